@@ -1,0 +1,63 @@
+//! How the CLI turns failures into one `error: …` line on stderr and an exit code.
+
+use std::fmt;
+use std::process::ExitCode;
+
+/// Exit code for "the check ran and failed" (bad signature, expired certificate, …).
+pub const EXIT_CHECK_FAILED: u8 = 1;
+/// Exit code for usage and input errors (bad flag, unreadable file, malformed XML, bad key).
+pub const EXIT_USAGE: u8 = 2;
+
+/// A failure the CLI reports to the user: a one-line message and the exit code that goes with it.
+#[derive(Debug)]
+pub struct CliError {
+    pub code: u8,
+    pub message: String,
+}
+
+impl CliError {
+    /// A usage or input error (exit 2).
+    pub fn input(message: impl fmt::Display) -> Self {
+        CliError { code: EXIT_USAGE, message: message.to_string() }
+    }
+
+    /// A failed check (exit 1).
+    pub fn check(message: impl fmt::Display) -> Self {
+        CliError { code: EXIT_CHECK_FAILED, message: message.to_string() }
+    }
+
+    /// Prints the error as a single `error: ` line and returns its exit code.
+    pub fn report(self) -> ExitCode {
+        eprintln!("error: {}", one_line(&self.message));
+        ExitCode::from(self.code)
+    }
+}
+
+/// Collapses a message to one line so every error stays greppable and machine-splittable.
+pub fn one_line(message: &str) -> String {
+    message.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Help and version go to stdout with exit 0; every other clap error becomes one
+/// `error: …` line (clap's first line, plus a pointer to `--help`) with exit 2.
+pub fn report_clap_error(err: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    match err.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            let _ = err.print();
+            ExitCode::SUCCESS
+        }
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = err.print();
+            ExitCode::from(EXIT_USAGE)
+        }
+        _ => {
+            let rendered = err.render().to_string();
+            let first =
+                rendered.lines().find(|l| !l.trim().is_empty()).unwrap_or("invalid arguments");
+            let first = first.trim_start_matches("error:").trim();
+            eprintln!("error: {first} (see --help)");
+            ExitCode::from(EXIT_USAGE)
+        }
+    }
+}

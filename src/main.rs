@@ -1,0 +1,50 @@
+//! `samlkit`: the command-line front end. It parses arguments, does the I/O and maps results to
+//! exit codes; the real work lives in the `samlkit-*` crates.
+#![forbid(unsafe_code)]
+
+mod cmd;
+mod error;
+mod io;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::error::CliError;
+
+/// Create, track, sign with and verify SAML signing credentials.
+///
+/// Exit codes: 0 success; 1 the check failed (invalid signature, a SAML condition not met, a
+/// certificate expired or due for renewal); 2 usage or input error.
+#[derive(Parser)]
+#[command(name = "samlkit", version, propagate_version = true, max_term_width = 100)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create, inspect and check certificates and keys.
+    Cert(cmd::cert::CertArgs),
+    /// The certificate inventory: which integrations use which certificate, by expiry.
+    Inventory(cmd::inventory::InventoryArgs),
+    /// Canonicalize an XML document or one element of it (C14N 1.0 or exclusive C14N).
+    C14n(cmd::c14n::C14nArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => return error::report_clap_error(err),
+    };
+    let result = match cli.command {
+        Command::Cert(args) => cmd::cert::run(args),
+        Command::Inventory(args) => cmd::inventory::run(args),
+        Command::C14n(args) => cmd::c14n::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => err.report(),
+    }
+}
