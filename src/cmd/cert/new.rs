@@ -33,7 +33,7 @@ pub struct NewArgs {
     #[arg(long, value_name = "ADDRESS")]
     email: Option<String>,
     /// Validity in days, from --now (or the current time).
-    #[arg(long, value_name = "N", default_value = "365", value_parser = parse_days)]
+    #[arg(long, value_name = "N", default_value = "365", value_parser = parse_days, allow_hyphen_values = true)]
     days: u32,
     /// RSA key size in bits: 2048, 3072 or 4096 (the sizes Salesforce accepts).
     #[arg(long, value_name = "BITS", default_value = "2048", value_parser = parse_key_size)]
