@@ -3,13 +3,14 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use chrono::{DateTime, Utc};
 use clap::Args;
 use samlkit_cert::{PrivateKey, RsaKeySize, Subject, generate};
 
 use super::show::{describe, describe_json};
 use crate::error::CliError;
 use crate::io::{write_public, write_secret};
-use crate::now::NowArg;
+use crate::now::parse_rfc3339;
 
 #[derive(Args)]
 #[command(after_help = "Writes PREFIX.crt (PEM, share it with service providers) and PREFIX.key \
@@ -47,8 +48,10 @@ pub struct NewArgs {
     /// Print the new certificate's details as one line of JSON.
     #[arg(long)]
     json: bool,
-    #[command(flatten)]
-    now: NowArg,
+    /// Start the validity at this instant (RFC 3339, e.g. 2026-06-01T00:00:00Z) instead of
+    /// the current time.
+    #[arg(long, value_name = "RFC3339", value_parser = parse_rfc3339)]
+    now: Option<DateTime<Utc>>,
 }
 
 fn parse_days(value: &str) -> Result<u32, String> {
@@ -69,7 +72,7 @@ fn parse_key_size(value: &str) -> Result<RsaKeySize, String> {
 }
 
 pub fn run(args: NewArgs) -> Result<ExitCode, CliError> {
-    let now = args.now.resolve();
+    let now = args.now.unwrap_or_else(Utc::now);
     let subject = Subject {
         common_name: args.cn.clone(),
         organization: args.org,
