@@ -111,6 +111,8 @@ fn cert_new_refuses_to_overwrite_without_force() {
     std::fs::set_permissions(&key, std::os::unix::fs::PermissionsExt::from_mode(0o644)).unwrap();
     let out = samlkit(&["cert", "new", "--cn", "idp.example.com", "--out", prefix_s, "--force"]);
     assert_success(&out);
+    // Without --now the clock is used; a fresh certificate has exactly --days left.
+    assert!(stdout(&out).contains("days left    365 (ok)"), "{}", stdout(&out));
     assert!(std::fs::read_to_string(&key).unwrap().contains("BEGIN PRIVATE KEY"));
     assert_eq!(mode(&key), 0o600);
 }

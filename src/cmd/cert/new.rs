@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use clap::Args;
 use samlkit_cert::{PrivateKey, RsaKeySize, Subject, generate};
 
@@ -72,7 +72,9 @@ fn parse_key_size(value: &str) -> Result<RsaKeySize, String> {
 }
 
 pub fn run(args: NewArgs) -> Result<ExitCode, CliError> {
-    let now = args.now.unwrap_or_else(Utc::now);
+    // Whole seconds: certificates carry no fractions, so `days left` of a new certificate is
+    // exactly --days.
+    let now = args.now.unwrap_or_else(Utc::now).trunc_subsecs(0);
     let subject = Subject {
         common_name: args.cn.clone(),
         organization: args.org,
