@@ -1,0 +1,320 @@
+//! Keystores: export a key and its certificate chain as JKS or PKCS#12, and import them back.
+//!
+//! Salesforce imports and exports keys only as JKS, and refuses a keystore whose key is not RSA
+//! (PKCS#8) of 2048, 3072 or 4096 bits or does not match its certificate; [`check_salesforce`]
+//! applies those rules so a keystore can be checked before it is uploaded.
+//!
+//! ```no_run
+//! use samlkit_cert::keystore::{self, KeyEntry, KeystoreFormat};
+//! # fn demo(pkcs8_der: Vec<u8>, cert_der: Vec<u8>) -> Result<(), samlkit_cert::keystore::KeystoreError> {
+//! let entry = KeyEntry { alias: "sso".into(), pkcs8_der, chain: vec![cert_der] };
+//! let bytes = keystore::write(KeystoreFormat::Jks, &entry, "s3cret", 1_700_000_000_000)?;
+//! let read = keystore::read(&bytes, "s3cret")?;
+//! assert_eq!(read.entries[0].alias, "sso");
+//! # Ok(()) }
+//! ```
+
+pub mod jks;
+mod pkcs12;
+
+use std::fmt;
+
+/// The keystore file formats samlkit reads and writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeystoreFormat {
+    /// Java KeyStore, the only format Salesforce imports and exports.
+    Jks,
+    /// PKCS#12 (`.p12`, `.pfx`).
+    Pkcs12,
+}
+
+impl fmt::Display for KeystoreFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            KeystoreFormat::Jks => "JKS",
+            KeystoreFormat::Pkcs12 => "PKCS#12",
+        })
+    }
+}
+
+/// A private key and its certificate chain, as stored under one alias.
+#[derive(Clone, PartialEq, Eq)]
+pub struct KeyEntry {
+    /// The alias (name) of the entry.
+    pub alias: String,
+    /// The private key, PKCS#8 `PrivateKeyInfo` DER.
+    pub pkcs8_der: Vec<u8>,
+    /// The certificate chain as DER, leaf first.
+    pub chain: Vec<Vec<u8>>,
+}
+
+impl fmt::Debug for KeyEntry {
+    // Never print key material.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("KeyEntry")
+            .field("alias", &self.alias)
+            .field("pkcs8_der", &format_args!("<{} bytes>", self.pkcs8_der.len()))
+            .field("chain", &format_args!("<{} certificates>", self.chain.len()))
+            .finish()
+    }
+}
+
+/// The private-key entries found in a keystore (trusted-certificate entries are skipped).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeystoreContents {
+    /// Which format the file was in.
+    pub format: KeystoreFormat,
+    /// Every private-key entry, in file order.
+    pub entries: Vec<KeyEntry>,
+}
+
+/// Why a keystore could not be written, read or accepted.
+#[derive(Debug, thiserror::Error)]
+pub enum KeystoreError {
+    /// Neither the JKS magic number nor a PKCS#12 PFX structure.
+    #[error("not a JKS or PKCS#12 keystore (no FEEDFEED magic number and no PKCS#12 PFX header)")]
+    UnknownFormat,
+    /// A JCEKS file (SunJCE keystore).
+    #[error(
+        "this is a JCEKS keystore, which is not supported; convert it with keytool -importkeystore -deststoretype JKS or PKCS12"
+    )]
+    Jceks,
+    /// A JKS version other than 1 or 2.
+    #[error("unsupported JKS version {0} (expected 2)")]
+    UnsupportedJksVersion(u32),
+    /// The file ends in the middle of a field.
+    #[error("keystore truncated at byte {offset} while reading the {what}")]
+    Truncated {
+        /// Byte offset where the data ran out.
+        offset: usize,
+        /// The field being read.
+        what: &'static str,
+    },
+    /// A structurally invalid field.
+    #[error("malformed keystore at byte {offset}: {reason}")]
+    Malformed {
+        /// Byte offset of the field.
+        offset: usize,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The integrity check (JKS SHA-1 hash, PKCS#12 MAC) failed.
+    #[error("keystore integrity check failed: the password is wrong or the file was modified")]
+    IntegrityCheckFailed,
+    /// A JKS key entry protected with a password other than the store password.
+    #[error(
+        "the key of entry '{alias}' is protected with a different password than the keystore (Salesforce needs them equal)"
+    )]
+    KeyPasswordMismatch {
+        /// The entry.
+        alias: String,
+    },
+    /// An error reported by the PKCS#12 decoder or encoder.
+    #[error("PKCS#12: {0}")]
+    Pkcs12(String),
+    /// A value too large for the format's length fields.
+    #[error("{what} is too large for the keystore format")]
+    TooLarge {
+        /// Which value.
+        what: &'static str,
+    },
+    /// The operating system's random generator failed.
+    #[error("cannot get random bytes for the key protection salt: {0}")]
+    Random(String),
+    /// The keystore holds no private key.
+    #[error("the keystore holds no private-key entry (only trusted certificates?)")]
+    NoPrivateKey,
+    /// The requested alias does not exist.
+    #[error("no private-key entry with alias '{alias}' (entries: {available})")]
+    AliasNotFound {
+        /// The alias asked for.
+        alias: String,
+        /// The private-key aliases present, comma-separated.
+        available: String,
+    },
+    /// Several private keys and no alias to choose.
+    #[error("the keystore holds several private keys ({aliases}); choose one with --alias")]
+    SeveralKeys {
+        /// The private-key aliases present, comma-separated.
+        aliases: String,
+    },
+    /// An alias that cannot be stored.
+    #[error("invalid alias '{0}': use 1 to 255 printable characters")]
+    InvalidAlias(String),
+    /// A key entry without any certificate.
+    #[error("entry '{alias}' has no certificate chain")]
+    EmptyChain {
+        /// The entry.
+        alias: String,
+    },
+}
+
+/// Recognises a keystore by its first bytes: JKS (`FEEDFEED`), JCEKS (`CECECECE`, refused) or a
+/// DER PFX (`SEQUENCE { INTEGER 3, … }`).
+pub fn detect(bytes: &[u8]) -> Result<KeystoreFormat, KeystoreError> {
+    match bytes.get(..4) {
+        Some([0xFE, 0xED, 0xFE, 0xED]) => return Ok(KeystoreFormat::Jks),
+        Some([0xCE, 0xCE, 0xCE, 0xCE]) => return Err(KeystoreError::Jceks),
+        _ => {}
+    }
+    // PFX ::= SEQUENCE { version INTEGER {v3(3)}, … } with a definite or indefinite length.
+    let header_len = match bytes.get(..2) {
+        Some([0x30, 0x80]) => 2,
+        Some([0x30, n]) if *n < 0x80 => 2,
+        Some([0x30, n]) if (0x81..=0x84).contains(n) => 2 + usize::from(n & 0x7F),
+        _ => return Err(KeystoreError::UnknownFormat),
+    };
+    match bytes.get(header_len..header_len + 3) {
+        Some([0x02, 0x01, 0x03]) => Ok(KeystoreFormat::Pkcs12),
+        _ => Err(KeystoreError::UnknownFormat),
+    }
+}
+
+/// Writes one key entry in `format`, protected with `password`. `created_ms` (milliseconds since
+/// the Unix epoch) is the JKS entry's creation date; the caller reads the clock.
+///
+/// JKS aliases are stored lower-case, as the JDK does (it lower-cases them on every lookup).
+pub fn write(
+    format: KeystoreFormat,
+    entry: &KeyEntry,
+    password: &str,
+    created_ms: i64,
+) -> Result<Vec<u8>, KeystoreError> {
+    check_alias(&entry.alias)?;
+    if entry.chain.is_empty() {
+        return Err(KeystoreError::EmptyChain { alias: entry.alias.clone() });
+    }
+    match format {
+        KeystoreFormat::Jks => jks::encode(
+            &[jks::JksEntry::PrivateKey(jks::JksPrivateKeyEntry {
+                alias: entry.alias.to_lowercase(),
+                created_ms,
+                pkcs8_der: entry.pkcs8_der.clone(),
+                chain: entry.chain.clone(),
+            })],
+            password,
+        ),
+        KeystoreFormat::Pkcs12 => pkcs12::encode(entry, password),
+    }
+}
+
+/// Reads a keystore of either format (detected from its first bytes), verifying its integrity
+/// with `password` and decrypting the private keys with the same password.
+pub fn read(bytes: &[u8], password: &str) -> Result<KeystoreContents, KeystoreError> {
+    let format = detect(bytes)?;
+    let entries = match format {
+        KeystoreFormat::Jks => jks::decode(bytes, password)?
+            .into_iter()
+            .filter_map(|e| match e {
+                jks::JksEntry::PrivateKey(k) => {
+                    Some(KeyEntry { alias: k.alias, pkcs8_der: k.pkcs8_der, chain: k.chain })
+                }
+                jks::JksEntry::TrustedCert(_) => None,
+            })
+            .collect(),
+        KeystoreFormat::Pkcs12 => pkcs12::decode(bytes, password)?,
+    };
+    Ok(KeystoreContents { format, entries })
+}
+
+impl KeystoreContents {
+    /// Picks the entry to import: the one named `alias` (JKS aliases compare case-insensitively,
+    /// as in the JDK), or the only private key when no alias is given.
+    pub fn select(&self, alias: Option<&str>) -> Result<&KeyEntry, KeystoreError> {
+        let aliases =
+            || self.entries.iter().map(|e| e.alias.as_str()).collect::<Vec<_>>().join(", ");
+        match alias {
+            Some(wanted) => {
+                let matches = |e: &&KeyEntry| match self.format {
+                    KeystoreFormat::Jks => e.alias.eq_ignore_ascii_case(wanted),
+                    KeystoreFormat::Pkcs12 => e.alias == wanted,
+                };
+                self.entries.iter().find(matches).ok_or_else(|| KeystoreError::AliasNotFound {
+                    alias: wanted.to_string(),
+                    available: aliases(),
+                })
+            }
+            None => match self.entries.as_slice() {
+                [] => Err(KeystoreError::NoPrivateKey),
+                [only] => Ok(only),
+                _ => Err(KeystoreError::SeveralKeys { aliases: aliases() }),
+            },
+        }
+    }
+}
+
+fn check_alias(alias: &str) -> Result<(), KeystoreError> {
+    let ok =
+        !alias.is_empty() && alias.chars().count() <= 255 && !alias.chars().any(char::is_control);
+    if ok { Ok(()) } else { Err(KeystoreError::InvalidAlias(alias.to_string())) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects_formats_by_magic() {
+        assert_eq!(detect(&[0xFE, 0xED, 0xFE, 0xED, 0, 0, 0, 2]).unwrap(), KeystoreFormat::Jks);
+        assert_eq!(
+            detect(&[0x30, 0x82, 0x0A, 0x00, 0x02, 0x01, 0x03]).unwrap(),
+            KeystoreFormat::Pkcs12
+        );
+        assert_eq!(detect(&[0x30, 0x80, 0x02, 0x01, 0x03]).unwrap(), KeystoreFormat::Pkcs12);
+        assert!(matches!(detect(&[0xCE, 0xCE, 0xCE, 0xCE]), Err(KeystoreError::Jceks)));
+        for junk in [
+            &b""[..],
+            b"-----BEGIN CERTIFICATE-----",
+            &[0x30, 0x82, 0x01],
+            &[0x30, 0x03, 0x02, 0x01, 0x00],
+        ] {
+            assert!(matches!(detect(junk), Err(KeystoreError::UnknownFormat)), "{junk:?}");
+        }
+    }
+
+    fn entry(alias: &str) -> KeyEntry {
+        KeyEntry { alias: alias.into(), pkcs8_der: vec![1, 2, 3], chain: vec![vec![0x30, 0x00]] }
+    }
+
+    #[test]
+    fn selects_by_alias_or_the_only_key() {
+        let one = KeystoreContents { format: KeystoreFormat::Jks, entries: vec![entry("sso")] };
+        assert_eq!(one.select(None).unwrap().alias, "sso");
+        assert_eq!(one.select(Some("SSO")).unwrap().alias, "sso");
+        let err = one.select(Some("other")).unwrap_err().to_string();
+        assert_eq!(err, "no private-key entry with alias 'other' (entries: sso)");
+
+        let two = KeystoreContents {
+            format: KeystoreFormat::Pkcs12,
+            entries: vec![entry("a"), entry("B")],
+        };
+        assert!(
+            matches!(two.select(None), Err(KeystoreError::SeveralKeys { aliases }) if aliases == "a, B")
+        );
+        assert!(two.select(Some("b")).is_err(), "PKCS#12 aliases are case-sensitive");
+        assert_eq!(two.select(Some("B")).unwrap().alias, "B");
+
+        let none = KeystoreContents { format: KeystoreFormat::Jks, entries: vec![] };
+        assert!(matches!(none.select(None), Err(KeystoreError::NoPrivateKey)));
+    }
+
+    #[test]
+    fn jks_write_lowercases_alias_and_refuses_bad_input() {
+        let bytes = write(KeystoreFormat::Jks, &entry("SSO-Key"), "pw", 0).unwrap();
+        assert_eq!(read(&bytes, "pw").unwrap().entries, vec![entry("sso-key")]);
+        assert!(matches!(
+            write(KeystoreFormat::Jks, &entry(""), "pw", 0),
+            Err(KeystoreError::InvalidAlias(_))
+        ));
+        assert!(matches!(
+            write(KeystoreFormat::Jks, &entry("a\nb"), "pw", 0),
+            Err(KeystoreError::InvalidAlias(_))
+        ));
+        let mut no_chain = entry("x");
+        no_chain.chain.clear();
+        assert!(matches!(
+            write(KeystoreFormat::Jks, &no_chain, "pw", 0),
+            Err(KeystoreError::EmptyChain { .. })
+        ));
+    }
+}
