@@ -8,6 +8,7 @@
 pub mod certificate;
 mod der;
 mod error;
+pub mod jwt;
 pub mod key;
 pub mod keystore;
 mod pem;
