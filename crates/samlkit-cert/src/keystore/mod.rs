@@ -19,6 +19,8 @@ mod pkcs12;
 
 use std::fmt;
 
+use crate::{CertError, Certificate, KeyAlgorithm, PrivateKey};
+
 /// The keystore file formats samlkit reads and writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeystoreFormat {
@@ -70,6 +72,7 @@ pub struct KeystoreContents {
 
 /// Why a keystore could not be written, read or accepted.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum KeystoreError {
     /// Neither the JKS magic number nor a PKCS#12 PFX structure.
     #[error("not a JKS or PKCS#12 keystore (no FEEDFEED magic number and no PKCS#12 PFX header)")]
@@ -147,6 +150,159 @@ pub enum KeystoreError {
         /// The entry.
         alias: String,
     },
+    /// The entry's key or a certificate of its chain could not be decoded.
+    #[error("entry '{alias}': {source}")]
+    Entry {
+        /// The entry.
+        alias: String,
+        /// What the key or certificate parser said.
+        source: CertError,
+    },
+    /// Salesforce accepts RSA keys only.
+    #[error(
+        "entry '{alias}' holds an {algorithm} key; Salesforce accepts only RSA keys (2048, 3072 or 4096 bits)"
+    )]
+    NotRsa {
+        /// The entry.
+        alias: String,
+        /// The key's algorithm.
+        algorithm: KeyAlgorithm,
+    },
+    /// Salesforce accepts RSA keys of 2048, 3072 or 4096 bits only.
+    #[error(
+        "entry '{alias}' holds an RSA {bits}-bit key; Salesforce accepts only 2048, 3072 or 4096 bits"
+    )]
+    RsaSize {
+        /// The entry.
+        alias: String,
+        /// The modulus size.
+        bits: usize,
+    },
+    /// The key is not stored as PKCS#8.
+    #[error("the key of entry '{alias}' is not stored as PKCS#8 (Salesforce needs PKCS#8)")]
+    NotPkcs8 {
+        /// The entry.
+        alias: String,
+    },
+    /// The private key is not the one the leaf certificate certifies.
+    #[error("the key of entry '{alias}' does not match its certificate ({subject})")]
+    KeyCertMismatch {
+        /// The entry.
+        alias: String,
+        /// The leaf certificate's subject.
+        subject: String,
+    },
+    /// Certificate `index` (1-based) was not issued by the next one in the chain.
+    #[error(
+        "the chain of entry '{alias}' is out of order: certificate {index} ({issuer_expected}) is not followed by its issuer (found {found})"
+    )]
+    ChainOrder {
+        /// The entry.
+        alias: String,
+        /// 1-based position of the certificate whose issuer should follow.
+        index: usize,
+        /// The issuer name certificate `index` names.
+        issuer_expected: String,
+        /// The subject of the certificate that follows instead.
+        found: String,
+    },
+}
+
+impl KeystoreError {
+    /// Whether this is a failed check on a readable keystore (exit 1: a Salesforce rule, or a
+    /// key that does not match its chain) rather than an unusable input (exit 2).
+    pub fn is_check_failure(&self) -> bool {
+        matches!(
+            self,
+            KeystoreError::NotRsa { .. }
+                | KeystoreError::RsaSize { .. }
+                | KeystoreError::NotPkcs8 { .. }
+                | KeystoreError::KeyCertMismatch { .. }
+                | KeystoreError::ChainOrder { .. }
+        )
+    }
+}
+
+/// A key entry decoded into samlkit's key and certificate types.
+#[derive(Debug, Clone)]
+pub struct Credential {
+    /// The alias it was stored under.
+    pub alias: String,
+    /// The private key.
+    pub key: PrivateKey,
+    /// The certificate chain, leaf first.
+    pub chain: Vec<Certificate>,
+}
+
+impl KeyEntry {
+    /// An entry for `key` and `chain` (leaf first) under `alias`.
+    pub fn new(alias: impl Into<String>, key: &PrivateKey, chain: &[Certificate]) -> KeyEntry {
+        KeyEntry {
+            alias: alias.into(),
+            pkcs8_der: key.pkcs8_der().to_vec(),
+            chain: chain.iter().map(|c| c.der().to_vec()).collect(),
+        }
+    }
+
+    /// Decodes the key and certificates. A key not stored as PKCS#8 is reported by
+    /// [`check_salesforce`], not here.
+    pub fn decode(&self) -> Result<Credential, KeystoreError> {
+        let entry_error = |source| KeystoreError::Entry { alias: self.alias.clone(), source };
+        let key = PrivateKey::from_der(&self.pkcs8_der).map_err(entry_error)?;
+        let chain = self
+            .chain
+            .iter()
+            .map(|der| Certificate::from_der(der))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(entry_error)?;
+        Ok(Credential { alias: self.alias.clone(), key, chain })
+    }
+}
+
+/// Checks that the key is the one the leaf certificate certifies and that each certificate is
+/// followed by its issuer (by name), the checks any keystore must pass.
+pub fn check_key_and_chain(credential: &Credential) -> Result<(), KeystoreError> {
+    let alias = || credential.alias.clone();
+    let leaf =
+        credential.chain.first().ok_or_else(|| KeystoreError::EmptyChain { alias: alias() })?;
+    if !leaf.matches_key(&credential.key) {
+        return Err(KeystoreError::KeyCertMismatch {
+            alias: alias(),
+            subject: leaf.info().subject.clone(),
+        });
+    }
+    for (i, pair) in credential.chain.windows(2).enumerate() {
+        if let [cert, next] = pair {
+            if cert.info().issuer != next.info().subject {
+                return Err(KeystoreError::ChainOrder {
+                    alias: alias(),
+                    index: i + 1,
+                    issuer_expected: cert.info().issuer.clone(),
+                    found: next.info().subject.clone(),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Salesforce's rules for a keystore it imports: the key matches the chain, is RSA of 2048, 3072
+/// or 4096 bits, and is stored as PKCS#8. `stored_key_der` is the key as found in the keystore.
+pub fn check_salesforce(
+    credential: &Credential,
+    stored_key_der: &[u8],
+) -> Result<(), KeystoreError> {
+    let alias = || credential.alias.clone();
+    match credential.key.algorithm() {
+        KeyAlgorithm::Rsa { bits: 2048 | 3072 | 4096 } => {}
+        KeyAlgorithm::Rsa { bits } => return Err(KeystoreError::RsaSize { alias: alias(), bits }),
+        algorithm => return Err(KeystoreError::NotRsa { alias: alias(), algorithm }),
+    }
+    // A PKCS#8 key is kept byte for byte; anything else was converted on the way in.
+    if credential.key.pkcs8_der() != stored_key_der {
+        return Err(KeystoreError::NotPkcs8 { alias: alias() });
+    }
+    check_key_and_chain(credential)
 }
 
 /// Recognises a keystore by its first bytes: JKS (`FEEDFEED`), JCEKS (`CECECECE`, refused) or a
@@ -316,5 +472,83 @@ mod tests {
             write(KeystoreFormat::Jks, &no_chain, "pw", 0),
             Err(KeystoreError::EmptyChain { .. })
         ));
+    }
+
+    const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures");
+
+    fn load(key: &str, cert: &str) -> (Vec<u8>, Credential) {
+        let key_bytes = std::fs::read(format!("{FIXTURES}/{key}")).unwrap();
+        let key = PrivateKey::load(&key_bytes).unwrap();
+        let cert =
+            Certificate::load(&std::fs::read(format!("{FIXTURES}/{cert}")).unwrap()).unwrap();
+        let stored = key.pkcs8_der().to_vec();
+        (stored, Credential { alias: "sso".into(), key, chain: vec![cert] })
+    }
+
+    #[test]
+    fn salesforce_rules_each_have_their_error() {
+        let (stored, good) = load("keys/idp.key", "certs/idp.crt");
+        check_salesforce(&good, &stored).unwrap();
+
+        let (stored, ec) = load("keys/ec-p256.key", "certs/ec-p256.crt");
+        let err = check_salesforce(&ec, &stored).unwrap_err();
+        assert!(matches!(err, KeystoreError::NotRsa { .. }) && err.is_check_failure(), "{err}");
+        check_key_and_chain(&ec).unwrap();
+
+        let (stored, weak) = load("keystore/rsa1024.key", "keystore/rsa1024.crt");
+        assert!(matches!(
+            check_salesforce(&weak, &stored),
+            Err(KeystoreError::RsaSize { bits: 1024, .. })
+        ));
+
+        let (_, attacker) = load("keys/attacker.key", "certs/attacker.crt");
+        let mismatched = Credential { chain: good.chain.clone(), ..attacker.clone() };
+        let stored = mismatched.key.pkcs8_der().to_vec();
+        let err = check_salesforce(&mismatched, &stored).unwrap_err();
+        assert!(matches!(err, KeystoreError::KeyCertMismatch { .. }), "{err}");
+
+        let pkcs1 = std::fs::read(format!("{FIXTURES}/keys/idp-pkcs1.key")).unwrap();
+        let pkcs1_der =
+            crate::pem::parse_all(std::str::from_utf8(&pkcs1).unwrap()).unwrap().remove(0).der;
+        let entry = KeyEntry {
+            alias: "sso".into(),
+            pkcs8_der: pkcs1_der.clone(),
+            chain: vec![good.chain[0].der().to_vec()],
+        };
+        let decoded = entry.decode().unwrap();
+        assert!(matches!(
+            check_salesforce(&decoded, &pkcs1_der),
+            Err(KeystoreError::NotPkcs8 { .. })
+        ));
+
+        let out_of_order = Credential {
+            chain: vec![good.chain[0].clone(), attacker.chain[0].clone()],
+            ..good.clone()
+        };
+        let stored = good.key.pkcs8_der().to_vec();
+        assert!(matches!(
+            check_salesforce(&out_of_order, &stored),
+            Err(KeystoreError::ChainOrder { index: 1, .. })
+        ));
+    }
+
+    #[test]
+    fn typed_entries_round_trip_through_both_formats() {
+        let (_, good) = load("keys/idp.key", "certs/idp.crt");
+        let entry = KeyEntry::new("sso", &good.key, &good.chain);
+        for format in [KeystoreFormat::Jks, KeystoreFormat::Pkcs12] {
+            let bytes = write(format, &entry, "pw", 0).unwrap();
+            let read = read(&bytes, "pw").unwrap();
+            assert_eq!(read.format, format);
+            let cred = read.select(None).unwrap().decode().unwrap();
+            assert_eq!(cred.key.pkcs8_der(), good.key.pkcs8_der());
+            assert_eq!(cred.chain, good.chain);
+            assert!(
+                matches!(super::read(&bytes, "nope"), Err(KeystoreError::IntegrityCheckFailed)),
+                "{format}"
+            );
+        }
+        let garbage = KeyEntry { pkcs8_der: vec![0x30, 0x00], ..entry };
+        assert!(matches!(garbage.decode(), Err(KeystoreError::Entry { .. })));
     }
 }
