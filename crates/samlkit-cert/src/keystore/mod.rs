@@ -272,15 +272,15 @@ pub fn check_key_and_chain(credential: &Credential) -> Result<(), KeystoreError>
         });
     }
     for (i, pair) in credential.chain.windows(2).enumerate() {
-        if let [cert, next] = pair {
-            if cert.info().issuer != next.info().subject {
-                return Err(KeystoreError::ChainOrder {
-                    alias: alias(),
-                    index: i + 1,
-                    issuer_expected: cert.info().issuer.clone(),
-                    found: next.info().subject.clone(),
-                });
-            }
+        if let [cert, next] = pair
+            && cert.info().issuer != next.info().subject
+        {
+            return Err(KeystoreError::ChainOrder {
+                alias: alias(),
+                index: i + 1,
+                issuer_expected: cert.info().issuer.clone(),
+                found: next.info().subject.clone(),
+            });
         }
     }
     Ok(())
