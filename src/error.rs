@@ -53,9 +53,16 @@ pub fn report_clap_error(err: clap::Error) -> ExitCode {
         }
         _ => {
             let rendered = err.render().to_string();
-            let first =
-                rendered.lines().find(|l| !l.trim().is_empty()).unwrap_or("invalid arguments");
-            let first = first.trim_start_matches("error:").trim();
+            let mut lines = rendered.lines().filter(|l| !l.trim().is_empty());
+            let first = lines.next().unwrap_or("invalid arguments");
+            let mut first = first.trim_start_matches("error:").trim().to_string();
+            // "the following required arguments were not provided:" lists them on indented
+            // lines below; keep them on the one error line.
+            if first.ends_with(':') {
+                let listed: Vec<&str> =
+                    lines.take_while(|l| l.starts_with(' ')).map(str::trim).collect();
+                first = format!("{first} {}", listed.join(", "));
+            }
             eprintln!("error: {first} (see --help)");
             ExitCode::from(EXIT_USAGE)
         }
