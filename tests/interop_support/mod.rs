@@ -26,7 +26,9 @@ pub fn tool_available(what: &str, check: &mut Command) -> bool {
     let ok = check.output().map(|o| o.status.success()).unwrap_or(false);
     if !ok {
         if std::env::var_os("SAMLKIT_REQUIRE_INTEROP").is_some() {
-            panic!("{what} is required for this interop test (SAMLKIT_REQUIRE_INTEROP is set); run scripts/install-test-deps.sh");
+            panic!(
+                "{what} is required for this interop test (SAMLKIT_REQUIRE_INTEROP is set); run scripts/install-test-deps.sh"
+            );
         }
         eprintln!("skipped: {what} not installed");
     }

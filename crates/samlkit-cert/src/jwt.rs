@@ -10,7 +10,8 @@
 //! ```no_run
 //! # fn demo(key: &samlkit_cert::PrivateKey, cert: &samlkit_cert::Certificate) -> Result<(), samlkit_cert::jwt::JwtError> {
 //! use samlkit_cert::jwt::{self, JwtRequest};
-//! let now = chrono::Utc::now(); // the caller reads the clock, never this crate
+//! // The caller reads the clock (or takes --now); this crate never does.
+//! let now: chrono::DateTime<chrono::Utc> = std::time::SystemTime::now().into();
 //! let request = JwtRequest::new("3MVG9…consumer-key", "alice@example.com", now);
 //! let token = jwt::issue(&request, &key.signer()?)?;
 //! let verified = jwt::verify(&token, cert.public_key(), now, jwt::DEFAULT_SKEW_SECONDS, None)?;

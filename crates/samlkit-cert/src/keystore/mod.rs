@@ -165,8 +165,8 @@ pub enum KeystoreError {
     NotRsa {
         /// The entry.
         alias: String,
-        /// The key's algorithm.
-        algorithm: KeyAlgorithm,
+        /// The key's algorithm, e.g. `EC P-256`.
+        algorithm: String,
     },
     /// Salesforce accepts RSA keys of 2048, 3072 or 4096 bits only.
     #[error(
@@ -248,7 +248,15 @@ impl KeyEntry {
     /// [`check_salesforce`], not here.
     pub fn decode(&self) -> Result<Credential, KeystoreError> {
         let entry_error = |source| KeystoreError::Entry { alias: self.alias.clone(), source };
-        let key = PrivateKey::from_der(&self.pkcs8_der).map_err(entry_error)?;
+        let key = PrivateKey::from_der(&self.pkcs8_der).map_err(|e| {
+            // The JDK writes EC keys without the optional public key, which the signature
+            // library cannot load; Salesforce refuses EC keys anyway, so say that instead.
+            if pkcs8_algorithm(&self.pkcs8_der) == Some(crate::der::oid::EC_PUBLIC_KEY) {
+                KeystoreError::NotRsa { alias: self.alias.clone(), algorithm: "EC".into() }
+            } else {
+                entry_error(e)
+            }
+        })?;
         let chain = self
             .chain
             .iter()
@@ -296,7 +304,9 @@ pub fn check_salesforce(
     match credential.key.algorithm() {
         KeyAlgorithm::Rsa { bits: 2048 | 3072 | 4096 } => {}
         KeyAlgorithm::Rsa { bits } => return Err(KeystoreError::RsaSize { alias: alias(), bits }),
-        algorithm => return Err(KeystoreError::NotRsa { alias: alias(), algorithm }),
+        algorithm => {
+            return Err(KeystoreError::NotRsa { alias: alias(), algorithm: algorithm.to_string() });
+        }
     }
     // A PKCS#8 key is kept byte for byte; anything else was converted on the way in.
     if credential.key.pkcs8_der() != stored_key_der {
@@ -377,8 +387,12 @@ impl KeystoreContents {
     /// Picks the entry to import: the one named `alias` (JKS aliases compare case-insensitively,
     /// as in the JDK), or the only private key when no alias is given.
     pub fn select(&self, alias: Option<&str>) -> Result<&KeyEntry, KeystoreError> {
-        let aliases =
-            || self.entries.iter().map(|e| e.alias.as_str()).collect::<Vec<_>>().join(", ");
+        // Sorted, so the message does not depend on the order the file happens to use.
+        let aliases = || {
+            let mut names: Vec<&str> = self.entries.iter().map(|e| e.alias.as_str()).collect();
+            names.sort_unstable();
+            names.join(", ")
+        };
         match alias {
             Some(wanted) => {
                 let matches = |e: &&KeyEntry| match self.format {
@@ -397,6 +411,14 @@ impl KeystoreContents {
             },
         }
     }
+}
+
+/// The algorithm OID (content bytes) of a PKCS#8 `PrivateKeyInfo`, if it is one.
+fn pkcs8_algorithm(der: &[u8]) -> Option<&[u8]> {
+    let items = crate::der::sequence_children(der)?;
+    let algorithm = items.get(1).filter(|t| t.tag == crate::der::TAG_SEQUENCE)?;
+    let oid = crate::der::children(algorithm.content).into_iter().next()?;
+    (oid.tag == crate::der::TAG_OID).then_some(oid.content)
 }
 
 fn check_alias(alias: &str) -> Result<(), KeystoreError> {
@@ -445,7 +467,7 @@ mod tests {
             entries: vec![entry("a"), entry("B")],
         };
         assert!(
-            matches!(two.select(None), Err(KeystoreError::SeveralKeys { aliases }) if aliases == "a, B")
+            matches!(two.select(None), Err(KeystoreError::SeveralKeys { aliases }) if aliases == "B, a")
         );
         assert!(two.select(Some("b")).is_err(), "PKCS#12 aliases are case-sensitive");
         assert_eq!(two.select(Some("B")).unwrap().alias, "B");
