@@ -52,17 +52,17 @@ pub fn report_clap_error(err: clap::Error) -> ExitCode {
             ExitCode::from(EXIT_USAGE)
         }
         _ => {
+            // clap's first paragraph says what is wrong; for a missing argument the argument
+            // names are on the indented lines that follow the first, so keep the paragraph.
             let rendered = err.render().to_string();
-            let mut lines = rendered.lines().filter(|l| !l.trim().is_empty());
-            let first = lines.next().unwrap_or("invalid arguments");
-            let mut first = first.trim_start_matches("error:").trim().to_string();
-            // "the following required arguments were not provided:" lists them on indented
-            // lines below; keep them on the one error line.
-            if first.ends_with(':') {
-                let listed: Vec<&str> =
-                    lines.take_while(|l| l.starts_with(' ')).map(str::trim).collect();
-                first = format!("{first} {}", listed.join(", "));
-            }
+            let paragraph: Vec<&str> = rendered
+                .lines()
+                .skip_while(|l| l.trim().is_empty())
+                .take_while(|l| !l.trim().is_empty())
+                .collect();
+            let first = one_line(&paragraph.join(" "));
+            let first = first.trim_start_matches("error:").trim();
+            let first = if first.is_empty() { "invalid arguments" } else { first };
             eprintln!("error: {first} (see --help)");
             ExitCode::from(EXIT_USAGE)
         }

@@ -87,7 +87,7 @@ fn issue_errors() {
         (&["--ttl", "0", "--force"], "--ttl 0 must be between 1 and"),
         (&["--aud", "http://login.salesforce.com"], "is not a Salesforce login URL"),
         (&["--aud", "login.salesforce.com"], "is not a Salesforce login URL"),
-        (&["--now", "tomorrow"], "--now tomorrow: not an RFC 3339 time"),
+        (&["--now", "tomorrow"], "invalid value 'tomorrow' for '--now <RFC3339>'"),
         (&["--bogus"], "unexpected argument '--bogus'"),
     ];
     for (extra, needle) in cases {
@@ -112,7 +112,7 @@ fn issue_errors() {
         .unwrap();
     assert_error(&missing_file, 2, "cannot read /nonexistent.key: no such file or directory");
     let missing_flag = samlkit().args(["jwt", "--key", "k"]).output().unwrap();
-    assert_error(&missing_flag, 2, "--iss <CLIENT_ID>, --sub <USERNAME>");
+    assert_error(&missing_flag, 2, "--iss <CLIENT_ID> --sub <USERNAME>");
     let both = samlkit().args(["jwt", "--iss", "c", "verify"]).output().unwrap();
     assert_eq!(both.status.code(), Some(2));
 }

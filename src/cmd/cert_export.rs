@@ -5,11 +5,11 @@ use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 use samlkit_cert::keystore::{self, Credential, KeyEntry, KeystoreError, KeystoreFormat};
-use samlkit_cert::{Certificate, PrivateKey};
 
+use crate::cmd::cert::{load_certificates, load_key};
 use crate::cmd::keystore_password::{Purpose, read_password};
 use crate::error::CliError;
-use crate::io::{read_input, write_secret};
+use crate::io::write_secret;
 
 /// Keystore file formats on the command line.
 #[derive(Clone, Copy, ValueEnum)]
@@ -62,10 +62,8 @@ pub struct CertExportArgs {
 
 /// Runs `samlkit cert export`.
 pub fn run(args: CertExportArgs) -> Result<ExitCode, CliError> {
-    let key = PrivateKey::load(&read_input(&args.key)?)
-        .map_err(|e| CliError::input(format!("{}: {e}", args.key)))?;
-    let chain = Certificate::load_all(&read_input(&args.cert)?)
-        .map_err(|e| CliError::input(format!("{}: {e}", args.cert)))?;
+    let key = load_key(&args.key)?;
+    let chain = load_certificates(&args.cert)?;
     let leaf =
         chain.first().ok_or_else(|| CliError::input(format!("{}: no certificate", args.cert)))?;
     let alias = match args.alias {

@@ -2,13 +2,13 @@
 
 use std::process::ExitCode;
 
-use chrono::{DateTime, Utc};
 use clap::{Args, Subcommand};
 use samlkit_cert::jwt::{self, JwtError, JwtRequest};
-use samlkit_cert::{Certificate, PrivateKey};
 
+use crate::cmd::cert::{load_certificates, load_key, shown};
 use crate::error::CliError;
 use crate::io::read_input;
+use crate::now::NowArg;
 
 /// Issue (or, with `verify`, check) a JWT for the OAuth 2.0 JWT bearer flow.
 ///
@@ -62,9 +62,8 @@ struct IssueArgs {
     /// Allow an audience and lifetime Salesforce would refuse (for other servers).
     #[arg(long)]
     force: bool,
-    /// Issue time instead of the clock (RFC 3339, e.g. 2026-01-01T12:00:00Z).
-    #[arg(long, value_name = "RFC3339")]
-    now: Option<String>,
+    #[command(flatten)]
+    now: NowArg,
     /// Key ID header (kid), to say which certificate signed.
     #[arg(long, value_name = "ID")]
     kid: Option<String>,
@@ -78,9 +77,8 @@ struct VerifyArgs {
     /// Certificate whose key must have signed the token.
     #[arg(long, value_name = "CERT")]
     cert: String,
-    /// Check exp/nbf against this time instead of the clock (RFC 3339).
-    #[arg(long, value_name = "RFC3339")]
-    now: Option<String>,
+    #[command(flatten)]
+    now: NowArg,
     /// Require this audience.
     #[arg(long, value_name = "URL")]
     aud: Option<String>,
@@ -103,13 +101,12 @@ pub fn run(args: JwtArgs) -> Result<ExitCode, CliError> {
 fn issue(args: IssueArgs) -> Result<ExitCode, CliError> {
     let missing = |flag: &str| CliError::input(format!("--{flag} is required (see --help)"));
     let key_path = args.key.ok_or_else(|| missing("key"))?;
-    let key = PrivateKey::load(&read_input(&key_path)?)
-        .map_err(|e| CliError::input(format!("{key_path}: {e}")))?;
+    let key = load_key(&key_path)?;
     let signer = key.signer().map_err(|e| CliError::input(format!("{key_path}: {e}")))?;
     let mut request = JwtRequest::new(
         args.iss.ok_or_else(|| missing("iss"))?,
         args.sub.ok_or_else(|| missing("sub"))?,
-        parse_now(args.now.as_deref())?,
+        args.now.resolve(),
     );
     request.audience = args.aud;
     request.ttl_seconds = args.ttl;
@@ -124,15 +121,14 @@ fn issue(args: IssueArgs) -> Result<ExitCode, CliError> {
 }
 
 fn verify(args: VerifyArgs) -> Result<ExitCode, CliError> {
-    let cert = Certificate::load(&read_input(&args.cert)?)
-        .map_err(|e| CliError::input(format!("{}: {e}", args.cert)))?;
+    let cert = load_certificate(&args.cert)?;
     let token = if args.token == "-" {
         String::from_utf8(read_input("-")?)
             .map_err(|_| CliError::input("malformed token: standard input is not UTF-8 text"))?
     } else {
         args.token.clone()
     };
-    let now = parse_now(args.now.as_deref())?;
+    let now = args.now.resolve();
     let verified = jwt::verify(
         token.trim(),
         cert.public_key(),
@@ -170,20 +166,14 @@ fn verify(args: VerifyArgs) -> Result<ExitCode, CliError> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `--now` or the clock.
-pub fn parse_now(now: Option<&str>) -> Result<DateTime<Utc>, CliError> {
-    match now {
-        None => Ok(DateTime::<Utc>::from(std::time::SystemTime::now())),
-        Some(text) => {
-            DateTime::parse_from_rfc3339(text).map(|t| t.with_timezone(&Utc)).map_err(|e| {
-                CliError::input(format!(
-                    "--now {text}: not an RFC 3339 time ({e}); e.g. 2026-01-01T12:00:00Z"
-                ))
-            })
-        }
-    }
-}
-
 fn jwt_error(e: JwtError) -> CliError {
     if e.is_input_error() { CliError::input(e) } else { CliError::check(e) }
+}
+
+/// The first certificate of a file (the one whose key must have signed).
+fn load_certificate(path: &str) -> Result<samlkit_cert::Certificate, CliError> {
+    load_certificates(path)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| CliError::input(format!("{}: no certificate", shown(path))))
 }

@@ -3,9 +3,10 @@
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand, ValueEnum};
-use samlkit_cert::{Certificate, PrivateKey, SignatureAlgorithm};
+use samlkit_cert::SignatureAlgorithm;
 use samlkit_saml::redirect::{self, MessageKind, RedirectError};
 
+use crate::cmd::cert::{load_certificates, load_key, shown};
 use crate::error::CliError;
 use crate::io::read_input;
 
@@ -110,8 +111,7 @@ pub fn run(args: RedirectArgs) -> Result<ExitCode, CliError> {
 }
 
 fn sign(args: SignArgs) -> Result<ExitCode, CliError> {
-    let key = PrivateKey::load(&read_input(&args.key)?)
-        .map_err(|e| CliError::input(format!("{}: {e}", args.key)))?;
+    let key = load_key(&args.key)?;
     let signer = key.signer().map_err(|e| CliError::input(format!("{}: {e}", args.key)))?;
     let (kind, path) = match (&args.saml_request_file, &args.saml_response_file) {
         (Some(path), _) => (MessageKind::Request, path),
@@ -156,8 +156,10 @@ fn check_message(path: &str, message: &[u8]) -> Result<(), CliError> {
 }
 
 fn verify(args: VerifyArgs) -> Result<ExitCode, CliError> {
-    let cert = Certificate::load(&read_input(&args.cert)?)
-        .map_err(|e| CliError::input(format!("{}: {e}", args.cert)))?;
+    let cert = load_certificates(&args.cert)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| CliError::input(format!("{}: no certificate", shown(&args.cert))))?;
     let url = if args.url == "-" {
         String::from_utf8(read_input("-")?)
             .map_err(|_| CliError::input("standard input: the URL is not UTF-8 text"))?
