@@ -1,34 +1,31 @@
 #!/usr/bin/env bash
-# Installs what the interop tests need, idempotently: xmlsec1 and openssl (Debian) and the
-# Python verifiers (PyPI). Anything already present is left alone, so a second run does nothing.
+# Installs what the interop tests need, idempotently: xmlsec1 and openssl, the JDK's keytool, and
+# Debian's Python verifiers (python3-xmlsec, python3-onelogin-saml2, python3-jwt, used through
+# /usr/bin/python3). Anything already installed is left alone, so a second run does nothing.
 # Needs root for apt-get; without root it says what is missing and carries on (the interop tests
 # then fail with a clear message when SAMLKIT_REQUIRE_INTEROP=1).
 set -euo pipefail
 
-apt_packages=()
-command -v xmlsec1 >/dev/null 2>&1 || apt_packages+=(xmlsec1)
-command -v openssl >/dev/null 2>&1 || apt_packages+=(openssl)
+wanted=(xmlsec1 openssl python3-xmlsec python3-onelogin-saml2 python3-jwt python3-lxml)
+command -v keytool >/dev/null 2>&1 || wanted+=(openjdk-17-jre-headless)
 
-if [ ${#apt_packages[@]} -gt 0 ]; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "install-test-deps: apt-get install ${apt_packages[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq --no-install-recommends "${apt_packages[@]}" >/dev/null
-  else
-    echo "install-test-deps: missing ${apt_packages[*]} and cannot apt-get install (not root?)" >&2
-  fi
-fi
-
-# Python verifiers used by the interop tests (each test says which module it needs).
-python_modules=(jwt:PyJWT)
 missing=()
-for entry in "${python_modules[@]}"; do
-  module=${entry%%:*}
-  package=${entry#*:}
-  python3 -c "import $module" >/dev/null 2>&1 || missing+=("$package")
+for package in "${wanted[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
+    || missing+=("$package")
 done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "install-test-deps: pip install ${missing[*]}"
-  python3 -m pip install -q --disable-pip-version-check "${missing[@]}"
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-test-deps: all interop tools present"
+  exit 0
 fi
+
+if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+  echo "install-test-deps: missing ${missing[*]} and cannot apt-get install (not root?)" >&2
+  exit 0
+fi
+
+echo "install-test-deps: apt-get install ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
