@@ -1,6 +1,7 @@
 """python3-saml (OneLogin) side of the HTTP-Redirect interop test (Debian's /usr/bin/python3).
 
   login KEY CERT RELAY       print the signed redirect URL OneLogin's Auth.login() builds (SP key)
+  login-sha1 KEY CERT RELAY  the same, signed with rsa-sha1 (a legacy SP's URL)
   validate URL CERT KIND     validate a redirect URL's signature with OneLogin's SP-side code,
                              rebuilding the signed octets from the raw query string; print
                              "valid" or "invalid: REASON"
@@ -12,7 +13,7 @@ from onelogin.saml2.auth import OneLogin_Saml2_Auth
 from onelogin.saml2.constants import OneLogin_Saml2_Constants
 
 
-def settings(key, cert, sign):
+def settings(key, cert, sign, alg=OneLogin_Saml2_Constants.RSA_SHA256):
     return {
         "strict": True,
         "debug": False,
@@ -36,7 +37,7 @@ def settings(key, cert, sign):
         "security": {
             "authnRequestsSigned": sign,
             "wantMessagesSigned": True,
-            "signatureAlgorithm": OneLogin_Saml2_Constants.RSA_SHA256,
+            "signatureAlgorithm": alg,
         },
     }
 
@@ -47,11 +48,12 @@ def read(path):
 
 
 cmd = sys.argv[1]
-if cmd == "login":
+if cmd in ("login", "login-sha1"):
     key, cert, relay = sys.argv[2:5]
     request = {"https": "on", "http_host": "sp.example.com", "script_name": "/login",
                "get_data": {}, "post_data": {}}
-    auth = OneLogin_Saml2_Auth(request, settings(read(key), read(cert), True))
+    alg = OneLogin_Saml2_Constants.RSA_SHA1 if cmd == "login-sha1" else OneLogin_Saml2_Constants.RSA_SHA256
+    auth = OneLogin_Saml2_Auth(request, settings(read(key), read(cert), True, alg))
     print(auth.login(return_to=relay))
 elif cmd == "validate":
     url, cert, kind = sys.argv[2:5]
