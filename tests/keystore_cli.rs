@@ -193,6 +193,23 @@ fn p12_export_is_read_by_openssl_and_keytool() {
         assert!(text.contains("friendlyName: idp_example_com"), "{text}");
         assert!(text.contains("subject=CN = idp.example.com, O = Example IdP"), "{text}");
         assert!(text.contains("-----BEGIN PRIVATE KEY-----"), "{text}");
+        // A PKCS#12 file without a MAC proves nothing about its password or content: refused.
+        let pem = dir.path().join("key-and-cert.pem");
+        std::fs::write(&pem, stdout(&info)).unwrap();
+        let no_mac = dir.path().join("nomac.p12");
+        run_ok(
+            Command::new("openssl")
+                .args(["pkcs12", "-export", "-nomac", "-passout", "env:KS_PASS", "-in"])
+                .arg(&pem)
+                .arg("-out")
+                .arg(&no_mac)
+                .env("KS_PASS", PASSWORD),
+        );
+        assert_error(
+            &import(&no_mac, &dir.path().join("nomac"), PASSWORD, &[]),
+            2,
+            "has no integrity MAC",
+        );
         let wrong = Command::new("openssl")
             .args(["pkcs12", "-info", "-nodes", "-passin", "pass:wrong-password", "-in"])
             .arg(&p12)
@@ -301,6 +318,28 @@ fn salesforce_rules_on_import() {
     let out = import(&two, &dir.path().join("t"), PASSWORD, &["--alias", "SECOND"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(stdout(&out).contains("CN=second.example.com"), "{}", stdout(&out));
+
+    let trusted_only = dir.path().join("truststore.jks");
+    run_ok(
+        Command::new("keytool")
+            .args([
+                "-importcert",
+                "-noprompt",
+                "-alias",
+                "idp",
+                "-storetype",
+                "JKS",
+                "-storepass",
+                PASSWORD,
+            ])
+            .args(["-file", &fixture("certs/idp.crt"), "-keystore"])
+            .arg(&trusted_only),
+    );
+    assert_error(
+        &import(&trusted_only, &dir.path().join("tr"), PASSWORD, &[]),
+        2,
+        "holds no private-key entry",
+    );
 
     let jceks = dir.path().join("store.jceks");
     keytool_genkeypair(&jceks, "JCEKS", "j", "RSA", "2048", PASSWORD);

@@ -112,6 +112,11 @@ pub enum KeystoreError {
         /// The entry.
         alias: String,
     },
+    /// A PKCS#12 file without the optional integrity MAC.
+    #[error(
+        "the PKCS#12 file has no integrity MAC, so neither the password nor the content can be checked; re-export it with a MAC"
+    )]
+    NoIntegrityMac,
     /// An error reported by the PKCS#12 decoder or encoder.
     #[error("PKCS#12: {0}")]
     Pkcs12(String),

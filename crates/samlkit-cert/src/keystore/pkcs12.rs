@@ -36,8 +36,8 @@ pub fn encode(entry: &KeyEntry, password: &str) -> Result<Vec<u8>, KeystoreError
         .map_err(p12_error)
 }
 
-/// Reads every private-key entry of a PKCS#12 file. The integrity MAC is checked with
-/// `password` (a wrong password is reported as such), and keys are decrypted with it.
+/// Reads every private-key entry of a PKCS#12 file. The integrity MAC is required and checked
+/// with `password` (a wrong password is reported as such), and keys are decrypted with it.
 pub fn decode(bytes: &[u8], password: &str) -> Result<Vec<KeyEntry>, KeystoreError> {
     let store = KeyStore::from_pkcs12(bytes, password, Pkcs12ImportPolicy::Strict).map_err(
         |e| match e {
@@ -47,6 +47,13 @@ pub fn decode(bytes: &[u8], password: &str) -> Result<Vec<KeyEntry>, KeystoreErr
             other => p12_error(other),
         },
     )?;
+    // The MAC is optional in PKCS#12, and without it nothing proves the password or the file's
+    // integrity (certificate bags are often stored unencrypted): refuse such files.
+    let has_mac = crate::der::sequence_children(bytes)
+        .is_some_and(|items| items.get(2).is_some_and(|mac| mac.tag == crate::der::TAG_SEQUENCE));
+    if !has_mac {
+        return Err(KeystoreError::NoIntegrityMac);
+    }
     Ok(store
         .entries()
         .filter_map(|(alias, entry)| match entry {
