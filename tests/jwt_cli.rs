@@ -204,3 +204,26 @@ fn pyjwt_verifies_our_tokens_and_we_verify_pyjwt_tokens() {
     let forged = String::from_utf8(out.stdout).unwrap().trim().to_string();
     assert_error(&verify(&forged, &[]), 1, "algorithm refused");
 }
+
+#[test]
+fn help_teaches_each_command() {
+    let cases: &[(&[&str], &str)] = &[
+        (&["jwt", "--help"], "needs --force"),
+        (&["jwt", "verify", "--help"], "never be abused as an HMAC secret"),
+        (&["redirect", "--help"], "SAMLRequest=…&RelayState=…&SigAlg=…"),
+        (&["redirect", "sign", "--help"], "appended with &"),
+        (&["redirect", "verify", "--help"], "rebuilt from the raw query string"),
+        (&["cert", "export", "--help"], "never a plain flag"),
+        (&["cert", "import", "--help"], "writes nothing"),
+    ];
+    for (args, needle) in cases {
+        let out = samlkit().args(*args).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            text.contains("Example") || args.contains(&"verify") || args.contains(&"sign"),
+            "{args:?}: {text}"
+        );
+        assert!(text.contains(needle), "{args:?} should mention {needle:?}: {text}");
+    }
+}

@@ -21,20 +21,20 @@ pub enum FormatArg {
 }
 
 /// Package a private key and its certificate as a password-protected keystore.
-///
-/// The password comes from the environment variable named by --password-env, or is asked for
-/// twice on the terminal (never as a plain flag). It protects both the keystore and the key, as
-/// keytool and Salesforce expect, and must be at least 6 characters.
-///
-/// JKS exports also enforce Salesforce's import rules (RSA 2048/3072/4096 key, PKCS#8, key
-/// matching the certificate); any export refuses a key that does not match the certificate.
-///
-/// Example:
-///   SAMLKIT_KS_PASS=… samlkit cert export --format jks --key idp.key --cert idp.crt \
-///       --alias idp_signing --out idp.jks --password-env SAMLKIT_KS_PASS
-///   keytool -list -v -keystore idp.jks
 #[derive(Args)]
-#[command(verbatim_doc_comment)]
+#[command(after_help = "\
+The password comes from the environment variable named by --password-env, or is asked for twice
+on the terminal (never a plain flag). It protects both the keystore and the key, as keytool and
+Salesforce expect, and must be at least 6 characters.
+
+JKS exports enforce Salesforce's import rules (RSA 2048/3072/4096 key stored as PKCS#8, matching
+the certificate; exit 1 if broken). Any export refuses a key that does not match the certificate.
+
+Example:
+  export KS_PASS='choose-a-long-one'
+  samlkit cert export --format jks --key idp.key --cert idp.crt --alias idp_signing \\
+      --out idp.jks --password-env KS_PASS
+  keytool -list -v -keystore idp.jks -storepass \"$KS_PASS\"")]
 pub struct CertExportArgs {
     /// Keystore format.
     #[arg(long, value_enum)]

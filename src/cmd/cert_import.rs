@@ -12,21 +12,18 @@ use crate::error::CliError;
 use crate::io::{read_input, write_public, write_secret};
 
 /// Extract a key and its certificate chain from a JKS or PKCS#12 keystore.
-///
-/// The format is recognised from the file's first bytes (JKS: FEEDFEED; PKCS#12: a PFX
-/// structure). The keystore's integrity hash or MAC is checked with the password before anything
-/// is used, so a wrong password or a modified file is refused.
-///
-/// Writes PREFIX.key (PKCS#8 PEM, mode 0600) and PREFIX.crt (PEM, leaf first) after checking
-/// Salesforce's rules: the key must be RSA 2048/3072/4096 stored as PKCS#8, and match the first
-/// certificate, each certificate followed by its issuer. A broken rule exits 1; an unreadable
-/// keystore, a wrong password or an existing output file exits 2.
-///
-/// Example:
-///   SAMLKIT_KS_PASS=… samlkit cert import sf-export.jks --password-env SAMLKIT_KS_PASS \
-///       --out idp
 #[derive(Args)]
-#[command(verbatim_doc_comment)]
+#[command(after_help = "\
+The format is recognised from the file's first bytes (JKS: FEEDFEED; PKCS#12: a PFX structure).
+The keystore's integrity hash or MAC is checked with the password before anything is used, so a
+wrong password or a modified file is refused (exit 2).
+
+Writes PREFIX.key (PKCS#8 PEM, mode 0600) and PREFIX.crt (PEM, leaf first) after checking
+Salesforce's rules: the key is RSA 2048/3072/4096 stored as PKCS#8 and matches the first
+certificate, each certificate followed by its issuer. A broken rule exits 1 and writes nothing.
+
+Example:
+  KS_PASS='…' samlkit cert import sf-export.jks --password-env KS_PASS --out idp")]
 pub struct CertImportArgs {
     /// The keystore file (JKS or PKCS#12), or - for standard input.
     #[arg(value_name = "KEYSTORE")]

@@ -11,23 +11,22 @@ use crate::io::read_input;
 use crate::now::NowArg;
 
 /// Issue (or, with `verify`, check) a JWT for the OAuth 2.0 JWT bearer flow.
-///
-/// Issues an RS256 token whose claims are iss (the connected app's consumer key), sub (the
-/// username), aud and exp = now + --ttl, and prints it. Salesforce refuses tokens that live
-/// longer than 180 s or name another audience, so a longer --ttl or an audience other than
-/// https://login.salesforce.com, https://test.salesforce.com or an https site URL needs --force.
-///
-/// Exchange it for an access token:
-///   TOKEN=$(samlkit jwt --key app.key --iss "$CONSUMER_KEY" --sub alice@example.com)
-///   curl -d grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer -d assertion="$TOKEN" \
-///       https://login.salesforce.com/services/oauth2/token
-///
-/// Check one:  samlkit jwt verify --cert app.crt "$TOKEN"
 #[derive(Args)]
 #[command(
-    verbatim_doc_comment,
     args_conflicts_with_subcommands = true,
-    subcommand_negates_reqs = true
+    subcommand_negates_reqs = true,
+    after_help = "\
+Issues an RS256 token (header {\"alg\":\"RS256\"}, base64url without padding) whose claims are
+iss (the connected app's consumer key), sub (the username), aud and exp = now + --ttl, and prints
+it. Salesforce refuses tokens that live longer than 180 s or name another audience, so a longer
+--ttl, or an audience other than https://login.salesforce.com, https://test.salesforce.com or an
+https site URL, needs --force.
+
+Example:
+  TOKEN=$(samlkit jwt --key app.key --iss \"$CONSUMER_KEY\" --sub alice@example.com)
+  samlkit jwt verify --cert app.crt \"$TOKEN\"
+  curl -d grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer -d assertion=\"$TOKEN\" \\
+      https://login.salesforce.com/services/oauth2/token"
 )]
 pub struct JwtArgs {
     #[command(subcommand)]
@@ -39,6 +38,11 @@ pub struct JwtArgs {
 #[derive(Subcommand)]
 enum JwtCommand {
     /// Verify a token: RS256 only, signature by --cert, exp (30 s skew), optional --aud.
+    #[command(after_help = "\
+Only RS256 is accepted: a token whose header says none, HS256 or anything else is refused, so
+the certificate's public key can never be abused as an HMAC secret. Claims are printed only after
+the signature verified. Exit 0 valid; 1 refused algorithm, bad signature, expired, not yet valid
+or wrong audience; 2 malformed token or unreadable certificate.")]
     Verify(VerifyArgs),
 }
 

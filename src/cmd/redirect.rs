@@ -11,17 +11,16 @@ use crate::error::CliError;
 use crate::io::read_input;
 
 /// Build and check signed HTTP-Redirect binding URLs (SAML bindings §3.4).
-///
-/// The message is DEFLATE-compressed, base64-encoded and URL-encoded into SAMLRequest or
-/// SAMLResponse; the signature covers the exact query-string octets
-/// `SAMLRequest=…&RelayState=…&SigAlg=…` (§3.4.4.1) and travels in the Signature parameter.
-///
-/// Example:
-///   URL=$(samlkit redirect sign --key sp.key --destination https://idp.example.com/sso \
-///       --saml-request-file authn-request.xml --relay-state /home)
-///   samlkit redirect verify --cert sp.crt "$URL"
 #[derive(Args)]
-#[command(verbatim_doc_comment)]
+#[command(after_help = "\
+The message is DEFLATE-compressed, base64-encoded and URL-encoded into SAMLRequest or
+SAMLResponse; the signature covers the exact query-string octets
+SAMLRequest=…&RelayState=…&SigAlg=… (§3.4.4.1) and travels in the Signature parameter.
+
+Example:
+  URL=$(samlkit redirect sign --key sp.key --destination https://idp.example.com/sso \\
+      --saml-request-file authn-request.xml --relay-state /home)
+  samlkit redirect verify --cert sp.crt \"$URL\"")]
 pub struct RedirectArgs {
     #[command(subcommand)]
     command: RedirectCommand,
@@ -32,6 +31,12 @@ enum RedirectCommand {
     /// Print the signed redirect URL for a SAML request or response.
     Sign(SignArgs),
     /// Verify a signed redirect URL and print the decoded message (exit 1 if invalid).
+    #[command(after_help = "\
+The signed octets are rebuilt from the raw query string as received, in the order §3.4.4.1
+fixes: values are never decoded and re-encoded, so another implementation's encoding (%2f, +)
+verifies and any change to a value does not. Trust comes only from --cert. rsa-sha1 is refused
+unless --allow-sha1. Exit 0 valid; 1 unsigned, refused algorithm or bad signature; 2 malformed
+URL or message.")]
     Verify(VerifyArgs),
 }
 
