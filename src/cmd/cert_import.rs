@@ -61,13 +61,16 @@ pub fn run(args: CertImportArgs) -> Result<ExitCode, CliError> {
         }
     }
     let password = read_password(args.password_env.as_deref(), Purpose::Existing)?;
-    let contents =
-        keystore::read(&bytes, &password).map_err(|e| keystore_error(e).prefixed(shown))?;
-    let entry =
-        contents.select(args.alias.as_deref()).map_err(|e| keystore_error(e).prefixed(shown))?;
-    let credential = entry.decode().map_err(|e| keystore_error(e).prefixed(shown))?;
-    keystore::check_salesforce(&credential, &entry.pkcs8_der)
-        .map_err(|e| keystore_error(e).prefixed(shown))?;
+    // Every keystore error names the file it is about.
+    let in_file = |e| {
+        let mut err = keystore_error(e);
+        err.message = format!("{shown}: {}", err.message);
+        err
+    };
+    let contents = keystore::read(&bytes, &password).map_err(in_file)?;
+    let entry = contents.select(args.alias.as_deref()).map_err(in_file)?;
+    let credential = entry.decode().map_err(in_file)?;
+    keystore::check_salesforce(&credential, &entry.pkcs8_der).map_err(in_file)?;
 
     let chain_pem: String = credential.chain.iter().map(|c| c.to_pem()).collect();
     write_secret(&key_path, credential.key.to_pkcs8_pem().as_bytes(), args.force)?;
@@ -92,16 +95,4 @@ fn with_suffix(prefix: &std::path::Path, suffix: &str) -> PathBuf {
     s.push(".");
     s.push(suffix);
     PathBuf::from(s)
-}
-
-trait Prefixed {
-    fn prefixed(self, what: &str) -> Self;
-}
-
-impl Prefixed for CliError {
-    /// Says which file the error is about.
-    fn prefixed(mut self, what: &str) -> Self {
-        self.message = format!("{what}: {}", self.message);
-        self
-    }
 }

@@ -147,6 +147,9 @@ pub fn decode_and_inflate(parameter: &'static str, value: &str) -> Result<Vec<u8
     if inflated.len() > MAX_INFLATED_BYTES {
         return Err(decode_err(format!("inflates to more than {MAX_INFLATED_BYTES} bytes")));
     }
+    if inflated.is_empty() {
+        return Err(decode_err("the message is empty".to_string()));
+    }
     Ok(inflated)
 }
 
@@ -396,6 +399,10 @@ mod tests {
         let err = decode_and_inflate("SAMLRequest", &bomb).unwrap_err().to_string();
         assert!(err.contains("inflates to more than"), "{err}");
         assert!(decode_and_inflate("SAMLRequest", "!!!").is_err());
+        assert!(decode_and_inflate("SAMLRequest", "").is_err());
+        let empty =
+            decode_and_inflate("SAMLRequest", &deflate_and_encode(b"")).unwrap_err().to_string();
+        assert!(empty.contains("the message is empty"), "{empty}");
         assert!(decode_and_inflate("SAMLRequest", &STANDARD.encode(b"\xff\xff\xff")).is_err());
     }
 
