@@ -4,7 +4,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
-use samlkit_cert::keystore::{self, Credential, KeyEntry, KeystoreError, KeystoreFormat};
+use samlkit_cert::CertError;
+use samlkit_cert::keystore::{self, Credential, KeyEntry, KeystoreFormat};
 
 use crate::cmd::cert::{load_certificates, load_key};
 use crate::cmd::keystore_password::{Purpose, read_password};
@@ -109,8 +110,8 @@ pub fn run(args: CertExportArgs) -> Result<ExitCode, CliError> {
 
 /// Maps keystore errors to exit codes: a rule the credential breaks is a failed check (1),
 /// anything else an input error (2).
-pub fn keystore_error(e: KeystoreError) -> CliError {
-    if e.is_check_failure() { CliError::check(e) } else { CliError::input(e) }
+pub fn keystore_error(e: CertError) -> CliError {
+    if e.is_failed_check() { CliError::check(e) } else { CliError::input(e) }
 }
 
 /// A Salesforce "Unique Name" from a common name: letters, digits and single underscores,

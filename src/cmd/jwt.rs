@@ -3,7 +3,8 @@
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
-use samlkit_cert::jwt::{self, JwtError, JwtRequest};
+use samlkit_cert::CertError;
+use samlkit_cert::jwt::{self, JwtRequest};
 
 use crate::cmd::cert::{load_certificates, load_key, shown};
 use crate::error::CliError;
@@ -170,8 +171,8 @@ fn verify(args: VerifyArgs) -> Result<ExitCode, CliError> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn jwt_error(e: JwtError) -> CliError {
-    if e.is_input_error() { CliError::input(e) } else { CliError::check(e) }
+fn jwt_error(e: CertError) -> CliError {
+    if e.is_failed_check() { CliError::check(e) } else { CliError::input(e) }
 }
 
 /// The first certificate of a file (the one whose key must have signed).

@@ -8,7 +8,7 @@
 //! weaker algorithm (`none`) or turn the public key into an HMAC secret (`HS256`).
 //!
 //! ```no_run
-//! # fn demo(key: &samlkit_cert::PrivateKey, cert: &samlkit_cert::Certificate) -> Result<(), samlkit_cert::jwt::JwtError> {
+//! # fn demo(key: &samlkit_cert::PrivateKey, cert: &samlkit_cert::Certificate) -> Result<(), samlkit_cert::CertError> {
 //! use samlkit_cert::jwt::{self, JwtRequest};
 //! // The caller reads the clock (or takes --now); this crate never does.
 //! let now: chrono::DateTime<chrono::Utc> = std::time::SystemTime::now().into();
@@ -39,92 +39,6 @@ pub const DEFAULT_TTL_SECONDS: i64 = 180;
 pub const DEFAULT_SKEW_SECONDS: i64 = 30;
 /// Longest token accepted for verification.
 pub const MAX_TOKEN_BYTES: usize = 64 * 1024;
-
-/// Why a token could not be issued or did not verify.
-#[derive(Debug, thiserror::Error)]
-pub enum JwtError {
-    /// The audience is not one Salesforce accepts.
-    #[error(
-        "audience '{0}' is not a Salesforce login URL: use https://login.salesforce.com, https://test.salesforce.com or your https site URL (or --force for another server)"
-    )]
-    AudienceNotAllowed(String),
-    /// The lifetime is longer than Salesforce accepts.
-    #[error("--ttl {0} is longer than the {max} s Salesforce accepts (use --force for another server)", max = MAX_SALESFORCE_TTL_SECONDS)]
-    TtlTooLong(i64),
-    /// The lifetime is zero, negative or absurd.
-    #[error("--ttl {0} must be between 1 and 31536000 seconds")]
-    InvalidTtl(i64),
-    /// A required claim is empty.
-    #[error("the {0} claim must not be empty")]
-    EmptyClaim(&'static str),
-    /// RS256 needs an RSA key.
-    #[error("RS256 needs an RSA key, but this key is {0}")]
-    NotRsa(KeyAlgorithm),
-    /// The token is not a well-formed compact JWS.
-    #[error("malformed token: {0}")]
-    Malformed(String),
-    /// The header names an algorithm other than RS256.
-    #[error("algorithm refused: the token says alg={0}; only RS256 is accepted")]
-    AlgorithmRefused(String),
-    /// The header carries critical extensions we do not understand.
-    #[error("the token has a 'crit' header ({0}); no critical extensions are supported")]
-    CriticalHeader(String),
-    /// The signature does not verify with the given certificate.
-    #[error("signature invalid: the token was not signed by this certificate's key")]
-    SignatureInvalid,
-    /// `exp` is missing or not a number.
-    #[error("the token has no numeric exp claim")]
-    MissingExpiry,
-    /// The token has expired.
-    #[error("token expired at {expired_at} ({seconds} s before now, beyond the {skew} s skew)")]
-    Expired {
-        /// `exp` as RFC 3339.
-        expired_at: String,
-        /// How long ago.
-        seconds: i64,
-        /// The tolerated skew.
-        skew: i64,
-    },
-    /// `nbf` lies in the future.
-    #[error(
-        "token not valid before {not_before} ({seconds} s after now, beyond the {skew} s skew)"
-    )]
-    NotYetValid {
-        /// `nbf` as RFC 3339.
-        not_before: String,
-        /// How far ahead.
-        seconds: i64,
-        /// The tolerated skew.
-        skew: i64,
-    },
-    /// The audience is not the expected one.
-    #[error("audience mismatch: expected '{expected}', the token is for {found}")]
-    AudienceMismatch {
-        /// The expected audience.
-        expected: String,
-        /// What the token says.
-        found: String,
-    },
-    /// Key handling or signing failed.
-    #[error(transparent)]
-    Key(#[from] CertError),
-}
-
-impl JwtError {
-    /// Whether this is an input/usage problem (exit 2) rather than a failed check (exit 1).
-    pub fn is_input_error(&self) -> bool {
-        !matches!(
-            self,
-            JwtError::AlgorithmRefused(_)
-                | JwtError::CriticalHeader(_)
-                | JwtError::SignatureInvalid
-                | JwtError::MissingExpiry
-                | JwtError::Expired { .. }
-                | JwtError::NotYetValid { .. }
-                | JwtError::AudienceMismatch { .. }
-        )
-    }
-}
 
 /// What to put in a token. [`JwtRequest::new`] fills in Salesforce's defaults.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -182,7 +96,7 @@ struct Claims<'a> {
 
 /// Whether Salesforce accepts `audience` as a token endpoint host: its login and test hosts, or
 /// an https URL with a host (My Domain, Experience Cloud site).
-pub fn check_audience(audience: &str) -> Result<(), JwtError> {
+pub fn check_audience(audience: &str) -> Result<(), CertError> {
     let rest = audience.strip_prefix("https://").unwrap_or("");
     let host = rest.split(['/', '?', '#']).next().unwrap_or("");
     let host_ok = !host.is_empty()
@@ -190,11 +104,15 @@ pub fn check_audience(audience: &str) -> Result<(), JwtError> {
         && host.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':'))
         && host.contains('.');
     let clean = !audience.contains(['?', '#']) && !audience.chars().any(char::is_whitespace);
-    if host_ok && clean { Ok(()) } else { Err(JwtError::AudienceNotAllowed(audience.to_string())) }
+    if host_ok && clean {
+        Ok(())
+    } else {
+        Err(CertError::JwtAudienceNotAllowed(audience.to_string()))
+    }
 }
 
 /// A random token ID (UUID version 4 form), for the `jti` claim.
-pub fn new_jwt_id() -> Result<String, JwtError> {
+pub fn new_jwt_id() -> Result<String, CertError> {
     let mut b = [0u8; 16];
     getrandom::fill(&mut b).map_err(|e| CertError::Signing(format!("random generator: {e}")))?;
     b[6] = (b[6] & 0x0F) | 0x40;
@@ -204,13 +122,13 @@ pub fn new_jwt_id() -> Result<String, JwtError> {
 }
 
 /// Issues an RS256 token for `request`, signed with `signer` (an RSA key).
-pub fn issue(request: &JwtRequest, signer: &Signer) -> Result<String, JwtError> {
+pub fn issue(request: &JwtRequest, signer: &Signer) -> Result<String, CertError> {
     if !(1..=31_536_000).contains(&request.ttl_seconds) {
-        return Err(JwtError::InvalidTtl(request.ttl_seconds));
+        return Err(CertError::JwtInvalidTtl(request.ttl_seconds));
     }
     if !request.force {
         if request.ttl_seconds > MAX_SALESFORCE_TTL_SECONDS {
-            return Err(JwtError::TtlTooLong(request.ttl_seconds));
+            return Err(CertError::JwtTtlTooLong(request.ttl_seconds));
         }
         check_audience(&request.audience)?;
     }
@@ -218,11 +136,11 @@ pub fn issue(request: &JwtRequest, signer: &Signer) -> Result<String, JwtError> 
         [("iss", &request.issuer), ("sub", &request.subject), ("aud", &request.audience)]
     {
         if value.trim().is_empty() {
-            return Err(JwtError::EmptyClaim(name));
+            return Err(CertError::JwtEmptyClaim(name));
         }
     }
     if !matches!(signer.algorithm(), KeyAlgorithm::Rsa { .. }) {
-        return Err(JwtError::NotRsa(signer.algorithm()));
+        return Err(CertError::JwtNotRsa(signer.algorithm()));
     }
     let header = Header { alg: "RS256", kid: request.key_id.as_deref() };
     let claims = Claims {
@@ -239,8 +157,8 @@ pub fn issue(request: &JwtRequest, signer: &Signer) -> Result<String, JwtError> 
     Ok(token)
 }
 
-fn encode_json<T: Serialize>(value: &T) -> Result<String, JwtError> {
-    let json = serde_json::to_vec(value).map_err(|e| JwtError::Malformed(e.to_string()))?;
+fn encode_json<T: Serialize>(value: &T) -> Result<String, CertError> {
+    let json = serde_json::to_vec(value).map_err(|e| CertError::JwtMalformed(e.to_string()))?;
     Ok(URL_SAFE_NO_PAD.encode(json))
 }
 
@@ -264,14 +182,14 @@ pub fn verify(
     now: DateTime<Utc>,
     skew_seconds: i64,
     expected_audience: Option<&str>,
-) -> Result<VerifiedJwt, JwtError> {
+) -> Result<VerifiedJwt, CertError> {
     let token = token.trim();
     if token.len() > MAX_TOKEN_BYTES {
-        return Err(JwtError::Malformed(format!("longer than {MAX_TOKEN_BYTES} bytes")));
+        return Err(CertError::JwtMalformed(format!("longer than {MAX_TOKEN_BYTES} bytes")));
     }
     let parts: Vec<&str> = token.split('.').collect();
     let [header_b64, claims_b64, signature_b64] = parts.as_slice() else {
-        return Err(JwtError::Malformed(format!(
+        return Err(CertError::JwtMalformed(format!(
             "expected 3 dot-separated parts (header.claims.signature), found {}",
             parts.len()
         )));
@@ -279,38 +197,38 @@ pub fn verify(
     let header = decode_object("header", header_b64)?;
     match header.get("alg") {
         Some(Value::String(alg)) if alg == "RS256" => {}
-        Some(other) => return Err(JwtError::AlgorithmRefused(other.to_string())),
-        None => return Err(JwtError::Malformed("the header has no alg".into())),
+        Some(other) => return Err(CertError::JwtAlgorithmRefused(other.to_string())),
+        None => return Err(CertError::JwtMalformed("the header has no alg".into())),
     }
     if let Some(crit) = header.get("crit") {
-        return Err(JwtError::CriticalHeader(crit.to_string()));
+        return Err(CertError::JwtCriticalHeader(crit.to_string()));
     }
     let signature = URL_SAFE_NO_PAD.decode(signature_b64).map_err(|e| {
-        JwtError::Malformed(format!("signature is not base64url without padding ({e})"))
+        CertError::JwtMalformed(format!("signature is not base64url without padding ({e})"))
     })?;
     let signed = format!("{header_b64}.{claims_b64}");
     key.verify(SignatureAlgorithm::RsaSha256, signed.as_bytes(), &signature).map_err(
         |e| match e {
-            CertError::AlgorithmMismatch { .. } => JwtError::NotRsa(key.algorithm()),
-            _ => JwtError::SignatureInvalid,
+            CertError::AlgorithmMismatch { .. } => CertError::JwtNotRsa(key.algorithm()),
+            _ => CertError::JwtSignatureInvalid,
         },
     )?;
 
     let claims = decode_object("claims", claims_b64)?;
     let now_s = now.timestamp();
-    let exp = claims.get("exp").and_then(numeric_date).ok_or(JwtError::MissingExpiry)?;
+    let exp = claims.get("exp").and_then(numeric_date).ok_or(CertError::JwtMissingExpiry)?;
     if now_s - exp > skew_seconds {
-        return Err(JwtError::Expired {
+        return Err(CertError::JwtExpired {
             expired_at: rfc3339(exp),
             seconds: now_s - exp,
             skew: skew_seconds,
         });
     }
     if let Some(nbf) = claims.get("nbf") {
-        let nbf =
-            numeric_date(nbf).ok_or_else(|| JwtError::Malformed("nbf is not a number".into()))?;
+        let nbf = numeric_date(nbf)
+            .ok_or_else(|| CertError::JwtMalformed("nbf is not a number".into()))?;
         if nbf - now_s > skew_seconds {
-            return Err(JwtError::NotYetValid {
+            return Err(CertError::JwtNotYetValid {
                 not_before: rfc3339(nbf),
                 seconds: nbf - now_s,
                 skew: skew_seconds,
@@ -325,21 +243,21 @@ pub fn verify(
         };
         if !matches {
             let found = claims.get("aud").map_or("no audience".to_string(), Value::to_string);
-            return Err(JwtError::AudienceMismatch { expected: expected.to_string(), found });
+            return Err(CertError::JwtAudienceMismatch { expected: expected.to_string(), found });
         }
     }
-    let expires_at = Utc.timestamp_opt(exp, 0).single().ok_or(JwtError::MissingExpiry)?;
+    let expires_at = Utc.timestamp_opt(exp, 0).single().ok_or(CertError::JwtMissingExpiry)?;
     Ok(VerifiedJwt { header, claims, expires_at })
 }
 
-fn decode_object(part: &str, b64: &str) -> Result<Map<String, Value>, JwtError> {
+fn decode_object(part: &str, b64: &str) -> Result<Map<String, Value>, CertError> {
     let bytes = URL_SAFE_NO_PAD.decode(b64).map_err(|e| {
-        JwtError::Malformed(format!("the {part} is not base64url without padding ({e})"))
+        CertError::JwtMalformed(format!("the {part} is not base64url without padding ({e})"))
     })?;
     match serde_json::from_slice(&bytes) {
         Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(JwtError::Malformed(format!("the {part} is not a JSON object"))),
-        Err(e) => Err(JwtError::Malformed(format!("the {part} is not JSON ({e})"))),
+        Ok(_) => Err(CertError::JwtMalformed(format!("the {part} is not a JSON object"))),
+        Err(e) => Err(CertError::JwtMalformed(format!("the {part} is not JSON ({e})"))),
     }
 }
 
@@ -430,7 +348,7 @@ mod tests {
         }
         let mut req = JwtRequest::new("c", " ", now());
         req.force = true;
-        assert!(matches!(issue(&req, &signer), Err(JwtError::EmptyClaim("sub"))));
+        assert!(matches!(issue(&req, &signer), Err(CertError::JwtEmptyClaim("sub"))));
     }
 
     #[test]
@@ -443,28 +361,34 @@ mod tests {
         for alg in ["none", "HS256", "RS512", "rs256"] {
             let forged = format!("{}.{claims}.{sig}", b64json(&serde_json::json!({"alg": alg})));
             assert!(
-                matches!(verify(&forged, &pk, now(), 0, None), Err(JwtError::AlgorithmRefused(_))),
+                matches!(
+                    verify(&forged, &pk, now(), 0, None),
+                    Err(CertError::JwtAlgorithmRefused(_))
+                ),
                 "{alg}"
             );
         }
         let unsigned = format!("{}.{claims}.", b64json(&serde_json::json!({"alg": "none"})));
         assert!(matches!(
             verify(&unsigned, &pk, now(), 0, None),
-            Err(JwtError::AlgorithmRefused(_))
+            Err(CertError::JwtAlgorithmRefused(_))
         ));
         let other_claims = b64json(
             &serde_json::json!({"iss":"c","sub":"admin","aud":SALESFORCE_LOGIN,"exp":now().timestamp()+100}),
         );
         let header = token.split('.').next().unwrap();
         let tampered = format!("{header}.{other_claims}.{sig}");
-        assert!(matches!(verify(&tampered, &pk, now(), 0, None), Err(JwtError::SignatureInvalid)));
+        assert!(matches!(
+            verify(&tampered, &pk, now(), 0, None),
+            Err(CertError::JwtSignatureInvalid)
+        ));
         let crit =
             format!("{}.{claims}.{sig}", b64json(&serde_json::json!({"alg":"RS256","crit":["x"]})));
-        assert!(matches!(verify(&crit, &pk, now(), 0, None), Err(JwtError::CriticalHeader(_))));
+        assert!(matches!(verify(&crit, &pk, now(), 0, None), Err(CertError::JwtCriticalHeader(_))));
         let other_key = PrivateKey::generate_rsa(crate::RsaKeySize::Bits2048).unwrap();
         assert!(matches!(
             verify(&token, &other_key.public_key(), now(), 0, None),
-            Err(JwtError::SignatureInvalid)
+            Err(CertError::JwtSignatureInvalid)
         ));
     }
 
@@ -477,17 +401,17 @@ mod tests {
         assert!(verify(&token, &pk, later(180 + 30), 30, None).is_ok(), "inside the skew");
         assert!(matches!(
             verify(&token, &pk, later(180 + 31), 30, None),
-            Err(JwtError::Expired { seconds: 31, .. })
+            Err(CertError::JwtExpired { seconds: 31, .. })
         ));
         assert!(matches!(
             verify(&token, &pk, now(), 30, Some(SALESFORCE_TEST)),
-            Err(JwtError::AudienceMismatch { .. })
+            Err(CertError::JwtAudienceMismatch { .. })
         ));
         let mut req = JwtRequest::new("c", "u", now());
         req.ttl_seconds = 1;
         let t = issue(&req, &signer).unwrap();
         assert!(
-            matches!(verify(&t, &pk, later(100), 0, None), Err(ref e @ JwtError::Expired { .. }) if !e.is_input_error())
+            matches!(verify(&t, &pk, later(100), 0, None), Err(ref e @ CertError::JwtExpired { .. }) if e.is_failed_check())
         );
     }
 
@@ -506,7 +430,7 @@ mod tests {
             "eyJhbGciOiJSUzI1NiJ9.e30.!!",
         ] {
             let err = verify(bad, &pk, now(), 0, None).unwrap_err();
-            assert!(err.is_input_error(), "{bad}: {err}");
+            assert!(!err.is_failed_check(), "{bad}: {err}");
         }
     }
 

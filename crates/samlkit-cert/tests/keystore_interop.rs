@@ -132,7 +132,7 @@ fn we_read_keystores_keytool_generates() {
         assert!(entry.pkcs8_der.len() > 1000, "a 2048-bit PKCS#8 key");
         assert!(matches!(
             keystore::read(&bytes, "wrong"),
-            Err(keystore::KeystoreError::IntegrityCheckFailed)
+            Err(samlkit_cert::CertError::KeystoreIntegrity)
         ));
     }
 }

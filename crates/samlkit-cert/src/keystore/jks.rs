@@ -18,7 +18,7 @@
 
 use sha1::{Digest, Sha1};
 
-use super::KeystoreError;
+use super::CertError;
 
 /// The first four bytes of every JKS file.
 pub const MAGIC: u32 = 0xFEED_FEED;
@@ -96,9 +96,9 @@ impl JksEntry {
 
 /// Encodes entries as a version-2 JKS file. Each private key is protected with `password` (the
 /// keystore password, as keytool and Salesforce expect) under a fresh random salt.
-pub fn encode(entries: &[JksEntry], password: &str) -> Result<Vec<u8>, KeystoreError> {
+pub fn encode(entries: &[JksEntry], password: &str) -> Result<Vec<u8>, CertError> {
     encode_with_salts(entries, password, &mut |salt| {
-        getrandom::fill(salt).map_err(|e| KeystoreError::Random(e.to_string()))
+        getrandom::fill(salt).map_err(|e| CertError::Random(e.to_string()))
     })
 }
 
@@ -106,8 +106,8 @@ pub fn encode(entries: &[JksEntry], password: &str) -> Result<Vec<u8>, KeystoreE
 pub fn encode_with_salts(
     entries: &[JksEntry],
     password: &str,
-    salt_source: &mut dyn FnMut(&mut [u8]) -> Result<(), KeystoreError>,
-) -> Result<Vec<u8>, KeystoreError> {
+    salt_source: &mut dyn FnMut(&mut [u8]) -> Result<(), CertError>,
+) -> Result<Vec<u8>, CertError> {
     let password = utf16be(password);
     let mut out = Vec::new();
     out.extend_from_slice(&MAGIC.to_be_bytes());
@@ -146,30 +146,30 @@ pub fn encode_with_salts(
 /// Decodes a JKS file: checks the integrity hash with `password` first (a wrong password or a
 /// modified file is reported before anything is parsed), then decrypts each private key with the
 /// same password.
-pub fn decode(bytes: &[u8], password: &str) -> Result<Vec<JksEntry>, KeystoreError> {
+pub fn decode(bytes: &[u8], password: &str) -> Result<Vec<JksEntry>, CertError> {
     let password = utf16be(password);
     if bytes.len() < 12 + SHA1_LEN {
-        return Err(KeystoreError::Truncated { offset: bytes.len(), what: "JKS header" });
+        return Err(CertError::KeystoreTruncated { offset: bytes.len(), what: "JKS header" });
     }
     let (body, stored_digest) = bytes.split_at(bytes.len() - SHA1_LEN);
     let mut r = Reader { bytes: body, pos: 0 };
     let magic = r.u32("magic number")?;
     if magic == JCEKS_MAGIC {
-        return Err(KeystoreError::Jceks);
+        return Err(CertError::Jceks);
     }
     if magic != MAGIC {
-        return Err(KeystoreError::UnknownFormat);
+        return Err(CertError::UnknownKeystoreFormat);
     }
     let version = r.u32("version")?;
     if version != 1 && version != 2 {
-        return Err(KeystoreError::UnsupportedJksVersion(version));
+        return Err(CertError::UnsupportedJksVersion(version));
     }
     if integrity_digest(&password, body).as_slice() != stored_digest {
-        return Err(KeystoreError::IntegrityCheckFailed);
+        return Err(CertError::KeystoreIntegrity);
     }
     let count = r.u32("entry count")?;
     if count > MAX_ENTRIES {
-        return Err(KeystoreError::Malformed {
+        return Err(CertError::KeystoreMalformed {
             offset: 8,
             reason: format!("entry count {count} exceeds the limit of {MAX_ENTRIES}"),
         });
@@ -185,7 +185,7 @@ pub fn decode(bytes: &[u8], password: &str) -> Result<Vec<JksEntry>, KeystoreErr
                 let key_offset = r.pos;
                 let protected = r.bytes_u32("encrypted private key")?;
                 let encrypted = parse_encrypted_private_key_info(protected).ok_or_else(|| {
-                    KeystoreError::Malformed {
+                    CertError::KeystoreMalformed {
                         offset: key_offset,
                         reason: format!(
                             "the key of entry '{alias}' is not protected with the JKS key \
@@ -194,10 +194,10 @@ pub fn decode(bytes: &[u8], password: &str) -> Result<Vec<JksEntry>, KeystoreErr
                     }
                 })?;
                 let pkcs8_der = unprotect_key(encrypted, &password)
-                    .ok_or_else(|| KeystoreError::KeyPasswordMismatch { alias: alias.clone() })?;
+                    .ok_or_else(|| CertError::KeyPasswordMismatch { alias: alias.clone() })?;
                 let chain_len = r.u32("certificate chain length")?;
                 if chain_len > MAX_CHAIN {
-                    return Err(KeystoreError::Malformed {
+                    return Err(CertError::KeystoreMalformed {
                         offset: r.pos - 4,
                         reason: format!("chain of {chain_len} certificates in entry '{alias}'"),
                     });
@@ -222,7 +222,7 @@ pub fn decode(bytes: &[u8], password: &str) -> Result<Vec<JksEntry>, KeystoreErr
                 }));
             }
             other => {
-                return Err(KeystoreError::Malformed {
+                return Err(CertError::KeystoreMalformed {
                     offset: tag_offset,
                     reason: format!(
                         "unknown entry tag {other} (secret-key entries are a JCEKS/PKCS#12 feature)"
@@ -232,7 +232,7 @@ pub fn decode(bytes: &[u8], password: &str) -> Result<Vec<JksEntry>, KeystoreErr
         }
     }
     if r.pos != body.len() {
-        return Err(KeystoreError::Malformed {
+        return Err(CertError::KeystoreMalformed {
             offset: r.pos,
             reason: format!("{} unexpected bytes after the last entry", body.len() - r.pos),
         });
@@ -299,7 +299,7 @@ fn unprotect_key(protected: &[u8], password: &[u8]) -> Option<Vec<u8>> {
 
 /// EncryptedPrivateKeyInfo ::= SEQUENCE { AlgorithmIdentifier { keyProtectorOid, NULL },
 /// OCTET STRING protectedKey }
-fn encrypted_private_key_info(protected: &[u8]) -> Result<Vec<u8>, KeystoreError> {
+fn encrypted_private_key_info(protected: &[u8]) -> Result<Vec<u8>, CertError> {
     let mut alg = KEY_PROTECTOR_OID.to_vec();
     alg.extend_from_slice(&[0x05, 0x00]);
     let mut inner = der_tlv(0x30, &alg)?;
@@ -321,14 +321,14 @@ fn parse_encrypted_private_key_info(der: &[u8]) -> Option<&[u8]> {
     rest.is_empty().then_some(protected)
 }
 
-fn der_tlv(tag: u8, content: &[u8]) -> Result<Vec<u8>, KeystoreError> {
+fn der_tlv(tag: u8, content: &[u8]) -> Result<Vec<u8>, CertError> {
     let len = content.len();
     let mut out = vec![tag];
     if len < 0x80 {
         out.push(len as u8);
     } else {
         let be = u32::try_from(len)
-            .map_err(|_| KeystoreError::TooLarge { what: "DER value" })?
+            .map_err(|_| CertError::KeystoreTooLarge { what: "DER value" })?
             .to_be_bytes();
         let skip = be.iter().take_while(|b| **b == 0).count();
         out.push(0x80 | (4 - skip) as u8);
@@ -359,11 +359,11 @@ fn der_read(input: &[u8], tag: u8) -> Option<(&[u8], &[u8])> {
     (rest.len() >= len).then(|| rest.split_at(len))
 }
 
-fn len_u32(len: usize, what: &'static str) -> Result<u32, KeystoreError> {
-    u32::try_from(len).map_err(|_| KeystoreError::TooLarge { what })
+fn len_u32(len: usize, what: &'static str) -> Result<u32, CertError> {
+    u32::try_from(len).map_err(|_| CertError::KeystoreTooLarge { what })
 }
 
-fn write_bytes(out: &mut Vec<u8>, bytes: &[u8]) -> Result<(), KeystoreError> {
+fn write_bytes(out: &mut Vec<u8>, bytes: &[u8]) -> Result<(), CertError> {
     out.extend_from_slice(&len_u32(bytes.len(), "JKS field")?.to_be_bytes());
     out.extend_from_slice(bytes);
     Ok(())
@@ -371,7 +371,7 @@ fn write_bytes(out: &mut Vec<u8>, bytes: &[u8]) -> Result<(), KeystoreError> {
 
 /// Java's `DataOutput.writeUTF`: modified UTF-8 (NUL as C0 80, supplementary characters as two
 /// 3-byte surrogates) with a u16 length prefix.
-fn write_utf(out: &mut Vec<u8>, s: &str) -> Result<(), KeystoreError> {
+fn write_utf(out: &mut Vec<u8>, s: &str) -> Result<(), CertError> {
     let mut encoded = Vec::with_capacity(s.len());
     for unit in s.encode_utf16() {
         match unit {
@@ -388,7 +388,7 @@ fn write_utf(out: &mut Vec<u8>, s: &str) -> Result<(), KeystoreError> {
         }
     }
     let len =
-        u16::try_from(encoded.len()).map_err(|_| KeystoreError::TooLarge { what: "alias" })?;
+        u16::try_from(encoded.len()).map_err(|_| CertError::KeystoreTooLarge { what: "alias" })?;
     out.extend_from_slice(&len.to_be_bytes());
     out.extend_from_slice(&encoded);
     Ok(())
@@ -438,56 +438,56 @@ struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize, what: &'static str) -> Result<&'a [u8], KeystoreError> {
+    fn take(&mut self, n: usize, what: &'static str) -> Result<&'a [u8], CertError> {
         let end = self
             .pos
             .checked_add(n)
             .filter(|end| *end <= self.bytes.len())
-            .ok_or(KeystoreError::Truncated { offset: self.pos, what })?;
+            .ok_or(CertError::KeystoreTruncated { offset: self.pos, what })?;
         let slice = self
             .bytes
             .get(self.pos..end)
-            .ok_or(KeystoreError::Truncated { offset: self.pos, what })?;
+            .ok_or(CertError::KeystoreTruncated { offset: self.pos, what })?;
         self.pos = end;
         Ok(slice)
     }
 
-    fn array<const N: usize>(&mut self, what: &'static str) -> Result<[u8; N], KeystoreError> {
+    fn array<const N: usize>(&mut self, what: &'static str) -> Result<[u8; N], CertError> {
         let slice = self.take(N, what)?;
         let mut out = [0u8; N];
         out.copy_from_slice(slice);
         Ok(out)
     }
 
-    fn u32(&mut self, what: &'static str) -> Result<u32, KeystoreError> {
+    fn u32(&mut self, what: &'static str) -> Result<u32, CertError> {
         Ok(u32::from_be_bytes(self.array(what)?))
     }
 
-    fn i64(&mut self, what: &'static str) -> Result<i64, KeystoreError> {
+    fn i64(&mut self, what: &'static str) -> Result<i64, CertError> {
         Ok(i64::from_be_bytes(self.array(what)?))
     }
 
-    fn bytes_u32(&mut self, what: &'static str) -> Result<&'a [u8], KeystoreError> {
+    fn bytes_u32(&mut self, what: &'static str) -> Result<&'a [u8], CertError> {
         let len = self.u32(what)?;
         self.take(len as usize, what)
     }
 
-    fn utf(&mut self, what: &'static str) -> Result<String, KeystoreError> {
+    fn utf(&mut self, what: &'static str) -> Result<String, CertError> {
         let offset = self.pos;
         let len = u16::from_be_bytes(self.array(what)?);
         let raw = self.take(usize::from(len), what)?;
-        decode_modified_utf8(raw).ok_or_else(|| KeystoreError::Malformed {
+        decode_modified_utf8(raw).ok_or_else(|| CertError::KeystoreMalformed {
             offset,
             reason: format!("{what} is not valid modified UTF-8"),
         })
     }
 
-    fn certificate(&mut self, version: u32, alias: &str) -> Result<Vec<u8>, KeystoreError> {
+    fn certificate(&mut self, version: u32, alias: &str) -> Result<Vec<u8>, CertError> {
         if version == 2 {
             let offset = self.pos;
             let cert_type = self.utf("certificate type")?;
             if cert_type != CERT_TYPE_X509 {
-                return Err(KeystoreError::Malformed {
+                return Err(CertError::KeystoreMalformed {
                     offset,
                     reason: format!("entry '{alias}' holds a '{cert_type}' certificate, not X.509"),
                 });
@@ -517,7 +517,7 @@ mod tests {
         ]
     }
 
-    fn fixed_salt(salt: &mut [u8]) -> Result<(), KeystoreError> {
+    fn fixed_salt(salt: &mut [u8]) -> Result<(), CertError> {
         salt.fill(7);
         Ok(())
     }
@@ -540,7 +540,7 @@ mod tests {
     #[test]
     fn wrong_password_fails_integrity() {
         let bytes = encode(&sample(), "right").unwrap();
-        assert!(matches!(decode(&bytes, "wrong"), Err(KeystoreError::IntegrityCheckFailed)));
+        assert!(matches!(decode(&bytes, "wrong"), Err(CertError::KeystoreIntegrity)));
     }
 
     #[test]
@@ -584,7 +584,7 @@ mod tests {
         body.extend_from_slice(&digest);
         assert!(matches!(
             decode(&body, "pw"),
-            Err(KeystoreError::KeyPasswordMismatch { alias }) if alias == "k"
+            Err(CertError::KeyPasswordMismatch { alias }) if alias == "k"
         ));
     }
 
@@ -592,8 +592,8 @@ mod tests {
     fn jceks_and_garbage_are_named() {
         let mut jceks = vec![0xCE, 0xCE, 0xCE, 0xCE, 0, 0, 0, 2];
         jceks.resize(40, 0);
-        assert!(matches!(decode(&jceks, "pw"), Err(KeystoreError::Jceks)));
-        assert!(matches!(decode(&[0x42; 40], "pw"), Err(KeystoreError::UnknownFormat)));
+        assert!(matches!(decode(&jceks, "pw"), Err(CertError::Jceks)));
+        assert!(matches!(decode(&[0x42; 40], "pw"), Err(CertError::UnknownKeystoreFormat)));
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //!
 //! ```no_run
 //! use samlkit_cert::keystore::{self, KeyEntry, KeystoreFormat};
-//! # fn demo(pkcs8_der: Vec<u8>, cert_der: Vec<u8>) -> Result<(), samlkit_cert::keystore::KeystoreError> {
+//! # fn demo(pkcs8_der: Vec<u8>, cert_der: Vec<u8>) -> Result<(), samlkit_cert::CertError> {
 //! let entry = KeyEntry { alias: "sso".into(), pkcs8_der, chain: vec![cert_der] };
 //! let bytes = keystore::write(KeystoreFormat::Jks, &entry, "s3cret", 1_700_000_000_000)?;
 //! let read = keystore::read(&bytes, "s3cret")?;
@@ -70,164 +70,6 @@ pub struct KeystoreContents {
     pub entries: Vec<KeyEntry>,
 }
 
-/// Why a keystore could not be written, read or accepted.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum KeystoreError {
-    /// Neither the JKS magic number nor a PKCS#12 PFX structure.
-    #[error("not a JKS or PKCS#12 keystore (no FEEDFEED magic number and no PKCS#12 PFX header)")]
-    UnknownFormat,
-    /// A JCEKS file (SunJCE keystore).
-    #[error(
-        "this is a JCEKS keystore, which is not supported; convert it with keytool -importkeystore -deststoretype JKS or PKCS12"
-    )]
-    Jceks,
-    /// A JKS version other than 1 or 2.
-    #[error("unsupported JKS version {0} (expected 2)")]
-    UnsupportedJksVersion(u32),
-    /// The file ends in the middle of a field.
-    #[error("keystore truncated at byte {offset} while reading the {what}")]
-    Truncated {
-        /// Byte offset where the data ran out.
-        offset: usize,
-        /// The field being read.
-        what: &'static str,
-    },
-    /// A structurally invalid field.
-    #[error("malformed keystore at byte {offset}: {reason}")]
-    Malformed {
-        /// Byte offset of the field.
-        offset: usize,
-        /// What is wrong.
-        reason: String,
-    },
-    /// The integrity check (JKS SHA-1 hash, PKCS#12 MAC) failed.
-    #[error("keystore integrity check failed: the password is wrong or the file was modified")]
-    IntegrityCheckFailed,
-    /// A JKS key entry protected with a password other than the store password.
-    #[error(
-        "the key of entry '{alias}' is protected with a different password than the keystore (Salesforce needs them equal)"
-    )]
-    KeyPasswordMismatch {
-        /// The entry.
-        alias: String,
-    },
-    /// A PKCS#12 file without the optional integrity MAC.
-    #[error(
-        "the PKCS#12 file has no integrity MAC, so neither the password nor the content can be checked; re-export it with a MAC"
-    )]
-    NoIntegrityMac,
-    /// An error reported by the PKCS#12 decoder or encoder.
-    #[error("PKCS#12: {0}")]
-    Pkcs12(String),
-    /// A value too large for the format's length fields.
-    #[error("{what} is too large for the keystore format")]
-    TooLarge {
-        /// Which value.
-        what: &'static str,
-    },
-    /// The operating system's random generator failed.
-    #[error("cannot get random bytes for the key protection salt: {0}")]
-    Random(String),
-    /// The keystore holds no private key.
-    #[error("the keystore holds no private-key entry (only trusted certificates?)")]
-    NoPrivateKey,
-    /// The requested alias does not exist.
-    #[error("no private-key entry with alias '{alias}' (entries: {available})")]
-    AliasNotFound {
-        /// The alias asked for.
-        alias: String,
-        /// The private-key aliases present, comma-separated.
-        available: String,
-    },
-    /// Several private keys and no alias to choose.
-    #[error("the keystore holds several private keys ({aliases}); choose one with --alias")]
-    SeveralKeys {
-        /// The private-key aliases present, comma-separated.
-        aliases: String,
-    },
-    /// An alias that cannot be stored.
-    #[error("invalid alias '{0}': use 1 to 255 printable characters")]
-    InvalidAlias(String),
-    /// A key entry without any certificate.
-    #[error("entry '{alias}' has no certificate chain")]
-    EmptyChain {
-        /// The entry.
-        alias: String,
-    },
-    /// The entry's key or a certificate of its chain could not be decoded.
-    #[error("entry '{alias}': {source}")]
-    Entry {
-        /// The entry.
-        alias: String,
-        /// What the key or certificate parser said.
-        source: CertError,
-    },
-    /// Salesforce accepts RSA keys only.
-    #[error(
-        "entry '{alias}' holds an {algorithm} key; Salesforce accepts only RSA keys (2048, 3072 or 4096 bits)"
-    )]
-    NotRsa {
-        /// The entry.
-        alias: String,
-        /// The key's algorithm, e.g. `EC P-256`.
-        algorithm: String,
-    },
-    /// Salesforce accepts RSA keys of 2048, 3072 or 4096 bits only.
-    #[error(
-        "entry '{alias}' holds an RSA {bits}-bit key; Salesforce accepts only 2048, 3072 or 4096 bits"
-    )]
-    RsaSize {
-        /// The entry.
-        alias: String,
-        /// The modulus size.
-        bits: usize,
-    },
-    /// The key is not stored as PKCS#8.
-    #[error("the key of entry '{alias}' is not stored as PKCS#8 (Salesforce needs PKCS#8)")]
-    NotPkcs8 {
-        /// The entry.
-        alias: String,
-    },
-    /// The private key is not the one the leaf certificate certifies.
-    #[error("the key of entry '{alias}' does not match its certificate ({subject})")]
-    KeyCertMismatch {
-        /// The entry.
-        alias: String,
-        /// The leaf certificate's subject.
-        subject: String,
-    },
-    /// Certificate `index` (1-based) was not issued by the next one in the chain.
-    #[error(
-        "the chain of entry '{alias}' is out of order: certificate {index} ({issuer_expected}) is not followed by its issuer (found {found})"
-    )]
-    ChainOrder {
-        /// The entry.
-        alias: String,
-        /// 1-based position of the certificate whose issuer should follow.
-        index: usize,
-        /// The issuer name certificate `index` names.
-        issuer_expected: String,
-        /// The subject of the certificate that follows instead.
-        found: String,
-    },
-}
-
-impl KeystoreError {
-    /// Whether this is a failed check on a readable keystore (exit 1: a Salesforce rule, or a
-    /// key that does not match its chain) rather than an unusable input (exit 2).
-    pub fn is_check_failure(&self) -> bool {
-        matches!(
-            self,
-            KeystoreError::NotRsa { .. }
-                | KeystoreError::RsaSize { .. }
-                | KeystoreError::NotPkcs8 { .. }
-                | KeystoreError::KeyCertMismatch { .. }
-                | KeystoreError::ChainOrder { .. }
-        )
-    }
-}
-
 /// A key entry decoded into samlkit's key and certificate types.
 #[derive(Debug, Clone)]
 pub struct Credential {
@@ -251,13 +93,16 @@ impl KeyEntry {
 
     /// Decodes the key and certificates. A key not stored as PKCS#8 is reported by
     /// [`check_salesforce`], not here.
-    pub fn decode(&self) -> Result<Credential, KeystoreError> {
-        let entry_error = |source| KeystoreError::Entry { alias: self.alias.clone(), source };
+    pub fn decode(&self) -> Result<Credential, CertError> {
+        let entry_error = |e: CertError| CertError::KeystoreEntry {
+            alias: self.alias.clone(),
+            reason: e.to_string(),
+        };
         let key = PrivateKey::from_der(&self.pkcs8_der).map_err(|e| {
             // The JDK writes EC keys without the optional public key, which the signature
             // library cannot load; Salesforce refuses EC keys anyway, so say that instead.
             if pkcs8_algorithm(&self.pkcs8_der) == Some(crate::der::oid::EC_PUBLIC_KEY) {
-                KeystoreError::NotRsa { alias: self.alias.clone(), algorithm: "EC".into() }
+                CertError::NotRsa { alias: self.alias.clone(), algorithm: "EC".into() }
             } else {
                 entry_error(e)
             }
@@ -274,12 +119,11 @@ impl KeyEntry {
 
 /// Checks that the key is the one the leaf certificate certifies and that each certificate is
 /// followed by its issuer (by name), the checks any keystore must pass.
-pub fn check_key_and_chain(credential: &Credential) -> Result<(), KeystoreError> {
+pub fn check_key_and_chain(credential: &Credential) -> Result<(), CertError> {
     let alias = || credential.alias.clone();
-    let leaf =
-        credential.chain.first().ok_or_else(|| KeystoreError::EmptyChain { alias: alias() })?;
+    let leaf = credential.chain.first().ok_or_else(|| CertError::EmptyChain { alias: alias() })?;
     if !leaf.matches_key(&credential.key) {
-        return Err(KeystoreError::KeyCertMismatch {
+        return Err(CertError::KeyCertMismatch {
             alias: alias(),
             subject: leaf.info().subject.clone(),
         });
@@ -288,7 +132,7 @@ pub fn check_key_and_chain(credential: &Credential) -> Result<(), KeystoreError>
         if let [cert, next] = pair
             && cert.info().issuer != next.info().subject
         {
-            return Err(KeystoreError::ChainOrder {
+            return Err(CertError::ChainOrder {
                 alias: alias(),
                 index: i + 1,
                 issuer_expected: cert.info().issuer.clone(),
@@ -301,31 +145,28 @@ pub fn check_key_and_chain(credential: &Credential) -> Result<(), KeystoreError>
 
 /// Salesforce's rules for a keystore it imports: the key matches the chain, is RSA of 2048, 3072
 /// or 4096 bits, and is stored as PKCS#8. `stored_key_der` is the key as found in the keystore.
-pub fn check_salesforce(
-    credential: &Credential,
-    stored_key_der: &[u8],
-) -> Result<(), KeystoreError> {
+pub fn check_salesforce(credential: &Credential, stored_key_der: &[u8]) -> Result<(), CertError> {
     let alias = || credential.alias.clone();
     match credential.key.algorithm() {
         KeyAlgorithm::Rsa { bits: 2048 | 3072 | 4096 } => {}
-        KeyAlgorithm::Rsa { bits } => return Err(KeystoreError::RsaSize { alias: alias(), bits }),
+        KeyAlgorithm::Rsa { bits } => return Err(CertError::RsaSize { alias: alias(), bits }),
         algorithm => {
-            return Err(KeystoreError::NotRsa { alias: alias(), algorithm: algorithm.to_string() });
+            return Err(CertError::NotRsa { alias: alias(), algorithm: algorithm.to_string() });
         }
     }
     // A PKCS#8 key is kept byte for byte; anything else was converted on the way in.
     if credential.key.pkcs8_der() != stored_key_der {
-        return Err(KeystoreError::NotPkcs8 { alias: alias() });
+        return Err(CertError::NotPkcs8 { alias: alias() });
     }
     check_key_and_chain(credential)
 }
 
 /// Recognises a keystore by its first bytes: JKS (`FEEDFEED`), JCEKS (`CECECECE`, refused) or a
 /// DER PFX (`SEQUENCE { INTEGER 3, … }`).
-pub fn detect(bytes: &[u8]) -> Result<KeystoreFormat, KeystoreError> {
+pub fn detect(bytes: &[u8]) -> Result<KeystoreFormat, CertError> {
     match bytes.get(..4) {
         Some([0xFE, 0xED, 0xFE, 0xED]) => return Ok(KeystoreFormat::Jks),
-        Some([0xCE, 0xCE, 0xCE, 0xCE]) => return Err(KeystoreError::Jceks),
+        Some([0xCE, 0xCE, 0xCE, 0xCE]) => return Err(CertError::Jceks),
         _ => {}
     }
     // PFX ::= SEQUENCE { version INTEGER {v3(3)}, … } with a definite or indefinite length.
@@ -333,11 +174,11 @@ pub fn detect(bytes: &[u8]) -> Result<KeystoreFormat, KeystoreError> {
         Some([0x30, 0x80]) => 2,
         Some([0x30, n]) if *n < 0x80 => 2,
         Some([0x30, n]) if (0x81..=0x84).contains(n) => 2 + usize::from(n & 0x7F),
-        _ => return Err(KeystoreError::UnknownFormat),
+        _ => return Err(CertError::UnknownKeystoreFormat),
     };
     match bytes.get(header_len..header_len + 3) {
         Some([0x02, 0x01, 0x03]) => Ok(KeystoreFormat::Pkcs12),
-        _ => Err(KeystoreError::UnknownFormat),
+        _ => Err(CertError::UnknownKeystoreFormat),
     }
 }
 
@@ -350,10 +191,10 @@ pub fn write(
     entry: &KeyEntry,
     password: &str,
     created_ms: i64,
-) -> Result<Vec<u8>, KeystoreError> {
+) -> Result<Vec<u8>, CertError> {
     check_alias(&entry.alias)?;
     if entry.chain.is_empty() {
-        return Err(KeystoreError::EmptyChain { alias: entry.alias.clone() });
+        return Err(CertError::EmptyChain { alias: entry.alias.clone() });
     }
     match format {
         KeystoreFormat::Jks => jks::encode(
@@ -371,7 +212,7 @@ pub fn write(
 
 /// Reads a keystore of either format (detected from its first bytes), verifying its integrity
 /// with `password` and decrypting the private keys with the same password.
-pub fn read(bytes: &[u8], password: &str) -> Result<KeystoreContents, KeystoreError> {
+pub fn read(bytes: &[u8], password: &str) -> Result<KeystoreContents, CertError> {
     let format = detect(bytes)?;
     let entries = match format {
         KeystoreFormat::Jks => jks::decode(bytes, password)?
@@ -391,7 +232,7 @@ pub fn read(bytes: &[u8], password: &str) -> Result<KeystoreContents, KeystoreEr
 impl KeystoreContents {
     /// Picks the entry to import: the one named `alias` (JKS aliases compare case-insensitively,
     /// as in the JDK), or the only private key when no alias is given.
-    pub fn select(&self, alias: Option<&str>) -> Result<&KeyEntry, KeystoreError> {
+    pub fn select(&self, alias: Option<&str>) -> Result<&KeyEntry, CertError> {
         // Sorted, so the message does not depend on the order the file happens to use.
         let aliases = || {
             let mut names: Vec<&str> = self.entries.iter().map(|e| e.alias.as_str()).collect();
@@ -404,15 +245,15 @@ impl KeystoreContents {
                     KeystoreFormat::Jks => e.alias.eq_ignore_ascii_case(wanted),
                     KeystoreFormat::Pkcs12 => e.alias == wanted,
                 };
-                self.entries.iter().find(matches).ok_or_else(|| KeystoreError::AliasNotFound {
+                self.entries.iter().find(matches).ok_or_else(|| CertError::AliasNotFound {
                     alias: wanted.to_string(),
                     available: aliases(),
                 })
             }
             None => match self.entries.as_slice() {
-                [] => Err(KeystoreError::NoPrivateKey),
+                [] => Err(CertError::NoPrivateKey),
                 [only] => Ok(only),
-                _ => Err(KeystoreError::SeveralKeys { aliases: aliases() }),
+                _ => Err(CertError::SeveralKeys { aliases: aliases() }),
             },
         }
     }
@@ -426,10 +267,10 @@ fn pkcs8_algorithm(der: &[u8]) -> Option<&[u8]> {
     (oid.tag == crate::der::TAG_OID).then_some(oid.content)
 }
 
-fn check_alias(alias: &str) -> Result<(), KeystoreError> {
+fn check_alias(alias: &str) -> Result<(), CertError> {
     let ok =
         !alias.is_empty() && alias.chars().count() <= 255 && !alias.chars().any(char::is_control);
-    if ok { Ok(()) } else { Err(KeystoreError::InvalidAlias(alias.to_string())) }
+    if ok { Ok(()) } else { Err(CertError::InvalidAlias(alias.to_string())) }
 }
 
 #[cfg(test)]
@@ -444,14 +285,14 @@ mod tests {
             KeystoreFormat::Pkcs12
         );
         assert_eq!(detect(&[0x30, 0x80, 0x02, 0x01, 0x03]).unwrap(), KeystoreFormat::Pkcs12);
-        assert!(matches!(detect(&[0xCE, 0xCE, 0xCE, 0xCE]), Err(KeystoreError::Jceks)));
+        assert!(matches!(detect(&[0xCE, 0xCE, 0xCE, 0xCE]), Err(CertError::Jceks)));
         for junk in [
             &b""[..],
             b"-----BEGIN CERTIFICATE-----",
             &[0x30, 0x82, 0x01],
             &[0x30, 0x03, 0x02, 0x01, 0x00],
         ] {
-            assert!(matches!(detect(junk), Err(KeystoreError::UnknownFormat)), "{junk:?}");
+            assert!(matches!(detect(junk), Err(CertError::UnknownKeystoreFormat)), "{junk:?}");
         }
     }
 
@@ -472,13 +313,13 @@ mod tests {
             entries: vec![entry("a"), entry("B")],
         };
         assert!(
-            matches!(two.select(None), Err(KeystoreError::SeveralKeys { aliases }) if aliases == "B, a")
+            matches!(two.select(None), Err(CertError::SeveralKeys { aliases }) if aliases == "B, a")
         );
         assert!(two.select(Some("b")).is_err(), "PKCS#12 aliases are case-sensitive");
         assert_eq!(two.select(Some("B")).unwrap().alias, "B");
 
         let none = KeystoreContents { format: KeystoreFormat::Jks, entries: vec![] };
-        assert!(matches!(none.select(None), Err(KeystoreError::NoPrivateKey)));
+        assert!(matches!(none.select(None), Err(CertError::NoPrivateKey)));
     }
 
     #[test]
@@ -487,17 +328,17 @@ mod tests {
         assert_eq!(read(&bytes, "pw").unwrap().entries, vec![entry("sso-key")]);
         assert!(matches!(
             write(KeystoreFormat::Jks, &entry(""), "pw", 0),
-            Err(KeystoreError::InvalidAlias(_))
+            Err(CertError::InvalidAlias(_))
         ));
         assert!(matches!(
             write(KeystoreFormat::Jks, &entry("a\nb"), "pw", 0),
-            Err(KeystoreError::InvalidAlias(_))
+            Err(CertError::InvalidAlias(_))
         ));
         let mut no_chain = entry("x");
         no_chain.chain.clear();
         assert!(matches!(
             write(KeystoreFormat::Jks, &no_chain, "pw", 0),
-            Err(KeystoreError::EmptyChain { .. })
+            Err(CertError::EmptyChain { .. })
         ));
     }
 
@@ -519,20 +360,20 @@ mod tests {
 
         let (stored, ec) = load("keys/ec-p256.key", "certs/ec-p256.crt");
         let err = check_salesforce(&ec, &stored).unwrap_err();
-        assert!(matches!(err, KeystoreError::NotRsa { .. }) && err.is_check_failure(), "{err}");
+        assert!(matches!(err, CertError::NotRsa { .. }) && err.is_failed_check(), "{err}");
         check_key_and_chain(&ec).unwrap();
 
         let (stored, weak) = load("keystore/rsa1024.key", "keystore/rsa1024.crt");
         assert!(matches!(
             check_salesforce(&weak, &stored),
-            Err(KeystoreError::RsaSize { bits: 1024, .. })
+            Err(CertError::RsaSize { bits: 1024, .. })
         ));
 
         let (_, attacker) = load("keys/attacker.key", "certs/attacker.crt");
         let mismatched = Credential { chain: good.chain.clone(), ..attacker.clone() };
         let stored = mismatched.key.pkcs8_der().to_vec();
         let err = check_salesforce(&mismatched, &stored).unwrap_err();
-        assert!(matches!(err, KeystoreError::KeyCertMismatch { .. }), "{err}");
+        assert!(matches!(err, CertError::KeyCertMismatch { .. }), "{err}");
 
         let pkcs1 = std::fs::read(format!("{FIXTURES}/keys/idp-pkcs1.key")).unwrap();
         let pkcs1_der =
@@ -543,10 +384,7 @@ mod tests {
             chain: vec![good.chain[0].der().to_vec()],
         };
         let decoded = entry.decode().unwrap();
-        assert!(matches!(
-            check_salesforce(&decoded, &pkcs1_der),
-            Err(KeystoreError::NotPkcs8 { .. })
-        ));
+        assert!(matches!(check_salesforce(&decoded, &pkcs1_der), Err(CertError::NotPkcs8 { .. })));
 
         let out_of_order = Credential {
             chain: vec![good.chain[0].clone(), attacker.chain[0].clone()],
@@ -555,7 +393,7 @@ mod tests {
         let stored = good.key.pkcs8_der().to_vec();
         assert!(matches!(
             check_salesforce(&out_of_order, &stored),
-            Err(KeystoreError::ChainOrder { index: 1, .. })
+            Err(CertError::ChainOrder { index: 1, .. })
         ));
     }
 
@@ -571,11 +409,11 @@ mod tests {
             assert_eq!(cred.key.pkcs8_der(), good.key.pkcs8_der());
             assert_eq!(cred.chain, good.chain);
             assert!(
-                matches!(super::read(&bytes, "nope"), Err(KeystoreError::IntegrityCheckFailed)),
+                matches!(super::read(&bytes, "nope"), Err(CertError::KeystoreIntegrity)),
                 "{format}"
             );
         }
         let garbage = KeyEntry { pkcs8_der: vec![0x30, 0x00], ..entry };
-        assert!(matches!(garbage.decode(), Err(KeystoreError::Entry { .. })));
+        assert!(matches!(garbage.decode(), Err(CertError::KeystoreEntry { .. })));
     }
 }

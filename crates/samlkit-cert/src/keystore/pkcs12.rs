@@ -7,13 +7,13 @@ use p12_keystore::{
     PrivateKey as P12PrivateKey, PrivateKeyChain,
 };
 
-use super::{KeyEntry, KeystoreError};
+use super::{CertError, KeyEntry};
 
 /// PBKDF2 and MAC iteration count (the JDK's default for PKCS#12).
 const ITERATIONS: u32 = 10_000;
 
 /// Writes one key entry as a PKCS#12 file protected with `password`.
-pub fn encode(entry: &KeyEntry, password: &str) -> Result<Vec<u8>, KeystoreError> {
+pub fn encode(entry: &KeyEntry, password: &str) -> Result<Vec<u8>, CertError> {
     let key = P12PrivateKey::from_der(&entry.pkcs8_der).map_err(p12_error)?;
     let chain = entry
         .chain
@@ -38,12 +38,12 @@ pub fn encode(entry: &KeyEntry, password: &str) -> Result<Vec<u8>, KeystoreError
 
 /// Reads every private-key entry of a PKCS#12 file. The integrity MAC is required and checked
 /// with `password` (a wrong password is reported as such), and keys are decrypted with it.
-pub fn decode(bytes: &[u8], password: &str) -> Result<Vec<KeyEntry>, KeystoreError> {
+pub fn decode(bytes: &[u8], password: &str) -> Result<Vec<KeyEntry>, CertError> {
     let store = KeyStore::from_pkcs12(bytes, password, Pkcs12ImportPolicy::Strict).map_err(
         |e| match e {
-            p12_keystore::error::Error::MacError(_) => KeystoreError::IntegrityCheckFailed,
+            p12_keystore::error::Error::MacError(_) => CertError::KeystoreIntegrity,
             // A wrong password on an encrypted bag (when there is no MAC) fails at unpadding.
-            p12_keystore::error::Error::UnpadError => KeystoreError::IntegrityCheckFailed,
+            p12_keystore::error::Error::UnpadError => CertError::KeystoreIntegrity,
             other => p12_error(other),
         },
     )?;
@@ -52,7 +52,7 @@ pub fn decode(bytes: &[u8], password: &str) -> Result<Vec<KeyEntry>, KeystoreErr
     let has_mac = crate::der::sequence_children(bytes)
         .is_some_and(|items| items.get(2).is_some_and(|mac| mac.tag == crate::der::TAG_SEQUENCE));
     if !has_mac {
-        return Err(KeystoreError::NoIntegrityMac);
+        return Err(CertError::NoIntegrityMac);
     }
     Ok(store
         .entries()
@@ -72,6 +72,6 @@ fn local_key_id(leaf_der: &[u8]) -> Vec<u8> {
     Sha1::digest(leaf_der).to_vec()
 }
 
-fn p12_error(e: p12_keystore::error::Error) -> KeystoreError {
-    KeystoreError::Pkcs12(e.to_string())
+fn p12_error(e: p12_keystore::error::Error) -> CertError {
+    CertError::Pkcs12(e.to_string())
 }
