@@ -4,6 +4,8 @@
 
 use std::io::IsTerminal;
 
+use zeroize::Zeroizing;
+
 use crate::error::CliError;
 
 /// keytool refuses store passwords shorter than this, so an exported keystore must not use one.
@@ -20,10 +22,14 @@ pub enum Purpose {
 }
 
 /// Reads the keystore password from `$VAR` when `env_var` is given, else prompts on the terminal.
-pub fn read_password(env_var: Option<&str>, purpose: Purpose) -> Result<String, CliError> {
+/// The password is wiped from memory when dropped.
+pub fn read_password(
+    env_var: Option<&str>,
+    purpose: Purpose,
+) -> Result<Zeroizing<String>, CliError> {
     let password = match env_var {
-        Some(var) => from_env(var)?,
-        None => prompt(purpose)?,
+        Some(var) => Zeroizing::new(from_env(var)?),
+        None => Zeroizing::new(prompt(purpose)?),
     };
     if purpose == Purpose::New && password.chars().count() < MIN_PASSWORD_CHARS {
         return Err(CliError::input(format!(
@@ -63,8 +69,8 @@ fn prompt(purpose: Purpose) -> Result<String, CliError> {
     };
     let password = read("Keystore password: ")?;
     if purpose == Purpose::New {
-        let again = read("Repeat the password: ")?;
-        if again != password {
+        let again = Zeroizing::new(read("Repeat the password: ")?);
+        if *again != password {
             return Err(CliError::input("the two passwords differ"));
         }
     }

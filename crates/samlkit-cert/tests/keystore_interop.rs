@@ -64,7 +64,8 @@ fn keytool_lists_our_jks_and_openssl_reads_our_p12() {
     }
     let dir = tempfile::tempdir().unwrap();
     let (key, cert) = openssl_key_and_cert(dir.path(), 2048);
-    let entry = KeyEntry { alias: "SSO".into(), pkcs8_der: key.clone(), chain: vec![cert.clone()] };
+    let entry =
+        KeyEntry { alias: "SSO".into(), pkcs8_der: key.clone().into(), chain: vec![cert.clone()] };
 
     let jks = dir.path().join("out.jks");
     std::fs::write(
@@ -90,7 +91,7 @@ fn keytool_lists_our_jks_and_openssl_reads_our_p12() {
         .arg(&converted));
     let back = keystore::read(&std::fs::read(&converted).unwrap(), "s3cret-pw").unwrap();
     assert_eq!(back.format, KeystoreFormat::Pkcs12);
-    assert_eq!(back.entries[0].pkcs8_der, key);
+    assert_eq!(*back.entries[0].pkcs8_der, key);
     assert_eq!(back.entries[0].chain, vec![cert.clone()]);
 
     let p12 = dir.path().join("out.p12");

@@ -17,6 +17,7 @@
 //! random 20-byte salt and the password, followed by a SHA-1 check value of the plain key.
 
 use sha1::{Digest, Sha1};
+use zeroize::Zeroizing;
 
 use super::CertError;
 
@@ -46,8 +47,8 @@ pub struct JksPrivateKeyEntry {
     pub alias: String,
     /// Creation time, milliseconds since the Unix epoch.
     pub created_ms: i64,
-    /// The private key as PKCS#8 `PrivateKeyInfo` DER (plain, after decryption).
-    pub pkcs8_der: Vec<u8>,
+    /// The private key as PKCS#8 `PrivateKeyInfo` DER (plain, after decryption; wiped on drop).
+    pub pkcs8_der: Zeroizing<Vec<u8>>,
     /// The certificate chain as DER, leaf first.
     pub chain: Vec<Vec<u8>>,
 }
@@ -241,8 +242,8 @@ pub fn decode(bytes: &[u8], password: &str) -> Result<Vec<JksEntry>, CertError> 
 }
 
 /// The password as Java sees it: UTF-16 code units, big-endian, no terminator.
-fn utf16be(password: &str) -> Vec<u8> {
-    password.encode_utf16().flat_map(u16::to_be_bytes).collect()
+fn utf16be(password: &str) -> Zeroizing<Vec<u8>> {
+    Zeroizing::new(password.encode_utf16().flat_map(u16::to_be_bytes).collect())
 }
 
 fn integrity_digest(password: &[u8], body: &[u8]) -> [u8; SHA1_LEN] {
@@ -254,8 +255,8 @@ fn integrity_digest(password: &[u8], body: &[u8]) -> [u8; SHA1_LEN] {
 }
 
 /// The keystream: SHA-1(password || previous digest), starting from the salt, 20 bytes per round.
-fn keystream(password: &[u8], salt: &[u8], len: usize) -> Vec<u8> {
-    let mut stream = Vec::with_capacity(len + SHA1_LEN);
+fn keystream(password: &[u8], salt: &[u8], len: usize) -> Zeroizing<Vec<u8>> {
+    let mut stream = Zeroizing::new(Vec::with_capacity(len + SHA1_LEN));
     let mut digest: Vec<u8> = salt.to_vec();
     while stream.len() < len {
         let mut h = Sha1::new();
@@ -280,20 +281,21 @@ fn protect_key(plain: &[u8], password: &[u8], salt: &[u8; SALT_LEN]) -> Vec<u8> 
     let stream = keystream(password, salt, plain.len());
     let mut out = Vec::with_capacity(SALT_LEN + plain.len() + SHA1_LEN);
     out.extend_from_slice(salt);
-    out.extend(plain.iter().zip(&stream).map(|(p, k)| p ^ k));
+    out.extend(plain.iter().zip(stream.iter()).map(|(p, k)| p ^ k));
     out.extend_from_slice(&key_check(password, plain));
     out
 }
 
 /// The inverse of [`protect_key`]; `None` if the check value does not match (wrong password).
-fn unprotect_key(protected: &[u8], password: &[u8]) -> Option<Vec<u8>> {
+fn unprotect_key(protected: &[u8], password: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
     if protected.len() < SALT_LEN + SHA1_LEN {
         return None;
     }
     let (salt, rest) = protected.split_at(SALT_LEN);
     let (cipher, check) = rest.split_at(rest.len() - SHA1_LEN);
     let stream = keystream(password, salt, cipher.len());
-    let plain: Vec<u8> = cipher.iter().zip(&stream).map(|(c, k)| c ^ k).collect();
+    let plain: Zeroizing<Vec<u8>> =
+        Zeroizing::new(cipher.iter().zip(stream.iter()).map(|(c, k)| c ^ k).collect());
     (key_check(password, &plain).as_slice() == check).then_some(plain)
 }
 
@@ -506,7 +508,7 @@ mod tests {
             JksEntry::PrivateKey(JksPrivateKeyEntry {
                 alias: "sso".into(),
                 created_ms: 1_700_000_000_000,
-                pkcs8_der: (0u8..=255).cycle().take(1219).collect(),
+                pkcs8_der: Zeroizing::new((0u8..=255).cycle().take(1219).collect()),
                 chain: vec![vec![0x30, 0x03, 0x02, 0x01, 0x01], vec![0x30, 0x00]],
             }),
             JksEntry::TrustedCert(JksTrustedCertEntry {
@@ -567,7 +569,7 @@ mod tests {
         let entry = JksPrivateKeyEntry {
             alias: "k".into(),
             created_ms: 0,
-            pkcs8_der: vec![1, 2, 3],
+            pkcs8_der: Zeroizing::new(vec![1, 2, 3]),
             chain: vec![],
         };
         let mut body = Vec::new();

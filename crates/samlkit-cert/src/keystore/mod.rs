@@ -7,7 +7,7 @@
 //! ```no_run
 //! use samlkit_cert::keystore::{self, KeyEntry, KeystoreFormat};
 //! # fn demo(pkcs8_der: Vec<u8>, cert_der: Vec<u8>) -> Result<(), samlkit_cert::CertError> {
-//! let entry = KeyEntry { alias: "sso".into(), pkcs8_der, chain: vec![cert_der] };
+//! let entry = KeyEntry { alias: "sso".into(), pkcs8_der: pkcs8_der.into(), chain: vec![cert_der] };
 //! let bytes = keystore::write(KeystoreFormat::Jks, &entry, "s3cret", 1_700_000_000_000)?;
 //! let read = keystore::read(&bytes, "s3cret")?;
 //! assert_eq!(read.entries[0].alias, "sso");
@@ -18,6 +18,8 @@ pub mod jks;
 mod pkcs12;
 
 use std::fmt;
+
+use zeroize::Zeroizing;
 
 use crate::{CertError, Certificate, KeyAlgorithm, PrivateKey};
 
@@ -44,8 +46,8 @@ impl fmt::Display for KeystoreFormat {
 pub struct KeyEntry {
     /// The alias (name) of the entry.
     pub alias: String,
-    /// The private key, PKCS#8 `PrivateKeyInfo` DER.
-    pub pkcs8_der: Vec<u8>,
+    /// The private key, PKCS#8 `PrivateKeyInfo` DER (wiped from memory on drop).
+    pub pkcs8_der: Zeroizing<Vec<u8>>,
     /// The certificate chain as DER, leaf first.
     pub chain: Vec<Vec<u8>>,
 }
@@ -86,7 +88,7 @@ impl KeyEntry {
     pub fn new(alias: impl Into<String>, key: &PrivateKey, chain: &[Certificate]) -> KeyEntry {
         KeyEntry {
             alias: alias.into(),
-            pkcs8_der: key.pkcs8_der().to_vec(),
+            pkcs8_der: Zeroizing::new(key.pkcs8_der().to_vec()),
             chain: chain.iter().map(|c| c.der().to_vec()).collect(),
         }
     }
@@ -297,7 +299,11 @@ mod tests {
     }
 
     fn entry(alias: &str) -> KeyEntry {
-        KeyEntry { alias: alias.into(), pkcs8_der: vec![1, 2, 3], chain: vec![vec![0x30, 0x00]] }
+        KeyEntry {
+            alias: alias.into(),
+            pkcs8_der: Zeroizing::new(vec![1, 2, 3]),
+            chain: vec![vec![0x30, 0x00]],
+        }
     }
 
     #[test]
@@ -380,7 +386,7 @@ mod tests {
             crate::pem::parse_all(std::str::from_utf8(&pkcs1).unwrap()).unwrap().remove(0).der;
         let entry = KeyEntry {
             alias: "sso".into(),
-            pkcs8_der: pkcs1_der.clone(),
+            pkcs8_der: Zeroizing::new(pkcs1_der.clone()),
             chain: vec![good.chain[0].der().to_vec()],
         };
         let decoded = entry.decode().unwrap();
@@ -413,7 +419,7 @@ mod tests {
                 "{format}"
             );
         }
-        let garbage = KeyEntry { pkcs8_der: vec![0x30, 0x00], ..entry };
+        let garbage = KeyEntry { pkcs8_der: Zeroizing::new(vec![0x30, 0x00]), ..entry };
         assert!(matches!(garbage.decode(), Err(CertError::KeystoreEntry { .. })));
     }
 }

@@ -59,7 +59,7 @@ pub fn decode(bytes: &[u8], password: &str) -> Result<Vec<KeyEntry>, CertError> 
         .filter_map(|(alias, entry)| match entry {
             KeyStoreEntry::PrivateKeyChain(chain) => Some(KeyEntry {
                 alias: alias.clone(),
-                pkcs8_der: chain.key().as_der().to_vec(),
+                pkcs8_der: zeroize::Zeroizing::new(chain.key().as_der().to_vec()),
                 chain: chain.certs().iter().map(|c| c.as_der().to_vec()).collect(),
             }),
             _ => None,
