@@ -513,3 +513,103 @@ fn export_errors() {
         .unwrap();
     assert_error(&no_tty, 2, "no terminal to prompt for the keystore password");
 }
+
+/// A CA-signed credential (leaf + intermediate CA) made by OpenSSL: (key, bundle, reversed bundle).
+fn openssl_chain(dir: &Path) -> (String, String, String) {
+    let p = |name: &str| dir.join(name).to_string_lossy().into_owned();
+    let openssl = |args: &[&str]| {
+        run_ok(Command::new("openssl").args(args));
+    };
+    openssl(&[
+        "genpkey",
+        "-algorithm",
+        "RSA",
+        "-pkeyopt",
+        "rsa_keygen_bits:2048",
+        "-out",
+        &p("ca.key"),
+    ]);
+    openssl(&[
+        "req",
+        "-x509",
+        "-new",
+        "-key",
+        &p("ca.key"),
+        "-subj",
+        "/CN=Example Issuing CA",
+        "-days",
+        "30",
+        "-out",
+        &p("ca.crt"),
+    ]);
+    openssl(&[
+        "genpkey",
+        "-algorithm",
+        "RSA",
+        "-pkeyopt",
+        "rsa_keygen_bits:2048",
+        "-out",
+        &p("leaf.key"),
+    ]);
+    openssl(&[
+        "req",
+        "-new",
+        "-key",
+        &p("leaf.key"),
+        "-subj",
+        "/CN=sso.example.com",
+        "-out",
+        &p("leaf.csr"),
+    ]);
+    openssl(&[
+        "x509",
+        "-req",
+        "-in",
+        &p("leaf.csr"),
+        "-CA",
+        &p("ca.crt"),
+        "-CAkey",
+        &p("ca.key"),
+        "-CAcreateserial",
+        "-days",
+        "30",
+        "-out",
+        &p("leaf.crt"),
+    ]);
+    let leaf = std::fs::read_to_string(p("leaf.crt")).unwrap();
+    let ca = std::fs::read_to_string(p("ca.crt")).unwrap();
+    std::fs::write(p("bundle.pem"), format!("{leaf}{ca}")).unwrap();
+    std::fs::write(p("reversed.pem"), format!("{ca}{leaf}")).unwrap();
+    (p("leaf.key"), p("bundle.pem"), p("reversed.pem"))
+}
+
+#[test]
+fn ca_signed_chain_round_trips_and_order_is_checked() {
+    if !have_openssl() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (key, bundle, reversed) = openssl_chain(dir.path());
+    let jks = dir.path().join("chain.jks");
+    let out = export("jks", &key, &bundle, &jks, &["--alias", "sso"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout(&out).contains("2 certificate(s)"), "{}", stdout(&out));
+    if have_keytool() {
+        let listing = run_ok(
+            Command::new("keytool")
+                .args(["-list", "-v", "-storepass", PASSWORD, "-keystore"])
+                .arg(&jks),
+        );
+        let listing = stdout(&listing);
+        assert!(listing.contains("Certificate chain length: 2"), "{listing}");
+        assert!(listing.contains("Issuer: CN=Example Issuing CA"), "{listing}");
+    }
+    let prefix = dir.path().join("chain-back");
+    let back = import(&jks, &prefix, PASSWORD, &[]);
+    assert!(back.status.success(), "{}", String::from_utf8_lossy(&back.stderr));
+    let crt = std::fs::read_to_string(prefix.with_extension("crt")).unwrap();
+    assert_eq!(crt.matches("BEGIN CERTIFICATE").count(), 2);
+    // The leaf must come first: the CA certificate does not certify the key.
+    let wrong = export("jks", &key, &reversed, &dir.path().join("reversed.jks"), &[]);
+    assert_error(&wrong, 1, "does not match its certificate (CN=Example Issuing CA)");
+}

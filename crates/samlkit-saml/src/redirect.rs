@@ -580,4 +580,21 @@ mod tests {
             Err(RedirectError::Malformed(_))
         ));
     }
+
+    #[test]
+    fn sloppy_senders_that_leave_base64_unencoded_still_verify() {
+        // Some senders put the base64 value in the query as is ('+', '/', '=' unescaped). The
+        // signature then covers those raw octets, and a '+' reads back as a space when decoded.
+        let signer = key().signer().unwrap();
+        let raw = deflate_and_encode(XML);
+        let octets = format!(
+            "SAMLRequest={raw}&SigAlg={}",
+            url_encode(SignatureAlgorithm::RsaSha256.xmldsig_uri())
+        );
+        let sig = signer.sign(SignatureAlgorithm::RsaSha256, octets.as_bytes()).unwrap();
+        let url = format!("https://sp/?{octets}&Signature={}", STANDARD.encode(sig));
+        let v = verify_url(&url, &key().public_key(), false).unwrap();
+        assert_eq!(v.message, XML);
+        assert_eq!(v.signed_octets, octets);
+    }
 }
