@@ -155,6 +155,17 @@ fn jks_export_is_listed_by_keytool_and_imports_back() {
     let crt = std::fs::read_to_string(dir.path().join("imported.crt")).unwrap();
     assert_eq!(crt.matches("BEGIN CERTIFICATE").count(), 1);
 
+    // The keystore may come from standard input.
+    let piped = samlkit()
+        .args(["cert", "import", "-", "--password-env", "KS_PASS", "--out"])
+        .arg(dir.path().join("piped"))
+        .env("KS_PASS", PASSWORD)
+        .write_stdin(std::fs::read(&jks).unwrap())
+        .output()
+        .unwrap();
+    assert!(piped.status.success(), "{}", String::from_utf8_lossy(&piped.stderr));
+    assert_eq!(mode(&dir.path().join("piped.key")), 0o600);
+
     // Existing outputs are kept unless --force.
     assert_error(
         &import(&jks, &prefix, PASSWORD, &[]),

@@ -614,4 +614,29 @@ mod tests {
         assert_eq!(parse_encrypted_private_key_info(&info), Some(&[0xAB; 300][..]));
         assert_eq!(parse_encrypted_private_key_info(&info[..info.len() - 1]), None);
     }
+
+    #[test]
+    fn reads_version_1_files_without_certificate_types() {
+        let mut body = Vec::new();
+        body.extend_from_slice(&MAGIC.to_be_bytes());
+        body.extend_from_slice(&1u32.to_be_bytes());
+        body.extend_from_slice(&1u32.to_be_bytes());
+        body.extend_from_slice(&TAG_TRUSTED_CERT.to_be_bytes());
+        write_utf(&mut body, "old").unwrap();
+        body.extend_from_slice(&7i64.to_be_bytes());
+        write_bytes(&mut body, &[0x30, 0x00]).unwrap();
+        let digest = integrity_digest(&utf16be("pw"), &body);
+        body.extend_from_slice(&digest);
+        assert_eq!(
+            decode(&body, "pw").unwrap(),
+            vec![JksEntry::TrustedCert(JksTrustedCertEntry {
+                alias: "old".into(),
+                created_ms: 7,
+                cert_der: vec![0x30, 0x00],
+            })]
+        );
+        let mut v3 = body.clone();
+        v3[7] = 3;
+        assert!(matches!(decode(&v3, "pw"), Err(CertError::UnsupportedJksVersion(3))));
+    }
 }
