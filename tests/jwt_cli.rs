@@ -227,3 +227,29 @@ fn help_teaches_each_command() {
         assert!(text.contains(needle), "{args:?} should mention {needle:?}: {text}");
     }
 }
+
+#[test]
+fn several_trusted_certificates_for_a_rotation() {
+    let t = token(&["--now", NOW]);
+    let rotated = samlkit()
+        .args([
+            "jwt",
+            "verify",
+            "--now",
+            NOW,
+            "--cert",
+            &fixture("certs/ec-p256.crt"),
+            "--cert",
+            &fixture("certs/attacker.crt"),
+        ])
+        .args(["--cert", &fixture("certs/idp.crt"), &t])
+        .output()
+        .unwrap();
+    assert!(rotated.status.success(), "{}", String::from_utf8_lossy(&rotated.stderr));
+    assert!(String::from_utf8_lossy(&rotated.stdout).contains("by CN=idp.example.com"));
+    let untrusted = samlkit()
+        .args(["jwt", "verify", "--now", NOW, "--cert", &fixture("certs/attacker.crt"), &t])
+        .output()
+        .unwrap();
+    assert_error(&untrusted, 1, "signature invalid");
+}

@@ -347,3 +347,35 @@ fn onelogin_accepts_our_urls_and_we_accept_onelogins() {
     assert!(text.contains("RelayState: https://sp.example.com/after login\n"), "{text}");
     assert!(text.contains("<saml:Issuer>https://sp.example.com/metadata</saml:Issuer>"), "{text}");
 }
+
+#[test]
+fn several_trusted_certificates_for_a_rotation() {
+    let url = request_url(Some("r"));
+    let rotated = samlkit()
+        .args([
+            "redirect",
+            "verify",
+            "--cert",
+            &fixture("certs/ec-p256.crt"),
+            "--cert",
+            &fixture("certs/attacker.crt"),
+        ])
+        .args(["--cert", &fixture("certs/idp.crt"), &url])
+        .output()
+        .unwrap();
+    assert!(rotated.status.success(), "{}", String::from_utf8_lossy(&rotated.stderr));
+    assert!(String::from_utf8_lossy(&rotated.stdout).contains("by CN=idp.example.com"));
+    let untrusted = samlkit()
+        .args([
+            "redirect",
+            "verify",
+            "--cert",
+            &fixture("certs/ec-p256.crt"),
+            "--cert",
+            &fixture("certs/attacker.crt"),
+            &url,
+        ])
+        .output()
+        .unwrap();
+    assert_error(&untrusted, 1, "signature invalid");
+}

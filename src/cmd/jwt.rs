@@ -6,7 +6,7 @@ use clap::{Args, Subcommand};
 use samlkit_cert::CertError;
 use samlkit_cert::jwt::{self, JwtRequest};
 
-use crate::cmd::cert::{load_certificates, load_key, shown};
+use crate::cmd::cert::load_key;
 use crate::error::CliError;
 use crate::io::read_input;
 use crate::now::NowArg;
@@ -79,9 +79,10 @@ struct IssueArgs {
 
 #[derive(Args)]
 struct VerifyArgs {
-    /// Certificate whose key must have signed the token.
-    #[arg(long, value_name = "CERT")]
-    cert: String,
+    /// A trusted certificate whose key may have signed the token. Repeat it, or give a PEM
+    /// bundle, to trust several during a rotation.
+    #[arg(long, value_name = "CERT", required = true)]
+    cert: Vec<String>,
     #[command(flatten)]
     now: NowArg,
     /// Require this audience.
@@ -126,7 +127,7 @@ fn issue(args: IssueArgs) -> Result<ExitCode, CliError> {
 }
 
 fn verify(args: VerifyArgs) -> Result<ExitCode, CliError> {
-    let cert = load_certificate(&args.cert)?;
+    let trusted = crate::cmd::trust::load_trusted(&args.cert)?;
     let token = if args.token == "-" {
         String::from_utf8(read_input("-")?)
             .map_err(|_| CliError::input("malformed token: standard input is not UTF-8 text"))?
@@ -134,14 +135,24 @@ fn verify(args: VerifyArgs) -> Result<ExitCode, CliError> {
         args.token.clone()
     };
     let now = args.now.resolve();
-    let verified = jwt::verify(
-        token.trim(),
-        cert.public_key(),
-        now,
-        jwt::DEFAULT_SKEW_SECONDS,
-        args.aud.as_deref(),
-    )
-    .map_err(jwt_error)?;
+    // The first trusted certificate whose key verifies wins; other failures (malformed token,
+    // refused algorithm, expiry) are reported as they come.
+    let mut outcome = Err(CertError::JwtSignatureInvalid);
+    for candidate in &trusted {
+        outcome = jwt::verify(
+            token.trim(),
+            candidate.public_key(),
+            now,
+            jwt::DEFAULT_SKEW_SECONDS,
+            args.aud.as_deref(),
+        )
+        .map(|v| (v, candidate));
+        // An EC certificate cannot have made an RS256 signature: try the next one.
+        if !matches!(outcome, Err(CertError::JwtSignatureInvalid | CertError::JwtNotRsa(_))) {
+            break;
+        }
+    }
+    let (verified, cert) = outcome.map_err(jwt_error)?;
     let remaining = (verified.expires_at - now).num_seconds();
     if args.json {
         let out = serde_json::json!({
@@ -173,12 +184,4 @@ fn verify(args: VerifyArgs) -> Result<ExitCode, CliError> {
 
 fn jwt_error(e: CertError) -> CliError {
     if e.is_failed_check() { CliError::check(e) } else { CliError::input(e) }
-}
-
-/// The first certificate of a file (the one whose key must have signed).
-fn load_certificate(path: &str) -> Result<samlkit_cert::Certificate, CliError> {
-    load_certificates(path)?
-        .into_iter()
-        .next()
-        .ok_or_else(|| CliError::input(format!("{}: no certificate", shown(path))))
 }

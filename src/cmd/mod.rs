@@ -9,3 +9,4 @@ pub mod inventory;
 pub mod jwt;
 pub mod keystore_password;
 pub mod redirect;
+pub mod trust;

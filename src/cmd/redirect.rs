@@ -6,7 +6,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use samlkit_cert::SignatureAlgorithm;
 use samlkit_saml::redirect::{self, MessageKind, RedirectError};
 
-use crate::cmd::cert::{load_certificates, load_key, shown};
+use crate::cmd::cert::load_key;
 use crate::error::CliError;
 use crate::io::read_input;
 
@@ -93,9 +93,10 @@ struct SignArgs {
 
 #[derive(Args)]
 struct VerifyArgs {
-    /// The certificate whose key must have signed (trust comes only from here).
-    #[arg(long, value_name = "CERT")]
-    cert: String,
+    /// A trusted certificate (trust comes only from here). Repeat it, or give a PEM bundle, to
+    /// trust several during a rotation (current and next).
+    #[arg(long, value_name = "CERT", required = true)]
+    cert: Vec<String>,
     /// Accept rsa-sha1 signatures (refused by default: SHA-1 is broken).
     #[arg(long)]
     allow_sha1: bool,
@@ -161,18 +162,24 @@ fn check_message(path: &str, message: &[u8]) -> Result<(), CliError> {
 }
 
 fn verify(args: VerifyArgs) -> Result<ExitCode, CliError> {
-    let cert = load_certificates(&args.cert)?
-        .into_iter()
-        .next()
-        .ok_or_else(|| CliError::input(format!("{}: no certificate", shown(&args.cert))))?;
+    let trusted = crate::cmd::trust::load_trusted(&args.cert)?;
     let url = if args.url == "-" {
         String::from_utf8(read_input("-")?)
             .map_err(|_| CliError::input("standard input: the URL is not UTF-8 text"))?
     } else {
         args.url.clone()
     };
-    let verified = redirect::verify_url(url.trim(), cert.public_key(), args.allow_sha1)
-        .map_err(redirect_error)?;
+    // The first trusted certificate whose key verifies wins; any other failure (malformed URL,
+    // refused algorithm) does not depend on the key and is reported at once.
+    let mut outcome = Err(RedirectError::SignatureInvalid("no trusted certificate".into()));
+    for candidate in &trusted {
+        outcome = redirect::verify_url(url.trim(), candidate.public_key(), args.allow_sha1)
+            .map(|v| (v, candidate));
+        if !matches!(outcome, Err(RedirectError::SignatureInvalid(_))) {
+            break;
+        }
+    }
+    let (verified, cert) = outcome.map_err(redirect_error)?;
     let message = String::from_utf8_lossy(&verified.message);
     if args.json {
         let out = serde_json::json!({

@@ -379,10 +379,11 @@ pub fn verify_url(
     let message = decode_and_inflate(query.kind.parameter(), &url_decode(query.message.value)?)?;
     let relay_state = query.relay_state.as_ref().map(|rs| url_decode(rs.value)).transpose()?;
 
-    trusted.verify(algorithm, signed_octets.as_bytes(), &signature).map_err(|e| match e {
-        CertError::AlgorithmMismatch { .. } => RedirectError::AlgorithmRefused(e.to_string()),
-        other => RedirectError::SignatureInvalid(other.to_string()),
-    })?;
+    // A key of the wrong type (an EC certificate for an RSA SigAlg) cannot have made the
+    // signature: that is an invalid signature for this certificate, like a wrong RSA key.
+    trusted
+        .verify(algorithm, signed_octets.as_bytes(), &signature)
+        .map_err(|e| RedirectError::SignatureInvalid(e.to_string()))?;
     Ok(VerifiedRedirect { kind: query.kind, message, relay_state, algorithm, signed_octets })
 }
 
