@@ -624,3 +624,54 @@ fn ca_signed_chain_round_trips_and_order_is_checked() {
     let wrong = export("jks", &key, &reversed, &dir.path().join("reversed.jks"), &[]);
     assert_error(&wrong, 1, "does not match its certificate (CN=Example Issuing CA)");
 }
+
+/// Runs samlkit on a pseudo-terminal, typing `answers` at its password prompts.
+fn on_tty(answers: &[&str], args: &[&str]) -> serde_json::Value {
+    let bin = assert_cmd::cargo::cargo_bin("samlkit");
+    let out = run_ok(
+        Command::new("/usr/bin/python3")
+            .arg(interop_support::script("tty_password.py"))
+            .arg(answers.join(","))
+            .arg(bin)
+            .args(args),
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn password_prompt_on_a_terminal_does_not_echo() {
+    if !interop_support::python_with("pty") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let jks = dir.path().join("typed.jks");
+    let jks_arg = jks.to_string_lossy().into_owned();
+    let (key, cert) = (fixture("keys/idp.key"), fixture("certs/idp.crt"));
+    let export_args =
+        ["cert", "export", "--format", "jks", "--key", &key, "--cert", &cert, "--out", &jks_arg];
+
+    let differ = on_tty(&["typed-secret-1", "typed-secret-2"], &export_args);
+    assert_eq!(differ["code"], 2, "{differ}");
+    assert!(
+        differ["shown"].as_str().unwrap().contains("error: the two passwords differ"),
+        "{differ}"
+    );
+
+    let ok = on_tty(&["typed-secret-1", "typed-secret-1"], &export_args);
+    let shown = ok["shown"].as_str().unwrap();
+    assert_eq!(ok["code"], 0, "{ok}");
+    assert!(
+        shown.contains("Keystore password:") && shown.contains("Repeat the password:"),
+        "{shown}"
+    );
+    assert!(!shown.contains("typed-secret-1"), "the password must not be echoed: {shown}");
+
+    // The typed password is the keystore's: import with it from the environment.
+    let back = import(&jks, &dir.path().join("typed"), "typed-secret-1", &[]);
+    assert!(back.status.success(), "{}", String::from_utf8_lossy(&back.stderr));
+    // And typed at the import prompt (asked once).
+    let prefix = dir.path().join("typed-again").to_string_lossy().into_owned();
+    let typed = on_tty(&["typed-secret-1"], &["cert", "import", &jks_arg, "--out", &prefix]);
+    assert_eq!(typed["code"], 0, "{typed}");
+    assert!(!typed["shown"].as_str().unwrap().contains("typed-secret-1"));
+}
