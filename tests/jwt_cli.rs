@@ -253,3 +253,20 @@ fn several_trusted_certificates_for_a_rotation() {
         .unwrap();
     assert_error(&untrusted, 1, "signature invalid");
 }
+
+#[test]
+fn json_mode_reports_failed_checks_on_stdout_too() {
+    let t = token(&["--now", NOW]);
+    let out = verify(&t, &["--now", "2026-03-02T00:00:00Z", "--json"]);
+    assert_error(&out, 1, "token expired");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["valid"], false);
+    assert!(
+        v["error"].as_str().unwrap().starts_with("token expired at 2026-03-01T12:03:00Z"),
+        "{v}"
+    );
+    // Input errors (exit 2) stay on stderr only.
+    let bad = verify("garbage", &["--json"]);
+    assert_error(&bad, 2, "malformed token");
+    assert!(bad.stdout.is_empty());
+}

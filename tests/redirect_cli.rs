@@ -379,3 +379,16 @@ fn several_trusted_certificates_for_a_rotation() {
         .unwrap();
     assert_error(&untrusted, 1, "signature invalid");
 }
+
+#[test]
+fn json_mode_reports_failed_checks_on_stdout_too() {
+    let url = request_url(Some("r")).replace("RelayState=r", "RelayState=x");
+    let out = verify(&url, &["--json"]);
+    assert_error(&out, 1, "signature invalid");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["valid"], false);
+    assert!(v["error"].as_str().unwrap().starts_with("signature invalid"), "{v}");
+    let bad = verify("https://idp.example.com/sso", &["--json"]);
+    assert_error(&bad, 2, "no query string");
+    assert!(bad.stdout.is_empty());
+}

@@ -7,6 +7,7 @@ use samlkit_cert::CertError;
 use samlkit_cert::jwt::{self, JwtRequest};
 
 use crate::cmd::cert::load_key;
+use crate::cmd::trust::json_failure;
 use crate::error::CliError;
 use crate::io::read_input;
 use crate::now::NowArg;
@@ -152,7 +153,7 @@ fn verify(args: VerifyArgs) -> Result<ExitCode, CliError> {
             break;
         }
     }
-    let (verified, cert) = outcome.map_err(jwt_error)?;
+    let (verified, cert) = outcome.map_err(jwt_error).map_err(|e| json_failure(args.json, e))?;
     let remaining = (verified.expires_at - now).num_seconds();
     if args.json {
         let out = serde_json::json!({

@@ -179,7 +179,9 @@ fn verify(args: VerifyArgs) -> Result<ExitCode, CliError> {
             break;
         }
     }
-    let (verified, cert) = outcome.map_err(redirect_error)?;
+    let (verified, cert) = outcome
+        .map_err(redirect_error)
+        .map_err(|e| crate::cmd::trust::json_failure(args.json, e))?;
     let message = String::from_utf8_lossy(&verified.message);
     if args.json {
         let out = serde_json::json!({
