@@ -7,6 +7,8 @@
 set -euo pipefail
 
 wanted=(xmlsec1 openssl python3-xmlsec python3-onelogin-saml2 python3-jwt python3-lxml)
+# PyJWT only Recommends python3-cryptography, which --no-install-recommends skips; RS256 needs it.
+wanted+=(python3-cryptography)
 command -v keytool >/dev/null 2>&1 || wanted+=(openjdk-17-jre-headless)
 
 missing=()

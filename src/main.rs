@@ -31,6 +31,10 @@ enum Command {
     Inventory(cmd::inventory::InventoryArgs),
     /// Canonicalize an XML document or one element of it (C14N 1.0 or exclusive C14N).
     C14n(cmd::c14n::C14nArgs),
+    /// JWT bearer tokens for the OAuth 2.0 JWT bearer flow (Salesforce connected apps).
+    Jwt(cmd::jwt::JwtArgs),
+    /// Sign and verify SAML HTTP-Redirect binding URLs (query-string signatures).
+    Redirect(cmd::redirect::RedirectArgs),
 }
 
 fn main() -> ExitCode {
@@ -42,6 +46,8 @@ fn main() -> ExitCode {
         Command::Cert(args) => cmd::cert::run(args),
         Command::Inventory(args) => cmd::inventory::run(args),
         Command::C14n(args) => cmd::c14n::run(args),
+        Command::Jwt(args) => cmd::jwt::run(args),
+        Command::Redirect(args) => cmd::redirect::run(args),
     };
     match result {
         Ok(code) => code,

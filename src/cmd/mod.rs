@@ -3,4 +3,10 @@
 
 pub mod c14n;
 pub mod cert;
+pub mod cert_export;
+pub mod cert_import;
 pub mod inventory;
+pub mod jwt;
+pub mod keystore_password;
+pub mod redirect;
+pub mod trust;

@@ -2,7 +2,10 @@
 
 use thiserror::Error;
 
-/// Everything that can go wrong with keys, certificates, requests and the inventory.
+use crate::KeyAlgorithm;
+
+/// Everything that can go wrong with keys, certificates, requests, the inventory, keystores and
+/// JWT bearer tokens.
 ///
 /// Messages are one line and say what is wrong and, where it helps, what to do about it.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -109,4 +112,231 @@ pub enum CertError {
         /// What is wrong.
         message: String,
     },
+
+    // ----- Keystores (module `keystore`) -----
+    /// Neither the JKS magic number nor a PKCS#12 PFX structure.
+    #[error("not a JKS or PKCS#12 keystore (no FEEDFEED magic number and no PKCS#12 PFX header)")]
+    UnknownKeystoreFormat,
+    /// A JCEKS file (SunJCE keystore).
+    #[error(
+        "this is a JCEKS keystore, which is not supported; convert it with keytool -importkeystore -deststoretype JKS or PKCS12"
+    )]
+    Jceks,
+    /// A JKS version other than 1 or 2.
+    #[error("unsupported JKS version {0} (expected 2)")]
+    UnsupportedJksVersion(u32),
+    /// The file ends in the middle of a field.
+    #[error("keystore truncated at byte {offset} while reading the {what}")]
+    KeystoreTruncated {
+        /// Byte offset where the data ran out.
+        offset: usize,
+        /// The field being read.
+        what: &'static str,
+    },
+    /// A structurally invalid field.
+    #[error("malformed keystore at byte {offset}: {reason}")]
+    KeystoreMalformed {
+        /// Byte offset of the field.
+        offset: usize,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The integrity check (JKS SHA-1 hash, PKCS#12 MAC) failed.
+    #[error("keystore integrity check failed: the password is wrong or the file was modified")]
+    KeystoreIntegrity,
+    /// A JKS key entry protected with a password other than the store password.
+    #[error(
+        "the key of entry '{alias}' is protected with a different password than the keystore (Salesforce needs them equal)"
+    )]
+    KeyPasswordMismatch {
+        /// The entry.
+        alias: String,
+    },
+    /// A PKCS#12 file without the optional integrity MAC.
+    #[error(
+        "the PKCS#12 file has no integrity MAC, so neither the password nor the content can be checked; re-export it with a MAC"
+    )]
+    NoIntegrityMac,
+    /// An error reported by the PKCS#12 decoder or encoder.
+    #[error("PKCS#12: {0}")]
+    Pkcs12(String),
+    /// A value too large for the format's length fields.
+    #[error("{what} is too large for the keystore format")]
+    KeystoreTooLarge {
+        /// Which value.
+        what: &'static str,
+    },
+    /// The operating system's random generator failed.
+    #[error("cannot get random bytes for the key protection salt: {0}")]
+    Random(String),
+    /// The keystore holds no private key.
+    #[error("the keystore holds no private-key entry (only trusted certificates?)")]
+    NoPrivateKey,
+    /// The requested alias does not exist.
+    #[error("no private-key entry with alias '{alias}' (entries: {available})")]
+    AliasNotFound {
+        /// The alias asked for.
+        alias: String,
+        /// The private-key aliases present, comma-separated.
+        available: String,
+    },
+    /// Several private keys and no alias to choose.
+    #[error("the keystore holds several private keys ({aliases}); choose one with --alias")]
+    SeveralKeys {
+        /// The private-key aliases present, comma-separated.
+        aliases: String,
+    },
+    /// An alias that cannot be stored.
+    #[error("invalid alias '{0}': use 1 to 255 printable characters")]
+    InvalidAlias(String),
+    /// A key entry without any certificate.
+    #[error("entry '{alias}' has no certificate chain")]
+    EmptyChain {
+        /// The entry.
+        alias: String,
+    },
+    /// The entry's key or a certificate of its chain could not be decoded.
+    #[error("entry '{alias}': {reason}")]
+    KeystoreEntry {
+        /// The entry.
+        alias: String,
+        /// What the key or certificate parser said.
+        reason: String,
+    },
+    /// Salesforce accepts RSA keys only.
+    #[error(
+        "entry '{alias}' holds an {algorithm} key; Salesforce accepts only RSA keys (2048, 3072 or 4096 bits)"
+    )]
+    NotRsa {
+        /// The entry.
+        alias: String,
+        /// The key's algorithm, e.g. `EC P-256`.
+        algorithm: String,
+    },
+    /// Salesforce accepts RSA keys of 2048, 3072 or 4096 bits only.
+    #[error(
+        "entry '{alias}' holds an RSA {bits}-bit key; Salesforce accepts only 2048, 3072 or 4096 bits"
+    )]
+    RsaSize {
+        /// The entry.
+        alias: String,
+        /// The modulus size.
+        bits: usize,
+    },
+    /// The key is not stored as PKCS#8.
+    #[error("the key of entry '{alias}' is not stored as PKCS#8 (Salesforce needs PKCS#8)")]
+    NotPkcs8 {
+        /// The entry.
+        alias: String,
+    },
+    /// The private key is not the one the leaf certificate certifies.
+    #[error("the key of entry '{alias}' does not match its certificate ({subject})")]
+    KeyCertMismatch {
+        /// The entry.
+        alias: String,
+        /// The leaf certificate's subject.
+        subject: String,
+    },
+    /// Certificate `index` (1-based) was not issued by the next one in the chain.
+    #[error(
+        "the chain of entry '{alias}' is out of order: certificate {index} ({issuer_expected}) is not followed by its issuer (found {found})"
+    )]
+    ChainOrder {
+        /// The entry.
+        alias: String,
+        /// 1-based position of the certificate whose issuer should follow.
+        index: usize,
+        /// The issuer name certificate `index` names.
+        issuer_expected: String,
+        /// The subject of the certificate that follows instead.
+        found: String,
+    },
+
+    // ----- JWT bearer tokens (module `jwt`) -----
+    /// The audience is not one Salesforce accepts.
+    #[error(
+        "audience '{0}' is not a Salesforce login URL: use https://login.salesforce.com, https://test.salesforce.com or your https site URL (or --force for another server)"
+    )]
+    JwtAudienceNotAllowed(String),
+    /// The lifetime is longer than Salesforce accepts.
+    #[error("--ttl {0} is longer than the {max} s Salesforce accepts (use --force for another server)", max = crate::jwt::MAX_SALESFORCE_TTL_SECONDS)]
+    JwtTtlTooLong(i64),
+    /// The lifetime is zero, negative or absurd.
+    #[error("--ttl {0} must be between 1 and 31536000 seconds")]
+    JwtInvalidTtl(i64),
+    /// A required claim is empty.
+    #[error("the {0} claim must not be empty")]
+    JwtEmptyClaim(&'static str),
+    /// RS256 needs an RSA key.
+    #[error("RS256 needs an RSA key, but this key is {0}")]
+    JwtNotRsa(KeyAlgorithm),
+    /// The token is not a well-formed compact JWS.
+    #[error("malformed token: {0}")]
+    JwtMalformed(String),
+    /// The header names an algorithm other than RS256.
+    #[error("algorithm refused: the token says alg={0}; only RS256 is accepted")]
+    JwtAlgorithmRefused(String),
+    /// The header carries critical extensions we do not understand.
+    #[error("the token has a 'crit' header ({0}); no critical extensions are supported")]
+    JwtCriticalHeader(String),
+    /// The signature does not verify with the given certificate.
+    #[error("signature invalid: the token was not signed by this certificate's key")]
+    JwtSignatureInvalid,
+    /// `exp` is missing or not a number.
+    #[error("the token has no numeric exp claim")]
+    JwtMissingExpiry,
+    /// The token has expired.
+    #[error("token expired at {expired_at} ({seconds} s before now, beyond the {skew} s skew)")]
+    JwtExpired {
+        /// `exp` as RFC 3339.
+        expired_at: String,
+        /// How long ago.
+        seconds: i64,
+        /// The tolerated skew.
+        skew: i64,
+    },
+    /// `nbf` lies in the future.
+    #[error(
+        "token not valid before {not_before} ({seconds} s after now, beyond the {skew} s skew)"
+    )]
+    JwtNotYetValid {
+        /// `nbf` as RFC 3339.
+        not_before: String,
+        /// How far ahead.
+        seconds: i64,
+        /// The tolerated skew.
+        skew: i64,
+    },
+    /// The audience is not the expected one.
+    #[error("audience mismatch: expected '{expected}', the token is for {found}")]
+    JwtAudienceMismatch {
+        /// The expected audience.
+        expected: String,
+        /// What the token says.
+        found: String,
+    },
+}
+
+impl CertError {
+    /// Whether this error is a check that ran and failed (the CLI's exit 1) rather than an
+    /// unusable input (exit 2): a keystore breaking Salesforce's rules or not matching its chain,
+    /// a JWT with a refused algorithm, a bad signature, outside its time window or for another
+    /// audience.
+    pub fn is_failed_check(&self) -> bool {
+        matches!(
+            self,
+            CertError::NotRsa { .. }
+                | CertError::RsaSize { .. }
+                | CertError::NotPkcs8 { .. }
+                | CertError::KeyCertMismatch { .. }
+                | CertError::ChainOrder { .. }
+                | CertError::JwtAlgorithmRefused(_)
+                | CertError::JwtCriticalHeader(_)
+                | CertError::JwtSignatureInvalid
+                | CertError::JwtMissingExpiry
+                | CertError::JwtExpired { .. }
+                | CertError::JwtNotYetValid { .. }
+                | CertError::JwtAudienceMismatch { .. }
+        )
+    }
 }

@@ -18,7 +18,9 @@ mod error;
 pub mod expiry;
 pub mod generate;
 pub mod inventory;
+pub mod jwt;
 pub mod key;
+pub mod keystore;
 mod pem;
 
 pub use certificate::{Certificate, CertificateInfo};

@@ -38,6 +38,10 @@ enum CertCommand {
     Show(show::ShowArgs),
     /// Check expiry against a renewal window; exit 1 when any certificate needs action.
     Check(check::CheckArgs),
+    /// Package a key and its certificate as a JKS or PKCS#12 keystore (Salesforce imports JKS).
+    Export(crate::cmd::cert_export::CertExportArgs),
+    /// Extract the key and certificate from a JKS or PKCS#12 keystore, checking Salesforce's rules.
+    Import(crate::cmd::cert_import::CertImportArgs),
 }
 
 pub fn run(args: CertArgs) -> Result<ExitCode, CliError> {
@@ -46,6 +50,8 @@ pub fn run(args: CertArgs) -> Result<ExitCode, CliError> {
         CertCommand::Csr(args) => csr::run(args),
         CertCommand::Show(args) => show::run(args),
         CertCommand::Check(args) => check::run(args),
+        CertCommand::Export(args) => crate::cmd::cert_export::run(args),
+        CertCommand::Import(args) => crate::cmd::cert_import::run(args),
     }
 }
 

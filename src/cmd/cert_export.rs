@@ -1,0 +1,153 @@
+//! `samlkit cert export`: a key and its certificate chain as a JKS or PKCS#12 keystore.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, ValueEnum};
+use samlkit_cert::CertError;
+use samlkit_cert::keystore::{self, Credential, KeyEntry, KeystoreFormat};
+
+use crate::cmd::cert::{load_certificates, load_key};
+use crate::cmd::keystore_password::{Purpose, read_password};
+use crate::error::CliError;
+use crate::io::write_secret;
+
+/// Keystore file formats on the command line.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum FormatArg {
+    /// Java KeyStore: the only format Salesforce imports (Setup > Certificate and Key Management).
+    Jks,
+    /// PKCS#12 (.p12/.pfx): PBES2/AES-256 with an HMAC-SHA256 MAC.
+    P12,
+}
+
+/// Package a private key and its certificate as a password-protected keystore.
+#[derive(Args)]
+#[command(after_help = "\
+The password comes from the environment variable named by --password-env, or is asked for twice
+on the terminal (never a plain flag). It protects both the keystore and the key, as keytool and
+Salesforce expect, and must be at least 6 characters.
+
+JKS exports enforce Salesforce's import rules (RSA 2048/3072/4096 key stored as PKCS#8, matching
+the certificate; exit 1 if broken). Any export refuses a key that does not match the certificate.
+
+Example:
+  export KS_PASS='choose-a-long-one'
+  samlkit cert export --format jks --key idp.key --cert idp.crt --alias idp_signing \\
+      --out idp.jks --password-env KS_PASS
+  keytool -list -v -keystore idp.jks -storepass \"$KS_PASS\"")]
+pub struct CertExportArgs {
+    /// Keystore format.
+    #[arg(long, value_enum)]
+    pub format: FormatArg,
+    /// Private key (PKCS#8 or PKCS#1, PEM or DER).
+    #[arg(long, value_name = "KEY")]
+    pub key: String,
+    /// Certificate, or a PEM bundle with the chain (leaf first).
+    #[arg(long, value_name = "CERT")]
+    pub cert: String,
+    /// Entry alias [default: the certificate's CN as a Salesforce unique name, e.g. idp_example_com].
+    /// JKS stores aliases lower-case.
+    #[arg(long, value_name = "NAME")]
+    pub alias: Option<String>,
+    /// The keystore file to write (mode 0600).
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Name of the environment variable that holds the keystore password.
+    #[arg(long, value_name = "VAR")]
+    pub password_env: Option<String>,
+    /// Replace FILE if it exists.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Runs `samlkit cert export`.
+pub fn run(args: CertExportArgs) -> Result<ExitCode, CliError> {
+    let key = load_key(&args.key)?;
+    let chain = load_certificates(&args.cert)?;
+    let leaf =
+        chain.first().ok_or_else(|| CliError::input(format!("{}: no certificate", args.cert)))?;
+    let alias = match args.alias {
+        Some(alias) => alias,
+        None => default_alias(leaf.info().common_name.as_deref()),
+    };
+    let format = match args.format {
+        FormatArg::Jks => KeystoreFormat::Jks,
+        FormatArg::P12 => KeystoreFormat::Pkcs12,
+    };
+    let credential = Credential { alias: alias.clone(), key, chain };
+    match format {
+        KeystoreFormat::Jks => keystore::check_salesforce(&credential, credential.key.pkcs8_der()),
+        KeystoreFormat::Pkcs12 => keystore::check_key_and_chain(&credential),
+    }
+    .map_err(keystore_error)?;
+    if !args.force && args.out.exists() {
+        return Err(CliError::input(format!(
+            "{} already exists; use --force to overwrite it",
+            args.out.display()
+        )));
+    }
+    let password = read_password(args.password_env.as_deref(), Purpose::New)?;
+    let entry = KeyEntry::new(&alias, &credential.key, &credential.chain);
+    let bytes = keystore::write(
+        format,
+        &entry,
+        &password,
+        chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now()).timestamp_millis(),
+    )
+    .map_err(keystore_error)?;
+    write_secret(&args.out, &bytes, args.force)?;
+    let stored_alias = if format == KeystoreFormat::Jks { alias.to_lowercase() } else { alias };
+    println!(
+        "wrote {} ({format}, mode 0600): alias '{stored_alias}', {} key, {} certificate(s), leaf {}",
+        args.out.display(),
+        credential.key.algorithm(),
+        credential.chain.len(),
+        credential.chain.first().map_or("", |c| c.info().subject.as_str()),
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Maps keystore errors to exit codes: a rule the credential breaks is a failed check (1),
+/// anything else an input error (2).
+pub fn keystore_error(e: CertError) -> CliError {
+    if e.is_failed_check() { CliError::check(e) } else { CliError::input(e) }
+}
+
+/// A Salesforce "Unique Name" from a common name: letters, digits and single underscores,
+/// starting with a letter and not ending with an underscore.
+fn default_alias(common_name: Option<&str>) -> String {
+    let mut alias = String::new();
+    for c in common_name.unwrap_or("").chars() {
+        if c.is_ascii_alphanumeric() {
+            alias.push(c.to_ascii_lowercase());
+        } else if !alias.is_empty() && !alias.ends_with('_') {
+            alias.push('_');
+        }
+    }
+    let alias = alias.trim_end_matches('_');
+    match alias.chars().next() {
+        None => "samlkit_key".to_string(),
+        Some(c) if c.is_ascii_digit() => format!("key_{alias}"),
+        Some(_) => alias.chars().take(80).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::default_alias;
+
+    #[test]
+    fn default_alias_is_a_salesforce_unique_name() {
+        for (cn, alias) in [
+            (Some("idp.example.com"), "idp_example_com"),
+            (Some("  SSO -- Signing 2026 "), "sso_signing_2026"),
+            (Some("2026 key"), "key_2026_key"),
+            (Some("été"), "t"),
+            (Some("---"), "samlkit_key"),
+            (None, "samlkit_key"),
+        ] {
+            assert_eq!(default_alias(cn), alias, "{cn:?}");
+        }
+    }
+}

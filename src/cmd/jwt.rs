@@ -1,0 +1,188 @@
+//! `samlkit jwt`: RS256 bearer tokens for the OAuth 2.0 JWT bearer flow, and `samlkit jwt verify`.
+
+use std::process::ExitCode;
+
+use clap::{Args, Subcommand};
+use samlkit_cert::CertError;
+use samlkit_cert::jwt::{self, JwtRequest};
+
+use crate::cmd::cert::load_key;
+use crate::cmd::trust::json_failure;
+use crate::error::CliError;
+use crate::io::read_input;
+use crate::now::NowArg;
+
+/// Issue (or, with `verify`, check) a JWT for the OAuth 2.0 JWT bearer flow.
+#[derive(Args)]
+#[command(
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true,
+    after_help = "\
+Issues an RS256 token (header {\"alg\":\"RS256\"}, base64url without padding) whose claims are
+iss (the connected app's consumer key), sub (the username), aud and exp = now + --ttl, and prints
+it. Salesforce refuses tokens that live longer than 180 s or name another audience, so a longer
+--ttl, or an audience other than https://login.salesforce.com, https://test.salesforce.com or an
+https site URL, needs --force.
+
+Example:
+  TOKEN=$(samlkit jwt --key app.key --iss \"$CONSUMER_KEY\" --sub alice@example.com)
+  samlkit jwt verify --cert app.crt \"$TOKEN\"
+  curl -d grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer -d assertion=\"$TOKEN\" \\
+      https://login.salesforce.com/services/oauth2/token"
+)]
+pub struct JwtArgs {
+    #[command(subcommand)]
+    command: Option<JwtCommand>,
+    #[command(flatten)]
+    issue: IssueArgs,
+}
+
+#[derive(Subcommand)]
+enum JwtCommand {
+    /// Verify a token: RS256 only, signature by --cert, exp (30 s skew), optional --aud.
+    #[command(after_help = "\
+Only RS256 is accepted: a token whose header says none, HS256 or anything else is refused, so
+the certificate's public key can never be abused as an HMAC secret. Claims are printed only after
+the signature verified. Exit 0 valid; 1 refused algorithm, bad signature, expired, not yet valid
+or wrong audience; 2 malformed token or unreadable certificate.")]
+    Verify(VerifyArgs),
+}
+
+#[derive(Args)]
+struct IssueArgs {
+    /// RSA private key that signs (its certificate is uploaded to the connected app).
+    #[arg(long, value_name = "KEY", required = true)]
+    key: Option<String>,
+    /// Issuer: the connected app's consumer key (client ID).
+    #[arg(long, value_name = "CLIENT_ID", required = true)]
+    iss: Option<String>,
+    /// Subject: the username to act as.
+    #[arg(long, value_name = "USERNAME", required = true)]
+    sub: Option<String>,
+    /// Audience: the authorization server.
+    #[arg(long, value_name = "URL", default_value = jwt::SALESFORCE_LOGIN)]
+    aud: String,
+    /// Lifetime in seconds (exp = now + ttl); above 180 needs --force.
+    #[arg(long, value_name = "SECONDS", default_value_t = jwt::DEFAULT_TTL_SECONDS, allow_negative_numbers = true)]
+    ttl: i64,
+    /// Allow an audience and lifetime Salesforce would refuse (for other servers).
+    #[arg(long)]
+    force: bool,
+    #[command(flatten)]
+    now: NowArg,
+    /// Key ID header (kid), to say which certificate signed.
+    #[arg(long, value_name = "ID")]
+    kid: Option<String>,
+    /// Add a random jti (token ID) claim.
+    #[arg(long)]
+    jti: bool,
+}
+
+#[derive(Args)]
+struct VerifyArgs {
+    /// A trusted certificate whose key may have signed the token. Repeat it, or give a PEM
+    /// bundle, to trust several during a rotation.
+    #[arg(long, value_name = "CERT", required = true)]
+    cert: Vec<String>,
+    #[command(flatten)]
+    now: NowArg,
+    /// Require this audience.
+    #[arg(long, value_name = "URL")]
+    aud: Option<String>,
+    /// Print the result as one line of JSON.
+    #[arg(long)]
+    json: bool,
+    /// The token itself, or - to read it from standard input.
+    #[arg(value_name = "TOKEN")]
+    token: String,
+}
+
+/// Runs `samlkit jwt` or `samlkit jwt verify`.
+pub fn run(args: JwtArgs) -> Result<ExitCode, CliError> {
+    match args.command {
+        Some(JwtCommand::Verify(v)) => verify(v),
+        None => issue(args.issue),
+    }
+}
+
+fn issue(args: IssueArgs) -> Result<ExitCode, CliError> {
+    let missing = |flag: &str| CliError::input(format!("--{flag} is required (see --help)"));
+    let key_path = args.key.ok_or_else(|| missing("key"))?;
+    let key = load_key(&key_path)?;
+    let signer = key.signer().map_err(|e| CliError::input(format!("{key_path}: {e}")))?;
+    let mut request = JwtRequest::new(
+        args.iss.ok_or_else(|| missing("iss"))?,
+        args.sub.ok_or_else(|| missing("sub"))?,
+        args.now.resolve(),
+    );
+    request.audience = args.aud;
+    request.ttl_seconds = args.ttl;
+    request.force = args.force;
+    request.key_id = args.kid;
+    if args.jti {
+        request.jwt_id = Some(jwt::new_jwt_id().map_err(jwt_error)?);
+    }
+    let token = jwt::issue(&request, &signer).map_err(jwt_error)?;
+    println!("{token}");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn verify(args: VerifyArgs) -> Result<ExitCode, CliError> {
+    let trusted = crate::cmd::trust::load_trusted(&args.cert)?;
+    let token = if args.token == "-" {
+        String::from_utf8(read_input("-")?)
+            .map_err(|_| CliError::input("malformed token: standard input is not UTF-8 text"))?
+    } else {
+        args.token.clone()
+    };
+    let now = args.now.resolve();
+    // The first trusted certificate whose key verifies wins; other failures (malformed token,
+    // refused algorithm, expiry) are reported as they come.
+    let mut outcome = Err(CertError::JwtSignatureInvalid);
+    for candidate in &trusted {
+        outcome = jwt::verify(
+            token.trim(),
+            candidate.public_key(),
+            now,
+            jwt::DEFAULT_SKEW_SECONDS,
+            args.aud.as_deref(),
+        )
+        .map(|v| (v, candidate));
+        // An EC certificate cannot have made an RS256 signature: try the next one.
+        if !matches!(outcome, Err(CertError::JwtSignatureInvalid | CertError::JwtNotRsa(_))) {
+            break;
+        }
+    }
+    let (verified, cert) = outcome.map_err(jwt_error).map_err(|e| json_failure(args.json, e))?;
+    let remaining = (verified.expires_at - now).num_seconds();
+    if args.json {
+        let out = serde_json::json!({
+            "valid": true,
+            "header": verified.header,
+            "claims": verified.claims,
+            "expires_at": verified.expires_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            "expires_in": remaining,
+            "cert_sha256": cert.sha256_fingerprint(),
+        });
+        println!("{out}");
+    } else {
+        println!(
+            "valid: RS256 signature by {} (SHA-256 {})",
+            cert.info().subject,
+            cert.sha256_fingerprint()
+        );
+        for (name, value) in &verified.claims {
+            let shown = value.as_str().map_or_else(|| value.to_string(), str::to_string);
+            if name == "exp" {
+                println!("exp: {shown} ({}, in {remaining} s)", verified.expires_at.to_rfc3339());
+            } else {
+                println!("{name}: {shown}");
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn jwt_error(e: CertError) -> CliError {
+    if e.is_failed_check() { CliError::check(e) } else { CliError::input(e) }
+}

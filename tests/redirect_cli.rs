@@ -1,0 +1,394 @@
+//! `samlkit redirect sign|verify` end to end, and interop with python3-saml (OneLogin).
+
+mod interop_support;
+
+use std::process::{Command, Output};
+
+use interop_support::{assert_error, fixture, python_with, run_ok, samlkit, script};
+
+const SIG_ALG_256: &str = "SigAlg=http%3A%2F%2Fwww.w3.org%2F2001%2F04%2Fxmldsig-more%23rsa-sha256";
+
+fn sign(extra: &[&str]) -> Output {
+    samlkit()
+        .args(["redirect", "sign", "--key", &fixture("keys/idp.key")])
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+fn signed_url(extra: &[&str]) -> String {
+    let out = sign(extra);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+fn request_url(relay: Option<&str>) -> String {
+    let mut args = vec!["--destination", "https://idp.example.com/sso", "--saml-request-file"];
+    let file = fixture("redirect/authn-request.xml");
+    args.push(&file);
+    if let Some(r) = relay {
+        args.extend(["--relay-state", r]);
+    }
+    signed_url(&args)
+}
+
+fn verify(url: &str, extra: &[&str]) -> Output {
+    samlkit()
+        .args(["redirect", "verify", "--cert", &fixture("certs/idp.crt")])
+        .args(extra)
+        .arg(url)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn signs_a_request_and_verifies_it() {
+    let url = request_url(Some("/home?tab=1"));
+    assert!(url.starts_with("https://idp.example.com/sso?SAMLRequest="), "{url}");
+    assert!(
+        url.contains(&format!("&RelayState=%2Fhome%3Ftab%3D1&{SIG_ALG_256}&Signature=")),
+        "{url}"
+    );
+    let out = verify(&url, &[]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let expected_xml = std::fs::read_to_string(fixture("redirect/authn-request.xml")).unwrap();
+    assert!(
+        text.starts_with("valid: SAMLRequest signed with rsa-sha256 by CN=idp.example.com"),
+        "{text}"
+    );
+    assert!(text.contains("RelayState: /home?tab=1\n"), "{text}");
+    assert!(text.ends_with(&expected_xml), "{text}");
+
+    let json = verify(&url, &["--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(v["valid"], true);
+    assert_eq!(v["parameter"], "SAMLRequest");
+    assert_eq!(v["relay_state"], "/home?tab=1");
+    assert_eq!(v["message"], expected_xml);
+    // Same input, same URL (RSA PKCS#1 v1.5 is deterministic).
+    assert_eq!(url, request_url(Some("/home?tab=1")));
+}
+
+#[test]
+fn responses_existing_queries_stdin_and_other_algorithms() {
+    let url = signed_url(&[
+        "--destination",
+        "https://sp.example.com/slo?tenant=acme",
+        "--saml-response-file",
+        &fixture("redirect/logout-response.xml"),
+        "--alg",
+        "rsa-sha512",
+    ]);
+    assert!(url.starts_with("https://sp.example.com/slo?tenant=acme&SAMLResponse="), "{url}");
+    assert!(!url.contains("RelayState"));
+    let out = samlkit()
+        .args(["redirect", "verify", "--cert", &fixture("certs/idp.crt"), "-"])
+        .write_stdin(format!("{url}\n"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .starts_with("valid: SAMLResponse signed with rsa-sha512")
+    );
+
+    // The message may come from stdin too.
+    let from_stdin = samlkit()
+        .args([
+            "redirect",
+            "sign",
+            "--key",
+            &fixture("keys/idp.key"),
+            "--destination",
+            "https://idp.example.com/sso",
+        ])
+        .args(["--saml-request-file", "-"])
+        .write_stdin(std::fs::read(fixture("redirect/authn-request.xml")).unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8(from_stdin.stdout).unwrap().trim(), request_url(None));
+
+    // ECDSA with an EC key.
+    let ec = samlkit()
+        .args([
+            "redirect",
+            "sign",
+            "--key",
+            &fixture("keys/ec-p256.key"),
+            "--destination",
+            "https://idp.example.com/sso",
+        ])
+        .args([
+            "--saml-request-file",
+            &fixture("redirect/authn-request.xml"),
+            "--alg",
+            "ecdsa-sha256",
+        ])
+        .output()
+        .unwrap();
+    let ec_url = String::from_utf8(ec.stdout).unwrap();
+    let ok = samlkit()
+        .args(["redirect", "verify", "--cert", &fixture("certs/ec-p256.crt"), ec_url.trim()])
+        .output()
+        .unwrap();
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+}
+
+#[test]
+fn verification_failures_exit_1() {
+    let url = request_url(Some("state"));
+    assert_error(
+        &verify(&url.replace("RelayState=state", "RelayState=other"), &[]),
+        1,
+        "signature invalid",
+    );
+    assert_error(&verify(&url.replace("&RelayState=state", ""), &[]), 1, "signature invalid");
+    let wrong_cert = samlkit()
+        .args(["redirect", "verify", "--cert", &fixture("certs/attacker.crt"), &url])
+        .output()
+        .unwrap();
+    assert_error(&wrong_cert, 1, "signature invalid");
+    // Re-encoding a value (lower-case hex) changes the signed octets: the raw query is what counts.
+    let (base, rest) = url.split_once("SAMLRequest=").unwrap();
+    let (message, tail) = rest.split_once('&').unwrap();
+    let lowered = message.replace("%2B", "%2b").replace("%2F", "%2f").replace("%3D", "%3d");
+    assert_ne!(lowered, message);
+    assert_error(
+        &verify(&format!("{base}SAMLRequest={lowered}&{tail}"), &[]),
+        1,
+        "signature invalid",
+    );
+    // Parameter order on the wire does not matter.
+    let (_, query) = url.split_once('?').unwrap();
+    let mut params: Vec<&str> = query.split('&').collect();
+    params.reverse();
+    assert!(
+        verify(&format!("https://idp.example.com/sso?{}", params.join("&")), &[]).status.success()
+    );
+
+    let (unsigned, _) = url.split_once("&SigAlg=").unwrap();
+    assert_error(&verify(unsigned, &[]), 1, "not signed (no SigAlg parameter)");
+    let downgraded = url.replace("xmldsig-more%23rsa-sha256", "xmldsig-more%23hmac-sha256");
+    assert_error(
+        &verify(&downgraded, &[]),
+        1,
+        "unknown SigAlg 'http://www.w3.org/2001/04/xmldsig-more#hmac-sha256'",
+    );
+}
+
+#[test]
+fn sha1_is_refused_unless_allowed() {
+    if !python_with("onelogin.saml2") {
+        return;
+    }
+    // OneLogin signs with rsa-sha1 when asked: a real legacy SP's URL.
+    let out = run_ok(Command::new("/usr/bin/python3").arg(script("onelogin_redirect.py")).args([
+        "login-sha1",
+        &fixture("keys/idp.key"),
+        &fixture("certs/idp.crt"),
+        "legacy",
+    ]));
+    let url = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    assert!(url.contains("xmldsig%23rsa-sha1"), "{url}");
+    assert_error(&verify(&url, &[]), 1, "rsa-sha1 is refused (SHA-1 is broken); pass --allow-sha1");
+    let ok = verify(&url, &["--allow-sha1"]);
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+}
+
+#[test]
+fn input_errors_exit_2() {
+    let req = fixture("redirect/authn-request.xml");
+    let der = fixture("certs/idp.der");
+    let pem = fixture("certs/idp.crt");
+    let long = "x".repeat(81);
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec!["--destination", "https://idp.example.com/sso"],
+            "--saml-request-file <FILE>|--saml-response-file <FILE>",
+        ),
+        (
+            vec![
+                "--destination",
+                "https://idp.example.com/sso",
+                "--saml-request-file",
+                &req,
+                "--saml-response-file",
+                &req,
+            ],
+            "cannot be used with",
+        ),
+        (
+            vec!["--destination", "idp.example.com/sso", "--saml-request-file", &req],
+            "is not an absolute http(s) URL",
+        ),
+        (
+            vec!["--destination", "https://idp.example.com/sso#top", "--saml-request-file", &req],
+            "has a #fragment",
+        ),
+        (
+            vec![
+                "--destination",
+                "https://idp.example.com/sso",
+                "--saml-request-file",
+                "/nonexistent.xml",
+            ],
+            "cannot read /nonexistent.xml: no such file or directory",
+        ),
+        (
+            vec!["--destination", "https://idp.example.com/sso", "--saml-request-file", &der],
+            "not UTF-8 text",
+        ),
+        (
+            vec!["--destination", "https://idp.example.com/sso", "--saml-request-file", &pem],
+            "does not look like XML",
+        ),
+        (
+            vec![
+                "--destination",
+                "https://idp.example.com/sso",
+                "--saml-request-file",
+                &req,
+                "--alg",
+                "rsa-sha1",
+            ],
+            "invalid value 'rsa-sha1' for '--alg <ALG>'",
+        ),
+        (
+            vec![
+                "--destination",
+                "https://idp.example.com/sso",
+                "--saml-request-file",
+                &req,
+                "--relay-state",
+                &long,
+            ],
+            "RelayState is 81 bytes",
+        ),
+    ];
+    for (extra, needle) in cases {
+        assert_error(&sign(&extra), 2, needle);
+    }
+    let ec = sign(&[
+        "--destination",
+        "https://idp.example.com/sso",
+        "--saml-request-file",
+        &req,
+        "--alg",
+        "ecdsa-sha256",
+    ]);
+    assert_error(&ec, 2, "signature algorithm ecdsa-sha256 cannot be used with a RSA 2048 key");
+
+    let url = request_url(None);
+    let verify_cases: Vec<(String, &str)> = vec![
+        ("https://idp.example.com/sso".into(), "no query string"),
+        (
+            "https://idp.example.com/sso?RelayState=x".into(),
+            "no SAMLRequest or SAMLResponse parameter",
+        ),
+        (format!("{url}&SAMLResponse=abc"), "more than one SAMLRequest/SAMLResponse"),
+        (format!("{url}&Signature=abc"), "the Signature parameter appears more than once"),
+        (url.replacen("SAMLRequest=", "SAMLRequest=%%", 1), "bad percent-escape"),
+        (url.replacen("SAMLRequest=", "SAMLRequest=AAAA", 1), "cannot decode SAMLRequest"),
+    ];
+    for (bad, needle) in verify_cases {
+        assert_error(&verify(&bad, &[]), 2, needle);
+    }
+    let not_cert = samlkit()
+        .args(["redirect", "verify", "--cert", &fixture("keys/idp.key"), &url])
+        .output()
+        .unwrap();
+    assert_eq!(not_cert.status.code(), Some(2));
+}
+
+#[test]
+fn onelogin_accepts_our_urls_and_we_accept_onelogins() {
+    if !python_with("onelogin.saml2") {
+        return;
+    }
+    let python = || {
+        let mut c = Command::new("/usr/bin/python3");
+        c.arg(script("onelogin_redirect.py"));
+        c
+    };
+    // Ours -> OneLogin's SP-side validation (signed octets rebuilt from the raw query string).
+    let url = request_url(Some("a b/c?d=e"));
+    let out = run_ok(python().args(["validate", &url, &fixture("certs/idp.crt"), "SAMLRequest"]));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "valid");
+    let response = signed_url(&[
+        "--destination",
+        "https://sp.example.com/slo",
+        "--saml-response-file",
+        &fixture("redirect/logout-response.xml"),
+        "--relay-state",
+        "xyz",
+    ]);
+    let out =
+        run_ok(python().args(["validate", &response, &fixture("certs/idp.crt"), "SAMLResponse"]));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "valid");
+    // ...and it rejects what we reject.
+    let tampered = url.replace("RelayState=a", "RelayState=b");
+    let out =
+        run_ok(python().args(["validate", &tampered, &fixture("certs/idp.crt"), "SAMLRequest"]));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("invalid"));
+
+    // OneLogin's Auth.login() (quote_plus encoding, '+' for spaces) -> ours.
+    let out = run_ok(python().args([
+        "login",
+        &fixture("keys/idp.key"),
+        &fixture("certs/idp.crt"),
+        "https://sp.example.com/after login",
+    ]));
+    let theirs = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    assert!(theirs.contains("RelayState=https%3A%2F%2Fsp.example.com%2Fafter+login"), "{theirs}");
+    let ok = verify(&theirs, &[]);
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    let text = String::from_utf8(ok.stdout).unwrap();
+    assert!(text.contains("RelayState: https://sp.example.com/after login\n"), "{text}");
+    assert!(text.contains("<saml:Issuer>https://sp.example.com/metadata</saml:Issuer>"), "{text}");
+}
+
+#[test]
+fn several_trusted_certificates_for_a_rotation() {
+    let url = request_url(Some("r"));
+    let rotated = samlkit()
+        .args([
+            "redirect",
+            "verify",
+            "--cert",
+            &fixture("certs/ec-p256.crt"),
+            "--cert",
+            &fixture("certs/attacker.crt"),
+        ])
+        .args(["--cert", &fixture("certs/idp.crt"), &url])
+        .output()
+        .unwrap();
+    assert!(rotated.status.success(), "{}", String::from_utf8_lossy(&rotated.stderr));
+    assert!(String::from_utf8_lossy(&rotated.stdout).contains("by CN=idp.example.com"));
+    let untrusted = samlkit()
+        .args([
+            "redirect",
+            "verify",
+            "--cert",
+            &fixture("certs/ec-p256.crt"),
+            "--cert",
+            &fixture("certs/attacker.crt"),
+            &url,
+        ])
+        .output()
+        .unwrap();
+    assert_error(&untrusted, 1, "signature invalid");
+}
+
+#[test]
+fn json_mode_reports_failed_checks_on_stdout_too() {
+    let url = request_url(Some("r")).replace("RelayState=r", "RelayState=x");
+    let out = verify(&url, &["--json"]);
+    assert_error(&out, 1, "signature invalid");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["valid"], false);
+    assert!(v["error"].as_str().unwrap().starts_with("signature invalid"), "{v}");
+    let bad = verify("https://idp.example.com/sso", &["--json"]);
+    assert_error(&bad, 2, "no query string");
+    assert!(bad.stdout.is_empty());
+}
