@@ -1,0 +1,238 @@
+//! X.509 certificates: loading (PEM or DER), inspection and fingerprints.
+//!
+//! ```
+//! use samlkit_cert::Certificate;
+//! # fn main() -> Result<(), samlkit_cert::CertError> {
+//! # let pem = include_bytes!("../../../fixtures/certs/idp.crt");
+//! let cert = Certificate::load(pem)?;
+//! assert_eq!(cert.info().common_name.as_deref(), Some("idp.example.com"));
+//! assert_eq!(cert.sha256_fingerprint().len(), 32 * 3 - 1); // "AB:CD:…"
+//! # Ok(()) }
+//! ```
+
+use std::fmt::Write as _;
+
+use chrono::{DateTime, Utc};
+use sha2::Digest as _;
+use x509_parser::prelude::{FromDer, X509Certificate};
+
+use crate::key::{KeyAlgorithm, PrivateKey, PublicKey};
+use crate::{CertError, pem};
+
+/// What `samlkit cert show` prints: the facts an administrator compares against Setup screens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CertificateInfo {
+    /// Subject distinguished name, e.g. `CN=idp.example.com, O=Example IdP`.
+    pub subject: String,
+    /// Issuer distinguished name (the subject again for a self-signed certificate).
+    pub issuer: String,
+    /// The subject's first common name, if any.
+    pub common_name: Option<String>,
+    /// Serial number as upper-case hex without separators (as `openssl x509 -serial` prints).
+    pub serial: String,
+    /// Start of validity.
+    pub not_before: DateTime<Utc>,
+    /// End of validity.
+    pub not_after: DateTime<Utc>,
+    /// The certified key's algorithm and size.
+    pub key: KeyAlgorithm,
+    /// The issuer's signature algorithm, e.g. `sha256WithRSAEncryption`.
+    pub signature_algorithm: String,
+    /// Whether subject and issuer are the same name.
+    pub self_issued: bool,
+}
+
+/// One X.509 certificate: its DER bytes plus the parsed facts about it.
+#[derive(Debug, Clone)]
+pub struct Certificate {
+    der: Vec<u8>,
+    public_key: PublicKey,
+    info: CertificateInfo,
+}
+
+impl PartialEq for Certificate {
+    fn eq(&self, other: &Self) -> bool {
+        self.der == other.der
+    }
+}
+
+impl Eq for Certificate {}
+
+impl Certificate {
+    /// Parses one DER certificate (the whole input must be the certificate).
+    pub fn from_der(der: &[u8]) -> Result<Certificate, CertError> {
+        Certificate::from_der_at(der, None)
+    }
+
+    fn from_der_at(der: &[u8], index: Option<usize>) -> Result<Certificate, CertError> {
+        let invalid = |reason: String| CertError::InvalidCertificate { index, reason };
+        let (rest, cert) = X509Certificate::from_der(der)
+            .map_err(|e| invalid(format!("not a DER X.509 certificate ({e})")))?;
+        if !rest.is_empty() {
+            return Err(invalid(format!("{} trailing bytes after the certificate", rest.len())));
+        }
+        let public_key = PublicKey::from_spki_der(cert.public_key().raw)?;
+        let time = |t: &x509_parser::time::ASN1Time, what: &str| {
+            DateTime::from_timestamp(t.timestamp(), 0)
+                .ok_or_else(|| invalid(format!("{what} is out of range")))
+        };
+        let validity = cert.validity();
+        let common_name = cert
+            .subject()
+            .iter_common_name()
+            .next()
+            .and_then(|cn| cn.as_str().ok())
+            .map(str::to_string);
+        let info = CertificateInfo {
+            subject: cert.subject().to_string(),
+            issuer: cert.issuer().to_string(),
+            common_name,
+            serial: cert.raw_serial().iter().fold(String::new(), |mut s, b| {
+                let _ = write!(s, "{b:02X}");
+                s
+            }),
+            not_before: time(&validity.not_before, "notBefore")?,
+            not_after: time(&validity.not_after, "notAfter")?,
+            key: public_key.algorithm(),
+            signature_algorithm: signature_algorithm_name(
+                &cert.signature_algorithm.algorithm.to_id_string(),
+            ),
+            self_issued: cert.subject().as_raw() == cert.issuer().as_raw(),
+        };
+        Ok(Certificate { der: der.to_vec(), public_key, info })
+    }
+
+    /// Reads every certificate in `bytes`: PEM with one or more `CERTIFICATE` blocks, or a
+    /// single DER certificate. Other PEM blocks (keys, parameters) are skipped; an input with
+    /// no certificate at all is an error that says what it holds instead.
+    pub fn load_all(bytes: &[u8]) -> Result<Vec<Certificate>, CertError> {
+        let text = match std::str::from_utf8(bytes) {
+            Ok(text) if pem::looks_like_pem(bytes) => text,
+            _ => {
+                if bytes.first() == Some(&0x30) {
+                    return Ok(vec![Certificate::from_der(bytes)?]);
+                }
+                return Err(CertError::NotFound {
+                    expected: "certificate",
+                    found: "the input is neither PEM (no -----BEGIN line) nor DER".into(),
+                });
+            }
+        };
+        let blocks = pem::parse_all(text)?;
+        let cert_blocks: Vec<_> = blocks
+            .iter()
+            .filter(|b| b.label == "CERTIFICATE" || b.label == "X509 CERTIFICATE")
+            .collect();
+        if cert_blocks.is_empty() {
+            return Err(CertError::NotFound {
+                expected: "certificate",
+                found: pem::describe_labels(&blocks),
+            });
+        }
+        let numbered = cert_blocks.len() > 1;
+        cert_blocks
+            .iter()
+            .enumerate()
+            .map(|(i, b)| Certificate::from_der_at(&b.der, numbered.then_some(i + 1)))
+            .collect()
+    }
+
+    /// Reads the first certificate in `bytes` (PEM or DER); see [`Certificate::load_all`].
+    pub fn load(bytes: &[u8]) -> Result<Certificate, CertError> {
+        Certificate::load_all(bytes)?
+            .into_iter()
+            .next()
+            .ok_or(CertError::NotFound { expected: "certificate", found: "an empty input".into() })
+    }
+
+    /// The certificate as DER.
+    pub fn der(&self) -> &[u8] {
+        &self.der
+    }
+
+    /// The certificate as a PEM block (`-----BEGIN CERTIFICATE-----`).
+    pub fn to_pem(&self) -> String {
+        pem::encode("CERTIFICATE", &self.der)
+    }
+
+    /// The certified public key.
+    pub fn public_key(&self) -> &PublicKey {
+        &self.public_key
+    }
+
+    /// SHA-1 fingerprint of the DER, `AB:CD:…` (what older Salesforce screens show).
+    pub fn sha1_fingerprint(&self) -> String {
+        colon_hex(&sha1::Sha1::digest(&self.der))
+    }
+
+    /// SHA-256 fingerprint of the DER, `AB:CD:…`.
+    pub fn sha256_fingerprint(&self) -> String {
+        colon_hex(&sha2::Sha256::digest(&self.der))
+    }
+
+    /// The parsed summary.
+    pub fn info(&self) -> &CertificateInfo {
+        &self.info
+    }
+
+    /// Whether `key` is the private half of this certificate's public key.
+    pub fn matches_key(&self, key: &PrivateKey) -> bool {
+        key.public_key() == self.public_key
+    }
+}
+
+/// `AB:CD:…` upper-case hex.
+fn colon_hex(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() * 3);
+    for (i, b) in bytes.iter().enumerate() {
+        if i > 0 {
+            out.push(':');
+        }
+        let _ = write!(out, "{b:02X}");
+    }
+    out
+}
+
+/// OpenSSL's short names for the signature algorithms one meets on SAML certificates.
+fn signature_algorithm_name(dotted: &str) -> String {
+    let name = match dotted {
+        "1.2.840.113549.1.1.4" => "md5WithRSAEncryption",
+        "1.2.840.113549.1.1.5" => "sha1WithRSAEncryption",
+        "1.2.840.113549.1.1.10" => "rsassaPss",
+        "1.2.840.113549.1.1.11" => "sha256WithRSAEncryption",
+        "1.2.840.113549.1.1.12" => "sha384WithRSAEncryption",
+        "1.2.840.113549.1.1.13" => "sha512WithRSAEncryption",
+        "1.2.840.10045.4.1" => "ecdsa-with-SHA1",
+        "1.2.840.10045.4.3.2" => "ecdsa-with-SHA256",
+        "1.2.840.10045.4.3.3" => "ecdsa-with-SHA384",
+        "1.2.840.10045.4.3.4" => "ecdsa-with-SHA512",
+        "1.3.101.112" => "ED25519",
+        other => other,
+    };
+    name.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colon_hex_formats_pairs() {
+        assert_eq!(colon_hex(&[0xab, 0x01, 0xff]), "AB:01:FF");
+        assert_eq!(colon_hex(&[]), "");
+    }
+
+    #[test]
+    fn unknown_signature_oid_is_shown_dotted() {
+        assert_eq!(signature_algorithm_name("1.2.3.4"), "1.2.3.4");
+        assert_eq!(signature_algorithm_name("1.2.840.113549.1.1.11"), "sha256WithRSAEncryption");
+    }
+
+    #[test]
+    fn truncated_der_is_an_error() {
+        let der = include_bytes!("../../../fixtures/certs/idp.der");
+        for cut in [0, 1, 10, der.len() / 2, der.len() - 1] {
+            assert!(Certificate::load(&der[..cut]).is_err(), "cut at {cut}");
+        }
+    }
+}

@@ -1,0 +1,684 @@
+//! Private and public keys, and the signature operations made with them.
+//!
+//! Keys are held as PKCS#8 DER (private) and SubjectPublicKeyInfo DER (public), the two
+//! formats every other tool understands. The `rsa` crate generates RSA keys and converts
+//! PKCS#1 to PKCS#8; `ring` performs the signatures and verifications (it is faster, and
+//! constant-time), except RSA with SHA-1, which `ring` can verify but deliberately cannot
+//! produce: that one is made with `rsa`, for deliberately weak test responses only.
+//!
+//! ```
+//! use samlkit_cert::{PrivateKey, SignatureAlgorithm};
+//! # fn main() -> Result<(), samlkit_cert::CertError> {
+//! # let pem = include_str!("../../../fixtures/keys/idp.key");
+//! let key = PrivateKey::from_pem(pem)?;
+//! let signature = key.signer()?.sign(SignatureAlgorithm::RsaSha256, b"hello")?;
+//! key.public_key().verify(SignatureAlgorithm::RsaSha256, b"hello", &signature)?;
+//! # Ok(()) }
+//! ```
+
+use std::fmt;
+
+use ring::rand::SystemRandom;
+use ring::signature::{self as ring_sig, EcdsaKeyPair, KeyPair as _, RsaKeyPair};
+use rsa::pkcs1::DecodeRsaPrivateKey;
+use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey, EncodePublicKey};
+use rsa::traits::PublicKeyParts;
+use x509_parser::prelude::FromDer;
+use x509_parser::x509::SubjectPublicKeyInfo;
+
+use crate::der::{self, oid};
+use crate::{CertError, pem};
+
+/// RSA modulus sizes samlkit generates (the ones Salesforce accepts for SAML and JKS import).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RsaKeySize {
+    /// 2048 bits: the common default.
+    Bits2048,
+    /// 3072 bits.
+    Bits3072,
+    /// 4096 bits.
+    Bits4096,
+}
+
+impl RsaKeySize {
+    /// The modulus size in bits.
+    pub fn bits(self) -> usize {
+        match self {
+            RsaKeySize::Bits2048 => 2048,
+            RsaKeySize::Bits3072 => 3072,
+            RsaKeySize::Bits4096 => 4096,
+        }
+    }
+}
+
+impl TryFrom<u32> for RsaKeySize {
+    type Error = CertError;
+
+    fn try_from(bits: u32) -> Result<Self, CertError> {
+        match bits {
+            2048 => Ok(RsaKeySize::Bits2048),
+            3072 => Ok(RsaKeySize::Bits3072),
+            4096 => Ok(RsaKeySize::Bits4096),
+            other => Err(CertError::InvalidParameter {
+                field: "RSA key size",
+                reason: format!("{other} bits; choose 2048, 3072 or 4096"),
+            }),
+        }
+    }
+}
+
+/// The kind of a key pair.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum KeyAlgorithm {
+    /// RSA with a modulus of `bits` bits.
+    Rsa {
+        /// Modulus size in bits.
+        bits: usize,
+    },
+    /// ECDSA on NIST P-256 (secp256r1).
+    EcdsaP256,
+    /// ECDSA on NIST P-384 (secp384r1).
+    EcdsaP384,
+}
+
+impl KeyAlgorithm {
+    /// The key size in bits (modulus for RSA, field size for EC).
+    pub fn bits(self) -> usize {
+        match self {
+            KeyAlgorithm::Rsa { bits } => bits,
+            KeyAlgorithm::EcdsaP256 => 256,
+            KeyAlgorithm::EcdsaP384 => 384,
+        }
+    }
+
+    /// A short type name: `RSA` or `EC`.
+    pub fn kind(self) -> &'static str {
+        match self {
+            KeyAlgorithm::Rsa { .. } => "RSA",
+            KeyAlgorithm::EcdsaP256 | KeyAlgorithm::EcdsaP384 => "EC",
+        }
+    }
+}
+
+impl fmt::Display for KeyAlgorithm {
+    /// `RSA 2048`, `EC P-256`, `EC P-384`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            KeyAlgorithm::Rsa { bits } => write!(f, "RSA {bits}"),
+            KeyAlgorithm::EcdsaP256 => f.write_str("EC P-256"),
+            KeyAlgorithm::EcdsaP384 => f.write_str("EC P-384"),
+        }
+    }
+}
+
+/// Signature algorithms, named as in XML-DSig and JWS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SignatureAlgorithm {
+    /// RSA PKCS#1 v1.5 with SHA-1: broken, for negative tests and legacy verification only.
+    RsaSha1,
+    /// RSA PKCS#1 v1.5 with SHA-256.
+    RsaSha256,
+    /// RSA PKCS#1 v1.5 with SHA-384.
+    RsaSha384,
+    /// RSA PKCS#1 v1.5 with SHA-512.
+    RsaSha512,
+    /// ECDSA P-256 with SHA-256; signature is fixed-size `r || s` (64 bytes).
+    EcdsaP256Sha256,
+    /// ECDSA P-384 with SHA-384; signature is fixed-size `r || s` (96 bytes).
+    EcdsaP384Sha384,
+}
+
+impl SignatureAlgorithm {
+    /// Every algorithm, for tables and tests.
+    pub const ALL: [SignatureAlgorithm; 6] = [
+        SignatureAlgorithm::RsaSha1,
+        SignatureAlgorithm::RsaSha256,
+        SignatureAlgorithm::RsaSha384,
+        SignatureAlgorithm::RsaSha512,
+        SignatureAlgorithm::EcdsaP256Sha256,
+        SignatureAlgorithm::EcdsaP384Sha384,
+    ];
+
+    /// A short lower-case name: `rsa-sha256`, `ecdsa-sha384`, …
+    pub fn name(self) -> &'static str {
+        match self {
+            SignatureAlgorithm::RsaSha1 => "rsa-sha1",
+            SignatureAlgorithm::RsaSha256 => "rsa-sha256",
+            SignatureAlgorithm::RsaSha384 => "rsa-sha384",
+            SignatureAlgorithm::RsaSha512 => "rsa-sha512",
+            SignatureAlgorithm::EcdsaP256Sha256 => "ecdsa-sha256",
+            SignatureAlgorithm::EcdsaP384Sha384 => "ecdsa-sha384",
+        }
+    }
+
+    /// The XML-DSig `SignatureMethod/@Algorithm` URI.
+    pub fn xmldsig_uri(self) -> &'static str {
+        match self {
+            SignatureAlgorithm::RsaSha1 => "http://www.w3.org/2000/09/xmldsig#rsa-sha1",
+            SignatureAlgorithm::RsaSha256 => "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
+            SignatureAlgorithm::RsaSha384 => "http://www.w3.org/2001/04/xmldsig-more#rsa-sha384",
+            SignatureAlgorithm::RsaSha512 => "http://www.w3.org/2001/04/xmldsig-more#rsa-sha512",
+            SignatureAlgorithm::EcdsaP256Sha256 => {
+                "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256"
+            }
+            SignatureAlgorithm::EcdsaP384Sha384 => {
+                "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha384"
+            }
+        }
+    }
+
+    /// The algorithm for an XML-DSig `SignatureMethod/@Algorithm` URI, if samlkit knows it.
+    pub fn from_xmldsig_uri(uri: &str) -> Option<SignatureAlgorithm> {
+        SignatureAlgorithm::ALL.into_iter().find(|alg| alg.xmldsig_uri() == uri)
+    }
+
+    /// Whether this algorithm can be used with a key of kind `key`.
+    pub fn fits(self, key: KeyAlgorithm) -> bool {
+        matches!(
+            (self, key),
+            (
+                SignatureAlgorithm::RsaSha1
+                    | SignatureAlgorithm::RsaSha256
+                    | SignatureAlgorithm::RsaSha384
+                    | SignatureAlgorithm::RsaSha512,
+                KeyAlgorithm::Rsa { .. }
+            ) | (SignatureAlgorithm::EcdsaP256Sha256, KeyAlgorithm::EcdsaP256)
+                | (SignatureAlgorithm::EcdsaP384Sha384, KeyAlgorithm::EcdsaP384)
+        )
+    }
+
+    fn check_fits(self, key: KeyAlgorithm) -> Result<(), CertError> {
+        if self.fits(key) {
+            Ok(())
+        } else {
+            Err(CertError::AlgorithmMismatch { algorithm: self.name(), key: key.to_string() })
+        }
+    }
+}
+
+impl fmt::Display for SignatureAlgorithm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A private key (RSA, or ECDSA P-256/P-384), held as PKCS#8 DER.
+///
+/// `Debug` shows the algorithm only, never key material.
+#[derive(Clone)]
+pub struct PrivateKey {
+    pkcs8: Vec<u8>,
+    algorithm: KeyAlgorithm,
+    public: PublicKey,
+}
+
+impl fmt::Debug for PrivateKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PrivateKey").field("algorithm", &self.algorithm).finish_non_exhaustive()
+    }
+}
+
+impl PrivateKey {
+    /// Generates a fresh RSA key pair (public exponent 65537) from the operating system's
+    /// random source.
+    pub fn generate_rsa(size: RsaKeySize) -> Result<PrivateKey, CertError> {
+        let key = rsa::PrivateKey::new(&mut getrandom::SysRng, size.bits())
+            .map_err(|e| CertError::KeyGeneration(e.to_string()))?;
+        PrivateKey::from_rsa(&key)
+    }
+
+    /// Reads a PEM private key: PKCS#8 (`PRIVATE KEY`), PKCS#1 (`RSA PRIVATE KEY`) or SEC1
+    /// (`EC PRIVATE KEY`). Encrypted keys (`ENCRYPTED PRIVATE KEY`, or OpenSSL's
+    /// `Proc-Type: 4,ENCRYPTED` header) give [`CertError::EncryptedKey`].
+    pub fn from_pem(pem_text: &str) -> Result<PrivateKey, CertError> {
+        let blocks = pem::parse_all(pem_text)?;
+        for block in &blocks {
+            if block.is_legacy_encrypted() {
+                return Err(CertError::EncryptedKey {
+                    format: "OpenSSL legacy PEM encryption, Proc-Type: 4,ENCRYPTED",
+                });
+            }
+            match block.label.as_str() {
+                "ENCRYPTED PRIVATE KEY" => {
+                    return Err(CertError::EncryptedKey { format: "PKCS#8 ENCRYPTED PRIVATE KEY" });
+                }
+                "PRIVATE KEY" => return PrivateKey::from_pkcs8_der(&block.der),
+                "RSA PRIVATE KEY" => return PrivateKey::from_pkcs1_der(&block.der),
+                "EC PRIVATE KEY" => return PrivateKey::from_sec1_der(&block.der),
+                _ => {}
+            }
+        }
+        Err(CertError::NotFound { expected: "private key", found: pem::describe_labels(&blocks) })
+    }
+
+    /// Reads a DER private key: PKCS#8, PKCS#1 (RSA) or SEC1 (EC). An encrypted PKCS#8
+    /// structure gives [`CertError::EncryptedKey`].
+    pub fn from_der(der_bytes: &[u8]) -> Result<PrivateKey, CertError> {
+        let not_a_key = |what: &str| CertError::NotFound {
+            expected: "private key",
+            found: format!("the DER input is {what}"),
+        };
+        let items = der::sequence_children(der_bytes)
+            .ok_or_else(|| not_a_key("not a single DER SEQUENCE"))?;
+        match items.as_slice() {
+            // PrivateKeyInfo: version 0, AlgorithmIdentifier, OCTET STRING.
+            [v, alg, ..] if v.tag == der::TAG_INTEGER && alg.tag == der::TAG_SEQUENCE => {
+                PrivateKey::from_pkcs8_der(der_bytes)
+            }
+            // RSAPrivateKey: version, modulus, publicExponent, …
+            [v, n, ..] if v.tag == der::TAG_INTEGER && n.tag == der::TAG_INTEGER => {
+                PrivateKey::from_pkcs1_der(der_bytes)
+            }
+            // ECPrivateKey: version 1, privateKey OCTET STRING, …
+            [v, k, ..] if v.tag == der::TAG_INTEGER && k.tag == der::TAG_OCTET_STRING => {
+                PrivateKey::from_sec1_der(der_bytes)
+            }
+            // EncryptedPrivateKeyInfo: AlgorithmIdentifier, OCTET STRING.
+            [alg, data] if alg.tag == der::TAG_SEQUENCE && data.tag == der::TAG_OCTET_STRING => {
+                Err(CertError::EncryptedKey { format: "PKCS#8 EncryptedPrivateKeyInfo (DER)" })
+            }
+            // Certificate: TBSCertificate, AlgorithmIdentifier, BIT STRING.
+            [tbs, alg, sig]
+                if tbs.tag == der::TAG_SEQUENCE
+                    && alg.tag == der::TAG_SEQUENCE
+                    && sig.tag == der::TAG_BIT_STRING =>
+            {
+                Err(not_a_key("a certificate (or another signed structure), not a private key"))
+            }
+            _ => Err(not_a_key("not a PKCS#8, PKCS#1 or SEC1 private key")),
+        }
+    }
+
+    /// Reads a key in any supported form: PEM text is recognised by its `-----BEGIN` line,
+    /// anything else is treated as DER.
+    pub fn load(bytes: &[u8]) -> Result<PrivateKey, CertError> {
+        match std::str::from_utf8(bytes) {
+            Ok(text) if pem::looks_like_pem(bytes) => PrivateKey::from_pem(text),
+            _ => PrivateKey::from_der(bytes),
+        }
+    }
+
+    /// The key as PKCS#8 `PrivateKeyInfo` DER.
+    pub fn pkcs8_der(&self) -> &[u8] {
+        &self.pkcs8
+    }
+
+    /// The key as a PKCS#8 PEM block (`-----BEGIN PRIVATE KEY-----`).
+    pub fn to_pkcs8_pem(&self) -> String {
+        pem::encode("PRIVATE KEY", &self.pkcs8)
+    }
+
+    /// The key's algorithm and size.
+    pub fn algorithm(&self) -> KeyAlgorithm {
+        self.algorithm
+    }
+
+    /// The matching public key.
+    pub fn public_key(&self) -> PublicKey {
+        self.public.clone()
+    }
+
+    /// Prepares the key for signing (parses it into `ring` once; reuse the signer).
+    pub fn signer(&self) -> Result<Signer, CertError> {
+        let rejected = |e: ring::error::KeyRejected| CertError::InvalidKey {
+            kind: "private key",
+            reason: format!("rejected by the signature library: {e}"),
+        };
+        let inner = match self.algorithm {
+            KeyAlgorithm::Rsa { .. } => {
+                SignerKey::Rsa(RsaKeyPair::from_pkcs8(&self.pkcs8).map_err(rejected)?)
+            }
+            KeyAlgorithm::EcdsaP256 => SignerKey::Ecdsa(
+                EcdsaKeyPair::from_pkcs8(
+                    &ring_sig::ECDSA_P256_SHA256_FIXED_SIGNING,
+                    &self.pkcs8,
+                    &SystemRandom::new(),
+                )
+                .map_err(rejected)?,
+            ),
+            KeyAlgorithm::EcdsaP384 => SignerKey::Ecdsa(
+                EcdsaKeyPair::from_pkcs8(
+                    &ring_sig::ECDSA_P384_SHA384_FIXED_SIGNING,
+                    &self.pkcs8,
+                    &SystemRandom::new(),
+                )
+                .map_err(rejected)?,
+            ),
+        };
+        Ok(Signer {
+            key: inner,
+            algorithm: self.algorithm,
+            pkcs8: self.pkcs8.clone(),
+            rng: SystemRandom::new(),
+        })
+    }
+
+    fn from_rsa(key: &rsa::PrivateKey) -> Result<PrivateKey, CertError> {
+        let invalid = |e: &dyn fmt::Display| CertError::InvalidKey {
+            kind: "private key",
+            reason: e.to_string(),
+        };
+        let pkcs8 = key.to_pkcs8_der().map_err(|e| invalid(&e))?.as_bytes().to_vec();
+        let spki = key.to_public_key().to_public_key_der().map_err(|e| invalid(&e))?;
+        let public = PublicKey::from_spki_der(spki.as_bytes())?;
+        Ok(PrivateKey { pkcs8, algorithm: KeyAlgorithm::Rsa { bits: key.size() * 8 }, public })
+    }
+
+    fn from_pkcs1_der(der_bytes: &[u8]) -> Result<PrivateKey, CertError> {
+        let key = rsa::PrivateKey::from_pkcs1_der(der_bytes).map_err(|e| {
+            CertError::InvalidKey { kind: "private key", reason: format!("PKCS#1 RSA key: {e}") }
+        })?;
+        PrivateKey::from_rsa(&key)
+    }
+
+    fn from_pkcs8_der(der_bytes: &[u8]) -> Result<PrivateKey, CertError> {
+        let invalid = |reason: String| CertError::InvalidKey { kind: "private key", reason };
+        let items = der::sequence_children(der_bytes)
+            .ok_or_else(|| invalid("PKCS#8: not a DER SEQUENCE".into()))?;
+        let algorithm_id = items
+            .get(1)
+            .filter(|t| t.tag == der::TAG_SEQUENCE)
+            .map(|t| der::children(t.content))
+            .ok_or_else(|| invalid("PKCS#8: missing AlgorithmIdentifier".into()))?;
+        let algorithm_oid = algorithm_id
+            .first()
+            .filter(|t| t.tag == der::TAG_OID)
+            .map(|t| t.content)
+            .ok_or_else(|| invalid("PKCS#8: missing algorithm OID".into()))?;
+        if algorithm_oid == oid::RSA_ENCRYPTION {
+            let key = rsa::PrivateKey::from_pkcs8_der(der_bytes)
+                .map_err(|e| invalid(format!("PKCS#8 RSA key: {e}")))?;
+            // Keep the caller's bytes: re-encoding could only lose information.
+            let mut out = PrivateKey::from_rsa(&key)?;
+            out.pkcs8 = der_bytes.to_vec();
+            return Ok(out);
+        }
+        if algorithm_oid == oid::EC_PUBLIC_KEY {
+            let curve = algorithm_id
+                .get(1)
+                .filter(|t| t.tag == der::TAG_OID)
+                .map(|t| t.content)
+                .ok_or_else(|| invalid("PKCS#8 EC key without a named curve".into()))?;
+            return PrivateKey::from_ec_pkcs8(der_bytes.to_vec(), curve);
+        }
+        Err(CertError::UnsupportedKey(format!(
+            "PKCS#8 key with algorithm OID {}; samlkit handles RSA and ECDSA P-256/P-384",
+            describe_oid(algorithm_oid)
+        )))
+    }
+
+    fn from_ec_pkcs8(pkcs8: Vec<u8>, curve: &[u8]) -> Result<PrivateKey, CertError> {
+        let (algorithm, signing) = if curve == oid::P256 {
+            (KeyAlgorithm::EcdsaP256, &ring_sig::ECDSA_P256_SHA256_FIXED_SIGNING)
+        } else if curve == oid::P384 {
+            (KeyAlgorithm::EcdsaP384, &ring_sig::ECDSA_P384_SHA384_FIXED_SIGNING)
+        } else {
+            return Err(CertError::UnsupportedKey(format!(
+                "EC key on curve {}; samlkit handles P-256 and P-384",
+                describe_oid(curve)
+            )));
+        };
+        let pair =
+            EcdsaKeyPair::from_pkcs8(signing, &pkcs8, &SystemRandom::new()).map_err(|e| {
+                CertError::InvalidKey {
+                    kind: "private key",
+                    reason: format!("EC key rejected ({e}); it must include its public key"),
+                }
+            })?;
+        let public = PublicKey::from_spki_der(&ec_spki(curve, pair.public_key().as_ref()))?;
+        Ok(PrivateKey { pkcs8, algorithm, public })
+    }
+
+    /// Wraps a SEC1 `ECPrivateKey` (OpenSSL's `EC PRIVATE KEY`) into PKCS#8.
+    fn from_sec1_der(sec1: &[u8]) -> Result<PrivateKey, CertError> {
+        let invalid = |reason: &str| CertError::InvalidKey {
+            kind: "private key",
+            reason: format!("SEC1 EC key: {reason}"),
+        };
+        let items = der::sequence_children(sec1).ok_or_else(|| invalid("not a DER SEQUENCE"))?;
+        let params = items
+            .iter()
+            .find(|t| t.tag == der::TAG_CONTEXT_0)
+            .ok_or_else(|| invalid("no named curve (parameters [0] missing)"))?;
+        let curve = der::read_tlv(params.content)
+            .filter(|(t, _)| t.tag == der::TAG_OID)
+            .map(|(t, _)| t.content)
+            .ok_or_else(|| invalid("the curve parameters are not a named curve"))?;
+        let mut algorithm_id = der::tlv(der::TAG_OID, oid::EC_PUBLIC_KEY);
+        algorithm_id.extend(der::tlv(der::TAG_OID, curve));
+        let mut body = der::tlv(der::TAG_INTEGER, &[0]);
+        body.extend(der::tlv(der::TAG_SEQUENCE, &algorithm_id));
+        body.extend(der::tlv(der::TAG_OCTET_STRING, sec1));
+        PrivateKey::from_ec_pkcs8(der::tlv(der::TAG_SEQUENCE, &body), curve)
+    }
+}
+
+/// SubjectPublicKeyInfo for an EC point on a named curve.
+fn ec_spki(curve: &[u8], point: &[u8]) -> Vec<u8> {
+    let mut algorithm_id = der::tlv(der::TAG_OID, oid::EC_PUBLIC_KEY);
+    algorithm_id.extend(der::tlv(der::TAG_OID, curve));
+    let mut bits = Vec::with_capacity(point.len() + 1);
+    bits.push(0); // no unused bits
+    bits.extend_from_slice(point);
+    let mut body = der::tlv(der::TAG_SEQUENCE, &algorithm_id);
+    body.extend(der::tlv(der::TAG_BIT_STRING, &bits));
+    der::tlv(der::TAG_SEQUENCE, &body)
+}
+
+/// Dotted form of a DER-encoded OID, for messages.
+fn describe_oid(content: &[u8]) -> String {
+    x509_parser::der_parser::oid::Oid::new(content.into()).to_id_string()
+}
+
+enum SignerKey {
+    Rsa(RsaKeyPair),
+    Ecdsa(EcdsaKeyPair),
+}
+
+/// A private key ready to sign. Create it once with [`PrivateKey::signer`] and reuse it.
+pub struct Signer {
+    key: SignerKey,
+    algorithm: KeyAlgorithm,
+    /// Kept for the one algorithm `ring` refuses to sign with (RSA-SHA1).
+    pkcs8: Vec<u8>,
+    rng: SystemRandom,
+}
+
+impl fmt::Debug for Signer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Signer").field("algorithm", &self.algorithm).finish_non_exhaustive()
+    }
+}
+
+impl Signer {
+    /// Signs `message` (the whole message: hashing is part of the algorithm).
+    ///
+    /// RSA signatures are PKCS#1 v1.5 and deterministic; ECDSA signatures are the fixed-size
+    /// `r || s` concatenation XML-DSig and JWS use (not ASN.1), and randomised.
+    pub fn sign(&self, alg: SignatureAlgorithm, message: &[u8]) -> Result<Vec<u8>, CertError> {
+        alg.check_fits(self.algorithm)?;
+        let failed = |e: ring::error::Unspecified| CertError::Signing(e.to_string());
+        match (&self.key, alg) {
+            (SignerKey::Rsa(_), SignatureAlgorithm::RsaSha1) => self.sign_rsa_sha1(message),
+            (SignerKey::Rsa(pair), _) => {
+                let padding: &'static dyn ring_sig::RsaEncoding = match alg {
+                    SignatureAlgorithm::RsaSha384 => &ring_sig::RSA_PKCS1_SHA384,
+                    SignatureAlgorithm::RsaSha512 => &ring_sig::RSA_PKCS1_SHA512,
+                    _ => &ring_sig::RSA_PKCS1_SHA256,
+                };
+                let mut signature = vec![0u8; pair.public().modulus_len()];
+                pair.sign(padding, &self.rng, message, &mut signature).map_err(failed)?;
+                Ok(signature)
+            }
+            (SignerKey::Ecdsa(pair), _) => {
+                Ok(pair.sign(&self.rng, message).map_err(failed)?.as_ref().to_vec())
+            }
+        }
+    }
+
+    /// The algorithm of the key inside.
+    pub fn algorithm(&self) -> KeyAlgorithm {
+        self.algorithm
+    }
+
+    fn sign_rsa_sha1(&self, message: &[u8]) -> Result<Vec<u8>, CertError> {
+        use rsa::signature::{SignatureEncoding, Signer as _};
+        let key = rsa::PrivateKey::from_pkcs8_der(&self.pkcs8)
+            .map_err(|e| CertError::Signing(e.to_string()))?;
+        let signing_key = rsa::pkcs1v15::SigningKey::<sha1::Sha1>::new(key);
+        let signature =
+            signing_key.try_sign(message).map_err(|e| CertError::Signing(e.to_string()))?;
+        Ok(signature.to_vec())
+    }
+}
+
+/// A public key, held as SubjectPublicKeyInfo DER.
+#[derive(Clone)]
+pub struct PublicKey {
+    spki: Vec<u8>,
+    algorithm: KeyAlgorithm,
+    /// The `subjectPublicKey` BIT STRING contents: PKCS#1 `RSAPublicKey` DER, or the EC point.
+    key_bytes: Vec<u8>,
+}
+
+impl fmt::Debug for PublicKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PublicKey").field("algorithm", &self.algorithm).finish_non_exhaustive()
+    }
+}
+
+impl PartialEq for PublicKey {
+    /// Two public keys are equal when they are the same key, whatever optional encoding
+    /// details (such as RSA's NULL parameters) their SubjectPublicKeyInfo carries.
+    fn eq(&self, other: &Self) -> bool {
+        self.algorithm == other.algorithm && self.key_bytes == other.key_bytes
+    }
+}
+
+impl Eq for PublicKey {}
+
+impl PublicKey {
+    /// Reads a DER `SubjectPublicKeyInfo` (RSA, or EC on P-256/P-384).
+    pub fn from_spki_der(spki_der: &[u8]) -> Result<PublicKey, CertError> {
+        let invalid = |reason: String| CertError::InvalidKey { kind: "public key", reason };
+        let (rest, spki) = SubjectPublicKeyInfo::from_der(spki_der)
+            .map_err(|e| invalid(format!("not a SubjectPublicKeyInfo ({e})")))?;
+        if !rest.is_empty() {
+            return Err(invalid("trailing bytes after the SubjectPublicKeyInfo".into()));
+        }
+        let key_bytes = spki.subject_public_key.data.to_vec();
+        let algorithm_oid = spki.algorithm.algorithm.as_bytes();
+        let algorithm = if algorithm_oid == oid::RSA_ENCRYPTION {
+            let rsa_key = match spki.parsed() {
+                Ok(x509_parser::public_key::PublicKey::RSA(k)) => k,
+                _ => return Err(invalid("malformed RSA public key".into())),
+            };
+            let modulus = rsa_key.modulus;
+            let significant = modulus.iter().skip_while(|&&b| b == 0).count();
+            let bits = match modulus.iter().find(|&&b| b != 0) {
+                Some(first) => significant * 8 - first.leading_zeros() as usize,
+                None => return Err(invalid("RSA modulus is zero".into())),
+            };
+            KeyAlgorithm::Rsa { bits }
+        } else if algorithm_oid == oid::EC_PUBLIC_KEY {
+            let curve = spki
+                .algorithm
+                .parameters
+                .as_ref()
+                .and_then(|p| p.as_oid().ok())
+                .ok_or_else(|| invalid("EC public key without a named curve".into()))?;
+            if curve.as_bytes() == oid::P256 {
+                KeyAlgorithm::EcdsaP256
+            } else if curve.as_bytes() == oid::P384 {
+                KeyAlgorithm::EcdsaP384
+            } else {
+                return Err(CertError::UnsupportedKey(format!(
+                    "EC public key on curve {}; samlkit handles P-256 and P-384",
+                    curve.to_id_string()
+                )));
+            }
+        } else {
+            return Err(CertError::UnsupportedKey(format!(
+                "public key algorithm {}; samlkit handles RSA and ECDSA P-256/P-384",
+                spki.algorithm.algorithm.to_id_string()
+            )));
+        };
+        Ok(PublicKey { spki: spki_der.to_vec(), algorithm, key_bytes })
+    }
+
+    /// The key as DER `SubjectPublicKeyInfo`.
+    pub fn spki_der(&self) -> &[u8] {
+        &self.spki
+    }
+
+    /// The key as a PEM block (`-----BEGIN PUBLIC KEY-----`).
+    pub fn to_pem(&self) -> String {
+        pem::encode("PUBLIC KEY", &self.spki)
+    }
+
+    /// The key's algorithm and size.
+    pub fn algorithm(&self) -> KeyAlgorithm {
+        self.algorithm
+    }
+
+    /// Checks `signature` over `message`. RSA keys must be at least 2048 bits for SHA-2
+    /// (1024 bits are accepted for legacy RSA-SHA1); ECDSA signatures are fixed-size `r || s`.
+    pub fn verify(
+        &self,
+        alg: SignatureAlgorithm,
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<(), CertError> {
+        alg.check_fits(self.algorithm)?;
+        let params: &'static dyn ring_sig::VerificationAlgorithm = match alg {
+            SignatureAlgorithm::RsaSha1 => &ring_sig::RSA_PKCS1_1024_8192_SHA1_FOR_LEGACY_USE_ONLY,
+            SignatureAlgorithm::RsaSha256 => &ring_sig::RSA_PKCS1_2048_8192_SHA256,
+            SignatureAlgorithm::RsaSha384 => &ring_sig::RSA_PKCS1_2048_8192_SHA384,
+            SignatureAlgorithm::RsaSha512 => &ring_sig::RSA_PKCS1_2048_8192_SHA512,
+            SignatureAlgorithm::EcdsaP256Sha256 => &ring_sig::ECDSA_P256_SHA256_FIXED,
+            SignatureAlgorithm::EcdsaP384Sha384 => &ring_sig::ECDSA_P384_SHA384_FIXED,
+        };
+        ring_sig::UnparsedPublicKey::new(params, &self.key_bytes)
+            .verify(message, signature)
+            .map_err(|_| CertError::BadSignature { algorithm: alg.name() })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const IDP_KEY: &str = include_str!("../../../fixtures/keys/idp.key");
+
+    #[test]
+    fn debug_never_shows_key_material() {
+        let key = PrivateKey::from_pem(IDP_KEY).unwrap();
+        let shown = format!("{key:?} {:?}", key.signer().unwrap());
+        assert_eq!(
+            shown,
+            "PrivateKey { algorithm: Rsa { bits: 2048 }, .. } Signer { algorithm: Rsa { bits: 2048 }, .. }"
+        );
+    }
+
+    #[test]
+    fn key_size_from_bits() {
+        assert_eq!(RsaKeySize::try_from(3072).unwrap().bits(), 3072);
+        let err = RsaKeySize::try_from(1024).unwrap_err();
+        assert_eq!(err.to_string(), "invalid RSA key size: 1024 bits; choose 2048, 3072 or 4096");
+    }
+
+    #[test]
+    fn xmldsig_uris_round_trip() {
+        for alg in SignatureAlgorithm::ALL {
+            assert_eq!(SignatureAlgorithm::from_xmldsig_uri(alg.xmldsig_uri()), Some(alg));
+        }
+        assert_eq!(SignatureAlgorithm::from_xmldsig_uri("urn:nope"), None);
+    }
+
+    #[test]
+    fn garbage_der_is_an_error_not_a_panic() {
+        for input in [&b""[..], b"\x30", b"\x30\x03\x02\x01", b"hello", b"\x30\x00"] {
+            assert!(PrivateKey::load(input).is_err(), "{input:?}");
+        }
+    }
+}
