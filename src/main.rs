@@ -31,6 +31,12 @@ enum Command {
     Inventory(cmd::inventory::InventoryArgs),
     /// Canonicalize an XML document or one element of it (C14N 1.0 or exclusive C14N).
     C14n(cmd::c14n::C14nArgs),
+    /// Build a signed SAML 2.0 Response (one Assertion) for a service provider.
+    Issue(cmd::issue::IssueArgs),
+    /// Add enveloped XML signatures to existing SAML documents.
+    Sign(cmd::sign::SignArgs),
+    /// Verify signed SAML responses against trusted certificates.
+    Verify(cmd::verify::VerifyArgs),
 }
 
 fn main() -> ExitCode {
@@ -42,6 +48,9 @@ fn main() -> ExitCode {
         Command::Cert(args) => cmd::cert::run(args),
         Command::Inventory(args) => cmd::inventory::run(args),
         Command::C14n(args) => cmd::c14n::run(args),
+        Command::Issue(args) => cmd::issue::run(args),
+        Command::Sign(args) => cmd::sign::run(args),
+        Command::Verify(args) => cmd::verify::run(args),
     };
     match result {
         Ok(code) => code,

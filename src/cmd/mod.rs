@@ -3,4 +3,8 @@
 
 pub mod c14n;
 pub mod cert;
+pub mod common;
 pub mod inventory;
+pub mod issue;
+pub mod sign;
+pub mod verify;

@@ -9,7 +9,9 @@ mod error;
 mod escape;
 mod id;
 mod input;
+mod sign;
 mod time;
+mod verify;
 
 pub use builder::{
     AC_PASSWORD_PROTECTED_TRANSPORT, Attribute, BuiltResponse, CM_BEARER, NS_ASSERTION,
@@ -20,4 +22,8 @@ pub use error::SamlError;
 pub use escape::{escape_attr, escape_text};
 pub use id::{is_ncname, new_id};
 pub use input::{InputEncoding, MAX_MESSAGE_BYTES, decode_input};
+pub use sign::{SignTarget, SigningProfile, sign_document};
 pub use time::{format_instant, parse_instant};
+pub use verify::{
+    Require, SignedPart, VerifiedResponse, VerifyPolicy, VerifyReport, verify_response,
+};

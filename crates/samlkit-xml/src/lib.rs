@@ -6,6 +6,7 @@
 
 mod c14n;
 mod chars;
+pub mod dsig;
 mod error;
 mod hash;
 mod limits;
