@@ -40,7 +40,10 @@ fn write_with_mode(path: &Path, contents: &[u8], force: bool, mode: u32) -> Resu
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => {
-                return Err(CliError::input(format!("cannot replace {shown}: {}", describe_io(&e))));
+                return Err(CliError::input(format!(
+                    "cannot replace {shown}: {}",
+                    describe_io(&e)
+                )));
             }
         }
     }

@@ -9,7 +9,7 @@ use samlkit_cert::Certificate;
 use samlkit_saml::{
     Require, SamlError, VerifiedResponse, VerifyPolicy, format_instant, verify_response,
 };
-use serde_json::{Map, Value, json};
+use serde::Serialize;
 
 use crate::cmd::common::now_or_clock;
 use crate::error::{CliError, EXIT_CHECK_FAILED, EXIT_USAGE, one_line};
@@ -171,44 +171,78 @@ fn read_file(path: &str) -> Result<Vec<u8>, String> {
     std::fs::read(path).map_err(|e| format!("cannot read {path}: {}", describe_io(&e)))
 }
 
-fn json_line(file: &str, outcome: &Result<VerifiedResponse, Failure>) -> Value {
-    let mut m = Map::new();
-    m.insert("file".into(), json!(file));
-    match outcome {
-        Ok(v) => {
-            let attributes: Map<String, Value> =
-                v.attributes.iter().map(|(k, vals)| (k.clone(), json!(vals))).collect();
-            m.insert("valid".into(), json!(true));
-            m.insert("error".into(), Value::Null);
-            m.insert("error_code".into(), Value::Null);
-            m.insert("signed".into(), json!(v.signed.iter().map(|s| s.name()).collect::<Vec<_>>()));
-            m.insert("cert_sha256".into(), json!(v.cert_sha256));
-            m.insert("issuer".into(), json!(v.issuer));
-            m.insert("name_id".into(), json!(v.name_id));
-            m.insert("name_id_format".into(), json!(v.name_id_format));
-            m.insert("session_index".into(), json!(v.session_index));
-            m.insert("audiences".into(), json!(v.audiences));
-            m.insert("recipient".into(), json!(v.recipient));
-            m.insert("not_before".into(), json!(v.not_before.map(format_instant)));
-            m.insert("not_on_or_after".into(), json!(v.not_on_or_after.map(format_instant)));
-            m.insert("attributes".into(), Value::Object(attributes));
+/// One `--json` line, fields in the SPEC's order.
+#[derive(Serialize)]
+struct JsonResult<'r> {
+    file: &'r str,
+    valid: bool,
+    error: Option<String>,
+    error_code: Option<&'static str>,
+    signed: Vec<&'static str>,
+    cert_sha256: Option<&'r str>,
+    issuer: Option<&'r str>,
+    name_id: Option<&'r str>,
+    name_id_format: Option<&'r str>,
+    session_index: Option<&'r str>,
+    audiences: &'r [String],
+    recipient: Option<&'r str>,
+    not_before: Option<String>,
+    not_on_or_after: Option<String>,
+    attributes: OrderedMap<'r>,
+}
+
+/// Attributes as a JSON object that keeps document order.
+struct OrderedMap<'r>(&'r [(String, Vec<String>)]);
+
+impl Serialize for OrderedMap<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (name, values) in self.0 {
+            map.serialize_entry(name, values)?;
         }
-        Err(f) => {
-            m.insert("valid".into(), json!(false));
-            m.insert("error".into(), json!(one_line(&f.message())));
-            m.insert("error_code".into(), json!(f.code()));
-            m.insert("signed".into(), json!([]));
-            for key in ["cert_sha256", "issuer", "name_id", "name_id_format", "session_index"] {
-                m.insert(key.into(), Value::Null);
-            }
-            m.insert("audiences".into(), json!([]));
-            for key in ["recipient", "not_before", "not_on_or_after"] {
-                m.insert(key.into(), Value::Null);
-            }
-            m.insert("attributes".into(), json!({}));
-        }
+        map.end()
     }
-    Value::Object(m)
+}
+
+fn json_line(file: &str, outcome: &Result<VerifiedResponse, Failure>) -> String {
+    let line = match outcome {
+        Ok(v) => JsonResult {
+            file,
+            valid: true,
+            error: None,
+            error_code: None,
+            signed: v.signed.iter().map(|s| s.name()).collect(),
+            cert_sha256: Some(&v.cert_sha256),
+            issuer: Some(&v.issuer),
+            name_id: Some(&v.name_id),
+            name_id_format: v.name_id_format.as_deref(),
+            session_index: v.session_index.as_deref(),
+            audiences: &v.audiences,
+            recipient: v.recipient.as_deref(),
+            not_before: v.not_before.map(format_instant),
+            not_on_or_after: v.not_on_or_after.map(format_instant),
+            attributes: OrderedMap(&v.attributes),
+        },
+        Err(f) => JsonResult {
+            file,
+            valid: false,
+            error: Some(one_line(&f.message())),
+            error_code: Some(f.code()),
+            signed: Vec::new(),
+            cert_sha256: None,
+            issuer: None,
+            name_id: None,
+            name_id_format: None,
+            session_index: None,
+            audiences: &[],
+            recipient: None,
+            not_before: None,
+            not_on_or_after: None,
+            attributes: OrderedMap(&[]),
+        },
+    };
+    serde_json::to_string(&line).unwrap_or_else(|e| format!("{{\"file\":null,\"error\":\"{e}\"}}"))
 }
 
 fn write_human(out: &mut impl Write, file: &str, v: &VerifiedResponse) -> std::io::Result<()> {

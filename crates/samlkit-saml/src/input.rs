@@ -55,6 +55,9 @@ pub fn decode_input(bytes: &[u8]) -> Result<(String, InputEncoding), SamlError> 
     }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let trimmed = bytes.trim_ascii();
+    if trimmed.is_empty() {
+        return Err(SamlError::MalformedInput("the input is empty".into()));
+    }
     if trimmed.first() == Some(&b'<') {
         return utf8(bytes.to_vec()).map(|xml| (xml, InputEncoding::Xml));
     }
