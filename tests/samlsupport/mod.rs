@@ -60,6 +60,8 @@ pub struct Verdict {
     pub code: i32,
     pub json: serde_json::Value,
     pub stderr: String,
+    /// The JSON line as printed.
+    pub raw: String,
 }
 
 impl Verdict {
@@ -96,6 +98,7 @@ pub fn verify_path(path: &Path, extra: &[&str]) -> Verdict {
         code: out.status.code().unwrap_or(-1),
         json,
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        raw: stdout.trim().to_string(),
     }
 }
 
