@@ -8,6 +8,9 @@ set -euo pipefail
 apt_packages=()
 command -v xmlsec1 >/dev/null 2>&1 || apt_packages+=(xmlsec1)
 command -v openssl >/dev/null 2>&1 || apt_packages+=(openssl)
+# OneLogin's python3-saml: the second SAML verifier (Debian's /usr/bin/python3).
+/usr/bin/python3 -c "import onelogin.saml2.response" >/dev/null 2>&1 \
+  || apt_packages+=(python3-onelogin-saml2)
 
 if [ ${#apt_packages[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
