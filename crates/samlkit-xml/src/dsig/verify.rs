@@ -180,7 +180,7 @@ pub fn verify_signature(
     };
 
     // Resolve through the ID index; an ambiguous ID is an error, never a choice.
-    if doc.duplicate_ids().iter().any(|d| *d == reference_id) {
+    if doc.duplicate_ids().contains(&reference_id) {
         return Err(DsigError::DuplicateId { id: reference_id });
     }
     let signed_element = doc
@@ -302,7 +302,10 @@ fn element_sequence<'d, 'a>(node: Node<'d, 'a>) -> Result<Vec<Node<'d, 'a>>, Dsi
             NodeKind::Text if child.text().unwrap_or("").trim().is_empty() => {}
             NodeKind::Comment => {}
             _ => {
-                return Err(malformed(child, &format!("unexpected content inside {}", node.name())));
+                return Err(malformed(
+                    child,
+                    &format!("unexpected content inside {}", node.name()),
+                ));
             }
         }
     }
