@@ -340,9 +340,9 @@ fn base64_value(node: Node<'_, '_>) -> Result<Vec<u8>, DsigError> {
             }
         }
     }
-    let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    let compact: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
     STANDARD
-        .decode(compact.as_bytes())
+        .decode(&compact)
         .map_err(|e| malformed(node, &format!("{} is not valid base64 ({e})", node.name())))
 }
 
