@@ -490,7 +490,8 @@ impl<'d, 'a, 'w, W: Write> Canonicalizer<'d, 'a, 'w, W> {
     /// `xmlns=""` for the default namespace).
     #[inline]
     fn consider(&mut self, prefix: u32, ns: u32) {
-        if self.ns_out.iter().any(|&(p, _)| p == prefix) {
+        // The xml prefix is bound by definition and never declared in canonical form.
+        if prefix == PREFIX_XML || self.ns_out.iter().any(|&(p, _)| p == prefix) {
             return;
         }
         let current = match self.rendered.get(prefix) {

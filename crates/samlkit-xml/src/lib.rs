@@ -10,6 +10,7 @@ mod error;
 mod hash;
 mod limits;
 mod parser;
+mod serialize;
 mod tree;
 
 pub use c14n::{C14nAlgorithm, canonicalize, canonicalize_to_vec};
