@@ -94,6 +94,14 @@ pub fn canonicalize<W: Write>(
             return Err(XmlError::C14n("the subset root must be an element".into()));
         }
     }
+    // C14N 1.0 §2.1 (inherited by exclusive C14N): documents with relative namespace URIs are
+    // an operation failure, never an implementation-specific output.
+    if let Some((offset, uri)) = &doc.relative_namespace {
+        return Err(XmlError::C14n(format!(
+            "{}: relative namespace URI {uri:?} (the C14N specifications require absolute URIs)",
+            doc.position_of(*offset as usize)
+        )));
+    }
     let excluded = excluded.map_or(NONE, |e| e.0);
     let mut c = Canonicalizer::new(doc, alg, excluded, inclusive_prefixes, out);
     match subset_root {

@@ -128,6 +128,7 @@ impl<'a> Builder<'a> {
             ids: FastMap::default(),
             duplicate_ids: Vec::new(),
             line_starts: OnceLock::new(),
+            relative_namespace: None,
         };
         doc.nodes.push(NodeData {
             parent: NONE,
@@ -189,7 +190,9 @@ impl<'a> Builder<'a> {
         let mut reader = Reader::from_str(self.input);
         {
             let config = reader.config_mut();
+            // End tags are matched against our own stack (better messages, no extra copies).
             config.check_end_names = false;
+            config.allow_unmatched_ends = true;
             config.check_comments = true;
             config.expand_empty_elements = false;
             config.trim_text(false);
@@ -540,6 +543,9 @@ impl<'a> Builder<'a> {
                 }
                 _ => {}
             }
+            if self.doc.relative_namespace.is_none() && is_relative_uri(uri) {
+                self.doc.relative_namespace = Some((a.name_start as u32, uri.to_string()));
+            }
             let prefix_id = self.prefix_id(declared);
             if self.doc.attrs[attrs_start..].iter().any(|d| d.prefix == prefix_id) {
                 return Err(XmlError::DuplicateAttribute { pos: at, name: a.name.to_string() });
@@ -792,6 +798,15 @@ impl<'a> Builder<'a> {
             }
         }
     }
+}
+
+/// Whether a non-empty namespace name lacks a URI scheme (`scheme ":"`, RFC 3986 §3.1).
+fn is_relative_uri(uri: &str) -> bool {
+    let Some((scheme, _)) = uri.split_once(':') else { return !uri.is_empty() };
+    let mut chars = scheme.chars();
+    let valid = chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    !valid
 }
 
 fn describe_prefix(p: &str) -> String {
