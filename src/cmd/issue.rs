@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use clap::{Args, ValueEnum};
 use samlkit_saml::{
     ResponseParams, SignTarget, SigningProfile, build_response, escape_attr, group_attributes,
@@ -14,7 +14,7 @@ use samlkit_saml::{
 
 use crate::cmd::common::{algorithms, load_credential};
 use crate::error::CliError;
-use crate::now::NowArg;
+use crate::now::{NowArg, parse_rfc3339};
 
 /// Build a signed SAML 2.0 Response (one Assertion) for a service provider.
 ///
@@ -65,8 +65,9 @@ pub struct IssueArgs {
     /// Validity in seconds (Conditions and SubjectConfirmationData NotOnOrAfter).
     #[arg(long, value_name = "SECONDS", default_value_t = 300)]
     valid_for: u32,
-    #[command(flatten)]
-    now: NowArg,
+    /// Issue instant (IssueInstant, AuthnInstant, NotBefore), RFC 3339 [default: the clock].
+    #[arg(long, value_name = "RFC3339", value_parser = parse_rfc3339)]
+    now: Option<DateTime<Utc>>,
     /// What to sign.
     #[arg(long, value_enum, default_value_t = SignChoice::Assertion)]
     sign: SignChoice,
@@ -99,7 +100,7 @@ enum OutputFormat {
 }
 
 pub fn run(args: IssueArgs) -> Result<ExitCode, CliError> {
-    let now = args.now.resolve();
+    let now = NowArg { now: args.now }.resolve();
     let cred = load_credential(&args.key, &args.cert)?;
     let (method, digest) = algorithms(args.alg.as_deref(), &args.digest, &cred)?;
     let format_name = args.name_id_format.clone().unwrap_or_else(|| {
