@@ -27,6 +27,7 @@ use crate::now::{NowArg, parse_rfc3339};
 ///     --name-id alice@example.com --audience https://sp.example.com
 ///     --recipient https://sp.example.com/acs --attr groups=admins --attr groups=staff
 #[derive(Args)]
+#[command(verbatim_doc_comment)]
 pub struct IssueArgs {
     /// Private key that signs (PKCS#8 or PKCS#1 PEM, or DER).
     #[arg(long, value_name = "KEY")]
