@@ -245,10 +245,10 @@ impl Scopes {
     }
     fn pop_to(&mut self, mark: u32) {
         while self.undo.len() > mark as usize {
-            if let Some(p) = self.undo.pop() {
-                if let Some(s) = self.stacks.get_mut(p as usize) {
-                    s.pop();
-                }
+            if let Some(p) = self.undo.pop()
+                && let Some(s) = self.stacks.get_mut(p as usize)
+            {
+                s.pop();
             }
         }
     }
@@ -323,15 +323,15 @@ impl<'d, 'a, 'w, W: Write> Canonicalizer<'d, 'a, 'w, W> {
                         self.subtree(child)?;
                         after_root = true;
                     }
-                    Payload::Comment(_) | Payload::Pi { .. } => {
-                        if self.comments || matches!(d.payload, Payload::Pi { .. }) {
-                            if after_root {
-                                self.out.bytes(b"\n")?;
-                            }
-                            self.leaf(child)?;
-                            if !after_root {
-                                self.out.bytes(b"\n")?;
-                            }
+                    Payload::Comment(_) | Payload::Pi { .. }
+                        if (self.comments || matches!(d.payload, Payload::Pi { .. })) =>
+                    {
+                        if after_root {
+                            self.out.bytes(b"\n")?;
+                        }
+                        self.leaf(child)?;
+                        if !after_root {
+                            self.out.bytes(b"\n")?;
                         }
                     }
                     _ => {}
