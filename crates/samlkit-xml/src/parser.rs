@@ -138,6 +138,7 @@ impl<'a> Builder<'a> {
             duplicate_ids: Vec::new(),
             line_starts: OnceLock::new(),
             relative_namespace: None,
+            ns_rank: OnceLock::new(),
         };
         doc.nodes.push(NodeData {
             parent: NONE,

@@ -135,6 +135,8 @@ pub struct Document<'a> {
     pub(crate) line_starts: OnceLock<Vec<u32>>,
     /// The first namespace declaration with a relative URI (C14N must refuse such documents).
     pub(crate) relative_namespace: Option<(u32, String)>,
+    /// Namespace ids ranked by URI, computed on first canonicalization.
+    pub(crate) ns_rank: OnceLock<Vec<u32>>,
 }
 
 impl fmt::Debug for Document<'_> {
