@@ -296,11 +296,12 @@ impl<'d, 'a, 'w, W: Write> Canonicalizer<'d, 'a, 'w, W> {
                 doc.prefixes.iter().enumerate().map(|(i, p)| (*p, i as u32)).collect();
             for p in prefixes {
                 let p = if *p == "#default" { "" } else { *p };
-                if let Some(&id) = ids.get(p) {
-                    if id != PREFIX_XML && !is_listed[id as usize] {
-                        is_listed[id as usize] = true;
-                        listed.push(id);
-                    }
+                if let Some(&id) = ids.get(p)
+                    && id != PREFIX_XML
+                    && !is_listed[id as usize]
+                {
+                    is_listed[id as usize] = true;
+                    listed.push(id);
                 }
             }
         }
