@@ -2,7 +2,7 @@
 //! - samlkit-signed documents must pass `xmlsec1 --verify` (libxmlsec1, the reference C
 //!   implementation) and OneLogin's python3-saml in strict SP mode;
 //! - documents signed by xmlsec1 from the templates in `fixtures/xmlsec/` (by its
-//!   `generate.sh`) must pass `samlkit verify`.
+//!   `generate.sh`) and documents signed by python3-saml must pass `samlkit verify`.
 //!
 //! A missing tool skips with a message, unless SAMLKIT_REQUIRE_INTEROP is set (scripts/test.sh),
 //! in which case it fails.
@@ -190,5 +190,32 @@ fn samlkit_responses_pass_onelogin_python3_saml() {
                 !expect_ok
             );
         }
+    }
+}
+
+#[test]
+fn responses_signed_by_onelogin_python3_saml_pass_samlkit_verify() {
+    if !available("/usr/bin/python3", &["-c", "import onelogin.saml2.utils, lxml"]) {
+        return;
+    }
+    let unsigned = issue(&["--sign", "none"]);
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("unsigned.xml");
+    std::fs::write(&input, &unsigned).unwrap();
+    for target in ["assertion", "response"] {
+        let output = dir.path().join(format!("{target}.xml"));
+        let status = Process::new("/usr/bin/python3")
+            .arg(root().join("tests/interop/onelogin_sign.py"))
+            .args([fixture("keys/idp.key"), fixture("certs/idp.crt")])
+            .arg(&input)
+            .arg(&output)
+            .arg(target)
+            .status()
+            .unwrap();
+        assert!(status.success(), "python3-saml failed to sign the {target}");
+        let v = verify_path(&output, &["--audience", SP, "--recipient", ACS, "--require", target]);
+        assert!(v.valid(), "{target}: {}", v.error());
+        assert_eq!(v.json["signed"], serde_json::json!([target]));
+        assert_eq!(v.json["name_id"], "alice@example.com");
     }
 }
