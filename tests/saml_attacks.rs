@@ -418,6 +418,22 @@ fn status_other_than_success_is_refused() {
 }
 
 #[test]
+fn an_error_response_without_assertion_reports_the_status() {
+    let doc = format!(
+        "<samlp:Response xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" ID=\"_e1\" Version=\"2.0\" IssueInstant=\"{ISSUED}\">\
+         <samlp:Status><samlp:StatusCode Value=\"urn:oasis:names:tc:SAML:2.0:status:Responder\">\
+         <samlp:StatusCode Value=\"urn:oasis:names:tc:SAML:2.0:status:AuthnFailed\"/></samlp:StatusCode>\
+         <samlp:StatusMessage>wrong password</samlp:StatusMessage></samlp:Status></samlp:Response>"
+    );
+    let v = rejects(&doc, &[], "status_not_success");
+    assert!(
+        v.error().contains("AuthnFailed") && v.error().contains("wrong password"),
+        "{}",
+        v.error()
+    );
+}
+
+#[test]
 fn expired_and_not_yet_valid_assertions_are_refused() {
     let r = assertion_signed();
     let v = rejects(&r, &["--now", "2026-11-29T11:00:00Z"], "assertion_expired");

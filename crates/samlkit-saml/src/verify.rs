@@ -188,6 +188,11 @@ fn run(
             _ => {}
         }
     }
+    // An error response usually carries no Assertion: say what the IdP said (a rejection may
+    // rest on unsigned data; an acceptance never does).
+    if let (Some(resp), true) = (response, assertions.is_empty()) {
+        check_status(resp)?;
+    }
     let [assertion] = assertions.as_slice() else {
         return Err(SamlError::AssertionCount(assertions.len()));
     };
