@@ -5,7 +5,8 @@
 //! 1. decode (raw XML, base64, form body, deflate) and parse (no DOCTYPE, bounded sizes);
 //! 2. every ID in the document is unique;
 //! 3. the root is a `samlp:Response` (or a bare `saml:Assertion`), no EncryptedAssertion, exactly
-//!    one `saml:Assertion` in the whole document, a direct child of the Response;
+//!    one `saml:Assertion` in the whole document, a direct child of the Response (a Response with
+//!    no Assertion reports its Status when that is not Success);
 //! 4. every `ds:Signature` is a direct child of the Response or of the Assertion (never inside
 //!    Extensions, Advice, Object, …), at most one per element;
 //! 5. each Signature verifies (see [`samlkit_xml::dsig::verify_signature`]) with a trusted
