@@ -35,6 +35,12 @@ enum Command {
     Jwt(cmd::jwt::JwtArgs),
     /// Sign and verify SAML HTTP-Redirect binding URLs (query-string signatures).
     Redirect(cmd::redirect::RedirectArgs),
+    /// Build a SAML 2.0 Response with one Assertion and sign it.
+    Issue(cmd::issue::IssueArgs),
+    /// Add enveloped XML signatures to existing SAML documents.
+    Sign(cmd::sign::SignArgs),
+    /// Verify signed SAML responses against trusted certificates.
+    Verify(cmd::verify::VerifyArgs),
 }
 
 fn main() -> ExitCode {
@@ -48,6 +54,9 @@ fn main() -> ExitCode {
         Command::C14n(args) => cmd::c14n::run(args),
         Command::Jwt(args) => cmd::jwt::run(args),
         Command::Redirect(args) => cmd::redirect::run(args),
+        Command::Issue(args) => cmd::issue::run(args),
+        Command::Sign(args) => cmd::sign::run(args),
+        Command::Verify(args) => cmd::verify::run(args),
     };
     match result {
         Ok(code) => code,

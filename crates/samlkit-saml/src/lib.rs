@@ -1,5 +1,30 @@
 //! The SAML 2.0 model and builder, the signing profile, signature-wrapping-safe verification of
 //! responses, and IdP metadata.
+//!
+//! This crate never reads the clock or the environment: `now` and all policy are parameters.
 #![forbid(unsafe_code)]
 
+mod builder;
+mod error;
+mod escape;
+mod id;
+mod input;
+mod sign;
+mod time;
+mod verify;
+
+pub use builder::{
+    AC_PASSWORD_PROTECTED_TRANSPORT, Attribute, BuiltResponse, CM_BEARER, NS_ASSERTION,
+    NS_PROTOCOL, NS_XS, NS_XSI, ResponseIds, ResponseParams, STATUS_SUCCESS, build_response,
+    build_response_with_ids, group_attributes, name_id_format_uri,
+};
+pub use error::SamlError;
+pub use escape::{escape_attr, escape_text};
+pub use id::{is_ncname, new_id};
+pub use input::{InputEncoding, MAX_MESSAGE_BYTES, decode_input};
+pub use sign::{SignTarget, SigningProfile, sign_document};
+pub use time::{format_instant, parse_instant};
+pub use verify::{
+    Require, SignedPart, VerifiedResponse, VerifyPolicy, VerifyReport, verify_response,
+};
 pub mod redirect;

@@ -1,5 +1,25 @@
-//! A secure XML tree on quick-xml, Canonical XML 1.0 and Exclusive XML Canonicalization, and
-//! XML Signature (enveloped) creation and verification.
+//! A secure XML tree on quick-xml, Canonical XML 1.0 and Exclusive XML Canonicalization 1.0:
+//! the XML layer every samlkit signature is made and checked on.
 //!
 //! No DTDs, no entity expansion beyond the five predefined entities, bounded size and depth.
 #![forbid(unsafe_code)]
+
+mod c14n;
+mod chars;
+pub mod dsig;
+mod error;
+mod hash;
+mod limits;
+mod parser;
+mod serialize;
+mod swar;
+mod tree;
+
+pub use c14n::{C14nAlgorithm, canonicalize, canonicalize_to_vec};
+pub use error::{Position, XmlError};
+pub use limits::Limits;
+pub use parser::{parse, parse_bytes, parse_bytes_with_limits, parse_with_limits};
+pub use tree::{
+    Attribute, Document, NamespaceDeclaration, Node, NodeId, NodeKind, XML_NAMESPACE,
+    XMLNS_NAMESPACE,
+};

@@ -1,0 +1,121 @@
+//! The one error type of this crate. Every parse error says what is wrong and where
+//! (`line:column`, both 1-based, the column counted in characters).
+
+use std::fmt;
+
+/// A place in the input: 1-based line and 1-based column (in characters, not bytes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Position {
+    /// 1-based line number (CRLF, CR and LF each end a line).
+    pub line: u32,
+    /// 1-based column, counted in Unicode scalar values.
+    pub column: u32,
+}
+
+impl fmt::Display for Position {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.line, self.column)
+    }
+}
+
+/// Everything that can go wrong while parsing or canonicalizing. In every variant `pos` is
+/// where in the input the problem starts; the other fields name what was found.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum XmlError {
+    /// A `<!DOCTYPE …>`: DTDs (and with them entity definitions) are never processed.
+    #[error("{pos}: DOCTYPE is not allowed (DTDs and entity declarations are refused)")]
+    Doctype { pos: Position },
+    /// The input is not UTF-8.
+    #[error("{pos}: invalid UTF-8 in the input")]
+    InvalidUtf8 { pos: Position },
+    /// The document declares (or its byte order mark implies) an encoding other than UTF-8.
+    #[error("{pos}: unsupported encoding {encoding:?}: only UTF-8 is accepted")]
+    UnsupportedEncoding { pos: Position, encoding: String },
+    /// A character XML 1.0 forbids (control characters, U+FFFE, U+FFFF, `&#0;`, …).
+    #[error("{pos}: invalid XML character U+{code:04X}")]
+    InvalidChar { pos: Position, code: u32 },
+    /// `&name;` where `name` is not one of the five predefined entities.
+    #[error(
+        "{pos}: undefined entity &{name};: only &amp; &lt; &gt; &quot; &apos; and character references are allowed"
+    )]
+    UndefinedEntity { pos: Position, name: String },
+    /// A malformed character or entity reference.
+    #[error("{pos}: malformed reference {text:?}")]
+    BadReference { pos: Position, text: String },
+    /// A name (element, attribute, prefix, PI target) that is not a valid XML/namespace name.
+    #[error("{pos}: invalid name {name:?}")]
+    InvalidName { pos: Position, name: String },
+    /// An end tag that does not match the open element.
+    #[error("{pos}: mismatched end tag: expected </{expected}>, found </{found}>")]
+    MismatchedEndTag { pos: Position, expected: String, found: String },
+    /// An end tag with no element open.
+    #[error("{pos}: end tag </{name}> has no matching start tag")]
+    UnexpectedEndTag { pos: Position, name: String },
+    /// The input ended while an element was still open.
+    #[error("{pos}: element <{name}> is never closed")]
+    UnclosedElement { pos: Position, name: String },
+    /// The same attribute twice (also under two prefixes bound to the same namespace).
+    #[error("{pos}: duplicate attribute {name:?}")]
+    DuplicateAttribute { pos: Position, name: String },
+    /// A prefix used without a namespace declaration in scope.
+    #[error("{pos}: undeclared namespace prefix {prefix:?}")]
+    UndeclaredPrefix { pos: Position, prefix: String },
+    /// A namespace declaration the Namespaces in XML rules forbid (`xmlns:p=""`, rebinding
+    /// `xml` or `xmlns`, binding their URIs to another prefix).
+    #[error("{pos}: invalid namespace declaration: {reason}")]
+    BadNamespaceDeclaration { pos: Position, reason: String },
+    /// Character data, CDATA, a reference or a second element outside the root element.
+    #[error("{pos}: {what} outside the root element")]
+    ContentOutsideRoot { pos: Position, what: &'static str },
+    /// The document has no root element.
+    #[error("{pos}: no root element")]
+    NoRootElement { pos: Position },
+    /// Any other well-formedness error (the message says which).
+    #[error("{pos}: {message}")]
+    Syntax { pos: Position, message: String },
+    /// A configured [`crate::Limits`] value was exceeded.
+    #[error("{pos}: {limit} exceeds the limit of {max}")]
+    LimitExceeded { pos: Position, limit: &'static str, max: usize },
+    /// Canonicalization was asked for something that is not possible.
+    #[error("cannot canonicalize: {0}")]
+    C14n(String),
+    /// An algorithm URI this crate does not implement.
+    #[error("unsupported canonicalization algorithm {0:?}")]
+    UnknownAlgorithm(String),
+    /// Writing the output failed.
+    #[error("write failed: {0}")]
+    Io(String),
+}
+
+impl XmlError {
+    /// Where in the input the error was found, when it concerns the input.
+    pub fn position(&self) -> Option<Position> {
+        use XmlError::*;
+        match self {
+            Doctype { pos }
+            | InvalidUtf8 { pos }
+            | UnsupportedEncoding { pos, .. }
+            | InvalidChar { pos, .. }
+            | UndefinedEntity { pos, .. }
+            | BadReference { pos, .. }
+            | InvalidName { pos, .. }
+            | MismatchedEndTag { pos, .. }
+            | UnexpectedEndTag { pos, .. }
+            | UnclosedElement { pos, .. }
+            | DuplicateAttribute { pos, .. }
+            | UndeclaredPrefix { pos, .. }
+            | BadNamespaceDeclaration { pos, .. }
+            | ContentOutsideRoot { pos, .. }
+            | NoRootElement { pos }
+            | Syntax { pos, .. }
+            | LimitExceeded { pos, .. } => Some(*pos),
+            C14n(_) | UnknownAlgorithm(_) | Io(_) => None,
+        }
+    }
+}
+
+impl From<std::io::Error> for XmlError {
+    fn from(e: std::io::Error) -> Self {
+        XmlError::Io(e.to_string())
+    }
+}

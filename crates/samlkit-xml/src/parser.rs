@@ -1,0 +1,848 @@
+//! Building a [`Document`] from text: quick-xml tokenizes, this module enforces the rules
+//! (no DTD, references, line ends, attribute normalization, namespaces, well-formedness, limits).
+
+use std::borrow::Cow;
+use std::sync::OnceLock;
+
+use quick_xml::events::Event;
+use quick_xml::reader::Reader;
+
+use crate::chars::{self, DecodeError};
+use crate::error::{Position, XmlError};
+use crate::hash::FastMap;
+use crate::limits::Limits;
+use crate::tree::{
+    AttrData, Document, NONE, NS_NONE, NS_XML, NodeData, PREFIX_DEFAULT, PREFIX_XML, Payload,
+    StrRef, XML_NAMESPACE, XMLNS_NAMESPACE,
+};
+
+/// Parses a document with the default [`Limits`].
+///
+/// ```
+/// let doc = samlkit_xml::parse(r#"<p:a xmlns:p="urn:p" ID="x">hi</p:a>"#).unwrap();
+/// let root = doc.node(doc.root_element());
+/// assert_eq!(root.namespace_uri(), "urn:p");
+/// assert_eq!(doc.element_by_id("x"), Some(root.id()));
+/// assert_eq!(root.text_content(), "hi");
+/// ```
+pub fn parse(input: &str) -> Result<Document<'_>, XmlError> {
+    parse_with_limits(input, &Limits::default())
+}
+
+/// Parses raw bytes: refuses UTF-16/UTF-32 byte order marks and invalid UTF-8 (with the position
+/// of the first bad byte), accepts a UTF-8 byte order mark, then parses like [`parse`].
+pub fn parse_bytes(input: &[u8]) -> Result<Document<'_>, XmlError> {
+    parse_bytes_with_limits(input, &Limits::default())
+}
+
+/// [`parse_bytes`] with explicit limits.
+pub fn parse_bytes_with_limits<'a>(
+    input: &'a [u8],
+    limits: &Limits,
+) -> Result<Document<'a>, XmlError> {
+    let start = Position { line: 1, column: 1 };
+    let refuse = |encoding: &str| XmlError::UnsupportedEncoding {
+        pos: start,
+        encoding: encoding.to_string(),
+    };
+    if input.starts_with(&[0xFF, 0xFE]) {
+        return Err(refuse("UTF-16LE"));
+    }
+    if input.starts_with(&[0xFE, 0xFF]) {
+        return Err(refuse("UTF-16BE"));
+    }
+    if input.starts_with(&[0x3C, 0x00]) || input.starts_with(&[0x00, 0x3C]) {
+        return Err(refuse("UTF-16 (no byte order mark)"));
+    }
+    match std::str::from_utf8(input) {
+        Ok(text) => parse_with_limits(text, limits),
+        Err(e) => {
+            let good = e.valid_up_to();
+            // The prefix up to the bad byte is valid UTF-8, so positions can be counted in it.
+            let text = std::str::from_utf8(&input[..good]).unwrap_or("");
+            let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+            Err(XmlError::InvalidUtf8 { pos: crate::tree::position_in(text, text.len()) })
+        }
+    }
+}
+
+/// Parses a document with explicit [`Limits`].
+pub fn parse_with_limits<'a>(input: &'a str, limits: &Limits) -> Result<Document<'a>, XmlError> {
+    let limits = limits.effective();
+    let input = input.strip_prefix('\u{feff}').unwrap_or(input);
+    if input.len() > limits.max_input_bytes {
+        return Err(XmlError::LimitExceeded {
+            pos: Position { line: 1, column: 1 },
+            limit: "input size",
+            max: limits.max_input_bytes,
+        });
+    }
+    if let Some((at, code)) = chars::find_invalid_char(input) {
+        return Err(XmlError::InvalidChar { pos: crate::tree::position_in(input, at), code });
+    }
+    Builder::new(input, limits).run()
+}
+
+struct Open {
+    node: u32,
+    last_child: u32,
+    undo_mark: u32,
+}
+
+/// An attribute as scanned from a start tag, before namespace processing.
+struct RawAttr<'a> {
+    name: &'a str,
+    /// For a namespace declaration, the declared prefix (empty for `xmlns`).
+    declares: Option<&'a str>,
+    name_start: usize,
+    value: &'a str,
+    value_start: usize,
+}
+
+struct Builder<'a> {
+    input: &'a str,
+    limits: Limits,
+    doc: Document<'a>,
+    open: Vec<Open>,
+    /// Per prefix id, the stack of namespace ids it is bound to.
+    bindings: Vec<Vec<u32>>,
+    /// Prefix ids in the order their bindings were pushed (popped at each end tag).
+    undo: Vec<u32>,
+    prefix_ids: FastMap<&'a str, u32>,
+    ns_ids: FastMap<Cow<'a, str>, u32>,
+    scratch: Vec<RawAttr<'a>>,
+    dup_keys: Vec<(u32, &'a str)>,
+    root_seen: bool,
+    text: Option<(usize, usize)>,
+    last_prefix: (&'a str, u32),
+    /// `ID`/`Id`/`id` attribute values and their elements, in document order.
+    id_attrs: Vec<(StrRef, u32)>,
+}
+
+impl<'a> Builder<'a> {
+    fn new(input: &'a str, limits: Limits) -> Self {
+        // Size the arrays from cheap counts so they rarely grow: about one node per `<` (tags
+        // plus the text between them) and as many attributes; both grow gently if needed.
+        let bytes = input.as_bytes();
+        let tags = memchr::memchr_iter(b'<', bytes).count();
+        let estimate = (tags + tags / 4 + 16).min(limits.max_nodes);
+        let mut doc = Document {
+            input,
+            arena: String::new(),
+            nodes: Vec::with_capacity(estimate),
+            attrs: Vec::with_capacity(estimate),
+            prefixes: vec!["", "xml", "xmlns"],
+            namespaces: vec![Cow::Borrowed(""), Cow::Borrowed(XML_NAMESPACE)],
+            root: NONE,
+            ids: FastMap::default(),
+            duplicate_ids: Vec::new(),
+            line_starts: OnceLock::new(),
+            relative_namespace: None,
+            ns_rank: OnceLock::new(),
+        };
+        doc.nodes.push(NodeData {
+            parent: NONE,
+            first_child: NONE,
+            next_sibling: NONE,
+            start: 0,
+            end: input.len() as u32,
+            payload: Payload::Document,
+        });
+        let mut prefix_ids = FastMap::default();
+        prefix_ids.insert("", PREFIX_DEFAULT);
+        prefix_ids.insert("xml", PREFIX_XML);
+        prefix_ids.insert("xmlns", 2);
+        let mut ns_ids = FastMap::default();
+        ns_ids.insert(Cow::Borrowed(""), NS_NONE);
+        ns_ids.insert(Cow::Borrowed(XML_NAMESPACE), NS_XML);
+        Builder {
+            input,
+            limits,
+            doc,
+            open: vec![Open { node: 0, last_child: NONE, undo_mark: 0 }],
+            bindings: vec![vec![NS_NONE], vec![NS_XML], vec![]],
+            undo: Vec::new(),
+            prefix_ids,
+            ns_ids,
+            scratch: Vec::new(),
+            dup_keys: Vec::new(),
+            root_seen: false,
+            text: None,
+            id_attrs: Vec::new(),
+            last_prefix: ("", PREFIX_DEFAULT),
+        }
+    }
+
+    fn pos(&self, offset: usize) -> Position {
+        crate::tree::position_in(self.input, offset)
+    }
+
+    fn syntax(&self, offset: usize, message: impl Into<String>) -> XmlError {
+        XmlError::Syntax { pos: self.pos(offset), message: message.into() }
+    }
+
+    fn decode_error(&self, base: usize, e: DecodeError) -> XmlError {
+        match e {
+            DecodeError::UndefinedEntity { at, name } => {
+                XmlError::UndefinedEntity { pos: self.pos(base + at), name }
+            }
+            DecodeError::BadReference { at, text } => {
+                XmlError::BadReference { pos: self.pos(base + at), text }
+            }
+            DecodeError::InvalidChar { at, code } => {
+                XmlError::InvalidChar { pos: self.pos(base + at), code }
+            }
+            DecodeError::LessThanInAttribute { at } => {
+                self.syntax(base + at, "'<' is not allowed in an attribute value")
+            }
+        }
+    }
+
+    fn run(mut self) -> Result<Document<'a>, XmlError> {
+        let mut reader = Reader::from_str(self.input);
+        {
+            let config = reader.config_mut();
+            // End tags are matched against our own stack (better messages, no extra copies).
+            config.check_end_names = false;
+            config.allow_unmatched_ends = true;
+            config.check_comments = true;
+            config.expand_empty_elements = false;
+            config.trim_text(false);
+        }
+        let mut first = true;
+        loop {
+            let start = reader.buffer_position() as usize;
+            let event = match reader.read_event() {
+                Ok(e) => e,
+                Err(e) => {
+                    let at = reader.error_position() as usize;
+                    return Err(self.syntax(at, clean_quick_xml_error(&e.to_string())));
+                }
+            };
+            let end = reader.buffer_position() as usize;
+            let was_first = first;
+            first = false;
+            match event {
+                Event::Text(_) | Event::GeneralRef(_) => {
+                    self.text = Some(match self.text {
+                        Some((s, _)) => (s, end),
+                        None => (start, end),
+                    });
+                }
+                // Names and attributes are taken from the input by offset (no per-tag copies).
+                Event::Start(_) => {
+                    self.flush_text()?;
+                    self.start_element(start, end, false)?;
+                }
+                Event::Empty(_) => {
+                    self.flush_text()?;
+                    self.start_element(start, end, true)?;
+                }
+                Event::End(_) => {
+                    self.flush_text()?;
+                    let name = self
+                        .slice(start + 2, end.saturating_sub(1))
+                        .trim_end_matches([' ', '\t', '\n', '\r']);
+                    self.end_element(start, end, name)?;
+                }
+                Event::CData(_) => {
+                    self.flush_text()?;
+                    if self.open.len() == 1 {
+                        return Err(XmlError::ContentOutsideRoot {
+                            pos: self.pos(start),
+                            what: "a CDATA section",
+                        });
+                    }
+                    let content = self.slice(start + 9, end.saturating_sub(3));
+                    let value = chars::normalize_newlines(content, start + 9, &mut self.doc.arena);
+                    self.append(start, end, Payload::CData(value))?;
+                }
+                Event::Comment(_) => {
+                    self.flush_text()?;
+                    let (cs, ce) = (start + 4, end.saturating_sub(3));
+                    let content = self.slice(cs, ce);
+                    if content.ends_with('-') {
+                        return Err(self.syntax(start, "a comment must not end with '-' ('--->')"));
+                    }
+                    let value = chars::normalize_newlines(content, cs, &mut self.doc.arena);
+                    self.append(start, end, Payload::Comment(value))?;
+                }
+                Event::PI(_) => {
+                    self.flush_text()?;
+                    self.processing_instruction(start, end)?;
+                }
+                Event::Decl(_) => {
+                    self.flush_text()?;
+                    if !was_first || start != 0 {
+                        return Err(self.syntax(
+                            start,
+                            "an XML declaration is only allowed at the very start of the document",
+                        ));
+                    }
+                    self.xml_declaration(start, end)?;
+                }
+                Event::DocType(_) => return Err(XmlError::Doctype { pos: self.pos(start) }),
+                Event::Eof => {
+                    self.flush_text()?;
+                    break;
+                }
+            }
+        }
+        if self.open.len() > 1 {
+            let top = self.open.last().map(|o| o.node).unwrap_or(0);
+            let d = &self.doc.nodes[top as usize];
+            let name = self.doc.node(crate::NodeId(top)).name().to_string();
+            return Err(XmlError::UnclosedElement { pos: self.pos(d.start as usize), name });
+        }
+        if !self.root_seen {
+            return Err(XmlError::NoRootElement { pos: self.pos(self.input.len()) });
+        }
+        self.build_id_index();
+        Ok(self.doc)
+    }
+
+    fn slice(&self, start: usize, end: usize) -> &'a str {
+        self.input.get(start..end).unwrap_or("")
+    }
+
+    fn append(&mut self, start: usize, end: usize, payload: Payload) -> Result<u32, XmlError> {
+        if self.doc.nodes.len() >= self.limits.max_nodes {
+            return Err(XmlError::LimitExceeded {
+                pos: self.pos(start),
+                limit: "node count",
+                max: self.limits.max_nodes,
+            });
+        }
+        let id = self.doc.nodes.len() as u32;
+        let top =
+            self.open.last_mut().ok_or_else(|| XmlError::C14n("internal: no open node".into()))?;
+        let parent = top.node;
+        if top.last_child == NONE {
+            self.doc.nodes[parent as usize].first_child = id;
+        } else {
+            self.doc.nodes[top.last_child as usize].next_sibling = id;
+        }
+        top.last_child = id;
+        self.doc.nodes.push(NodeData {
+            parent,
+            first_child: NONE,
+            next_sibling: NONE,
+            start: start as u32,
+            end: end as u32,
+            payload,
+        });
+        Ok(id)
+    }
+
+    fn flush_text(&mut self) -> Result<(), XmlError> {
+        let Some((start, end)) = self.text.take() else { return Ok(()) };
+        let raw = self.slice(start, end);
+        if self.open.len() == 1 {
+            if let Some(i) = raw.bytes().position(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r')) {
+                return Err(XmlError::ContentOutsideRoot {
+                    pos: self.pos(start + i),
+                    what: "text",
+                });
+            }
+            return Ok(());
+        }
+        // `]` is rare in text: only then look for the forbidden `]]>`.
+        let bracket = memchr::memchr(b']', raw.as_bytes()).is_some();
+        if let Some(i) = bracket.then(|| memchr::memmem::find(raw.as_bytes(), b"]]>")).flatten() {
+            return Err(self.syntax(start + i, "']]>' is not allowed in text"));
+        }
+        let value = chars::decode_text(raw, start, &mut self.doc.arena)
+            .map_err(|e| self.decode_error(start, e))?;
+        self.append(start, end, Payload::Text(value))?;
+        Ok(())
+    }
+
+    fn check_name_len(&self, name: &str, at: usize) -> Result<(), XmlError> {
+        if name.len() > self.limits.max_name_len {
+            return Err(XmlError::LimitExceeded {
+                pos: self.pos(at),
+                limit: "name length",
+                max: self.limits.max_name_len,
+            });
+        }
+        Ok(())
+    }
+
+    fn prefix_id(&mut self, prefix: &'a str) -> u32 {
+        // Documents use few prefixes, mostly the same one many times in a row.
+        if prefix == self.last_prefix.0 {
+            return self.last_prefix.1;
+        }
+        if let Some(&id) = self.prefix_ids.get(prefix) {
+            self.last_prefix = (prefix, id);
+            return id;
+        }
+        let id = self.doc.prefixes.len() as u32;
+        self.doc.prefixes.push(prefix);
+        self.prefix_ids.insert(prefix, id);
+        self.bindings.push(Vec::new());
+        id
+    }
+
+    fn ns_id(&mut self, value: StrRef) -> u32 {
+        let key: Cow<'a, str> = match value.input_range() {
+            Some(r) => Cow::Borrowed(self.slice(r.start, r.end)),
+            None => Cow::Owned(self.doc.str_of(value).to_string()),
+        };
+        if let Some(&id) = self.ns_ids.get(key.as_ref()) {
+            return id;
+        }
+        let id = self.doc.namespaces.len() as u32;
+        self.doc.namespaces.push(key.clone());
+        self.ns_ids.insert(key, id);
+        id
+    }
+
+    fn bound(&self, prefix: u32) -> Option<u32> {
+        self.bindings.get(prefix as usize).and_then(|s| s.last().copied())
+    }
+
+    fn start_element(&mut self, start: usize, end: usize, empty: bool) -> Result<(), XmlError> {
+        if self.open.len() == 1 && self.root_seen {
+            return Err(XmlError::ContentOutsideRoot {
+                pos: self.pos(start),
+                what: "a second element",
+            });
+        }
+        if self.open.len() > self.limits.max_depth {
+            return Err(XmlError::LimitExceeded {
+                pos: self.pos(start),
+                limit: "nesting depth",
+                max: self.limits.max_depth,
+            });
+        }
+        // `<` content `>` or `<` content `/>`; the name runs to the first whitespace.
+        let content = self.slice(start + 1, end.saturating_sub(if empty { 2 } else { 1 }));
+        let content_len = content.len();
+        let name_len = content
+            .bytes()
+            .position(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+            .unwrap_or(content_len);
+        let name = &content[..name_len];
+        self.check_name_len(name, start)?;
+        let Some((prefix, _local)) = chars::split_qname(name) else {
+            return Err(XmlError::InvalidName { pos: self.pos(start + 1), name: name.to_string() });
+        };
+        let rest_start = start + 1 + name_len;
+        let rest = self.slice(rest_start, start + 1 + content_len);
+        let mut scratch = std::mem::take(&mut self.scratch);
+        scratch.clear();
+        let scanned = self.scan_attributes(rest, rest_start, &mut scratch);
+        let result = scanned
+            .and_then(|()| self.element_with_attributes(start, end, name, prefix, &scratch, empty));
+        self.scratch = scratch;
+        result
+    }
+
+    fn scan_attributes(
+        &self,
+        s: &'a str,
+        base: usize,
+        out: &mut Vec<RawAttr<'a>>,
+    ) -> Result<(), XmlError> {
+        let b = s.as_bytes();
+        let mut i = 0;
+        let is_ws = |c: u8| matches!(c, b' ' | b'\t' | b'\n' | b'\r');
+        loop {
+            let ws = i;
+            while i < b.len() && is_ws(b[i]) {
+                i += 1;
+            }
+            if i >= b.len() {
+                return Ok(());
+            }
+            if i == ws {
+                return Err(self.syntax(base + i, "expected whitespace before an attribute"));
+            }
+            let name_start = i;
+            while i < b.len() && !is_ws(b[i]) && b[i] != b'=' {
+                i += 1;
+            }
+            let name = &s[name_start..i];
+            if name == "/" && i == b.len() {
+                return Err(self.syntax(base + name_start, "unexpected '/' in a start tag"));
+            }
+            while i < b.len() && is_ws(b[i]) {
+                i += 1;
+            }
+            if b.get(i) != Some(&b'=') {
+                return Err(
+                    self.syntax(base + name_start, format!("attribute {name:?} has no value"))
+                );
+            }
+            i += 1;
+            while i < b.len() && is_ws(b[i]) {
+                i += 1;
+            }
+            let quote = match b.get(i) {
+                Some(&q @ (b'"' | b'\'')) => q,
+                _ => {
+                    return Err(self.syntax(
+                        base + i,
+                        format!("the value of attribute {name:?} must be quoted"),
+                    ));
+                }
+            };
+            let value_start = i + 1;
+            let Some(len) = memchr::memchr(quote, &b[value_start..]) else {
+                return Err(self.syntax(base + i, format!("unclosed value of attribute {name:?}")));
+            };
+            if out.len() >= self.limits.max_attributes_per_element {
+                return Err(XmlError::LimitExceeded {
+                    pos: self.pos(base + name_start),
+                    limit: "attribute count",
+                    max: self.limits.max_attributes_per_element,
+                });
+            }
+            let declares = match name.strip_prefix("xmlns") {
+                Some("") => Some(""),
+                Some(rest) => rest.strip_prefix(':'),
+                None => None,
+            };
+            out.push(RawAttr {
+                name,
+                declares,
+                name_start: base + name_start,
+                value: &s[value_start..value_start + len],
+                value_start: base + value_start,
+            });
+            i = value_start + len + 1;
+        }
+    }
+
+    fn element_with_attributes(
+        &mut self,
+        start: usize,
+        end: usize,
+        name: &'a str,
+        prefix: &'a str,
+        raw: &[RawAttr<'a>],
+        empty: bool,
+    ) -> Result<(), XmlError> {
+        let undo_mark = self.undo.len() as u32;
+        let attrs_start = self.doc.attrs.len();
+        // Namespace declarations first: they apply to the element's own name and attributes.
+        for a in raw {
+            let Some(declared) = a.declares else { continue };
+            self.check_name_len(a.name, a.name_start)?;
+            // Positions are computed only on error: counting lines is O(input).
+            let at = a.name_start;
+            if !declared.is_empty() && !chars::is_ncname(declared) {
+                return Err(XmlError::InvalidName { pos: self.pos(at), name: a.name.to_string() });
+            }
+            let value = chars::decode_attr(a.value, a.value_start, &mut self.doc.arena)
+                .map_err(|e| self.decode_error(a.value_start, e))?;
+            let uri = self.doc.str_of(value);
+            let reason = match declared {
+                "xmlns" => Some("the prefix xmlns cannot be declared".to_string()),
+                "xml" if uri != XML_NAMESPACE => {
+                    Some(format!("the prefix xml cannot be bound to {uri:?}"))
+                }
+                "xml" => None,
+                _ if uri == XML_NAMESPACE => Some(format!(
+                    "the XML namespace cannot be bound to {}",
+                    describe_prefix(declared)
+                )),
+                _ if uri == XMLNS_NAMESPACE => Some(format!(
+                    "the xmlns namespace cannot be bound to {}",
+                    describe_prefix(declared)
+                )),
+                "" => None,
+                p if uri.is_empty() => {
+                    Some(format!("xmlns:{p}=\"\" is not allowed (a prefix cannot be undeclared)"))
+                }
+                _ => None,
+            };
+            if let Some(reason) = reason {
+                return Err(XmlError::BadNamespaceDeclaration { pos: self.pos(at), reason });
+            }
+            if self.doc.relative_namespace.is_none() && is_relative_uri(uri) {
+                self.doc.relative_namespace = Some((a.name_start as u32, uri.to_string()));
+            }
+            let prefix_id = self.prefix_id(declared);
+            if self.doc.attrs[attrs_start..].iter().any(|d| d.prefix == prefix_id) {
+                return Err(XmlError::DuplicateAttribute {
+                    pos: self.pos(at),
+                    name: a.name.to_string(),
+                });
+            }
+            let ns = self.ns_id(value);
+            self.bindings[prefix_id as usize].push(ns);
+            self.undo.push(prefix_id);
+            grow_gently(&mut self.doc.attrs);
+            self.doc.attrs.push(AttrData {
+                name_start: a.name_start as u32,
+                name_len: a.name.len() as u32,
+                prefix: prefix_id,
+                ns,
+                value,
+            });
+        }
+        let decls = self.doc.attrs.len() - attrs_start;
+        let elem_prefix = self.prefix_id(prefix);
+        let Some(elem_ns) = self.bound(elem_prefix) else {
+            return Err(XmlError::UndeclaredPrefix {
+                pos: self.pos(start + 1),
+                prefix: prefix.to_string(),
+            });
+        };
+        for a in raw {
+            if a.declares.is_some() {
+                continue;
+            }
+            self.check_name_len(a.name, a.name_start)?;
+            let Some((p, _)) = chars::split_qname(a.name) else {
+                return Err(XmlError::InvalidName {
+                    pos: self.pos(a.name_start),
+                    name: a.name.to_string(),
+                });
+            };
+            let (prefix_id, ns) = if p.is_empty() {
+                (PREFIX_DEFAULT, NS_NONE)
+            } else {
+                let id = self.prefix_id(p);
+                match self.bound(id) {
+                    Some(ns) if id != PREFIX_DEFAULT => (id, ns),
+                    _ => {
+                        return Err(XmlError::UndeclaredPrefix {
+                            pos: self.pos(a.name_start),
+                            prefix: p.to_string(),
+                        });
+                    }
+                }
+            };
+            let value = chars::decode_attr(a.value, a.value_start, &mut self.doc.arena)
+                .map_err(|e| self.decode_error(a.value_start, e))?;
+            if prefix_id == PREFIX_DEFAULT && matches!(a.name, "ID" | "Id" | "id") {
+                // The element about to be appended gets the next node index.
+                self.id_attrs.push((value, self.doc.nodes.len() as u32));
+            }
+            grow_gently(&mut self.doc.attrs);
+            self.doc.attrs.push(AttrData {
+                name_start: a.name_start as u32,
+                name_len: a.name.len() as u32,
+                prefix: prefix_id,
+                ns,
+                value,
+            });
+        }
+        let plain = self.doc.attrs.len() - attrs_start - decls;
+        self.check_duplicates(attrs_start + decls)?;
+        let payload = Payload::Element {
+            name_len: name.len() as u32,
+            prefix: elem_prefix,
+            ns: elem_ns,
+            attrs: attrs_start as u32,
+            decls: decls as u16,
+            plain: plain as u16,
+        };
+        let id = self.append(start, end, payload)?;
+        if self.open.len() == 1 {
+            self.root_seen = true;
+            self.doc.root = id;
+        }
+        if empty {
+            self.pop_bindings(undo_mark);
+        } else {
+            self.open.push(Open { node: id, last_child: NONE, undo_mark });
+        }
+        Ok(())
+    }
+
+    /// Duplicate attributes by namespace URI + local name (which also catches the same qualified
+    /// name twice). Quadratic for the common few attributes, sorted beyond that.
+    fn check_duplicates(&mut self, from: usize) -> Result<(), XmlError> {
+        let attrs = &self.doc.attrs[from..];
+        let input = self.input;
+        let prefixes = &self.doc.prefixes;
+        let local = |a: &AttrData| {
+            let skip =
+                if a.prefix == PREFIX_DEFAULT { 0 } else { prefixes[a.prefix as usize].len() + 1 };
+            let s = a.name_start as usize;
+            input.get(s + skip..s + a.name_len as usize).unwrap_or("")
+        };
+        let mut dup: Option<&AttrData> = None;
+        if attrs.len() <= 1 {
+            return Ok(());
+        }
+        if attrs.len() <= 16 {
+            'outer: for (i, a) in attrs.iter().enumerate() {
+                for b in &attrs[..i] {
+                    if a.ns == b.ns && local(a) == local(b) {
+                        dup = Some(a);
+                        break 'outer;
+                    }
+                }
+            }
+        } else {
+            let mut keys = std::mem::take(&mut self.dup_keys);
+            keys.clear();
+            keys.extend(attrs.iter().map(|a| (a.ns, local(a))));
+            keys.sort_unstable();
+            if let Some(w) = keys.windows(2).find(|w| w[0] == w[1]) {
+                let (ns, l) = w[0];
+                dup = attrs.iter().filter(|a| a.ns == ns && local(a) == l).nth(1);
+            }
+            self.dup_keys = keys;
+        }
+        match dup {
+            Some(a) => {
+                let name = self.doc.attr_name(a).to_string();
+                Err(XmlError::DuplicateAttribute { pos: self.pos(a.name_start as usize), name })
+            }
+            None => Ok(()),
+        }
+    }
+
+    fn pop_bindings(&mut self, mark: u32) {
+        while self.undo.len() > mark as usize {
+            if let Some(p) = self.undo.pop()
+                && let Some(stack) = self.bindings.get_mut(p as usize)
+            {
+                stack.pop();
+            }
+        }
+    }
+
+    fn end_element(&mut self, start: usize, end: usize, name: &str) -> Result<(), XmlError> {
+        if self.open.len() <= 1 {
+            return Err(XmlError::UnexpectedEndTag {
+                pos: self.pos(start),
+                name: name.to_string(),
+            });
+        }
+        let Some(top) = self.open.pop() else { return Ok(()) };
+        let open_name = self.doc.node(crate::NodeId(top.node)).name();
+        if open_name != name {
+            return Err(XmlError::MismatchedEndTag {
+                pos: self.pos(start),
+                expected: open_name.to_string(),
+                found: name.to_string(),
+            });
+        }
+        self.doc.nodes[top.node as usize].end = end as u32;
+        self.pop_bindings(top.undo_mark);
+        Ok(())
+    }
+
+    fn processing_instruction(&mut self, start: usize, end: usize) -> Result<(), XmlError> {
+        let content = self.slice(start + 2, end.saturating_sub(2));
+        let target_len = content
+            .bytes()
+            .position(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+            .unwrap_or(content.len());
+        let target = &content[..target_len];
+        self.check_name_len(target, start)?;
+        if !chars::is_ncname(target) {
+            return Err(XmlError::InvalidName {
+                pos: self.pos(start + 2),
+                name: target.to_string(),
+            });
+        }
+        if target.eq_ignore_ascii_case("xml") {
+            return Err(self.syntax(start, "the processing instruction target 'xml' is reserved"));
+        }
+        let data = content[target_len..].trim_start_matches([' ', '\t', '\n', '\r']);
+        let data_start = start + 2 + content.len() - data.len();
+        let data = chars::normalize_newlines(data, data_start, &mut self.doc.arena);
+        self.append(start, end, Payload::Pi { target_len: target_len as u32, data })?;
+        Ok(())
+    }
+
+    fn xml_declaration(&mut self, start: usize, end: usize) -> Result<(), XmlError> {
+        let content = self.slice(start + 5, end.saturating_sub(2));
+        let mut raw = Vec::new();
+        self.scan_attributes(content, start + 5, &mut raw)?;
+        let mut expected: &[&str] = &["version", "encoding", "standalone"];
+        for (i, a) in raw.iter().enumerate() {
+            let Some(k) = expected.iter().position(|&n| n == a.name) else {
+                return Err(self.syntax(
+                    a.name_start,
+                    format!("unexpected {:?} in the XML declaration", a.name),
+                ));
+            };
+            if i == 0 && a.name != "version" {
+                return Err(
+                    self.syntax(a.name_start, "the XML declaration must start with version")
+                );
+            }
+            expected = &expected[k + 1..];
+            let ok = match a.name {
+                "version" => a.value == "1.0",
+                "encoding" => {
+                    if !a.value.eq_ignore_ascii_case("utf-8") {
+                        return Err(XmlError::UnsupportedEncoding {
+                            pos: self.pos(a.value_start),
+                            encoding: a.value.to_string(),
+                        });
+                    }
+                    true
+                }
+                _ => a.value == "yes" || a.value == "no",
+            };
+            if !ok {
+                return Err(
+                    self.syntax(a.value_start, format!("unsupported {} {:?}", a.name, a.value))
+                );
+            }
+        }
+        if raw.is_empty() {
+            return Err(self.syntax(start, "the XML declaration must give a version"));
+        }
+        Ok(())
+    }
+
+    fn build_id_index(&mut self) {
+        let doc = &mut self.doc;
+        doc.ids.reserve(self.id_attrs.len());
+        for &(value, node) in &self.id_attrs {
+            let key: Cow<'a, str> = match value.input_range() {
+                Some(r) => Cow::Borrowed(self.input.get(r).unwrap_or("")),
+                None => Cow::Owned(value.get(self.input, &doc.arena).to_string()),
+            };
+            match doc.ids.get_mut(&key) {
+                None => {
+                    doc.ids.insert(key, node);
+                }
+                // The same element carrying the value twice (`ID` and `id`) is not ambiguous.
+                Some(existing) if *existing == node => {}
+                Some(existing) => {
+                    if *existing != NONE {
+                        doc.duplicate_ids.push(key.to_string());
+                    }
+                    *existing = NONE;
+                }
+            }
+        }
+    }
+}
+
+fn describe_prefix(p: &str) -> String {
+    if p.is_empty() { "the default namespace".to_string() } else { format!("the prefix {p}") }
+}
+
+fn clean_quick_xml_error(msg: &str) -> String {
+    msg.trim_start_matches("ill-formed document: ").trim_start_matches("syntax error: ").to_string()
+}
+
+/// Grows a full vector by a quarter instead of doubling, keeping peak memory close to need.
+#[inline]
+fn grow_gently<T>(v: &mut Vec<T>) {
+    if v.len() == v.capacity() {
+        v.reserve_exact(v.capacity() / 4 + 256);
+    }
+}
+
+/// Whether a non-empty namespace name lacks a URI scheme (`scheme ":"`, RFC 3986 §3.1).
+fn is_relative_uri(uri: &str) -> bool {
+    let Some((scheme, _)) = uri.split_once(':') else { return !uri.is_empty() };
+    let mut chars = scheme.chars();
+    let valid = chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    !valid
+}

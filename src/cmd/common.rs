@@ -1,0 +1,72 @@
+//! Pieces shared by `issue`, `sign` and `verify`: loading credentials, the clock, algorithm names.
+
+use samlkit_cert::{Certificate, PrivateKey, Signer};
+use samlkit_xml::dsig::{DigestMethod, SignatureMethod};
+
+use crate::error::CliError;
+use crate::io::read_input;
+
+/// A signing credential: the key's signer and the certificate that goes into KeyInfo.
+pub struct Credential {
+    pub signer: Signer,
+    pub cert: Certificate,
+    pub key: PrivateKey,
+}
+
+/// Loads `--key` and `--cert` and checks they belong together.
+pub fn load_credential(key_path: &str, cert_path: &str) -> Result<Credential, CliError> {
+    let key_bytes = read_input(key_path)?;
+    let key = PrivateKey::load(&key_bytes)
+        .map_err(|e| CliError::input(format!("cannot load private key {key_path}: {e}")))?;
+    let cert = load_certificate(cert_path)?;
+    if !cert.matches_key(&key) {
+        return Err(CliError::input(format!(
+            "the certificate {cert_path} does not belong to the private key {key_path}"
+        )));
+    }
+    let signer = key
+        .signer()
+        .map_err(|e| CliError::input(format!("cannot use private key {key_path}: {e}")))?;
+    Ok(Credential { signer, cert, key })
+}
+
+/// Loads the first certificate of a PEM or DER file.
+pub fn load_certificate(path: &str) -> Result<Certificate, CliError> {
+    let bytes = read_input(path)?;
+    Certificate::load(&bytes)
+        .map_err(|e| CliError::input(format!("cannot load certificate {path}: {e}")))
+}
+
+/// `--alg` (default: rsa-sha256 for RSA keys, the curve's ECDSA for EC keys) and `--digest`.
+pub fn algorithms(
+    alg: Option<&str>,
+    digest: &str,
+    cred: &Credential,
+) -> Result<(SignatureMethod, DigestMethod), CliError> {
+    let key_alg = cred.key.algorithm();
+    let method = match alg {
+        None => SignatureMethod::default_for_key(key_alg),
+        Some(name) => SignatureMethod::from_name(name).ok_or_else(|| {
+            CliError::input(format!(
+                "--alg {name:?} is not one of rsa-sha256, rsa-sha384, rsa-sha512, ecdsa-sha256, ecdsa-sha384"
+            ))
+        })?,
+    };
+    if method.for_key(key_alg).is_none() {
+        return Err(CliError::input(format!(
+            "--alg {} does not fit the key ({key_alg:?})",
+            method.name()
+        )));
+    }
+    let digest = match digest {
+        "sha256" => DigestMethod::Sha256,
+        "sha384" => DigestMethod::Sha384,
+        "sha512" => DigestMethod::Sha512,
+        other => {
+            return Err(CliError::input(format!(
+                "--digest {other:?} is not one of sha256, sha384, sha512"
+            )));
+        }
+    };
+    Ok((method, digest))
+}

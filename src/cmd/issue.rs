@@ -1,0 +1,184 @@
+//! `samlkit issue`: build a SAML 2.0 Response with one Assertion and sign it.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use chrono::{DateTime, Duration, Utc};
+use clap::{Args, ValueEnum};
+use samlkit_saml::{
+    ResponseParams, SignTarget, SigningProfile, build_response, escape_attr, group_attributes,
+    name_id_format_uri, sign_document,
+};
+
+use crate::cmd::common::{algorithms, load_credential};
+use crate::error::CliError;
+use crate::now::{NowArg, parse_rfc3339};
+
+/// Build a signed SAML 2.0 Response (one Assertion) for a service provider.
+///
+/// The Response carries a bearer subject confirmation (Recipient, NotOnOrAfter, InResponseTo),
+/// Conditions with the audience restriction, an AuthnStatement (PasswordProtectedTransport) and
+/// an AttributeStatement. IDs come from the system CSPRNG; instants are UTC.
+///
+/// Example:
+///   samlkit issue --key idp.key --cert idp.crt --issuer https://idp.example.com
+///     --name-id alice@example.com --audience https://sp.example.com
+///     --recipient https://sp.example.com/acs --attr groups=admins --attr groups=staff
+#[derive(Args)]
+#[command(verbatim_doc_comment)]
+pub struct IssueArgs {
+    /// Private key that signs (PKCS#8 or PKCS#1 PEM, or DER).
+    #[arg(long, value_name = "KEY")]
+    key: String,
+    /// Certificate of that key, embedded in KeyInfo (PEM or DER).
+    #[arg(long, value_name = "CERT")]
+    cert: String,
+    /// Entity ID of the identity provider (the Issuer).
+    #[arg(long, value_name = "ENTITY")]
+    issuer: String,
+    /// The subject's NameID value.
+    #[arg(long, value_name = "VALUE")]
+    name_id: String,
+    /// NameID format: email, persistent, transient, unspecified or a URI
+    /// [default: email when the value contains '@', else unspecified].
+    #[arg(long, value_name = "FORMAT")]
+    name_id_format: Option<String>,
+    /// Audience (the SP entity ID); repeat for several.
+    #[arg(long, value_name = "URI")]
+    audience: Vec<String>,
+    /// The SP's assertion consumer service URL (SubjectConfirmationData Recipient).
+    #[arg(long, value_name = "ACS_URL")]
+    recipient: Option<String>,
+    /// Response Destination [default: the --recipient].
+    #[arg(long, value_name = "URL")]
+    destination: Option<String>,
+    /// ID of the AuthnRequest this answers (SP-initiated login).
+    #[arg(long, value_name = "ID")]
+    in_response_to: Option<String>,
+    /// An attribute value, NAME=VALUE; repeat a NAME for a multi-valued attribute.
+    #[arg(long = "attr", value_name = "NAME=VALUE")]
+    attrs: Vec<String>,
+    /// AuthnStatement SessionIndex [default: a fresh random ID].
+    #[arg(long, value_name = "ID")]
+    session_index: Option<String>,
+    /// Validity in seconds (Conditions and SubjectConfirmationData NotOnOrAfter).
+    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+    valid_for: u32,
+    /// Issue instant (IssueInstant, AuthnInstant, NotBefore), RFC 3339 [default: the clock].
+    #[arg(long, value_name = "RFC3339", value_parser = parse_rfc3339)]
+    now: Option<DateTime<Utc>>,
+    /// What to sign.
+    #[arg(long, value_enum, default_value_t = SignChoice::Assertion)]
+    sign: SignChoice,
+    /// Signature algorithm: rsa-sha256, rsa-sha384, rsa-sha512 (RSA keys) or ecdsa-sha256,
+    /// ecdsa-sha384 (EC keys) [default: rsa-sha256, or the EC key's curve].
+    #[arg(long, value_name = "ALG")]
+    alg: Option<String>,
+    /// Digest algorithm: sha256, sha384, sha512.
+    #[arg(long, value_name = "DIGEST", default_value = "sha256")]
+    digest: String,
+    /// Output: the XML, its base64 (the SAMLResponse form value), or an HTML page that POSTs
+    /// it to the recipient automatically.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Xml)]
+    format: OutputFormat,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum SignChoice {
+    Assertion,
+    Response,
+    Both,
+    None,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum OutputFormat {
+    Xml,
+    Base64,
+    Html,
+}
+
+pub fn run(args: IssueArgs) -> Result<ExitCode, CliError> {
+    let now = NowArg { now: args.now }.resolve();
+    let cred = load_credential(&args.key, &args.cert)?;
+    let (method, digest) = algorithms(args.alg.as_deref(), &args.digest, &cred)?;
+    let format_name = args.name_id_format.clone().unwrap_or_else(|| {
+        if args.name_id.contains('@') { "email".into() } else { "unspecified".into() }
+    });
+    let name_id_format = name_id_format_uri(&format_name).ok_or_else(|| {
+        CliError::input(format!(
+            "--name-id-format {format_name:?} is not email, persistent, transient, unspecified or a URI"
+        ))
+    })?;
+    let mut pairs = Vec::with_capacity(args.attrs.len());
+    for a in &args.attrs {
+        let (name, value) = a
+            .split_once('=')
+            .filter(|(n, _)| !n.is_empty())
+            .ok_or_else(|| CliError::input(format!("--attr {a:?} is not NAME=VALUE")))?;
+        pairs.push((name, value));
+    }
+    let params = ResponseParams {
+        issuer: args.issuer.clone(),
+        name_id: args.name_id.clone(),
+        name_id_format,
+        audiences: args.audience.clone(),
+        recipient: args.recipient.clone(),
+        destination: args.destination.clone().or_else(|| args.recipient.clone()),
+        in_response_to: args.in_response_to.clone(),
+        attributes: group_attributes(pairs),
+        session_index: args.session_index.clone(),
+        issue_instant: now,
+        valid_for: Duration::seconds(i64::from(args.valid_for)),
+    };
+    let built = build_response(&params).map_err(|e| CliError::input(e.to_string()))?;
+    let target = match args.sign {
+        SignChoice::Assertion => Some(SignTarget::Assertion),
+        SignChoice::Response => Some(SignTarget::Response),
+        SignChoice::Both => Some(SignTarget::Both),
+        SignChoice::None => None,
+    };
+    let xml = match target {
+        None => built.xml,
+        Some(target) => {
+            let profile = SigningProfile { target, method, digest };
+            sign_document(&built.xml, &cred.signer, cred.cert.der(), &profile)
+                .map_err(|e| CliError::input(e.to_string()))?
+        }
+    };
+    let output = match args.format {
+        OutputFormat::Xml => xml,
+        OutputFormat::Base64 => format!("{}\n", STANDARD.encode(xml.as_bytes())),
+        OutputFormat::Html => {
+            let action = params.destination.as_deref().ok_or_else(|| {
+                CliError::input(
+                    "--format html needs --recipient or --destination (the form's action)",
+                )
+            })?;
+            post_form(action, &STANDARD.encode(xml.as_bytes()))
+        }
+    };
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(output.as_bytes())
+        .and_then(|()| stdout.flush())
+        .map_err(|e| CliError::input(format!("cannot write standard output: {e}")))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The HTTP-POST binding page (SAML bindings §3.5.4): submits itself on load; a button for
+/// browsers without JavaScript.
+fn post_form(action: &str, saml_response_b64: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html>\n<head><meta charset=\"utf-8\"><title>Signing in…</title></head>\n\
+         <body onload=\"document.forms[0].submit()\">\n\
+         <form method=\"post\" action=\"{}\">\n\
+         <input type=\"hidden\" name=\"SAMLResponse\" value=\"{}\">\n\
+         <noscript><p>JavaScript is off. Press Continue to sign in.</p><input type=\"submit\" value=\"Continue\"></noscript>\n\
+         </form>\n</body>\n</html>\n",
+        escape_attr(action),
+        escape_attr(saml_response_b64)
+    )
+}

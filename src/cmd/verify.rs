@@ -1,0 +1,278 @@
+//! `samlkit verify`: check signed SAML responses against trusted certificates.
+
+use std::io::{BufWriter, Write};
+use std::process::ExitCode;
+
+use chrono::Duration;
+use clap::{Args, ValueEnum};
+use samlkit_cert::Certificate;
+use samlkit_saml::{
+    Require, SamlError, VerifiedResponse, VerifyPolicy, format_instant, verify_response,
+};
+use serde::Serialize;
+
+use crate::error::{CliError, EXIT_CHECK_FAILED, EXIT_USAGE, one_line};
+use crate::io::{describe_io, read_input};
+use crate::now::NowArg;
+
+/// Verify signed SAML responses: signature, then the SAML conditions.
+///
+/// Trust comes only from the --cert certificates (a certificate inside the message never
+/// creates trust). Accepts raw XML, the base64 SAMLResponse form value, a URL-encoded form body
+/// (SAMLResponse=…&RelayState=…) or deflate+base64. Several files are verified in one run, one
+/// result each; exit 1 if any fails, 2 if any could not be read as a SAML message.
+///
+/// Example:
+///   samlkit verify --cert idp.crt --audience https://sp.example.com
+///     --recipient https://sp.example.com/acs response.xml
+#[derive(Args)]
+#[command(verbatim_doc_comment)]
+pub struct VerifyArgs {
+    /// A trusted certificate (PEM or DER); repeat for several (e.g. during a rollover).
+    #[arg(long = "cert", value_name = "CERT", required = true)]
+    certs: Vec<String>,
+    /// The audience (your SP entity ID) every AudienceRestriction must name.
+    #[arg(long, value_name = "URI")]
+    audience: Option<String>,
+    /// Your assertion consumer service URL (Recipient and Destination must match).
+    #[arg(long, value_name = "URL")]
+    recipient: Option<String>,
+    /// The expected IdP entity ID (Issuer).
+    #[arg(long, value_name = "ENTITY")]
+    issuer: Option<String>,
+    /// The ID of the AuthnRequest this must answer.
+    #[arg(long, value_name = "ID")]
+    in_response_to: Option<String>,
+    #[command(flatten)]
+    now: NowArg,
+    /// Allowed clock skew for time conditions.
+    #[arg(long, value_name = "SECONDS", default_value_t = 180)]
+    skew: u32,
+    /// Which signature must be present.
+    #[arg(long, value_enum, default_value_t = RequireArg::Any)]
+    require: RequireArg,
+    /// Accept SHA-1 signatures and digests (legacy IdPs only).
+    #[arg(long)]
+    allow_sha1: bool,
+    /// One JSON object per file, one per line.
+    #[arg(long, conflicts_with = "explain")]
+    json: bool,
+    /// Print every step: decoding, profile, digests, signature, certificate, each condition.
+    #[arg(long)]
+    explain: bool,
+    /// Responses to verify; `-` (the default) is standard input.
+    #[arg(value_name = "FILE")]
+    files: Vec<String>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum RequireArg {
+    Response,
+    Assertion,
+    Any,
+}
+
+pub fn run(args: VerifyArgs) -> Result<ExitCode, CliError> {
+    let now = args.now.resolve();
+    let mut trusted = Vec::with_capacity(args.certs.len());
+    for path in &args.certs {
+        let bytes = read_input(path)?;
+        let certs = Certificate::load_all(&bytes)
+            .map_err(|e| CliError::input(format!("cannot load certificate {path}: {e}")))?;
+        trusted.extend(certs);
+    }
+    let policy = VerifyPolicy {
+        trusted: &trusted,
+        audience: args.audience.clone(),
+        recipient: args.recipient.clone(),
+        issuer: args.issuer.clone(),
+        in_response_to: args.in_response_to.clone(),
+        now,
+        skew: Duration::seconds(i64::from(args.skew)),
+        require: match args.require {
+            RequireArg::Response => Require::Response,
+            RequireArg::Assertion => Require::Assertion,
+            RequireArg::Any => Require::Any,
+        },
+        allow_sha1: args.allow_sha1,
+        explain: args.explain,
+    };
+    let files = if args.files.is_empty() { vec!["-".to_string()] } else { args.files.clone() };
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    let mut worst = 0u8;
+    for file in &files {
+        let (steps, outcome) = match read_file(file) {
+            Ok(bytes) => {
+                let report = verify_response(&bytes, &policy);
+                (report.steps, report.outcome.map_err(Failure::Saml))
+            }
+            Err(message) => (Vec::new(), Err(Failure::Read(message))),
+        };
+        let code = match &outcome {
+            Ok(_) => 0,
+            Err(f) if f.is_input_error() => EXIT_USAGE,
+            Err(_) => EXIT_CHECK_FAILED,
+        };
+        worst = worst.max(code);
+        let written = if args.json {
+            writeln!(out, "{}", json_line(file, &outcome))
+        } else {
+            if args.explain {
+                let _ = writeln!(out, "{file}:");
+                for (i, step) in steps.iter().enumerate() {
+                    let _ = writeln!(out, "  {}. {step}", i + 1);
+                }
+            }
+            match &outcome {
+                Ok(v) => write_human(&mut out, file, v),
+                Err(f) => {
+                    let _ = out.flush();
+                    eprintln!("error: {file}: {}", one_line(&f.message()));
+                    Ok(())
+                }
+            }
+        };
+        written.map_err(|e| CliError::input(format!("cannot write standard output: {e}")))?;
+    }
+    out.flush().map_err(|e| CliError::input(format!("cannot write standard output: {e}")))?;
+    Ok(ExitCode::from(worst))
+}
+
+/// Why one file did not verify.
+enum Failure {
+    Read(String),
+    Saml(SamlError),
+}
+
+impl Failure {
+    fn is_input_error(&self) -> bool {
+        match self {
+            Failure::Read(_) => true,
+            Failure::Saml(e) => e.is_input_error(),
+        }
+    }
+    fn code(&self) -> &'static str {
+        match self {
+            Failure::Read(_) => "unreadable_file",
+            Failure::Saml(e) => e.code(),
+        }
+    }
+    fn message(&self) -> String {
+        match self {
+            Failure::Read(m) => m.clone(),
+            Failure::Saml(e) => e.to_string(),
+        }
+    }
+}
+
+fn read_file(path: &str) -> Result<Vec<u8>, String> {
+    if path == "-" {
+        return read_input(path).map_err(|e| e.message);
+    }
+    std::fs::read(path).map_err(|e| format!("cannot read {path}: {}", describe_io(&e)))
+}
+
+/// One `--json` line, fields in the SPEC's order.
+#[derive(Serialize)]
+struct JsonResult<'r> {
+    file: &'r str,
+    valid: bool,
+    error: Option<String>,
+    error_code: Option<&'static str>,
+    signed: Vec<&'static str>,
+    cert_sha256: Option<&'r str>,
+    issuer: Option<&'r str>,
+    name_id: Option<&'r str>,
+    name_id_format: Option<&'r str>,
+    session_index: Option<&'r str>,
+    audiences: &'r [String],
+    recipient: Option<&'r str>,
+    not_before: Option<String>,
+    not_on_or_after: Option<String>,
+    attributes: OrderedMap<'r>,
+}
+
+/// Attributes as a JSON object that keeps document order.
+struct OrderedMap<'r>(&'r [(String, Vec<String>)]);
+
+impl Serialize for OrderedMap<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (name, values) in self.0 {
+            map.serialize_entry(name, values)?;
+        }
+        map.end()
+    }
+}
+
+fn json_line(file: &str, outcome: &Result<VerifiedResponse, Failure>) -> String {
+    let line = match outcome {
+        Ok(v) => JsonResult {
+            file,
+            valid: true,
+            error: None,
+            error_code: None,
+            signed: v.signed.iter().map(|s| s.name()).collect(),
+            cert_sha256: Some(&v.cert_sha256),
+            issuer: Some(&v.issuer),
+            name_id: Some(&v.name_id),
+            name_id_format: v.name_id_format.as_deref(),
+            session_index: v.session_index.as_deref(),
+            audiences: &v.audiences,
+            recipient: v.recipient.as_deref(),
+            not_before: v.not_before.map(format_instant),
+            not_on_or_after: v.not_on_or_after.map(format_instant),
+            attributes: OrderedMap(&v.attributes),
+        },
+        Err(f) => JsonResult {
+            file,
+            valid: false,
+            error: Some(one_line(&f.message())),
+            error_code: Some(f.code()),
+            signed: Vec::new(),
+            cert_sha256: None,
+            issuer: None,
+            name_id: None,
+            name_id_format: None,
+            session_index: None,
+            audiences: &[],
+            recipient: None,
+            not_before: None,
+            not_on_or_after: None,
+            attributes: OrderedMap(&[]),
+        },
+    };
+    serde_json::to_string(&line).unwrap_or_else(|e| format!("{{\"file\":null,\"error\":\"{e}\"}}"))
+}
+
+fn write_human(out: &mut impl Write, file: &str, v: &VerifiedResponse) -> std::io::Result<()> {
+    let signed: Vec<&str> = v.signed.iter().map(|s| s.name()).collect();
+    writeln!(out, "{file}: valid")?;
+    writeln!(out, "  signed:          {}", signed.join(", "))?;
+    writeln!(out, "  certificate:     SHA-256 {}", v.cert_sha256)?;
+    writeln!(out, "  issuer:          {}", v.issuer)?;
+    match &v.name_id_format {
+        Some(f) => writeln!(out, "  name_id:         {} ({f})", v.name_id)?,
+        None => writeln!(out, "  name_id:         {}", v.name_id)?,
+    }
+    if let Some(s) = &v.session_index {
+        writeln!(out, "  session_index:   {s}")?;
+    }
+    if !v.audiences.is_empty() {
+        writeln!(out, "  audiences:       {}", v.audiences.join(", "))?;
+    }
+    if let Some(r) = &v.recipient {
+        writeln!(out, "  recipient:       {r}")?;
+    }
+    if let Some(t) = v.not_before {
+        writeln!(out, "  not_before:      {}", format_instant(t))?;
+    }
+    if let Some(t) = v.not_on_or_after {
+        writeln!(out, "  not_on_or_after: {}", format_instant(t))?;
+    }
+    for (name, values) in &v.attributes {
+        writeln!(out, "  attribute:       {name} = {}", values.join(", "))?;
+    }
+    Ok(())
+}

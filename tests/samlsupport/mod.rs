@@ -1,0 +1,150 @@
+//! Helpers shared by the SAML end-to-end tests: run the built `samlkit`, issue responses with the
+//! bundled fixture credentials at a fixed instant, and cut signed documents apart the way an
+//! attacker would.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+/// The instant every test response is issued at.
+pub const ISSUED: &str = "2026-11-29T10:00:00Z";
+/// One minute after issuing: inside every validity window.
+pub const VERIFY_AT: &str = "2026-11-29T10:01:00Z";
+pub const IDP: &str = "https://idp.example.com";
+pub const SP: &str = "https://sp.example.com";
+pub const ACS: &str = "https://sp.example.com/acs";
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn fixture(rel: &str) -> String {
+    root().join("fixtures").join(rel).to_string_lossy().into_owned()
+}
+
+pub fn samlkit() -> Command {
+    Command::cargo_bin("samlkit").expect("the samlkit binary is built")
+}
+
+/// `samlkit issue` with the IdP fixture key, fixed time and the standard SP, plus `extra` flags.
+pub fn issue(extra: &[&str]) -> String {
+    issue_with("keys/idp.key", "certs/idp.crt", extra)
+}
+
+pub fn issue_with(key: &str, cert: &str, extra: &[&str]) -> String {
+    let defaults = [
+        ("--issuer", IDP),
+        ("--name-id", "alice@example.com"),
+        ("--audience", SP),
+        ("--recipient", ACS),
+        ("--in-response-to", "_req1"),
+        ("--session-index", "_s1"),
+        ("--now", ISSUED),
+    ];
+    let mut cmd = samlkit();
+    cmd.args(["issue", "--key", &fixture(key), "--cert", &fixture(cert)]);
+    for (flag, value) in defaults {
+        if !extra.contains(&flag) {
+            cmd.args([flag, value]);
+        }
+    }
+    cmd.args(["--attr", "email=alice@example.com", "--attr", "groups=a", "--attr", "groups=b"]);
+    let out = cmd.args(extra).output().expect("samlkit runs");
+    assert!(out.status.success(), "issue failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).expect("UTF-8 output")
+}
+
+/// The result of one `samlkit verify --json` run on one document.
+pub struct Verdict {
+    pub code: i32,
+    pub json: serde_json::Value,
+    pub stderr: String,
+    /// The JSON line as printed.
+    pub raw: String,
+}
+
+impl Verdict {
+    pub fn error_code(&self) -> &str {
+        self.json["error_code"].as_str().unwrap_or("")
+    }
+    pub fn error(&self) -> &str {
+        self.json["error"].as_str().unwrap_or("")
+    }
+    pub fn valid(&self) -> bool {
+        self.json["valid"] == serde_json::Value::Bool(true)
+    }
+}
+
+/// Verifies `doc` with the IdP certificate trusted, at [`VERIFY_AT`], plus `extra` flags.
+pub fn verify(doc: &str, extra: &[&str]) -> Verdict {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("r.xml");
+    std::fs::write(&path, doc).expect("write");
+    verify_path(&path, extra)
+}
+
+pub fn verify_path(path: &Path, extra: &[&str]) -> Verdict {
+    let mut cmd = samlkit();
+    cmd.args(["verify", "--json", "--cert", &fixture("certs/idp.crt")]);
+    if !extra.contains(&"--now") {
+        cmd.args(["--now", VERIFY_AT]);
+    }
+    let out = cmd.args(extra).arg(path).output().expect("samlkit runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let json = serde_json::from_str(stdout.trim())
+        .unwrap_or_else(|e| panic!("one JSON line expected ({e}): {stdout}"));
+    Verdict {
+        code: out.status.code().unwrap_or(-1),
+        json,
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        raw: stdout.trim().to_string(),
+    }
+}
+
+/// Byte range of the first `start` .. matching `end` (inclusive) at or after `from`.
+pub fn span(s: &str, start: &str, end: &str, from: usize) -> (usize, usize) {
+    let a = from + s[from..].find(start).unwrap_or_else(|| panic!("{start} not found"));
+    let b = a + s[a..].find(end).unwrap_or_else(|| panic!("{end} not found")) + end.len();
+    (a, b)
+}
+
+pub fn assertion(doc: &str) -> &str {
+    let (a, b) = span(doc, "<saml:Assertion ", "</saml:Assertion>", 0);
+    &doc[a..b]
+}
+
+/// The first `ds:Signature` element at or after `from`.
+pub fn signature_at(doc: &str, from: usize) -> &str {
+    let (a, b) = span(doc, "<ds:Signature", "</ds:Signature>", from);
+    &doc[a..b]
+}
+
+pub fn without_signatures(doc: &str) -> String {
+    let mut out = doc.to_string();
+    while let Some(a) = out.find("<ds:Signature") {
+        let (a, b) = span(&out, "<ds:Signature", "</ds:Signature>", a);
+        out.replace_range(a..b, "");
+    }
+    out
+}
+
+pub fn attr_value<'d>(element: &'d str, name: &str) -> &'d str {
+    let pat = format!(" {name}=\"");
+    let a = element.find(&pat).unwrap_or_else(|| panic!("{name} not found")) + pat.len();
+    let b = a + element[a..].find('"').unwrap_or(0);
+    &element[a..b]
+}
+
+/// Replaces the first ID="…" in `element` (its own ID).
+pub fn with_id(element: &str, id: &str) -> String {
+    let old = attr_value(element, "ID");
+    element.replacen(&format!("ID=\"{old}\""), &format!("ID=\"{id}\""), 1)
+}
+
+pub fn without_xml_decl(doc: &str) -> &str {
+    match doc.strip_prefix("<?xml") {
+        Some(rest) => rest.split_once("?>").map_or(doc, |(_, r)| r.trim_start()),
+        None => doc,
+    }
+}
