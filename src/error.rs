@@ -52,10 +52,17 @@ pub fn report_clap_error(err: clap::Error) -> ExitCode {
             ExitCode::from(EXIT_USAGE)
         }
         _ => {
+            // clap's first paragraph says what is wrong; for a missing argument the argument
+            // names are on the indented lines that follow the first, so keep the paragraph.
             let rendered = err.render().to_string();
-            let first =
-                rendered.lines().find(|l| !l.trim().is_empty()).unwrap_or("invalid arguments");
+            let paragraph: Vec<&str> = rendered
+                .lines()
+                .skip_while(|l| l.trim().is_empty())
+                .take_while(|l| !l.trim().is_empty())
+                .collect();
+            let first = one_line(&paragraph.join(" "));
             let first = first.trim_start_matches("error:").trim();
+            let first = if first.is_empty() { "invalid arguments" } else { first };
             eprintln!("error: {first} (see --help)");
             ExitCode::from(EXIT_USAGE)
         }

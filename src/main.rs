@@ -5,12 +5,12 @@
 mod cmd;
 mod error;
 mod io;
+mod now;
+mod table;
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-
-use crate::error::CliError;
 
 /// Create, track, sign with and verify SAML signing credentials.
 ///

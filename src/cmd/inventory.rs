@@ -1,14 +1,155 @@
-//! `samlkit inventory` (skeleton: filled in by its issue).
+//! `samlkit inventory`: every tracked certificate, the integrations that use it, by expiry.
 
+use std::path::Path;
 use std::process::ExitCode;
 
 use clap::Args;
+use samlkit_cert::Inventory;
+use samlkit_cert::expiry::DEFAULT_WARN_DAYS;
+use samlkit_cert::inventory::{Health, InventoryRow};
+use serde_json::json;
 
 use crate::error::CliError;
+use crate::io::{describe_io, read_input};
+use crate::now::{NowArg, format_rfc3339};
+use crate::table::Table;
 
 #[derive(Args)]
-pub struct InventoryArgs {}
+#[command(after_help = "The inventory is a TOML file with one [[certificate]] table per \
+    credential:\n\n  \
+    [[certificate]]\n  \
+    name = \"sso-signing-2026\"\n  \
+    cert = \"certs/sso-2026.crt\"          # relative to the inventory file\n  \
+    owner = \"identity-team@example.com\"\n  \
+    warn_days = 45                        # optional, overrides --warn-days\n  \
+    integrations = [\"Salesforce SSO (production)\", \"Workday SAML\"]\n\n\
+    Rows are sorted by expiry, soonest first; an entry whose certificate cannot be read has \
+    status `error` (listed first) and the others are still checked. Exit 0 when every entry is \
+    ok, 1 when any needs action (renew, expired, not-yet-valid, error), 2 when the inventory \
+    itself cannot be read or parsed.\n\nExample:\n  \
+    samlkit inventory --file fixtures/inventory/samlkit.toml --now 2026-06-01T00:00:00Z")]
+pub struct InventoryArgs {
+    /// The inventory file (`-` reads standard input; paths are then relative to the current
+    /// directory).
+    #[arg(long, value_name = "FILE", default_value = "samlkit.toml")]
+    file: String,
+    /// Default renewal window in days, for entries without their own `warn_days`.
+    #[arg(long, value_name = "DAYS", default_value_t = DEFAULT_WARN_DAYS)]
+    warn_days: u32,
+    /// Print the report as one JSON document instead of the table.
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    now: NowArg,
+}
 
-pub fn run(_args: InventoryArgs) -> Result<ExitCode, CliError> {
-    Err(CliError::input("samlkit inventory is not built yet"))
+pub fn run(args: InventoryArgs) -> Result<ExitCode, CliError> {
+    let now = args.now.resolve();
+    let bytes = read_input(&args.file)?;
+    let label = if args.file == "-" { "<stdin>" } else { args.file.as_str() };
+    let text = String::from_utf8(bytes)
+        .map_err(|e| CliError::input(format!("{label}: not UTF-8 text ({e})")))?;
+    let inventory = Inventory::parse(&text, label).map_err(CliError::input)?;
+    let base_dir = match Path::new(&args.file).parent() {
+        Some(dir) if args.file != "-" && !dir.as_os_str().is_empty() => dir.to_path_buf(),
+        _ => Path::new(".").to_path_buf(),
+    };
+    let rows = inventory.report(&base_dir, now, args.warn_days, |path| {
+        std::fs::read(path)
+            .map_err(|e| format!("cannot read {}: {}", path.display(), describe_io(&e)))
+    });
+    if args.json {
+        let entries: Vec<_> = rows.iter().map(row_json).collect();
+        let doc = json!({ "file": label, "now": format_rfc3339(now), "entries": entries });
+        println!("{doc}");
+    } else {
+        print!("{}", render(&rows));
+    }
+    let needing: Vec<String> = rows
+        .iter()
+        .filter(|r| r.needs_action())
+        .map(|r| format!("{} ({})", r.entry.name, r.status()))
+        .collect();
+    if needing.is_empty() {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        Err(CliError::check(format!(
+            "{} of {} certificates need action: {}",
+            needing.len(),
+            rows.len(),
+            needing.join(", ")
+        )))
+    }
+}
+
+fn render(rows: &[InventoryRow]) -> String {
+    let mut table =
+        Table::new(&["STATUS", "DAYS LEFT", "EXPIRES", "NAME", "OWNER", "INTEGRATIONS"])
+            .align_right(1);
+    let mut notes = Vec::new();
+    for row in rows {
+        let (days, expires) = match &row.health {
+            Health::Checked(c) => {
+                (c.expiry.days_left.to_string(), c.info.not_after.format("%Y-%m-%d").to_string())
+            }
+            Health::Error(_) => ("-".to_string(), "-".to_string()),
+        };
+        table.push(vec![
+            row.status().to_string(),
+            days,
+            expires,
+            row.entry.name.clone(),
+            row.entry.owner.clone().unwrap_or_else(|| "-".to_string()),
+            if row.entry.integrations.is_empty() {
+                "-".to_string()
+            } else {
+                row.entry.integrations.join(", ")
+            },
+        ]);
+        match &row.health {
+            Health::Error(reason) => notes.push(format!("{}: {reason}", row.entry.name)),
+            Health::Checked(c) if row.needs_action() => notes.push(format!(
+                "{}: {}",
+                row.entry.name,
+                c.expiry.describe(c.info.not_before, c.info.not_after)
+            )),
+            Health::Checked(_) => {}
+        }
+    }
+    let mut out = table.render();
+    if !notes.is_empty() {
+        out.push('\n');
+        for note in notes {
+            out.push_str(&note);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn row_json(row: &InventoryRow) -> serde_json::Value {
+    let mut value = json!({
+        "name": row.entry.name,
+        "cert": row.entry.cert,
+        "path": row.path.display().to_string(),
+        "owner": row.entry.owner,
+        "integrations": row.entry.integrations,
+        "warn_days": row.warn_days,
+        "status": row.status(),
+    });
+    match &row.health {
+        Health::Checked(c) => {
+            value["subject"] = json!(c.info.subject);
+            value["not_before"] = json!(format_rfc3339(c.info.not_before));
+            value["not_after"] = json!(format_rfc3339(c.info.not_after));
+            value["days_left"] = json!(c.expiry.days_left);
+            value["salesforce_threshold_crossed"] = json!(c.expiry.threshold);
+            value["sha256_fingerprint"] = json!(c.sha256_fingerprint);
+            value["error"] = serde_json::Value::Null;
+        }
+        Health::Error(reason) => {
+            value["error"] = json!(reason);
+        }
+    }
+    value
 }

@@ -1,0 +1,73 @@
+//! `samlkit cert csr`: a PKCS#10 request for an existing key.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+use samlkit_cert::{Subject, generate};
+
+use super::load_key;
+use crate::error::CliError;
+use crate::io::write_public;
+
+#[derive(Args)]
+#[command(after_help = "Salesforce's \"Create CA-Signed Certificate\" flow: send the request to \
+    your certificate authority, then use the certificate it returns with the same key. The \
+    request is signed with the key (SHA-256), proving you hold it; the key itself is not \
+    included.\n\nExample:\n  \
+    samlkit cert csr --key idp.key --cn idp.example.com --org \"Example Corp\" --country US \
+    --out idp.csr")]
+pub struct CsrArgs {
+    /// The private key to certify (PKCS#8 or PKCS#1, PEM or DER).
+    #[arg(long, value_name = "KEY")]
+    key: String,
+    /// Common name (CN).
+    #[arg(long, value_name = "NAME")]
+    cn: String,
+    /// Organization (O), e.g. your company's legal name.
+    #[arg(long, value_name = "ORG")]
+    org: Option<String>,
+    /// Organizational unit (OU).
+    #[arg(long, value_name = "UNIT")]
+    ou: Option<String>,
+    /// Locality (L), the city.
+    #[arg(long, value_name = "CITY")]
+    locality: Option<String>,
+    /// State or province (ST).
+    #[arg(long, value_name = "STATE")]
+    state: Option<String>,
+    /// Two-letter country code (C), e.g. US.
+    #[arg(long, value_name = "CC")]
+    country: Option<String>,
+    /// E-mail address (emailAddress) in the subject.
+    #[arg(long, value_name = "ADDRESS")]
+    email: Option<String>,
+    /// Write the PEM request here instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// Replace --out if it exists.
+    #[arg(long)]
+    force: bool,
+}
+
+pub fn run(args: CsrArgs) -> Result<ExitCode, CliError> {
+    let key = load_key(&args.key)?;
+    let subject = Subject {
+        common_name: args.cn,
+        organization: args.org,
+        organizational_unit: args.ou,
+        locality: args.locality,
+        state: args.state,
+        country: args.country,
+        email: args.email,
+    };
+    let request = generate::certificate_request(&key, &subject).map_err(CliError::input)?;
+    match args.out {
+        Some(path) => {
+            write_public(&path, request.to_pem().as_bytes(), args.force)?;
+            println!("wrote {} (certificate signing request, PEM)", path.display());
+        }
+        None => print!("{}", request.to_pem()),
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,163 @@
+//! `samlkit cert new`: a fresh key pair and self-signed certificate.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use chrono::{DateTime, Utc};
+use clap::Args;
+use samlkit_cert::{PrivateKey, RsaKeySize, Subject, generate};
+
+use super::show::{describe, describe_json};
+use crate::error::CliError;
+use crate::io::{write_public, write_secret};
+use crate::now::parse_rfc3339;
+
+#[derive(Args)]
+#[command(after_help = "Writes PREFIX.crt (PEM, share it with service providers) and PREFIX.key \
+    (PKCS#8 PEM, mode 0600, keep it secret). Existing files are never replaced unless --force \
+    is given. The key is never printed.\n\nExample:\n  \
+    samlkit cert new --cn idp.example.com --org \"Example Corp\" --days 730 --out /etc/idp/signing")]
+pub struct NewArgs {
+    /// Common name (CN) of the certificate, e.g. the IdP host name.
+    #[arg(long, value_name = "NAME")]
+    cn: String,
+    /// Organization (O).
+    #[arg(long, value_name = "ORG")]
+    org: Option<String>,
+    /// Organizational unit (OU).
+    #[arg(long, value_name = "UNIT")]
+    ou: Option<String>,
+    /// Two-letter country code (C), e.g. US.
+    #[arg(long, value_name = "CC")]
+    country: Option<String>,
+    /// E-mail address (emailAddress) in the subject.
+    #[arg(long, value_name = "ADDRESS")]
+    email: Option<String>,
+    /// Validity in days, from --now (or the current time).
+    #[arg(long, value_name = "N", default_value = "365", value_parser = parse_days, allow_hyphen_values = true)]
+    days: u32,
+    /// RSA key size in bits: 2048, 3072 or 4096 (the sizes Salesforce accepts).
+    #[arg(long, value_name = "BITS", default_value = "2048", value_parser = parse_key_size)]
+    key_size: RsaKeySize,
+    /// Output prefix: writes PREFIX.crt and PREFIX.key [default: ./NAME, from --cn].
+    #[arg(long, value_name = "PREFIX")]
+    out: Option<PathBuf>,
+    /// Replace PREFIX.crt and PREFIX.key if they exist.
+    #[arg(long)]
+    force: bool,
+    /// Print the new certificate's details as one line of JSON.
+    #[arg(long)]
+    json: bool,
+    /// Start the validity at this instant (RFC 3339, e.g. 2026-06-01T00:00:00Z) instead of
+    /// the current time.
+    #[arg(long, value_name = "RFC3339", value_parser = parse_rfc3339)]
+    now: Option<DateTime<Utc>>,
+}
+
+fn parse_days(value: &str) -> Result<u32, String> {
+    let max = generate::MAX_DAYS;
+    match value.trim().parse::<u32>() {
+        Ok(days) if (1..=max).contains(&days) => Ok(days),
+        _ => Err(format!("--days must be a whole number of days from 1 to {max}, e.g. 365")),
+    }
+}
+
+fn parse_key_size(value: &str) -> Result<RsaKeySize, String> {
+    value
+        .trim()
+        .parse::<u32>()
+        .ok()
+        .and_then(|bits| RsaKeySize::try_from(bits).ok())
+        .ok_or_else(|| "--key-size must be 2048, 3072 or 4096".to_string())
+}
+
+pub fn run(args: NewArgs) -> Result<ExitCode, CliError> {
+    let now = args.now.unwrap_or_else(Utc::now);
+    let subject = Subject {
+        common_name: args.cn.clone(),
+        organization: args.org,
+        organizational_unit: args.ou,
+        country: args.country,
+        email: args.email,
+        ..Subject::default()
+    };
+    let prefix = match args.out {
+        Some(prefix) => prefix,
+        None => default_prefix(&args.cn)?,
+    };
+    let cert_path = with_suffix(&prefix, "crt");
+    let key_path = with_suffix(&prefix, "key");
+    // Check both before writing either, so a refusal leaves nothing half-done.
+    if !args.force {
+        for path in [&key_path, &cert_path] {
+            if path.exists() {
+                return Err(CliError::input(format!(
+                    "{} already exists; use --force to overwrite it",
+                    path.display()
+                )));
+            }
+        }
+    }
+    let key = PrivateKey::generate_rsa(args.key_size).map_err(CliError::input)?;
+    // Validate the subject (and build the certificate) before anything touches the disk.
+    let cert = generate::self_signed(&key, &subject, now, args.days).map_err(CliError::input)?;
+    write_secret(&key_path, key.to_pkcs8_pem().as_bytes(), args.force)?;
+    write_public(&cert_path, cert.to_pem().as_bytes(), args.force)?;
+    let cert_shown = cert_path.display().to_string();
+    if args.json {
+        let mut value = describe_json(&cert_shown, &cert, now, None);
+        value["key_file"] = serde_json::Value::String(key_path.display().to_string());
+        println!("{value}");
+    } else {
+        println!("wrote {cert_shown} (certificate, PEM)");
+        println!("wrote {} (private key, PKCS#8 PEM, mode 0600)", key_path.display());
+        println!();
+        print!("{}", describe(&cert_shown, &cert, now, None));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `./NAME` from the common name, keeping only characters that are safe in a file name.
+fn default_prefix(cn: &str) -> Result<PathBuf, CliError> {
+    let name: String = cn
+        .trim()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' })
+        .collect();
+    let name = name.trim_start_matches('.');
+    if name.is_empty() {
+        return Err(CliError::input("cannot derive a file name from --cn; give --out PREFIX"));
+    }
+    Ok(PathBuf::from(".").join(name))
+}
+
+/// `PREFIX.ext`, appending (not replacing) so `idp.example.com` gives `idp.example.com.crt`.
+fn with_suffix(prefix: &std::path::Path, ext: &str) -> PathBuf {
+    let mut name = prefix.as_os_str().to_os_string();
+    name.push(".");
+    name.push(ext);
+    PathBuf::from(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_and_key_size_parsers() {
+        assert_eq!(parse_days("365"), Ok(365));
+        for bad in ["0", "-1", "abc", "1.5", "36501", ""] {
+            assert!(parse_days(bad).is_err(), "{bad}");
+        }
+        assert_eq!(parse_key_size("4096"), Ok(RsaKeySize::Bits4096));
+        assert!(parse_key_size("1024").is_err());
+    }
+
+    #[test]
+    fn prefixes() {
+        assert_eq!(default_prefix("idp.example.com").unwrap(), PathBuf::from("./idp.example.com"));
+        assert_eq!(default_prefix("a/b c").unwrap(), PathBuf::from("./a_b_c"));
+        assert!(default_prefix("..").is_err());
+        assert_eq!(with_suffix(std::path::Path::new("/x/idp"), "key"), PathBuf::from("/x/idp.key"));
+    }
+}

@@ -1,0 +1,133 @@
+//! `samlkit cert show`: what a certificate says about itself.
+
+use std::process::ExitCode;
+
+use chrono::{DateTime, Utc};
+use clap::Args;
+use samlkit_cert::expiry::DEFAULT_WARN_DAYS;
+use samlkit_cert::{Certificate, Expiry};
+use serde_json::json;
+
+use super::{load_certificates, load_key, shown};
+use crate::error::CliError;
+use crate::now::{NowArg, format_rfc3339};
+use crate::table::key_values;
+
+#[derive(Args)]
+#[command(after_help = "Every certificate in the file is shown (a PEM bundle may hold a \
+    chain). With --key, also says whether the private key belongs to the certificate, and \
+    exits 1 if it does not.\n\nExamples:\n  \
+    samlkit cert show idp.crt\n  \
+    samlkit cert show idp.crt --key idp.key --json")]
+pub struct ShowArgs {
+    /// Certificate file, PEM or DER (`-` reads standard input).
+    #[arg(value_name = "CERT")]
+    cert: String,
+    /// A private key file to check against the certificate.
+    #[arg(long, value_name = "KEY")]
+    key: Option<String>,
+    /// Print one line of JSON per certificate instead of the summary.
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    now: NowArg,
+}
+
+pub fn run(args: ShowArgs) -> Result<ExitCode, CliError> {
+    let now = args.now.resolve();
+    let certs = load_certificates(&args.cert)?;
+    let key = args.key.as_deref().map(|path| load_key(path).map(|k| (path, k))).transpose()?;
+    let label = shown(&args.cert);
+    let numbered = certs.len() > 1;
+    let mut mismatch = false;
+    for (index, cert) in certs.iter().enumerate() {
+        let name = if numbered {
+            format!("{label} (#{} of {})", index + 1, certs.len())
+        } else {
+            label.to_string()
+        };
+        let matches = key.as_ref().map(|(path, key)| (*path, cert.matches_key(key)));
+        // Only the first certificate (the leaf) has to match the key.
+        if index == 0 && matches.is_some_and(|(_, ok)| !ok) {
+            mismatch = true;
+        }
+        if args.json {
+            println!("{}", describe_json(&name, cert, now, matches.map(|(_, ok)| ok)));
+        } else {
+            if index > 0 {
+                println!();
+            }
+            print!("{}", describe(&name, cert, now, matches));
+        }
+    }
+    if mismatch {
+        let key_path = args.key.as_deref().map(shown).unwrap_or_default();
+        return Err(CliError::check(format!(
+            "the private key {key_path} does not match the certificate {label}"
+        )));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The human summary of one certificate.
+pub(crate) fn describe(
+    name: &str,
+    cert: &Certificate,
+    now: DateTime<Utc>,
+    key_match: Option<(&str, bool)>,
+) -> String {
+    let info = cert.info();
+    let expiry = Expiry::evaluate(info.not_before, info.not_after, now, DEFAULT_WARN_DAYS);
+    let issuer = if info.self_issued {
+        format!("{} (self-signed)", info.issuer)
+    } else {
+        info.issuer.clone()
+    };
+    let mut pairs = vec![
+        ("certificate", name.to_string()),
+        ("subject", info.subject.clone()),
+        ("issuer", issuer),
+        ("serial", info.serial.clone()),
+        ("not before", format_rfc3339(info.not_before)),
+        ("not after", format_rfc3339(info.not_after)),
+        ("days left", format!("{} ({})", expiry.days_left, expiry.status)),
+        ("key", info.key.to_string()),
+        ("signature", info.signature_algorithm.clone()),
+        ("sha1", cert.sha1_fingerprint()),
+        ("sha256", cert.sha256_fingerprint()),
+    ];
+    if let Some((key_path, ok)) = key_match {
+        let verdict = if ok { "yes" } else { "NO" };
+        pairs.push(("key matches", format!("{verdict} ({})", shown(key_path))));
+    }
+    key_values(&pairs)
+}
+
+/// The JSON object for one certificate.
+pub(crate) fn describe_json(
+    name: &str,
+    cert: &Certificate,
+    now: DateTime<Utc>,
+    key_matches: Option<bool>,
+) -> serde_json::Value {
+    let info = cert.info();
+    let expiry = Expiry::evaluate(info.not_before, info.not_after, now, DEFAULT_WARN_DAYS);
+    json!({
+        "file": name,
+        "subject": info.subject,
+        "issuer": info.issuer,
+        "common_name": info.common_name,
+        "self_signed": info.self_issued,
+        "serial": info.serial,
+        "not_before": format_rfc3339(info.not_before),
+        "not_after": format_rfc3339(info.not_after),
+        "days_left": expiry.days_left,
+        "status": expiry.status.as_str(),
+        "key_type": info.key.kind(),
+        "key_bits": info.key.bits(),
+        "signature_algorithm": info.signature_algorithm,
+        "sha1_fingerprint": cert.sha1_fingerprint(),
+        "sha256_fingerprint": cert.sha256_fingerprint(),
+        "key_matches": key_matches,
+    })
+}

@@ -1,0 +1,493 @@
+//! End-to-end tests of `samlkit cert new|csr|show|check`, running the built binary.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+
+const REFERENCE_DAY: &str = "2026-06-01T00:00:00Z";
+
+fn fixture(path: &str) -> String {
+    let full = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(path);
+    full.to_str().expect("UTF-8 path").to_string()
+}
+
+fn samlkit(args: &[&str]) -> Output {
+    Command::cargo_bin("samlkit").expect("binary").args(args).output().expect("runs")
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Asserts exit `code` and exactly one stderr line `error: …` containing `needle`.
+fn assert_error(out: &Output, code: i32, needle: &str) {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(code), "stderr: {stderr}\nstdout: {}", stdout(out));
+    assert!(stderr.starts_with("error: "), "{stderr}");
+    assert_eq!(stderr.trim_end().lines().count(), 1, "one line: {stderr}");
+    assert!(stderr.contains(needle), "expected {needle:?} in {stderr}");
+}
+
+fn assert_success(out: &Output) {
+    assert!(out.status.success(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// Runs openssl; `None` (after a note) when it is missing and interop is optional.
+fn openssl(args: &[&str]) -> Option<Output> {
+    match std::process::Command::new("openssl").args(args).output() {
+        Ok(out) => Some(out),
+        Err(e) => {
+            if std::env::var_os("SAMLKIT_REQUIRE_INTEROP").is_some() {
+                panic!("openssl is required (SAMLKIT_REQUIRE_INTEROP is set) but cannot run: {e}");
+            }
+            eprintln!("skipped: openssl not installed");
+            None
+        }
+    }
+}
+
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).expect("exists").permissions().mode() & 0o777
+}
+
+#[test]
+fn cert_new_writes_a_certificate_openssl_reads_and_a_private_matching_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let prefix = dir.path().join("x").join("idp");
+    std::fs::create_dir_all(prefix.parent().unwrap()).unwrap();
+    let prefix_s = prefix.to_str().unwrap();
+    let out = samlkit(&["cert", "new", "--cn", "idp.example.com", "--out", prefix_s]);
+    assert_success(&out);
+    let text = stdout(&out);
+    assert!(!text.contains("PRIVATE KEY"), "the key is never printed: {text}");
+    assert!(text.contains("idp.crt (certificate, PEM)"), "{text}");
+    assert!(text.contains("mode 0600"), "{text}");
+    let crt = format!("{prefix_s}.crt");
+    let key = format!("{prefix_s}.key");
+    assert_eq!(mode(Path::new(&key)), 0o600);
+    assert!(std::fs::read_to_string(&key).unwrap().starts_with("-----BEGIN PRIVATE KEY-----\n"));
+
+    // Our own view: the key matches.
+    let show = samlkit(&["cert", "show", &crt, "--key", &key]);
+    assert_success(&show);
+    assert!(stdout(&show).contains("key matches  yes"), "{}", stdout(&show));
+
+    // OpenSSL's view.
+    let Some(x509) = openssl(&["x509", "-in", &crt, "-noout", "-text"]) else { return };
+    assert_success(&x509);
+    let x509 = stdout(&x509);
+    assert!(x509.contains("Subject: CN = idp.example.com"), "{x509}");
+    assert!(x509.contains("CA:FALSE") && x509.contains("Digital Signature, Key Encipherment"));
+    let verify = openssl(&["verify", "-CAfile", &crt, &crt]).unwrap();
+    assert_success(&verify);
+    let from_key = openssl(&["pkey", "-in", &key, "-pubout"]).unwrap();
+    let from_cert = openssl(&["x509", "-in", &crt, "-noout", "-pubkey"]).unwrap();
+    assert_eq!(stdout(&from_key), stdout(&from_cert), "key and certificate match (openssl)");
+}
+
+#[test]
+fn cert_new_refuses_to_overwrite_without_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let prefix = dir.path().join("idp");
+    let prefix_s = prefix.to_str().unwrap();
+    let key = dir.path().join("idp.key");
+    std::fs::write(&key, "precious").unwrap();
+    let out = samlkit(&["cert", "new", "--cn", "idp.example.com", "--out", prefix_s]);
+    assert_error(&out, 2, "idp.key already exists; use --force to overwrite it");
+    assert_eq!(std::fs::read_to_string(&key).unwrap(), "precious");
+    assert!(!dir.path().join("idp.crt").exists(), "nothing half-written");
+
+    // An existing certificate alone also blocks, before a key is written.
+    std::fs::remove_file(&key).unwrap();
+    std::fs::write(dir.path().join("idp.crt"), "old").unwrap();
+    let out = samlkit(&["cert", "new", "--cn", "idp.example.com", "--out", prefix_s]);
+    assert_error(&out, 2, "idp.crt already exists");
+    assert!(!key.exists());
+
+    // --force replaces both, and the key is still 0600.
+    std::fs::write(&key, "precious").unwrap();
+    std::fs::set_permissions(&key, std::os::unix::fs::PermissionsExt::from_mode(0o644)).unwrap();
+    let out = samlkit(&["cert", "new", "--cn", "idp.example.com", "--out", prefix_s, "--force"]);
+    assert_success(&out);
+    assert!(std::fs::read_to_string(&key).unwrap().contains("BEGIN PRIVATE KEY"));
+    assert_eq!(mode(&key), 0o600);
+}
+
+#[test]
+fn cert_new_defaults_prefix_to_the_name_and_honours_days_now_and_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::cargo_bin("samlkit")
+        .unwrap()
+        .current_dir(dir.path())
+        .args([
+            "cert",
+            "new",
+            "--cn",
+            "sso.example.com",
+            "--org",
+            "Example Corp",
+            "--country",
+            "US",
+            "--email",
+            "id@example.com",
+            "--days",
+            "30",
+            "--now",
+            REFERENCE_DAY,
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert_success(&out);
+    let json: serde_json::Value = serde_json::from_str(stdout(&out).trim()).expect("one JSON line");
+    assert_eq!(json["not_before"], "2026-06-01T00:00:00Z");
+    assert_eq!(json["not_after"], "2026-07-01T00:00:00Z");
+    assert_eq!(json["days_left"], 30);
+    assert_eq!(json["status"], "renew", "30 days is inside the default 60-day window");
+    assert_eq!(json["key_type"], "RSA");
+    assert_eq!(json["key_bits"], 2048);
+    assert_eq!(json["subject"], "C=US, O=Example Corp, CN=sso.example.com, Email=id@example.com");
+    assert_eq!(json["file"], "./sso.example.com.crt");
+    assert_eq!(json["key_file"], "./sso.example.com.key");
+    assert!(dir.path().join("sso.example.com.crt").exists());
+    assert_eq!(mode(&dir.path().join("sso.example.com.key")), 0o600);
+}
+
+#[test]
+fn cert_new_rejects_bad_arguments_before_writing_anything() {
+    let dir = tempfile::tempdir().unwrap();
+    let prefix = dir.path().join("p");
+    let prefix = prefix.to_str().unwrap();
+    let cases: [(&[&str], &str); 8] = [
+        (&["--days", "0"], "--days must be a whole number of days from 1 to 36500"),
+        (&["--days", "abc"], "--days must be a whole number of days"),
+        (&["--days", "-5"], "--days"),
+        (&["--days", "1.5"], "--days must be a whole number of days"),
+        (&["--key-size", "1024"], "--key-size must be 2048, 3072 or 4096"),
+        (&["--country", "USA"], "invalid country: \"USA\" is not a two-letter ISO 3166 code"),
+        (&["--now", "yesterday"], "expected an RFC 3339 timestamp"),
+        (&["--cn", ""], "invalid common name: it must not be empty"),
+    ];
+    for (extra, needle) in cases {
+        let mut args = vec!["cert", "new", "--out", prefix];
+        if !extra.contains(&"--cn") {
+            args.extend(["--cn", "a.example.com"]);
+        }
+        args.extend(extra);
+        assert_error(&samlkit(&args), 2, needle);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "{extra:?} wrote files");
+    }
+    assert_error(&samlkit(&["cert", "new"]), 2, "--cn");
+}
+
+#[test]
+fn cert_show_summarises_pem_der_and_stdin_alike() {
+    let pem = samlkit(&["cert", "show", &fixture("certs/idp.crt"), "--now", REFERENCE_DAY]);
+    assert_success(&pem);
+    let text = stdout(&pem);
+    for line in [
+        "subject      CN=idp.example.com, O=Example IdP",
+        "issuer       CN=idp.example.com, O=Example IdP (self-signed)",
+        "not before   2026-01-01T00:00:00Z",
+        "not after    2036-01-01T00:00:00Z",
+        "days left    3501 (ok)",
+        "key          RSA 2048",
+        "signature    sha256WithRSAEncryption",
+    ] {
+        assert!(text.contains(line), "missing {line:?} in\n{text}");
+    }
+    let json = |args: &[&str]| -> serde_json::Value {
+        let out = samlkit(args);
+        assert_success(&out);
+        serde_json::from_str(stdout(&out).trim()).unwrap()
+    };
+    let from_pem = json(&["cert", "show", "--json", &fixture("certs/idp.crt")]);
+    let from_der = json(&["cert", "show", "--json", &fixture("certs/idp.der")]);
+    assert_eq!(from_pem["sha256_fingerprint"], from_der["sha256_fingerprint"]);
+    assert_eq!(from_pem["serial"], from_der["serial"]);
+    let fp = from_pem["sha256_fingerprint"].as_str().unwrap();
+    assert_eq!(fp.len(), 95);
+    assert!(fp.chars().all(|c| c == ':' || c.is_ascii_hexdigit() && !c.is_ascii_lowercase()));
+    assert_eq!(from_pem["key_matches"], serde_json::Value::Null);
+
+    let stdin = Command::cargo_bin("samlkit")
+        .unwrap()
+        .args(["cert", "show", "--json", "-"])
+        .write_stdin(std::fs::read(fixture("certs/idp.der")).unwrap())
+        .output()
+        .unwrap();
+    assert_success(&stdin);
+    let from_stdin: serde_json::Value = serde_json::from_str(stdout(&stdin).trim()).unwrap();
+    assert_eq!(from_stdin["sha256_fingerprint"], from_pem["sha256_fingerprint"]);
+    assert_eq!(from_stdin["file"], "<stdin>");
+
+    if let Some(out) =
+        openssl(&["x509", "-in", &fixture("certs/idp.crt"), "-noout", "-fingerprint", "-sha256"])
+    {
+        assert_eq!(stdout(&out).trim(), format!("sha256 Fingerprint={fp}"));
+    }
+}
+
+#[test]
+fn cert_show_lists_every_certificate_in_a_bundle() {
+    let out = samlkit(&["cert", "show", "--json", &fixture("certs/bundle.pem")]);
+    assert_success(&out);
+    let cns: Vec<String> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["common_name"].to_string())
+        .collect();
+    assert_eq!(cns, ["\"idp.example.com\"", "\"attacker.example.com\""]);
+}
+
+#[test]
+fn cert_show_with_keys() {
+    let crt = fixture("certs/idp.crt");
+    for key in ["keys/idp.key", "keys/idp-pkcs1.key", "keys/idp.key.der"] {
+        let out = samlkit(&["cert", "show", &crt, "--key", &fixture(key), "--json"]);
+        assert_success(&out);
+        assert!(stdout(&out).contains("\"key_matches\":true"), "{key}");
+    }
+    let out = samlkit(&["cert", "show", &crt, "--key", &fixture("keys/attacker.key")]);
+    assert_error(&out, 1, "does not match the certificate");
+    assert!(stdout(&out).contains("key matches  NO"), "{}", stdout(&out));
+    let ec = samlkit(&[
+        "cert",
+        "show",
+        &fixture("certs/ec-p256.crt"),
+        "--key",
+        &fixture("keys/ec-p256-sec1.key"),
+    ]);
+    assert_success(&ec);
+    assert!(stdout(&ec).contains("key          EC P-256"));
+}
+
+#[test]
+fn cert_show_error_paths() {
+    let dir = tempfile::tempdir().unwrap();
+    let garbage = dir.path().join("garbage.pem");
+    std::fs::write(
+        &garbage,
+        "-----BEGIN CERTIFICATE-----\nnot base64 at all!\n-----END CERTIFICATE-----\n",
+    )
+    .unwrap();
+    let text = dir.path().join("notes.txt");
+    std::fs::write(&text, "hello").unwrap();
+    let truncated = dir.path().join("truncated.der");
+    let der = std::fs::read(fixture("certs/idp.der")).unwrap();
+    std::fs::write(&truncated, &der[..der.len() / 2]).unwrap();
+    let missing = dir.path().join("missing.crt");
+    let crt = fixture("certs/idp.crt");
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (vec![missing.display().to_string()], "missing.crt: no such file or directory"),
+        (
+            vec![garbage.display().to_string()],
+            "malformed PEM at line 1: the base64 body of the CERTIFICATE block is invalid",
+        ),
+        (vec![text.display().to_string()], "no certificate found: the input is neither PEM"),
+        (vec![truncated.display().to_string()], "invalid certificate: not a DER X.509 certificate"),
+        (
+            vec![fixture("keys/idp.key")],
+            "no certificate found: the PEM blocks found are PRIVATE KEY (line 1)",
+        ),
+        (
+            vec![crt.clone(), "--key".into(), fixture("keys/idp-encrypted.key")],
+            "the private key is encrypted",
+        ),
+        (
+            vec![crt.clone(), "--key".into(), fixture("keys/idp-encrypted-legacy.key")],
+            "Proc-Type: 4,ENCRYPTED",
+        ),
+        (vec![crt.clone(), "--key".into(), crt.clone()], "no private key found"),
+        (vec![crt.clone(), "--now".into(), "2026-13-01T00:00:00Z".into()], "RFC 3339"),
+    ];
+    for (extra, needle) in cases {
+        let mut args = vec!["cert".to_string(), "show".to_string()];
+        args.extend(extra);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        assert_error(&samlkit(&args), 2, needle);
+    }
+}
+
+#[test]
+fn cert_check_states_exit_codes_and_thresholds() {
+    // (file, warn-days, exit, status, reminder)
+    let cases = [
+        ("certs/idp.crt", "60", 0, "ok", "-"),
+        ("certs/expires-2026-08-15.crt", "60", 0, "ok", "-"),
+        ("certs/expires-2026-08-15.crt", "90", 1, "renew", "-"),
+        ("certs/expires-2026-06-21.crt", "60", 1, "renew", "30-day"),
+        ("certs/expires-2026-06-21.crt", "10", 0, "ok", "30-day"),
+        ("certs/expired.crt", "60", 1, "expired", "-"),
+        ("certs/not-yet-valid.crt", "60", 1, "not-yet-valid", "-"),
+    ];
+    for (file, warn, code, status, reminder) in cases {
+        let out = samlkit(&[
+            "cert",
+            "check",
+            &fixture(file),
+            "--warn-days",
+            warn,
+            "--now",
+            REFERENCE_DAY,
+        ]);
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "{file} {warn}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let row = stdout(&out).lines().nth(1).unwrap_or_default().to_string();
+        let cells: Vec<&str> = row.split_whitespace().collect();
+        assert_eq!((cells[0], cells[3]), (status, reminder), "{file} {warn}: {row}");
+    }
+}
+
+#[test]
+fn cert_check_twenty_days_before_expiry_names_the_30_day_threshold() {
+    let out = samlkit(&[
+        "cert",
+        "check",
+        &fixture("certs/expires-2026-06-21.crt"),
+        "--now",
+        REFERENCE_DAY,
+    ]);
+    assert_error(
+        &out,
+        1,
+        "expires in 20 days on 2026-06-21 (inside the 60-day renewal window; Salesforce's 30-day reminder threshold crossed)",
+    );
+}
+
+#[test]
+fn cert_check_several_files_and_json() {
+    let out = samlkit(&[
+        "cert",
+        "check",
+        "--json",
+        "--now",
+        REFERENCE_DAY,
+        &fixture("certs/idp.crt"),
+        &fixture("certs/expired.crt"),
+        &fixture("certs/bundle.pem"),
+    ]);
+    assert_error(&out, 1, "expired on 2026-01-01 (151 days ago)");
+    let lines: Vec<serde_json::Value> =
+        stdout(&out).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 4);
+    assert_eq!(lines[1]["status"], "expired");
+    assert_eq!(lines[1]["days_left"], -151);
+    assert_eq!(lines[0]["salesforce_threshold_crossed"], serde_json::Value::Null);
+    assert!(lines[3]["file"].as_str().unwrap().ends_with("bundle.pem#2"));
+
+    let soon = samlkit(&[
+        "cert",
+        "check",
+        "--json",
+        "--now",
+        REFERENCE_DAY,
+        &fixture("certs/expires-2026-06-21.crt"),
+    ]);
+    let line: serde_json::Value = serde_json::from_str(stdout(&soon).trim()).unwrap();
+    assert_eq!(line["salesforce_threshold_crossed"], 30);
+    assert_eq!(line["days_left"], 20);
+
+    let two = samlkit(&[
+        "cert",
+        "check",
+        "--now",
+        REFERENCE_DAY,
+        &fixture("certs/expired.crt"),
+        &fixture("certs/not-yet-valid.crt"),
+    ]);
+    assert_error(&two, 1, "2 of 2 certificates need action");
+}
+
+#[test]
+fn cert_check_error_paths() {
+    assert_error(&samlkit(&["cert", "check"]), 2, "CERT");
+    assert_error(
+        &samlkit(&["cert", "check", "/nonexistent/x.crt"]),
+        2,
+        "cannot read /nonexistent/x.crt: no such file or directory",
+    );
+    assert_error(
+        &samlkit(&["cert", "check", &fixture("certs/idp.crt"), "--warn-days", "soon"]),
+        2,
+        "--warn-days",
+    );
+}
+
+#[test]
+fn cert_csr_verifies_with_openssl() {
+    let out = samlkit(&[
+        "cert",
+        "csr",
+        "--key",
+        &fixture("keys/idp-pkcs1.key"),
+        "--cn",
+        "idp.example.com",
+        "--org",
+        "Example Corp",
+        "--ou",
+        "Identity",
+        "--locality",
+        "Paris",
+        "--state",
+        "IDF",
+        "--country",
+        "FR",
+        "--email",
+        "id@example.com",
+    ]);
+    assert_success(&out);
+    let pem = stdout(&out);
+    assert!(pem.starts_with("-----BEGIN CERTIFICATE REQUEST-----\n"), "{pem}");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("idp.csr");
+    let file_s = file.to_str().unwrap();
+    let written = samlkit(&[
+        "cert",
+        "csr",
+        "--key",
+        &fixture("keys/idp.key"),
+        "--cn",
+        "idp.example.com",
+        "--out",
+        file_s,
+    ]);
+    assert_success(&written);
+    assert!(stdout(&written).contains("wrote"));
+    assert_error(
+        &samlkit(&["cert", "csr", "--key", &fixture("keys/idp.key"), "--cn", "x", "--out", file_s]),
+        2,
+        "already exists; use --force",
+    );
+    std::fs::write(dir.path().join("stdout.csr"), &pem).unwrap();
+    for path in [dir.path().join("stdout.csr"), file] {
+        let Some(req) =
+            openssl(&["req", "-in", path.to_str().unwrap(), "-verify", "-noout", "-subject"])
+        else {
+            return;
+        };
+        assert_success(&req);
+        let all = format!("{}{}", stdout(&req), String::from_utf8_lossy(&req.stderr));
+        assert!(all.contains("verify OK"), "{all}");
+        assert!(all.contains("CN = idp.example.com"), "{all}");
+    }
+}
+
+#[test]
+fn cert_csr_error_paths() {
+    let cases: [(&str, &str); 4] = [
+        ("/nonexistent/k.key", "cannot read /nonexistent/k.key: no such file or directory"),
+        ("keys/idp-encrypted.key", "the private key is encrypted (PKCS#8 ENCRYPTED PRIVATE KEY)"),
+        ("certs/idp.crt", "no private key found: the PEM blocks found are CERTIFICATE"),
+        ("certs/idp.der", "no private key found: the DER input is a certificate"),
+    ];
+    for (key, needle) in cases {
+        let key = if key.starts_with('/') { key.to_string() } else { fixture(key) };
+        assert_error(&samlkit(&["cert", "csr", "--key", &key, "--cn", "x"]), 2, needle);
+    }
+}
