@@ -91,7 +91,7 @@ break_kinds! {
     BadSignature = "bad-signature", "signature_invalid",
         "one character of SignatureValue changed";
     Unsigned = "unsigned", "signature_missing",
-        "no signature at all";
+        "no signature at all: neither the Response nor the Assertion is signed";
     WrongKey = "wrong-key", "untrusted_certificate",
         "signed by the fixtures' attacker key, with the attacker's certificate in KeyInfo";
     Sha1 = "sha1", "algorithm_refused",
