@@ -35,8 +35,11 @@ enum Command {
     Issue(cmd::issue::IssueArgs),
     /// Add enveloped XML signatures to existing SAML documents.
     Sign(cmd::sign::SignArgs),
-    /// Verify signed SAML responses against trusted certificates.
+    /// Verify signed SAML responses (or, with --metadata, signed metadata) against trusted
+    /// certificates.
     Verify(cmd::verify::VerifyArgs),
+    /// Write SAML 2.0 IdP metadata (optionally signed) for service providers to import.
+    Metadata(cmd::metadata::MetadataArgs),
 }
 
 fn main() -> ExitCode {
@@ -51,6 +54,7 @@ fn main() -> ExitCode {
         Command::Issue(args) => cmd::issue::run(args),
         Command::Sign(args) => cmd::sign::run(args),
         Command::Verify(args) => cmd::verify::run(args),
+        Command::Metadata(args) => cmd::metadata::run(args),
     };
     match result {
         Ok(code) => code,

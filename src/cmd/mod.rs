@@ -6,5 +6,6 @@ pub mod cert;
 pub mod common;
 pub mod inventory;
 pub mod issue;
+pub mod metadata;
 pub mod sign;
 pub mod verify;

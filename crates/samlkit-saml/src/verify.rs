@@ -151,8 +151,13 @@ fn run(
     } else if root.has_name(NS_ASSERTION, "Assertion") {
         None
     } else {
+        let hint = if root.has_name(crate::NS_METADATA, "EntityDescriptor") {
+            "; to check signed metadata use samlkit verify --metadata"
+        } else {
+            ""
+        };
         return Err(SamlError::UnexpectedDocument(format!(
-            "the root element is <{}> ({}), not a samlp:Response",
+            "the root element is <{}> ({}), not a samlp:Response{hint}",
             root.name(),
             if root.namespace_uri().is_empty() { "no namespace" } else { root.namespace_uri() }
         )));

@@ -302,7 +302,10 @@ fn element_sequence<'d, 'a>(node: Node<'d, 'a>) -> Result<Vec<Node<'d, 'a>>, Dsi
             NodeKind::Text if child.text().unwrap_or("").trim().is_empty() => {}
             NodeKind::Comment => {}
             _ => {
-                return Err(malformed(child, &format!("unexpected content inside {}", node.name())));
+                return Err(malformed(
+                    child,
+                    &format!("unexpected content inside {}", node.name()),
+                ));
             }
         }
     }
