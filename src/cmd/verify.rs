@@ -102,6 +102,7 @@ pub fn run(args: VerifyArgs) -> Result<ExitCode, CliError> {
             RequireArg::Any => Require::Any,
         },
         allow_sha1: args.allow_sha1,
+        explain: args.explain,
     };
     let files = if args.files.is_empty() { vec!["-".to_string()] } else { args.files.clone() };
     if args.metadata {

@@ -65,6 +65,23 @@ pub struct VerifyPolicy<'c> {
     pub skew: Duration,
     pub require: Require,
     pub allow_sha1: bool,
+    /// Record each step in [`VerifyReport::steps`] (costs a little formatting; off for batch
+    /// verification).
+    pub explain: bool,
+}
+
+/// The explanation being written, when asked for.
+struct Steps {
+    enabled: bool,
+    lines: Vec<String>,
+}
+
+impl Steps {
+    fn add(&mut self, line: impl FnOnce() -> String) {
+        if self.enabled {
+            self.lines.push(line());
+        }
+    }
 }
 
 /// A signed element: `"response"` or `"assertion"`.
@@ -107,18 +124,19 @@ pub struct VerifiedResponse {
 /// The outcome of [`verify_response`] plus the steps taken, for `--explain`.
 #[derive(Clone, Debug)]
 pub struct VerifyReport {
+    /// Each step taken, in order (empty unless [`VerifyPolicy::explain`]).
     pub steps: Vec<String>,
     pub outcome: Result<VerifiedResponse, SamlError>,
 }
 
 /// Decodes, parses and verifies a SAML response (see the module docs for the checks).
 pub fn verify_response(input: &[u8], policy: &VerifyPolicy<'_>) -> VerifyReport {
-    let mut steps = Vec::new();
+    let mut steps = Steps { enabled: policy.explain, lines: Vec::new() };
     let outcome = run(input, policy, &mut steps);
     if let Err(e) = &outcome {
-        steps.push(format!("FAILED [{}] {e}", e.code()));
+        steps.add(|| format!("FAILED [{}] {e}", e.code()));
     }
-    VerifyReport { steps, outcome }
+    VerifyReport { steps: steps.lines, outcome }
 }
 
 /// Parses with the crate's limits, mapping a DOCTYPE to its own error.
@@ -134,12 +152,12 @@ pub(crate) fn parse_document(xml: &str) -> Result<Document<'_>, SamlError> {
 fn run(
     input: &[u8],
     policy: &VerifyPolicy<'_>,
-    steps: &mut Vec<String>,
+    steps: &mut Steps,
 ) -> Result<VerifiedResponse, SamlError> {
     let (xml, encoding) = decode_input(input)?;
-    steps.push(format!("decode: {} -> {} bytes of XML", encoding_name(encoding), xml.len()));
+    steps.add(|| format!("decode: {} -> {} bytes of XML", encoding_name(encoding), xml.len()));
     let doc = parse_document(&xml)?;
-    steps.push("parse: well-formed, no DOCTYPE".to_string());
+    steps.add(|| "parse: well-formed, no DOCTYPE".to_string());
     if let Some(dup) = doc.duplicate_ids().first() {
         return Err(SamlError::DuplicateId(dup.clone()));
     }
@@ -162,12 +180,19 @@ fn run(
             if root.namespace_uri().is_empty() { "no namespace" } else { root.namespace_uri() }
         )));
     };
-    let all = doc.node(doc.root());
-    if all.descendants().any(|n| n.has_name(NS_ASSERTION, "EncryptedAssertion")) {
-        return Err(SamlError::EncryptedAssertionUnsupported);
+    // One pass over the document collects what the profile looks at.
+    let mut assertions: Vec<Node<'_, '_>> = Vec::with_capacity(1);
+    let mut signatures: Vec<Node<'_, '_>> = Vec::with_capacity(2);
+    for n in doc.node(doc.root()).descendants().filter(|n| n.is_element()) {
+        match (n.local_name(), n.namespace_uri()) {
+            ("Assertion", NS_ASSERTION) => assertions.push(n),
+            ("Signature", NS_DSIG) => signatures.push(n),
+            ("EncryptedAssertion", NS_ASSERTION) => {
+                return Err(SamlError::EncryptedAssertionUnsupported);
+            }
+            _ => {}
+        }
     }
-    let assertions: Vec<Node<'_, '_>> =
-        all.descendants().filter(|n| n.has_name(NS_ASSERTION, "Assertion")).collect();
     let [assertion] = assertions.as_slice() else {
         return Err(SamlError::AssertionCount(assertions.len()));
     };
@@ -180,16 +205,18 @@ fn run(
             )));
         }
     }
-    steps.push(format!(
-        "profile: {} with one Assertion (ID {:?})",
-        if response.is_some() { "Response" } else { "bare Assertion" },
-        assertion.attribute("", "ID").unwrap_or("")
-    ));
+    steps.add(|| {
+        format!(
+            "profile: {} with one Assertion (ID {:?})",
+            if response.is_some() { "Response" } else { "bare Assertion" },
+            assertion.attribute("", "ID").unwrap_or("")
+        )
+    });
 
     // --- Signatures: where they are, and what they sign. ---
     let mut response_sig = None;
     let mut assertion_sig = None;
-    for sig in all.descendants().filter(|n| n.has_name(NS_DSIG, "Signature")) {
+    for sig in signatures {
         let parent = sig.parent_element();
         let slot = match parent {
             Some(p) if Some(p.id()) == response.map(|r| r.id()) => &mut response_sig,
@@ -247,7 +274,7 @@ fn run(
     // --- SAML conditions, from the signed Assertion (and the Response around it). ---
     if let Some(resp) = response {
         check_status(resp)?;
-        steps.push("status: Success".to_string());
+        steps.add(|| "status: Success".to_string());
     }
     let issuer = child(assertion, NS_ASSERTION, "Issuer")
         .map(|n| value(n))
@@ -266,7 +293,7 @@ fn run(
                 )));
             }
         }
-        steps.push(format!("issuer: {issuer:?} as expected"));
+        steps.add(|| format!("issuer: {issuer:?} as expected"));
     }
     if let (Some(expected), Some(resp)) = (policy.recipient.as_deref(), response) {
         if let Some(dest) = resp.attribute("", "Destination") {
@@ -323,7 +350,7 @@ fn run(
             }
         }
     }
-    steps.push("result: valid".to_string());
+    steps.add(|| "result: valid".to_string());
     Ok(VerifiedResponse {
         signed,
         cert_sha256,
@@ -350,19 +377,20 @@ fn check_signature(
     policy: &VerifyPolicy<'_>,
     opts: &VerifyOptions,
     part: SignedPart,
-    steps: &mut Vec<String>,
+    steps: &mut Steps,
 ) -> Result<VerifiedSignature, SamlError> {
     let sig_node = doc.node(sig);
     let parent = sig_node.parent_element();
     let what = part.name();
-    let v = dsig::verify_signature(doc, sig, policy.trusted, opts).map_err(|e| {
-        if let DsigError::DigestMismatch { computed, expected, .. } = &e {
-            steps.push(format!(
+    let v =
+        dsig::verify_signature(doc, sig, policy.trusted, opts).map_err(|e| {
+            if let DsigError::DigestMismatch { computed, expected, .. } = &e {
+                steps.add(|| format!(
                 "{what} signature: digest computed {computed}, expected {expected}: MISMATCH"
             ));
-        }
-        map_dsig_error(e)
-    })?;
+            }
+            map_dsig_error(e)
+        })?;
     let signed = doc.node(v.signed_element);
     if parent.map(|p| p.id()) != Some(v.signed_element) {
         return Err(SamlError::ReferenceInvalid(format!(
@@ -373,13 +401,15 @@ fn check_signature(
             signed.position()
         )));
     }
-    steps.push(format!(
-        "{what} signature: Reference #{} -> <{}> at {} (the element containing the Signature)",
-        v.reference_id,
-        signed.name(),
-        signed.position()
-    ));
-    steps.push(format!(
+    steps.add(|| {
+        format!(
+            "{what} signature: Reference #{} -> <{}> at {} (the element containing the Signature)",
+            v.reference_id,
+            signed.name(),
+            signed.position()
+        )
+    });
+    steps.add(|| format!(
         "{what} signature: transforms {}{:?}; digest {} over {} canonical bytes: computed {} = expected",
         if v.enveloped { "enveloped-signature + " } else { "" },
         v.reference_c14n,
@@ -388,7 +418,7 @@ fn check_signature(
         v.digest_value
     ));
     let cert = policy.trusted.get(v.certificate_index);
-    steps.push(format!(
+    steps.add(|| format!(
         "{what} signature: {} over SignedInfo ({:?}) verified with trusted certificate #{} ({}, SHA-256 {})",
         v.signature_method.name(),
         v.signed_info_c14n,
@@ -442,7 +472,7 @@ fn check_status(resp: Node<'_, '_>) -> Result<(), SamlError> {
 fn check_subject_confirmation(
     subject: Node<'_, '_>,
     policy: &VerifyPolicy<'_>,
-    steps: &mut Vec<String>,
+    steps: &mut Steps,
 ) -> Result<Option<String>, SamlError> {
     let bearers: Vec<Node<'_, '_>> = children(subject, NS_ASSERTION, "SubjectConfirmation")
         .filter(|c| c.attribute("", "Method") == Some(CM_BEARER))
@@ -456,7 +486,7 @@ fn check_subject_confirmation(
     for bearer in bearers {
         match check_bearer(bearer, policy) {
             Ok((recipient, line)) => {
-                steps.push(line);
+                steps.add(|| line);
                 return Ok(recipient);
             }
             Err(e) => {
@@ -540,7 +570,7 @@ type ConditionValues = (Option<DateTime<Utc>>, Option<DateTime<Utc>>, Vec<String
 fn check_conditions(
     conditions: Node<'_, '_>,
     policy: &VerifyPolicy<'_>,
-    steps: &mut Vec<String>,
+    steps: &mut Steps,
 ) -> Result<ConditionValues, SamlError> {
     let not_before = conditions
         .attribute("", "NotBefore")
@@ -560,11 +590,9 @@ fn check_conditions(
                 policy.skew.num_seconds()
             )));
         }
-        steps.push(format!(
-            "conditions: NotBefore {} ({} ago)",
-            format_instant(nb),
-            human(policy.now - nb)
-        ));
+        steps.add(|| {
+            format!("conditions: NotBefore {} ({} ago)", format_instant(nb), human(policy.now - nb))
+        });
     }
     if let Some(noa) = not_on_or_after {
         if policy.now - policy.skew >= noa {
@@ -576,11 +604,13 @@ fn check_conditions(
                 policy.skew.num_seconds()
             )));
         }
-        steps.push(format!(
-            "conditions: NotOnOrAfter {} (in {})",
-            format_instant(noa),
-            human(noa - policy.now)
-        ));
+        steps.add(|| {
+            format!(
+                "conditions: NotOnOrAfter {} (in {})",
+                format_instant(noa),
+                human(noa - policy.now)
+            )
+        });
     }
     let restrictions: Vec<Vec<String>> = children(conditions, NS_ASSERTION, "AudienceRestriction")
         .map(|r| children(r, NS_ASSERTION, "Audience").map(value).collect())
@@ -598,7 +628,7 @@ fn check_conditions(
                 "{expected:?} is not among the audiences {r:?}"
             )));
         }
-        steps.push(format!("conditions: audience {expected:?} allowed"));
+        steps.add(|| format!("conditions: audience {expected:?} allowed"));
     }
     Ok((not_before, not_on_or_after, audiences))
 }

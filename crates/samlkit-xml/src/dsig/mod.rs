@@ -28,3 +28,6 @@ pub use verify::{VerifiedSignature, VerifyOptions, verify_signature};
 pub const NS_DSIG: &str = "http://www.w3.org/2000/09/xmldsig#";
 /// The exclusive C14N namespace (for `ec:InclusiveNamespaces`).
 pub const NS_EXC_C14N: &str = "http://www.w3.org/2001/10/xml-exc-c14n#";
+
+#[cfg(test)]
+mod tests;

@@ -180,7 +180,7 @@ pub fn verify_signature(
     };
 
     // Resolve through the ID index; an ambiguous ID is an error, never a choice.
-    if doc.duplicate_ids().iter().any(|d| *d == reference_id) {
+    if doc.duplicate_ids().contains(&reference_id) {
         return Err(DsigError::DuplicateId { id: reference_id });
     }
     let signed_element = doc
@@ -340,9 +340,9 @@ fn base64_value(node: Node<'_, '_>) -> Result<Vec<u8>, DsigError> {
             }
         }
     }
-    let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    let compact: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
     STANDARD
-        .decode(compact.as_bytes())
+        .decode(&compact)
         .map_err(|e| malformed(node, &format!("{} is not valid base64 ({e})", node.name())))
 }
 

@@ -1,0 +1,111 @@
+//! Signing and verifying a ~5 KB SAML response with RSA-2048 (the bundled IdP key).
+//!
+//! Targets (issue #4): sign >= 1,000 responses/s, verify >= 15,000 responses/s. The bare ring
+//! RSA-2048 operations are measured alongside, so the XML share of the time is visible.
+
+use chrono::{Duration, TimeZone, Utc};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use samlkit_cert::{Certificate, PrivateKey, SignatureAlgorithm};
+use samlkit_saml::*;
+use samlkit_xml::dsig::{DigestMethod, SignatureMethod};
+
+const IDP_KEY: &[u8] = include_bytes!("../../../fixtures/keys/idp.key");
+const IDP_CERT: &[u8] = include_bytes!("../../../fixtures/certs/idp.crt");
+
+fn response() -> String {
+    let attrs: Vec<(String, String)> = (0..12)
+        .map(|i| (format!("attribute{i}"), format!("value number {i} for alice@example.com")))
+        .collect();
+    let params = ResponseParams {
+        issuer: "https://idp.example.com".into(),
+        name_id: "alice@example.com".into(),
+        name_id_format: name_id_format_uri("email").unwrap_or_default(),
+        audiences: vec!["https://sp.example.com".into()],
+        recipient: Some("https://sp.example.com/acs".into()),
+        destination: Some("https://sp.example.com/acs".into()),
+        in_response_to: Some("_req1".into()),
+        attributes: group_attributes(attrs.iter().map(|(n, v)| (n.as_str(), v.as_str()))),
+        session_index: Some("_s1".into()),
+        issue_instant: Utc.with_ymd_and_hms(2026, 11, 29, 10, 0, 0).unwrap(),
+        valid_for: Duration::seconds(300),
+    };
+    build_response(&params).expect("builds").xml
+}
+
+fn bench(c: &mut Criterion) {
+    let key = PrivateKey::load(IDP_KEY).expect("key");
+    let signer = key.signer().expect("signer");
+    let cert = Certificate::load(IDP_CERT).expect("cert");
+    let unsigned = response();
+    let profile = SigningProfile {
+        target: SignTarget::Assertion,
+        method: SignatureMethod::RsaSha256,
+        digest: DigestMethod::Sha256,
+    };
+    let signed = sign_document(&unsigned, &signer, cert.der(), &profile).expect("signs");
+    eprintln!("response: {} bytes unsigned, {} bytes signed", unsigned.len(), signed.len());
+    let trusted = vec![cert.clone()];
+    let policy = VerifyPolicy {
+        trusted: &trusted,
+        audience: Some("https://sp.example.com".into()),
+        recipient: Some("https://sp.example.com/acs".into()),
+        issuer: Some("https://idp.example.com".into()),
+        in_response_to: None,
+        now: Utc.with_ymd_and_hms(2026, 11, 29, 10, 1, 0).unwrap(),
+        skew: Duration::seconds(180),
+        require: Require::Any,
+        allow_sha1: false,
+        explain: false,
+    };
+    assert!(verify_response(signed.as_bytes(), &policy).outcome.is_ok());
+
+    let mut g = c.benchmark_group("saml_response_5kb");
+    g.throughput(Throughput::Elements(1));
+    g.bench_function("sign_assertion_rsa2048", |b| {
+        b.iter(|| sign_document(&unsigned, &signer, cert.der(), &profile))
+    });
+    g.bench_function("verify_rsa2048", |b| b.iter(|| verify_response(signed.as_bytes(), &policy)));
+    g.bench_function("bare_ring_rsa2048_sign", |b| {
+        b.iter(|| signer.sign(SignatureAlgorithm::RsaSha256, b"SignedInfo"))
+    });
+    let sig = signer.sign(SignatureAlgorithm::RsaSha256, b"SignedInfo").expect("signs");
+    g.bench_function("bare_ring_rsa2048_verify", |b| {
+        b.iter(|| cert.public_key().verify(SignatureAlgorithm::RsaSha256, b"SignedInfo", &sig))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches, parts_group);
+
+#[allow(dead_code)]
+fn parts(c: &mut Criterion) {
+    let key = PrivateKey::load(IDP_KEY).expect("key");
+    let signer = key.signer().expect("signer");
+    let cert = Certificate::load(IDP_CERT).expect("cert");
+    let unsigned = response();
+    let profile = SigningProfile {
+        target: SignTarget::Assertion,
+        method: SignatureMethod::RsaSha256,
+        digest: DigestMethod::Sha256,
+    };
+    let signed = sign_document(&unsigned, &signer, cert.der(), &profile).expect("signs");
+    c.bench_function("parse_signed", |b| b.iter(|| samlkit_xml::parse(&signed).map(|d| d.len())));
+    let doc = samlkit_xml::parse(&signed).unwrap();
+    let a = doc.descendants().find(|n| n.local_name() == "Assertion").unwrap().id();
+    c.bench_function("c14n_assertion", |b| {
+        b.iter(|| {
+            samlkit_xml::canonicalize_to_vec(
+                &doc,
+                Some(a),
+                None,
+                samlkit_xml::C14nAlgorithm::Exclusive,
+                &[],
+            )
+        })
+    });
+    c.bench_function("cert_load", |b| {
+        b.iter(|| Certificate::load(IDP_CERT).map(|c| c.der().len()))
+    });
+}
+criterion_group!(parts_group, parts);

@@ -1,0 +1,132 @@
+//! The public API end to end: build → sign (each profile) → verify, what the verifier reports,
+//! and a property test that no mutation of a signed response is ever accepted with other values.
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use proptest::prelude::*;
+use samlkit_cert::{Certificate, PrivateKey};
+use samlkit_saml::*;
+use samlkit_xml::dsig::{DigestMethod, SignatureMethod};
+
+const IDP_KEY: &[u8] = include_bytes!("../../../fixtures/keys/idp.key");
+const IDP_CERT: &[u8] = include_bytes!("../../../fixtures/certs/idp.crt");
+
+fn issued() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 29, 10, 0, 0).unwrap()
+}
+
+fn params() -> ResponseParams {
+    ResponseParams {
+        issuer: "https://idp.example.com".into(),
+        name_id: "alice@example.com".into(),
+        name_id_format: name_id_format_uri("email").unwrap(),
+        audiences: vec!["https://sp.example.com".into()],
+        recipient: Some("https://sp.example.com/acs".into()),
+        destination: Some("https://sp.example.com/acs".into()),
+        in_response_to: Some("_req1".into()),
+        attributes: group_attributes([("groups", "a"), ("groups", "b")]),
+        session_index: Some("_s1".into()),
+        issue_instant: issued(),
+        valid_for: Duration::seconds(300),
+    }
+}
+
+fn signed(target: SignTarget) -> String {
+    let key = PrivateKey::load(IDP_KEY).unwrap();
+    let cert = Certificate::load(IDP_CERT).unwrap();
+    let built = build_response(&params()).unwrap();
+    let profile =
+        SigningProfile { target, method: SignatureMethod::RsaSha256, digest: DigestMethod::Sha256 };
+    sign_document(&built.xml, &key.signer().unwrap(), cert.der(), &profile).unwrap()
+}
+
+fn policy(trusted: &[Certificate]) -> VerifyPolicy<'_> {
+    VerifyPolicy {
+        trusted,
+        audience: Some("https://sp.example.com".into()),
+        recipient: Some("https://sp.example.com/acs".into()),
+        issuer: Some("https://idp.example.com".into()),
+        in_response_to: Some("_req1".into()),
+        now: issued() + Duration::seconds(60),
+        skew: Duration::seconds(180),
+        require: Require::Any,
+        allow_sha1: false,
+        explain: true,
+    }
+}
+
+#[test]
+fn each_signing_profile_verifies_and_reports_signed_values() {
+    let trusted = vec![Certificate::load(IDP_CERT).unwrap()];
+    let cases = [
+        (SignTarget::Assertion, vec![SignedPart::Assertion]),
+        (SignTarget::Response, vec![SignedPart::Response]),
+        (SignTarget::Both, vec![SignedPart::Response, SignedPart::Assertion]),
+    ];
+    for (target, parts) in cases {
+        let report = verify_response(signed(target).as_bytes(), &policy(&trusted));
+        let v = report.outcome.unwrap_or_else(|e| panic!("{target:?}: {e}\n{:#?}", report.steps));
+        assert_eq!(v.signed, parts);
+        assert_eq!(v.name_id, "alice@example.com");
+        assert_eq!(v.issuer, "https://idp.example.com");
+        assert_eq!(v.session_index.as_deref(), Some("_s1"));
+        assert_eq!(
+            v.attributes,
+            vec![("groups".to_string(), vec!["a".to_string(), "b".to_string()])]
+        );
+        assert_eq!(v.not_on_or_after, Some(issued() + Duration::seconds(300)));
+        assert_eq!(v.cert_sha256, trusted[0].sha256_fingerprint());
+        assert!(report.steps.iter().any(|s| s.contains("= expected")), "{:#?}", report.steps);
+    }
+}
+
+#[test]
+fn the_skew_window_is_inclusive_of_now_plus_skew() {
+    let trusted = vec![Certificate::load(IDP_CERT).unwrap()];
+    let doc = signed(SignTarget::Assertion);
+    let mut p = policy(&trusted);
+    // NotOnOrAfter is 10:05; with 180 s skew the last valid instant is just before 10:08.
+    p.now = issued() + Duration::seconds(300 + 179);
+    assert!(verify_response(doc.as_bytes(), &p).outcome.is_ok());
+    p.now = issued() + Duration::seconds(300 + 180);
+    let err = verify_response(doc.as_bytes(), &p).outcome.unwrap_err();
+    assert_eq!(err.code(), "assertion_expired");
+    p.now = issued() - Duration::seconds(181);
+    assert_eq!(
+        verify_response(doc.as_bytes(), &p).outcome.unwrap_err().code(),
+        "assertion_not_yet_valid"
+    );
+}
+
+#[test]
+fn no_trusted_certificate_means_nothing_verifies() {
+    let doc = signed(SignTarget::Assertion);
+    let err = verify_response(doc.as_bytes(), &policy(&[])).outcome.unwrap_err();
+    assert_eq!(err.code(), "untrusted_certificate", "{err}");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// Mutations (a byte replaced, a range deleted or duplicated) never panic, and whatever is
+    /// still accepted reports exactly the signed values.
+    #[test]
+    fn mutated_responses_never_yield_other_values(pos in 0usize..6000, len in 0usize..64, byte in any::<u8>(), kind in 0u8..3) {
+        let trusted = vec![Certificate::load(IDP_CERT).unwrap()];
+        let original = signed(SignTarget::Assertion).into_bytes();
+        let pos = pos % original.len();
+        let end = (pos + len).min(original.len());
+        let mut doc = original.clone();
+        match kind {
+            0 => doc[pos] = byte,
+            1 => { doc.drain(pos..end); }
+            _ => { let copy = original[pos..end].to_vec(); doc.splice(pos..pos, copy); }
+        }
+        let report = verify_response(&doc, &policy(&trusted));
+        if let Ok(v) = report.outcome {
+            prop_assert_eq!(v.name_id, "alice@example.com");
+            prop_assert_eq!(v.issuer, "https://idp.example.com");
+            prop_assert_eq!(v.audiences, vec!["https://sp.example.com".to_string()]);
+            prop_assert_eq!(v.attributes, vec![("groups".to_string(), vec!["a".to_string(), "b".to_string()])]);
+        }
+    }
+}
