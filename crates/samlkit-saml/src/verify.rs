@@ -269,7 +269,7 @@ fn run(
     let cert_sha256 =
         policy.trusted.get(cert_index).map(|c| c.sha256_fingerprint()).unwrap_or_default();
     refuse_comments_in_identity_values(response, assertion)?;
-    steps.push("values: no comments inside NameID, Issuer, Audience or AttributeValue".into());
+    steps.add(|| "values: no comments inside NameID, Issuer, Audience or AttributeValue".into());
 
     // --- SAML conditions, from the signed Assertion (and the Response around it). ---
     if let Some(resp) = response {

@@ -47,6 +47,7 @@ fn policy(trusted: &[Certificate]) -> VerifyPolicy<'_> {
         skew: Duration::seconds(180),
         require: Require::Any,
         allow_sha1: false,
+        explain: false,
     }
 }
 
