@@ -213,14 +213,12 @@ pub fn verify_idp_metadata(
         .attribute("", "validUntil")
         .map(|t| parse_instant(t, "EntityDescriptor validUntil"))
         .transpose()?;
-    if let Some(t) = valid_until {
-        if t <= now {
-            return Err(SamlError::MetadataExpired(format!(
-                "validUntil {} is not after now ({})",
-                format_instant(t),
-                format_instant(now)
-            )));
-        }
+    if let Some(t) = valid_until.filter(|t| *t <= now) {
+        return Err(SamlError::MetadataExpired(format!(
+            "validUntil {} is not after now ({})",
+            format_instant(t),
+            format_instant(now)
+        )));
     }
     let idp = root
         .element_children()
