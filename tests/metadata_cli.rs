@@ -285,6 +285,45 @@ print(json.dumps(data))
     assert_eq!(signing[1], pem_body("certs/expires-2026-08-15.crt").as_str());
 }
 
+/// python3-saml's `validate_xml` against the OASIS metadata schema it ships
+/// (saml-schema-metadata-2.0.xsd): "ok" or its error word.
+fn schema_check(doc: &str) -> String {
+    let script = r#"
+import sys
+from onelogin.saml2.xml_utils import OneLogin_Saml2_XML as X
+r = X.validate_xml(sys.stdin.read(), 'saml-schema-metadata-2.0.xsd', False)
+print(r if isinstance(r, str) else 'ok')
+"#;
+    let mut child = Process::new("/usr/bin/python3")
+        .args(["-c", script])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 runs");
+    use std::io::Write;
+    child.stdin.take().expect("stdin").write_all(doc.as_bytes()).expect("write");
+    let out = child.wait_with_output().expect("python3 finishes");
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+#[test]
+fn metadata_is_valid_against_the_oasis_metadata_schema() {
+    let probe = ["-c", "import onelogin.saml2.xml_utils"];
+    if !available("/usr/bin/python3", &probe) {
+        return;
+    }
+    assert_eq!(schema_check(&signed_full()), "ok");
+    assert_eq!(schema_check(&metadata(&[])), "ok");
+    // The check can fail: NameIDFormat after SingleSignOnService breaks the schema's sequence.
+    let doc = metadata(&[]);
+    let (a, b) = span(&doc, "    <md:NameIDFormat>", "</md:NameIDFormat>\n", 0);
+    let moved = doc[a..b].to_string();
+    let mut bad = doc.clone();
+    bad.replace_range(a..b, "");
+    let bad = bad.replace("  </md:IDPSSODescriptor>", &format!("{moved}  </md:IDPSSODescriptor>"));
+    assert_eq!(schema_check(&bad), "invalid_xml");
+}
+
 #[test]
 fn xmlsec1_verifies_signed_metadata_and_rejects_a_tampered_copy() {
     if !available("xmlsec1", &["--version"]) {
