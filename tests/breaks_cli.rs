@@ -81,6 +81,23 @@ fn wrapping_kinds_carry_the_evil_name_id_and_a_genuine_signature() {
 }
 
 #[test]
+fn ecdsa_idp_keys_get_every_kind_except_sha1() {
+    // The attacker key is RSA: wrong-key and keyinfo-swap pick a method it can make.
+    for (kind, code) in KINDS.iter().filter(|(k, _)| *k != "sha1") {
+        let doc = issue_with("keys/ec-p256.key", "certs/ec-p256.crt", &["--break", kind]);
+        let out = samlkit()
+            .args(["verify", "--json", "--cert", &fixture("certs/ec-p256.crt")])
+            .args(["--audience", SP, "--recipient", ACS, "--issuer", IDP, "--now", ISSUED, "-"])
+            .write_stdin(doc)
+            .output()
+            .expect("runs");
+        assert_eq!(out.status.code(), Some(1), "{kind}");
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        assert_eq!(json["error_code"], *code, "{kind}: {json}");
+    }
+}
+
+#[test]
 fn time_breaks_are_relative_to_now() {
     // An hour later, the not-yet-valid response issued for 10:00 is valid, and the expired one
     // issued for 12:00 expired at 10:05 + 1h.

@@ -26,6 +26,9 @@ use crate::error::CliError;
 ///   samlkit issue --key idp.key --cert idp.crt --issuer https://idp.example.com
 ///     --name-id alice@example.com --audience https://sp.example.com
 ///     --recipient https://sp.example.com/acs --attr groups=admins --attr groups=staff
+///
+/// For SP test harnesses, the same command with `--break xsw3` (or any KIND from
+/// `samlkit issue --break list`) emits a response the SP must reject.
 #[derive(Args)]
 pub struct IssueArgs {
     /// Private key that signs (PKCS#8 or PKCS#1 PEM, or DER).

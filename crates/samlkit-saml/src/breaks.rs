@@ -250,7 +250,7 @@ pub fn build_broken_response(kind: BreakKind, input: &BreakInput<'_>) -> Result<
             Ok(replace_range(&signed, at..at + 1, flipped))
         }
         BreakKind::Unsigned => Ok(build_response_with_ids(&params, ids).xml),
-        BreakKind::WrongKey => sign(&params, &profile, input.attacker),
+        BreakKind::WrongKey => sign(&params, &for_attacker(profile, input), input.attacker),
         BreakKind::Sha1 => {
             profile.method = SignatureMethod::RsaSha1;
             profile.digest = DigestMethod::Sha1;
@@ -314,9 +314,21 @@ pub fn build_broken_response(kind: BreakKind, input: &BreakInput<'_>) -> Result<
         }
         BreakKind::KeyinfoSwap => {
             let xml = build_response_with_ids(&params, ids).xml;
-            sign_document(&xml, input.attacker.signer, idp.cert_der, &profile)
+            sign_document(&xml, input.attacker.signer, idp.cert_der, &for_attacker(profile, input))
         }
     }
+}
+
+/// `profile` with a signature method the attacker's key can make (an EC IdP key's method does
+/// not fit the RSA attacker key).
+fn for_attacker(profile: SigningProfile, input: &BreakInput<'_>) -> SigningProfile {
+    let key = input.attacker.signer.algorithm();
+    let method = if profile.method.for_key(key).is_some() {
+        profile.method
+    } else {
+        SignatureMethod::default_for_key(key)
+    };
+    SigningProfile { method, ..profile }
 }
 
 /// (`<?xml …?>\n`, the rest).
