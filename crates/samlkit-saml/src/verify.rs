@@ -10,13 +10,17 @@
 //!    Extensions, Advice, Object, …), at most one per element;
 //! 5. each Signature verifies (see [`samlkit_xml::dsig::verify_signature`]) with a trusted
 //!    certificate **and** its Reference resolves to the element that directly contains it;
-//! 6. `require` is met (response / assertion / any signed);
+//! 6. `require` is met (response / assertion / any signed); no NameID, Issuer, Audience or
+//!    AttributeValue contains a comment (`comment_in_value`: see the comment-injection note below);
 //! 7. Status is Success; Issuer, bearer SubjectConfirmationData (Recipient, NotOnOrAfter,
 //!    InResponseTo), Conditions (NotBefore, NotOnOrAfter, AudienceRestriction) with `now` ± skew.
 //!
 //! Every value reported is read from the one Assertion, which step 5 proved is signed (directly,
 //! or as part of the signed Response), and a value is the concatenation of all its text, so a
-//! comment can never truncate it.
+//! comment can never truncate it. Beyond that, a comment inside an identity value is refused
+//! outright: C14N drops comments, so `alice@example.com<!---->.evil.example` keeps a signature
+//! made for `alice@example.com.evil.example`, and SPs that read the first text node are fooled;
+//! no honest IdP writes one.
 
 use chrono::{DateTime, Duration, Utc};
 use samlkit_cert::Certificate;
