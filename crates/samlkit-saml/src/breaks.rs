@@ -231,7 +231,7 @@ pub fn build_broken_response(kind: BreakKind, input: &BreakInput<'_>) -> Result<
             let signed = sign(&params, &profile, idp)?;
             let needle = format!(">{honest}.evil.example</saml:NameID>");
             let fixed = format!(">{honest}<!---->.evil.example</saml:NameID>");
-            Ok(signed.replacen(&needle, &fixed, 1))
+            replace_once(&signed, &needle, &fixed)
         }
         BreakKind::DupId => {
             let signed = sign(&params, &profile, idp)?;
@@ -292,11 +292,11 @@ pub fn build_broken_response(kind: BreakKind, input: &BreakInput<'_>) -> Result<
         }
         BreakKind::StatusResponder => {
             let xml = build_response_with_ids(&params, ids).xml;
-            let xml = xml.replacen(
+            let xml = replace_once(
+                &xml,
                 &format!("<samlp:StatusCode Value=\"{STATUS_SUCCESS}\"/>"),
                 &format!("<samlp:StatusCode Value=\"{STATUS_RESPONDER}\"/>"),
-                1,
-            );
+            )?;
             sign_document(&xml, idp.signer, idp.cert_der, &profile)
         }
         BreakKind::TwoAssertions => {
@@ -365,6 +365,14 @@ fn child_range_anywhere(xml: &str, ns: &str, local: &str) -> Result<Range<usize>
 /// Where the end tag of the element spanning `range` starts.
 fn end_tag_start(xml: &str, range: &Range<usize>) -> usize {
     xml.get(range.clone()).and_then(|s| s.rfind("</")).map_or(range.end, |i| range.start + i)
+}
+
+/// Replaces the first `needle`; never silently returns an unbroken document.
+fn replace_once(xml: &str, needle: &str, with: &str) -> Result<String, SamlError> {
+    match xml.find(needle) {
+        Some(at) => Ok(replace_range(xml, at..at + needle.len(), with)),
+        None => Err(SamlError::SigningFailed(format!("cannot break: {needle:?} not found"))),
+    }
 }
 
 fn insert(xml: &str, at: usize, text: &str) -> String {
