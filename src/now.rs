@@ -1,7 +1,7 @@
 //! `--now`: the instant time-dependent commands judge against. The CLI is the only place that
 //! reads the clock; libraries get `now` as a parameter.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use clap::Args;
 
 /// The `--now RFC3339` flag, shared by every time-dependent command.
@@ -14,9 +14,9 @@ pub struct NowArg {
 }
 
 impl NowArg {
-    /// The given instant, or the system clock.
+    /// The given instant, or the system clock (to the whole second, like certificate times).
     pub fn resolve(self) -> DateTime<Utc> {
-        self.now.unwrap_or_else(Utc::now)
+        self.now.unwrap_or_else(Utc::now).trunc_subsecs(0)
     }
 }
 

@@ -55,8 +55,8 @@ fn mode(path: &Path) -> u32 {
 #[test]
 fn cert_new_writes_a_certificate_openssl_reads_and_a_private_matching_key() {
     let dir = tempfile::tempdir().unwrap();
+    // The directory does not exist yet: `cert new` creates it.
     let prefix = dir.path().join("x").join("idp");
-    std::fs::create_dir_all(prefix.parent().unwrap()).unwrap();
     let prefix_s = prefix.to_str().unwrap();
     let out = samlkit(&["cert", "new", "--cn", "idp.example.com", "--out", prefix_s]);
     assert_success(&out);
@@ -111,6 +111,8 @@ fn cert_new_refuses_to_overwrite_without_force() {
     std::fs::set_permissions(&key, std::os::unix::fs::PermissionsExt::from_mode(0o644)).unwrap();
     let out = samlkit(&["cert", "new", "--cn", "idp.example.com", "--out", prefix_s, "--force"]);
     assert_success(&out);
+    // Without --now the clock is used; a fresh certificate has exactly --days left.
+    assert!(stdout(&out).contains("days left    365 (ok)"), "{}", stdout(&out));
     assert!(std::fs::read_to_string(&key).unwrap().contains("BEGIN PRIVATE KEY"));
     assert_eq!(mode(&key), 0o600);
 }
@@ -490,4 +492,15 @@ fn cert_csr_error_paths() {
         let key = if key.starts_with('/') { key.to_string() } else { fixture(key) };
         assert_error(&samlkit(&["cert", "csr", "--key", &key, "--cn", "x"]), 2, needle);
     }
+}
+
+#[test]
+fn cert_new_reports_an_unusable_output_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("plain-file");
+    std::fs::write(&file, "x").unwrap();
+    let prefix = file.join("idp");
+    let out = samlkit(&["cert", "new", "--cn", "a.example.com", "--out", prefix.to_str().unwrap()]);
+    assert_error(&out, 2, "cannot create directory");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("plain-file"));
 }

@@ -275,7 +275,7 @@ fn usage_and_input_errors_exit_2_with_one_error_line() {
                 base.iter().map(|s| s.to_string()).collect(),
             ]
             .concat(),
-            "is not an RFC 3339 time",
+            "expected an RFC 3339 timestamp",
         ),
         (
             [

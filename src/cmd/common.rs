@@ -1,6 +1,5 @@
 //! Pieces shared by `issue`, `sign` and `verify`: loading credentials, the clock, algorithm names.
 
-use chrono::{DateTime, Utc};
 use samlkit_cert::{Certificate, PrivateKey, Signer};
 use samlkit_xml::dsig::{DigestMethod, SignatureMethod};
 
@@ -36,18 +35,6 @@ pub fn load_certificate(path: &str) -> Result<Certificate, CliError> {
     let bytes = read_input(path)?;
     Certificate::load(&bytes)
         .map_err(|e| CliError::input(format!("cannot load certificate {path}: {e}")))
-}
-
-/// `--now` or the clock.
-pub fn now_or_clock(now: Option<&str>) -> Result<DateTime<Utc>, CliError> {
-    match now {
-        None => Ok(DateTime::<Utc>::from(std::time::SystemTime::now())),
-        Some(s) => DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc)).map_err(|_| {
-            CliError::input(format!(
-                "--now {s:?} is not an RFC 3339 time like 2026-01-02T03:04:05Z"
-            ))
-        }),
-    }
 }
 
 /// `--alg` (default: rsa-sha256 for RSA keys, the curve's ECDSA for EC keys) and `--digest`.

@@ -13,8 +13,9 @@ use samlkit_saml::{
     name_id_format_uri, sign_document,
 };
 
-use crate::cmd::common::{algorithms, load_credential, now_or_clock};
+use crate::cmd::common::{algorithms, load_credential};
 use crate::error::CliError;
+use crate::now::NowArg;
 
 /// Build a signed SAML 2.0 Response (one Assertion) for a service provider.
 ///
@@ -68,9 +69,8 @@ pub struct IssueArgs {
     /// Validity in seconds (Conditions and SubjectConfirmationData NotOnOrAfter).
     #[arg(long, value_name = "SECONDS", default_value_t = 300)]
     valid_for: u32,
-    /// Issue instant, RFC 3339 [default: the clock].
-    #[arg(long, value_name = "RFC3339")]
-    now: Option<String>,
+    #[command(flatten)]
+    now: NowArg,
     /// What to sign.
     #[arg(long, value_enum, default_value_t = SignChoice::Assertion)]
     sign: SignChoice,
@@ -129,7 +129,7 @@ pub fn run(args: IssueArgs) -> Result<ExitCode, CliError> {
     let (key, cert) = (required(&args.key, "--key <KEY>")?, required(&args.cert, "--cert <CERT>")?);
     let issuer = required(&args.issuer, "--issuer <ENTITY>")?;
     let name_id = required(&args.name_id, "--name-id <VALUE>")?;
-    let now = now_or_clock(args.now.as_deref())?;
+    let now = args.now.resolve();
     let cred = load_credential(key, cert)?;
     let (method, digest) = algorithms(args.alg.as_deref(), &args.digest, &cred)?;
     let format_name = args.name_id_format.clone().unwrap_or_else(|| {

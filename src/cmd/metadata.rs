@@ -5,16 +5,17 @@ use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use clap::Args;
 use samlkit_saml::{
     IdpMetadataParams, SignTarget, SigningProfile, build_idp_metadata, name_id_format_uri,
     sign_document,
 };
 
-use crate::cmd::common::{algorithms, load_certificate, load_credential, now_or_clock};
+use crate::cmd::common::{algorithms, load_certificate, load_credential};
 use crate::error::CliError;
 use crate::io::write_public;
+use crate::now::{NowArg, parse_rfc3339};
 
 /// Write SAML 2.0 metadata for an identity provider, for service providers to import.
 ///
@@ -51,14 +52,14 @@ pub struct MetadataArgs {
     #[arg(long, value_name = "FORMAT")]
     name_id_format: Vec<String>,
     /// validUntil of the metadata, RFC 3339.
-    #[arg(long, value_name = "RFC3339", conflicts_with = "valid_days")]
-    valid_until: Option<String>,
+    #[arg(long, value_name = "RFC3339", conflicts_with = "valid_days", value_parser = parse_rfc3339)]
+    valid_until: Option<DateTime<Utc>>,
     /// validUntil = now + N days.
     #[arg(long, value_name = "N")]
     valid_days: Option<u32>,
-    /// The instant --valid-days counts from, RFC 3339 [default: the clock].
-    #[arg(long, value_name = "RFC3339")]
-    now: Option<String>,
+    /// --valid-days counts from here.
+    #[command(flatten)]
+    now: NowArg,
     /// Sign the metadata (enveloped signature, exclusive C14N) with --key.
     #[arg(long, requires = "key")]
     sign: bool,
@@ -99,15 +100,9 @@ pub fn run(args: MetadataArgs) -> Result<ExitCode, CliError> {
             ))
         })?);
     }
-    let valid_until = match (&args.valid_until, args.valid_days) {
-        (Some(t), _) => Some(now_or_clock(Some(t)).map_err(|_| {
-            CliError::input(format!(
-                "--valid-until {t:?} is not an RFC 3339 time like 2027-01-02T03:04:05Z"
-            ))
-        })?),
-        (None, Some(days)) => {
-            Some(now_or_clock(args.now.as_deref())? + Duration::days(i64::from(days)))
-        }
+    let valid_until = match (args.valid_until, args.valid_days) {
+        (Some(t), _) => Some(t),
+        (None, Some(days)) => Some(args.now.resolve() + Duration::days(i64::from(days))),
         (None, None) => None,
     };
     let params = IdpMetadataParams {

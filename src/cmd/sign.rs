@@ -61,10 +61,10 @@ pub fn run(args: SignArgs) -> Result<ExitCode, CliError> {
     if files.len() > 1 && args.out_dir.is_none() {
         return Err(CliError::input("several input files need --out-dir DIR"));
     }
-    if let Some(dir) = &args.out_dir {
-        if !dir.is_dir() {
-            return Err(CliError::input(format!("--out-dir {} is not a directory", dir.display())));
-        }
+    if let Some(dir) = &args.out_dir
+        && !dir.is_dir()
+    {
+        return Err(CliError::input(format!("--out-dir {} is not a directory", dir.display())));
     }
     let cred = load_credential(&args.key, &args.cert)?;
     let (method, digest) = algorithms(args.alg.as_deref(), &args.digest, &cred)?;

@@ -12,9 +12,9 @@ use samlkit_saml::{
 };
 use serde::Serialize;
 
-use crate::cmd::common::now_or_clock;
 use crate::error::{CliError, EXIT_CHECK_FAILED, EXIT_USAGE, one_line};
 use crate::io::{describe_io, read_input};
+use crate::now::NowArg;
 
 /// Verify signed SAML responses: signature, then the SAML conditions.
 ///
@@ -43,9 +43,8 @@ pub struct VerifyArgs {
     /// The ID of the AuthnRequest this must answer.
     #[arg(long, value_name = "ID")]
     in_response_to: Option<String>,
-    /// Check time conditions at this instant, RFC 3339 [default: the clock].
-    #[arg(long, value_name = "RFC3339")]
-    now: Option<String>,
+    #[command(flatten)]
+    now: NowArg,
     /// Allowed clock skew for time conditions.
     #[arg(long, value_name = "SECONDS", default_value_t = 180)]
     skew: u32,
@@ -80,7 +79,7 @@ enum RequireArg {
 }
 
 pub fn run(args: VerifyArgs) -> Result<ExitCode, CliError> {
-    let now = now_or_clock(args.now.as_deref())?;
+    let now = args.now.resolve();
     let mut trusted = Vec::with_capacity(args.certs.len());
     for path in &args.certs {
         let bytes = read_input(path)?;

@@ -25,6 +25,7 @@ use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey, EncodePublicKey};
 use rsa::traits::PublicKeyParts;
 use x509_parser::prelude::FromDer;
 use x509_parser::x509::SubjectPublicKeyInfo;
+use zeroize::Zeroizing;
 
 use crate::der::{self, oid};
 use crate::{CertError, pem};
@@ -207,7 +208,8 @@ impl fmt::Display for SignatureAlgorithm {
 /// `Debug` shows the algorithm only, never key material.
 #[derive(Clone)]
 pub struct PrivateKey {
-    pkcs8: Vec<u8>,
+    /// Wiped from memory when the key is dropped.
+    pkcs8: Zeroizing<Vec<u8>>,
     algorithm: KeyAlgorithm,
     public: PublicKey,
 }
@@ -358,7 +360,8 @@ impl PrivateKey {
             kind: "private key",
             reason: e.to_string(),
         };
-        let pkcs8 = key.to_pkcs8_der().map_err(|e| invalid(&e))?.as_bytes().to_vec();
+        let pkcs8 =
+            Zeroizing::new(key.to_pkcs8_der().map_err(|e| invalid(&e))?.as_bytes().to_vec());
         let spki = key.to_public_key().to_public_key_der().map_err(|e| invalid(&e))?;
         let public = PublicKey::from_spki_der(spki.as_bytes())?;
         Ok(PrivateKey { pkcs8, algorithm: KeyAlgorithm::Rsa { bits: key.size() * 8 }, public })
@@ -390,7 +393,7 @@ impl PrivateKey {
                 .map_err(|e| invalid(format!("PKCS#8 RSA key: {e}")))?;
             // Keep the caller's bytes: re-encoding could only lose information.
             let mut out = PrivateKey::from_rsa(&key)?;
-            out.pkcs8 = der_bytes.to_vec();
+            out.pkcs8 = Zeroizing::new(der_bytes.to_vec());
             return Ok(out);
         }
         if algorithm_oid == oid::EC_PUBLIC_KEY {
@@ -399,7 +402,7 @@ impl PrivateKey {
                 .filter(|t| t.tag == der::TAG_OID)
                 .map(|t| t.content)
                 .ok_or_else(|| invalid("PKCS#8 EC key without a named curve".into()))?;
-            return PrivateKey::from_ec_pkcs8(der_bytes.to_vec(), curve);
+            return PrivateKey::from_ec_pkcs8(Zeroizing::new(der_bytes.to_vec()), curve);
         }
         Err(CertError::UnsupportedKey(format!(
             "PKCS#8 key with algorithm OID {}; samlkit handles RSA and ECDSA P-256/P-384",
@@ -407,7 +410,7 @@ impl PrivateKey {
         )))
     }
 
-    fn from_ec_pkcs8(pkcs8: Vec<u8>, curve: &[u8]) -> Result<PrivateKey, CertError> {
+    fn from_ec_pkcs8(pkcs8: Zeroizing<Vec<u8>>, curve: &[u8]) -> Result<PrivateKey, CertError> {
         let (algorithm, signing) = if curve == oid::P256 {
             (KeyAlgorithm::EcdsaP256, &ring_sig::ECDSA_P256_SHA256_FIXED_SIGNING)
         } else if curve == oid::P384 {
@@ -449,7 +452,7 @@ impl PrivateKey {
         let mut body = der::tlv(der::TAG_INTEGER, &[0]);
         body.extend(der::tlv(der::TAG_SEQUENCE, &algorithm_id));
         body.extend(der::tlv(der::TAG_OCTET_STRING, sec1));
-        PrivateKey::from_ec_pkcs8(der::tlv(der::TAG_SEQUENCE, &body), curve)
+        PrivateKey::from_ec_pkcs8(Zeroizing::new(der::tlv(der::TAG_SEQUENCE, &body)), curve)
     }
 }
 
@@ -480,7 +483,7 @@ pub struct Signer {
     key: SignerKey,
     algorithm: KeyAlgorithm,
     /// Kept for the one algorithm `ring` refuses to sign with (RSA-SHA1).
-    pkcs8: Vec<u8>,
+    pkcs8: Zeroizing<Vec<u8>>,
     rng: SystemRandom,
 }
 

@@ -195,3 +195,24 @@ fn pem_body(pem: &str) -> Vec<u8> {
         None => Vec::new(),
     }
 }
+
+#[test]
+fn key_types_can_be_shared_across_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<PrivateKey>();
+    assert_send_sync::<PublicKey>();
+    assert_send_sync::<samlkit_cert::Signer>();
+    assert_send_sync::<Certificate>();
+    // And a signer really is usable from several threads at once.
+    let signer = idp_key().signer().unwrap();
+    let public = idp_key().public_key();
+    std::thread::scope(|scope| {
+        for i in 0..4u8 {
+            let (signer, public) = (&signer, &public);
+            scope.spawn(move || {
+                let signature = signer.sign(SignatureAlgorithm::RsaSha256, &[i]).unwrap();
+                public.verify(SignatureAlgorithm::RsaSha256, &[i], &signature).unwrap();
+            });
+        }
+    });
+}

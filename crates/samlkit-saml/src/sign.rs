@@ -130,10 +130,9 @@ fn xsi_type_prefixes(node: Node<'_, '_>) -> Vec<String> {
     for n in node.descendants().filter(|n| n.is_element()) {
         if let Some((prefix, _)) =
             n.attribute(NS_XSI, "type").and_then(|v| v.trim().split_once(':'))
+            && !out.iter().any(|p| p == prefix)
         {
-            if !out.iter().any(|p| p == prefix) {
-                out.push(prefix.to_string());
-            }
+            out.push(prefix.to_string());
         }
     }
     out

@@ -201,13 +201,13 @@ fn run(
         return Err(SamlError::AssertionCount(assertions.len()));
     };
     let assertion = *assertion;
-    if let Some(resp) = response {
-        if assertion.parent().map(|p| p.id()) != Some(resp.id()) {
-            return Err(SamlError::AssertionInvalid(format!(
-                "the Assertion at {} is not a direct child of the Response",
-                assertion.position()
-            )));
-        }
+    if let Some(resp) = response
+        && assertion.parent().map(|p| p.id()) != Some(resp.id())
+    {
+        return Err(SamlError::AssertionInvalid(format!(
+            "the Assertion at {} is not a direct child of the Response",
+            assertion.position()
+        )));
     }
     steps.add(|| {
         format!(
@@ -299,23 +299,21 @@ fn run(
         }
         steps.add(|| format!("issuer: {issuer:?} as expected"));
     }
-    if let (Some(expected), Some(resp)) = (policy.recipient.as_deref(), response) {
-        if let Some(dest) = resp.attribute("", "Destination") {
-            if dest != expected {
-                return Err(SamlError::RecipientMismatched(format!(
-                    "Response Destination is {dest:?}, expected {expected:?}"
-                )));
-            }
-        }
+    if let (Some(expected), Some(resp)) = (policy.recipient.as_deref(), response)
+        && let Some(dest) = resp.attribute("", "Destination")
+        && dest != expected
+    {
+        return Err(SamlError::RecipientMismatched(format!(
+            "Response Destination is {dest:?}, expected {expected:?}"
+        )));
     }
-    if let (Some(expected), Some(resp)) = (policy.in_response_to.as_deref(), response) {
-        if let Some(irt) = resp.attribute("", "InResponseTo") {
-            if irt != expected {
-                return Err(SamlError::InResponseToMismatched(format!(
-                    "Response InResponseTo is {irt:?}, expected {expected:?}"
-                )));
-            }
-        }
+    if let (Some(expected), Some(resp)) = (policy.in_response_to.as_deref(), response)
+        && let Some(irt) = resp.attribute("", "InResponseTo")
+        && irt != expected
+    {
+        return Err(SamlError::InResponseToMismatched(format!(
+            "Response InResponseTo is {irt:?}, expected {expected:?}"
+        )));
     }
 
     let subject = child(assertion, NS_ASSERTION, "Subject")

@@ -94,6 +94,14 @@ pub fn canonicalize<W: Write>(
             return Err(XmlError::C14n("the subset root must be an element".into()));
         }
     }
+    // C14N 1.0 §2.1 (inherited by exclusive C14N): documents with relative namespace URIs are
+    // an operation failure, never an implementation-specific output.
+    if let Some((offset, uri)) = &doc.relative_namespace {
+        return Err(XmlError::C14n(format!(
+            "{}: relative namespace URI {uri:?} (the C14N specifications require absolute URIs)",
+            doc.position_of(*offset as usize)
+        )));
+    }
     let excluded = excluded.map_or(NONE, |e| e.0);
     let mut c = Canonicalizer::new(doc, alg, excluded, inclusive_prefixes, out);
     match subset_root {
@@ -155,16 +163,37 @@ impl<W: Write> Sink<'_, W> {
         self.escaped(s.as_bytes(), &ATTR_ESCAPES)
     }
 
+    /// Copies `s` with the bytes `table` marks replaced. Clean 8-byte words are skipped with
+    /// a few word operations; runs between replacements are copied in bulk.
     #[inline]
     fn escaped(&mut self, s: &[u8], table: &[u8; 256]) -> Result<(), XmlError> {
+        use crate::swar::{has_byte, has_less, word};
+        let attr = table[b'"' as usize] != 0;
         let mut run = 0;
-        for (i, &b) in s.iter().enumerate() {
-            let k = table[b as usize];
-            if k != 0 {
-                self.buf.extend_from_slice(&s[run..i]);
-                self.buf.extend_from_slice(REPLACEMENTS[k as usize].as_bytes());
-                run = i + 1;
+        let mut i = 0;
+        while i < s.len() {
+            if i + 8 <= s.len() {
+                let w = word(s, i);
+                let special = if attr {
+                    has_byte(w, b'&') | has_byte(w, b'<') | has_byte(w, b'"') | has_less(w, 0x0E)
+                } else {
+                    has_byte(w, b'&') | has_byte(w, b'<') | has_byte(w, b'>') | has_byte(w, b'\r')
+                };
+                if special == 0 {
+                    i += 8;
+                    continue;
+                }
             }
+            let end = (i + 8).min(s.len());
+            for (j, &b) in s[i..end].iter().enumerate() {
+                let k = table[b as usize];
+                if k != 0 {
+                    self.buf.extend_from_slice(&s[run..i + j]);
+                    self.buf.extend_from_slice(REPLACEMENTS[k as usize].as_bytes());
+                    run = i + j + 1;
+                }
+            }
+            i = end;
         }
         self.bytes(&s[run..])
     }
@@ -239,6 +268,9 @@ struct Canonicalizer<'d, 'a, 'w, W: Write> {
     listed: Vec<u32>,
     ns_out: Vec<(u32, u32)>,
     attrs_out: Vec<AttrData>,
+    /// Each namespace id's position in code-point order of the URIs, so attribute sorting
+    /// compares integers instead of URI strings.
+    ns_rank: Vec<u32>,
 }
 
 impl<'d, 'a, 'w, W: Write> Canonicalizer<'d, 'a, 'w, W> {
@@ -273,6 +305,7 @@ impl<'d, 'a, 'w, W: Write> Canonicalizer<'d, 'a, 'w, W> {
             listed,
             ns_out: Vec::new(),
             attrs_out: Vec::new(),
+            ns_rank: namespace_ranks(doc),
         }
     }
 
@@ -453,12 +486,12 @@ impl<'d, 'a, 'w, W: Write> Canonicalizer<'d, 'a, 'w, W> {
             self.inherit_xml_attributes(id);
         }
         if self.attrs_out.len() > 1 {
-            let input = doc.input();
-            self.attrs_out.sort_unstable_by(|a, b| {
-                doc.ns_str(a.ns)
-                    .cmp(doc.ns_str(b.ns))
-                    .then_with(|| local_of(input, a).cmp(local_of(input, b)))
-            });
+            let rank = &self.ns_rank;
+            let key =
+                |a: &AttrData| (rank.get(a.ns as usize).copied().unwrap_or(0), local_of(doc, a));
+            if !self.attrs_out.is_sorted_by(|a, b| key(a) <= key(b)) {
+                self.attrs_out.sort_unstable_by(|a, b| key(a).cmp(&key(b)));
+            }
         }
 
         let out = &mut self.out;
@@ -490,7 +523,8 @@ impl<'d, 'a, 'w, W: Write> Canonicalizer<'d, 'a, 'w, W> {
     /// `xmlns=""` for the default namespace).
     #[inline]
     fn consider(&mut self, prefix: u32, ns: u32) {
-        if self.ns_out.iter().any(|&(p, _)| p == prefix) {
+        // The xml prefix is bound by definition and never declared in canonical form.
+        if prefix == PREFIX_XML || self.ns_out.iter().any(|&(p, _)| p == prefix) {
             return;
         }
         let current = match self.rendered.get(prefix) {
@@ -505,7 +539,6 @@ impl<'d, 'a, 'w, W: Write> Canonicalizer<'d, 'a, 'w, W> {
 
     fn inherit_xml_attributes(&mut self, apex: u32) {
         let doc = self.doc;
-        let input = doc.input();
         let mut cur = doc.data(apex).parent;
         while cur != NONE {
             let (_, plain) = doc.attr_slices(cur);
@@ -514,7 +547,7 @@ impl<'d, 'a, 'w, W: Write> Canonicalizer<'d, 'a, 'w, W> {
                     && !self
                         .attrs_out
                         .iter()
-                        .any(|b| b.ns == NS_XML && local_of(input, b) == local_of(input, a))
+                        .any(|b| b.ns == NS_XML && local_of(doc, b) == local_of(doc, a))
                 {
                     self.attrs_out.push(*a);
                 }
@@ -535,8 +568,21 @@ impl<'d, 'a, 'w, W: Write> Canonicalizer<'d, 'a, 'w, W> {
     }
 }
 
-fn local_of<'s>(input: &'s str, a: &AttrData) -> &'s str {
+/// An attribute's local name: its qualified name after the prefix (whose length is known).
+#[inline]
+fn local_of<'s>(doc: &'s Document<'_>, a: &AttrData) -> &'s str {
+    let skip = if a.prefix == PREFIX_DEFAULT { 0 } else { doc.prefix_str(a.prefix).len() + 1 };
     let s = a.name_start as usize;
-    let name = input.get(s..s + a.name_len as usize).unwrap_or("");
-    name.rsplit(':').next().unwrap_or(name)
+    doc.input().get(s + skip..s + a.name_len as usize).unwrap_or("")
+}
+
+/// Ranks namespace ids by their URI in code-point (= UTF-8 byte) order.
+fn namespace_ranks(doc: &Document<'_>) -> Vec<u32> {
+    let mut order: Vec<u32> = (0..doc.namespaces.len() as u32).collect();
+    order.sort_unstable_by(|&a, &b| doc.ns_str(a).cmp(doc.ns_str(b)));
+    let mut rank = vec![0u32; order.len()];
+    for (r, &id) in order.iter().enumerate() {
+        rank[id as usize] = r as u32;
+    }
+    rank
 }

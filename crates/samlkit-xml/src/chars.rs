@@ -16,8 +16,42 @@ pub(crate) enum DecodeError {
 /// Finds the first character XML 1.0 forbids: C0 controls other than TAB, LF, CR, and the
 /// non-characters U+FFFE and U+FFFF (surrogates cannot occur in a `str`).
 pub(crate) fn find_invalid_char(input: &str) -> Option<(usize, u32)> {
+    use crate::swar::{has_byte, has_less, word};
     let bytes = input.as_bytes();
-    for (i, &b) in bytes.iter().enumerate() {
+    let mut i = 0;
+    // Words without a control character or an 0xEF lead byte are clean; only the others are
+    // looked at byte by byte.
+    while i + 16 <= bytes.len() {
+        let (a, b) = (word(bytes, i), word(bytes, i + 8));
+        if has_less(a, 0x20) | has_byte(a, 0xEF) | has_less(b, 0x20) | has_byte(b, 0xEF) != 0 {
+            if let Some(found) = check_bytes(bytes, i, i + 16) {
+                return Some(found);
+            }
+        }
+        i += 16;
+    }
+    check_bytes(bytes, i, bytes.len())
+}
+
+/// Bytes that may start an invalid character: C0 controls except TAB, LF, CR, and 0xEF (the
+/// lead byte of U+FFFE and U+FFFF).
+static SUSPECT: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut c = 0;
+    while c < 0x20 {
+        t[c] = (c != 0x09 && c != 0x0A && c != 0x0D) as u8;
+        c += 1;
+    }
+    t[0xEF] = 1;
+    t
+};
+
+fn check_bytes(bytes: &[u8], from: usize, to: usize) -> Option<(usize, u32)> {
+    for i in from..to {
+        let b = bytes[i];
+        if SUSPECT[b as usize] == 0 {
+            continue;
+        }
         if b < 0x20 {
             if b != b'\t' && b != b'\n' && b != b'\r' {
                 return Some((i, b as u32));
@@ -52,8 +86,34 @@ fn is_name_char(c: char) -> bool {
         || matches!(c, '-' | '.' | '0'..='9' | '\u{B7}' | '\u{300}'..='\u{36F}' | '\u{203F}'..='\u{2040}')
 }
 
+/// ASCII NCName characters: 2 = may start a name, 1 = may continue one, 0 = neither (or not
+/// ASCII: those take the full Unicode check).
+static ASCII_NAME: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut c = 0;
+    while c < 128 {
+        let b = c as u8;
+        t[c] = if b.is_ascii_alphabetic() || b == b'_' {
+            2
+        } else if b.is_ascii_digit() || b == b'-' || b == b'.' {
+            1
+        } else {
+            0
+        };
+        c += 1;
+    }
+    t
+};
+
 /// Whether `s` is an NCName (a Name without colons).
 pub(crate) fn is_ncname(s: &str) -> bool {
+    // Fast path: plain ASCII names.
+    let b = s.as_bytes();
+    if let Some(&first) = b.first() {
+        if ASCII_NAME[first as usize] == 2 && b.iter().all(|&c| ASCII_NAME[c as usize] != 0) {
+            return true;
+        }
+    }
     let mut chars = s.chars();
     match chars.next() {
         Some(c) if c != ':' && is_name_start_char(c) => {}
@@ -67,8 +127,8 @@ pub(crate) fn is_ncname(s: &str) -> bool {
 
 /// Splits a QName into (prefix, local); `None` when it is not a valid QName.
 pub(crate) fn split_qname(s: &str) -> Option<(&str, &str)> {
-    match s.split_once(':') {
-        Some((p, l)) if is_ncname(p) && is_ncname(l) => Some((p, l)),
+    match memchr::memchr(b':', s.as_bytes()) {
+        Some(i) if is_ncname(&s[..i]) && is_ncname(&s[i + 1..]) => Some((&s[..i], &s[i + 1..])),
         Some(_) => None,
         None if is_ncname(s) => Some(("", s)),
         None => None,

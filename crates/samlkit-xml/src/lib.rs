@@ -11,6 +11,8 @@ mod error;
 mod hash;
 mod limits;
 mod parser;
+mod serialize;
+mod swar;
 mod tree;
 
 pub use c14n::{C14nAlgorithm, canonicalize, canonicalize_to_vec};

@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 use std::sync::OnceLock;
 
-use quick_xml::events::{BytesStart, Event};
+use quick_xml::events::Event;
 use quick_xml::reader::Reader;
 
 use crate::chars::{self, DecodeError};
@@ -112,22 +112,30 @@ struct Builder<'a> {
     dup_keys: Vec<(u32, &'a str)>,
     root_seen: bool,
     text: Option<(usize, usize)>,
+    last_prefix: (&'a str, u32),
+    /// `ID`/`Id`/`id` attribute values and their elements, in document order.
+    id_attrs: Vec<(StrRef, u32)>,
 }
 
 impl<'a> Builder<'a> {
     fn new(input: &'a str, limits: Limits) -> Self {
-        let estimate = (input.len() / 48).min(limits.max_nodes);
+        // Size the arrays from cheap counts so they rarely grow: about one node per `<` (tags
+        // plus the text between them) and as many attributes; both grow gently if needed.
+        let bytes = input.as_bytes();
+        let tags = memchr::memchr_iter(b'<', bytes).count();
+        let estimate = (tags + tags / 4 + 16).min(limits.max_nodes);
         let mut doc = Document {
             input,
             arena: String::new(),
             nodes: Vec::with_capacity(estimate),
-            attrs: Vec::with_capacity(estimate / 2),
+            attrs: Vec::with_capacity(estimate),
             prefixes: vec!["", "xml", "xmlns"],
             namespaces: vec![Cow::Borrowed(""), Cow::Borrowed(XML_NAMESPACE)],
             root: NONE,
             ids: FastMap::default(),
             duplicate_ids: Vec::new(),
             line_starts: OnceLock::new(),
+            relative_namespace: None,
         };
         doc.nodes.push(NodeData {
             parent: NONE,
@@ -157,6 +165,8 @@ impl<'a> Builder<'a> {
             dup_keys: Vec::new(),
             root_seen: false,
             text: None,
+            id_attrs: Vec::new(),
+            last_prefix: ("", PREFIX_DEFAULT),
         }
     }
 
@@ -189,7 +199,9 @@ impl<'a> Builder<'a> {
         let mut reader = Reader::from_str(self.input);
         {
             let config = reader.config_mut();
+            // End tags are matched against our own stack (better messages, no extra copies).
             config.check_end_names = false;
+            config.allow_unmatched_ends = true;
             config.check_comments = true;
             config.expand_empty_elements = false;
             config.trim_text(false);
@@ -214,18 +226,21 @@ impl<'a> Builder<'a> {
                         None => (start, end),
                     });
                 }
-                Event::Start(e) => {
+                // Names and attributes are taken from the input by offset (no per-tag copies).
+                Event::Start(_) => {
                     self.flush_text()?;
-                    self.start_element(start, end, &e, false)?;
+                    self.start_element(start, end, false)?;
                 }
-                Event::Empty(e) => {
+                Event::Empty(_) => {
                     self.flush_text()?;
-                    self.start_element(start, end, &e, true)?;
+                    self.start_element(start, end, true)?;
                 }
-                Event::End(e) => {
+                Event::End(_) => {
                     self.flush_text()?;
-                    let name = e.name().as_ref().to_string();
-                    self.end_element(start, end, &name)?;
+                    let name = self
+                        .slice(start + 2, end.saturating_sub(1))
+                        .trim_end_matches([' ', '\t', '\n', '\r']);
+                    self.end_element(start, end, name)?;
                 }
                 Event::CData(_) => {
                     self.flush_text()?;
@@ -349,7 +364,12 @@ impl<'a> Builder<'a> {
     }
 
     fn prefix_id(&mut self, prefix: &'a str) -> u32 {
+        // Documents use few prefixes, mostly the same one many times in a row.
+        if prefix == self.last_prefix.0 {
+            return self.last_prefix.1;
+        }
         if let Some(&id) = self.prefix_ids.get(prefix) {
+            self.last_prefix = (prefix, id);
             return id;
         }
         let id = self.doc.prefixes.len() as u32;
@@ -377,13 +397,7 @@ impl<'a> Builder<'a> {
         self.bindings.get(prefix as usize).and_then(|s| s.last().copied())
     }
 
-    fn start_element(
-        &mut self,
-        start: usize,
-        end: usize,
-        e: &BytesStart<'_>,
-        empty: bool,
-    ) -> Result<(), XmlError> {
+    fn start_element(&mut self, start: usize, end: usize, empty: bool) -> Result<(), XmlError> {
         if self.open.len() == 1 && self.root_seen {
             return Err(XmlError::ContentOutsideRoot {
                 pos: self.pos(start),
@@ -397,9 +411,14 @@ impl<'a> Builder<'a> {
                 max: self.limits.max_depth,
             });
         }
-        let name_len = e.name().as_ref().len();
-        let content_len = e.as_ref().len();
-        let name = self.slice(start + 1, start + 1 + name_len);
+        // `<` content `>` or `<` content `/>`; the name runs to the first whitespace.
+        let content = self.slice(start + 1, end.saturating_sub(if empty { 2 } else { 1 }));
+        let content_len = content.len();
+        let name_len = content
+            .bytes()
+            .position(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+            .unwrap_or(content_len);
+        let name = &content[..name_len];
         self.check_name_len(name, start)?;
         let Some((prefix, _local)) = chars::split_qname(name) else {
             return Err(XmlError::InvalidName { pos: self.pos(start + 1), name: name.to_string() });
@@ -506,47 +525,51 @@ impl<'a> Builder<'a> {
                 continue;
             };
             self.check_name_len(a.name, a.name_start)?;
-            let at = self.pos(a.name_start);
+            // Positions are computed only on error: counting lines is O(input).
+            let at = a.name_start;
             if !declared.is_empty() && !chars::is_ncname(declared) {
-                return Err(XmlError::InvalidName { pos: at, name: a.name.to_string() });
+                return Err(XmlError::InvalidName { pos: self.pos(at), name: a.name.to_string() });
             }
             let value = chars::decode_attr(a.value, a.value_start, &mut self.doc.arena)
                 .map_err(|e| self.decode_error(a.value_start, e))?;
             let uri = self.doc.str_of(value);
-            let bad = |reason: String| XmlError::BadNamespaceDeclaration { pos: at, reason };
-            match declared {
-                "xmlns" => return Err(bad("the prefix xmlns cannot be declared".into())),
+            let reason = match declared {
+                "xmlns" => Some("the prefix xmlns cannot be declared".to_string()),
                 "xml" if uri != XML_NAMESPACE => {
-                    return Err(bad(format!("the prefix xml cannot be bound to {uri:?}")));
+                    Some(format!("the prefix xml cannot be bound to {uri:?}"))
                 }
-                "xml" => {}
-                _ if uri == XML_NAMESPACE => {
-                    return Err(bad(format!(
-                        "the XML namespace cannot be bound to {}",
-                        describe_prefix(declared)
-                    )));
-                }
-                _ if uri == XMLNS_NAMESPACE => {
-                    return Err(bad(format!(
-                        "the xmlns namespace cannot be bound to {}",
-                        describe_prefix(declared)
-                    )));
-                }
-                "" => {}
+                "xml" => None,
+                _ if uri == XML_NAMESPACE => Some(format!(
+                    "the XML namespace cannot be bound to {}",
+                    describe_prefix(declared)
+                )),
+                _ if uri == XMLNS_NAMESPACE => Some(format!(
+                    "the xmlns namespace cannot be bound to {}",
+                    describe_prefix(declared)
+                )),
+                "" => None,
                 p if uri.is_empty() => {
-                    return Err(bad(format!(
-                        "xmlns:{p}=\"\" is not allowed (a prefix cannot be undeclared)"
-                    )));
+                    Some(format!("xmlns:{p}=\"\" is not allowed (a prefix cannot be undeclared)"))
                 }
-                _ => {}
+                _ => None,
+            };
+            if let Some(reason) = reason {
+                return Err(XmlError::BadNamespaceDeclaration { pos: self.pos(at), reason });
+            }
+            if self.doc.relative_namespace.is_none() && is_relative_uri(uri) {
+                self.doc.relative_namespace = Some((a.name_start as u32, uri.to_string()));
             }
             let prefix_id = self.prefix_id(declared);
             if self.doc.attrs[attrs_start..].iter().any(|d| d.prefix == prefix_id) {
-                return Err(XmlError::DuplicateAttribute { pos: at, name: a.name.to_string() });
+                return Err(XmlError::DuplicateAttribute {
+                    pos: self.pos(at),
+                    name: a.name.to_string(),
+                });
             }
             let ns = self.ns_id(value);
             self.bindings[prefix_id as usize].push(ns);
             self.undo.push(prefix_id);
+            grow_gently(&mut self.doc.attrs);
             self.doc.attrs.push(AttrData {
                 name_start: a.name_start as u32,
                 name_len: a.name.len() as u32,
@@ -590,6 +613,11 @@ impl<'a> Builder<'a> {
             };
             let value = chars::decode_attr(a.value, a.value_start, &mut self.doc.arena)
                 .map_err(|e| self.decode_error(a.value_start, e))?;
+            if prefix_id == PREFIX_DEFAULT && matches!(a.name, "ID" | "Id" | "id") {
+                // The element about to be appended gets the next node index.
+                self.id_attrs.push((value, self.doc.nodes.len() as u32));
+            }
+            grow_gently(&mut self.doc.attrs);
             self.doc.attrs.push(AttrData {
                 name_start: a.name_start as u32,
                 name_len: a.name.len() as u32,
@@ -626,12 +654,17 @@ impl<'a> Builder<'a> {
     fn check_duplicates(&mut self, from: usize) -> Result<(), XmlError> {
         let attrs = &self.doc.attrs[from..];
         let input = self.input;
+        let prefixes = &self.doc.prefixes;
         let local = |a: &AttrData| {
+            let skip =
+                if a.prefix == PREFIX_DEFAULT { 0 } else { prefixes[a.prefix as usize].len() + 1 };
             let s = a.name_start as usize;
-            let name = input.get(s..s + a.name_len as usize).unwrap_or("");
-            name.rsplit(':').next().unwrap_or(name)
+            input.get(s + skip..s + a.name_len as usize).unwrap_or("")
         };
         let mut dup: Option<&AttrData> = None;
+        if attrs.len() <= 1 {
+            return Ok(());
+        }
         if attrs.len() <= 16 {
             'outer: for (i, a) in attrs.iter().enumerate() {
                 for b in &attrs[..i] {
@@ -761,33 +794,23 @@ impl<'a> Builder<'a> {
 
     fn build_id_index(&mut self) {
         let doc = &mut self.doc;
-        for (i, n) in doc.nodes.iter().enumerate() {
-            let Payload::Element { attrs, decls, plain, .. } = n.payload else { continue };
-            let from = attrs as usize + decls as usize;
-            for a in &doc.attrs[from..from + plain as usize] {
-                if a.ns != NS_NONE || !matches!(a.name_len, 2) {
-                    continue;
+        doc.ids.reserve(self.id_attrs.len());
+        for &(value, node) in &self.id_attrs {
+            let key: Cow<'a, str> = match value.input_range() {
+                Some(r) => Cow::Borrowed(self.input.get(r).unwrap_or("")),
+                None => Cow::Owned(value.get(self.input, &doc.arena).to_string()),
+            };
+            match doc.ids.get_mut(&key) {
+                None => {
+                    doc.ids.insert(key, node);
                 }
-                let s = a.name_start as usize;
-                let name = self.input.get(s..s + 2).unwrap_or("");
-                if !matches!(name, "ID" | "Id" | "id") {
-                    continue;
-                }
-                let key: Cow<'a, str> = match a.value.input_range() {
-                    Some(r) => Cow::Borrowed(self.input.get(r).unwrap_or("")),
-                    None => Cow::Owned(a.value.get(self.input, &doc.arena).to_string()),
-                };
-                match doc.ids.get_mut(&key) {
-                    None => {
-                        doc.ids.insert(key, i as u32);
+                // The same element carrying the value twice (`ID` and `id`) is not ambiguous.
+                Some(existing) if *existing == node => {}
+                Some(existing) => {
+                    if *existing != NONE {
+                        doc.duplicate_ids.push(key.to_string());
                     }
-                    Some(existing) if *existing == i as u32 => {}
-                    Some(existing) => {
-                        if *existing != NONE {
-                            doc.duplicate_ids.push(key.to_string());
-                        }
-                        *existing = NONE;
-                    }
+                    *existing = NONE;
                 }
             }
         }
@@ -800,4 +823,21 @@ fn describe_prefix(p: &str) -> String {
 
 fn clean_quick_xml_error(msg: &str) -> String {
     msg.trim_start_matches("ill-formed document: ").trim_start_matches("syntax error: ").to_string()
+}
+
+/// Grows a full vector by a quarter instead of doubling, keeping peak memory close to need.
+#[inline]
+fn grow_gently<T>(v: &mut Vec<T>) {
+    if v.len() == v.capacity() {
+        v.reserve_exact(v.capacity() / 4 + 256);
+    }
+}
+
+/// Whether a non-empty namespace name lacks a URI scheme (`scheme ":"`, RFC 3986 §3.1).
+fn is_relative_uri(uri: &str) -> bool {
+    let Some((scheme, _)) = uri.split_once(':') else { return !uri.is_empty() };
+    let mut chars = scheme.chars();
+    let valid = chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    !valid
 }

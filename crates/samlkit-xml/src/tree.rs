@@ -133,6 +133,8 @@ pub struct Document<'a> {
     pub(crate) ids: crate::hash::FastMap<Cow<'a, str>, u32>,
     pub(crate) duplicate_ids: Vec<String>,
     pub(crate) line_starts: OnceLock<Vec<u32>>,
+    /// The first namespace declaration with a relative URI (C14N must refuse such documents).
+    pub(crate) relative_namespace: Option<(u32, String)>,
 }
 
 impl fmt::Debug for Document<'_> {

@@ -3,19 +3,19 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use clap::Args;
 use samlkit_cert::{PrivateKey, RsaKeySize, Subject, generate};
 
 use super::show::{describe, describe_json};
 use crate::error::CliError;
-use crate::io::{write_public, write_secret};
+use crate::io::{describe_io, write_public, write_secret};
 use crate::now::parse_rfc3339;
 
 #[derive(Args)]
 #[command(after_help = "Writes PREFIX.crt (PEM, share it with service providers) and PREFIX.key \
-    (PKCS#8 PEM, mode 0600, keep it secret). Existing files are never replaced unless --force \
-    is given. The key is never printed.\n\nExample:\n  \
+    (PKCS#8 PEM, mode 0600, keep it secret). The directory is created if needed. Existing \
+    files are never replaced unless --force is given. The key is never printed.\n\nExample:\n  \
     samlkit cert new --cn idp.example.com --org \"Example Corp\" --days 730 --out /etc/idp/signing")]
 pub struct NewArgs {
     /// Common name (CN) of the certificate, e.g. the IdP host name.
@@ -72,7 +72,9 @@ fn parse_key_size(value: &str) -> Result<RsaKeySize, String> {
 }
 
 pub fn run(args: NewArgs) -> Result<ExitCode, CliError> {
-    let now = args.now.unwrap_or_else(Utc::now);
+    // Whole seconds: certificates carry no fractions, so `days left` of a new certificate is
+    // exactly --days.
+    let now = args.now.unwrap_or_else(Utc::now).trunc_subsecs(0);
     let subject = Subject {
         common_name: args.cn.clone(),
         organization: args.org,
@@ -101,6 +103,15 @@ pub fn run(args: NewArgs) -> Result<ExitCode, CliError> {
     let key = PrivateKey::generate_rsa(args.key_size).map_err(CliError::input)?;
     // Validate the subject (and build the certificate) before anything touches the disk.
     let cert = generate::self_signed(&key, &subject, now, args.days).map_err(CliError::input)?;
+    if let Some(dir) = key_path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            CliError::input(format!(
+                "cannot create directory {}: {}",
+                dir.display(),
+                describe_io(&e)
+            ))
+        })?;
+    }
     write_secret(&key_path, key.to_pkcs8_pem().as_bytes(), args.force)?;
     write_public(&cert_path, cert.to_pem().as_bytes(), args.force)?;
     let cert_shown = cert_path.display().to_string();
