@@ -23,6 +23,18 @@ fuzz_target!(|data: &[u8]| {
     for n in doc.descendants() {
         let _ = (n.position(), n.text_content(), n.byte_range(), n.start_tag_range());
     }
+    // Oracle: for the whole document, exclusive C14N with every prefix on the PrefixList renders
+    // namespaces exactly as inclusive C14N does.
+    let mut every: Vec<&str> = vec!["#default"];
+    for n in doc.descendants() {
+        every.extend(n.namespace_declarations().map(|d| d.prefix).filter(|p| !p.is_empty()));
+    }
+    if let (Ok(a), Ok(b)) = (
+        canonicalize_to_vec(&doc, None, None, C14nAlgorithm::Inclusive, &[]),
+        canonicalize_to_vec(&doc, None, None, C14nAlgorithm::Exclusive, &every),
+    ) {
+        assert_eq!(a, b, "exclusive with every prefix listed == inclusive");
+    }
     for alg in ALGS {
         for (root, excluded) in [(None, None), (pick(7), None), (pick(3), pick(11))] {
             let prefixes: &[&str] =

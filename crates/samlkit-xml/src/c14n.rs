@@ -245,10 +245,10 @@ impl Scopes {
     }
     fn pop_to(&mut self, mark: u32) {
         while self.undo.len() > mark as usize {
-            if let Some(p) = self.undo.pop() {
-                if let Some(s) = self.stacks.get_mut(p as usize) {
-                    s.pop();
-                }
+            if let Some(p) = self.undo.pop()
+                && let Some(s) = self.stacks.get_mut(p as usize)
+            {
+                s.pop();
             }
         }
     }
@@ -264,13 +264,19 @@ struct Canonicalizer<'d, 'a, 'w, W: Write> {
     rendered: Scopes,
     /// Per open element: (in-scope mark, rendered mark).
     marks: Vec<(u32, u32)>,
-    /// Exclusive C14N's InclusiveNamespaces PrefixList, as prefix ids known to the document.
+    /// Exclusive C14N's InclusiveNamespaces PrefixList, as distinct prefix ids known to the
+    /// document, and the same as a per-prefix flag.
     listed: Vec<u32>,
+    is_listed: Vec<bool>,
     ns_out: Vec<(u32, u32)>,
+    /// Per prefix id, the number of the element that last considered it (O(1) de-duplication
+    /// however many attributes or listed prefixes an element has).
+    considered: Vec<u32>,
+    element_no: u32,
     attrs_out: Vec<AttrData>,
     /// Each namespace id's position in code-point order of the URIs, so attribute sorting
     /// compares integers instead of URI strings.
-    ns_rank: Vec<u32>,
+    ns_rank: &'d [u32],
 }
 
 impl<'d, 'a, 'w, W: Write> Canonicalizer<'d, 'a, 'w, W> {
@@ -281,18 +287,24 @@ impl<'d, 'a, 'w, W: Write> Canonicalizer<'d, 'a, 'w, W> {
         prefixes: &[&str],
         w: &'w mut W,
     ) -> Self {
-        let listed = if alg.is_exclusive() {
-            prefixes
-                .iter()
-                .filter_map(|p| {
-                    let p = if *p == "#default" { "" } else { *p };
-                    doc.prefixes.iter().position(|q| *q == p).map(|i| i as u32)
-                })
-                .filter(|&p| p != PREFIX_XML)
-                .collect()
-        } else {
-            Vec::new()
-        };
+        // The PrefixList may come from the document being verified: map it through a hash of
+        // the document's prefixes (linear, whatever its length) and drop repeats.
+        let mut listed = Vec::new();
+        let mut is_listed = vec![false; doc.prefixes.len()];
+        if alg.is_exclusive() && !prefixes.is_empty() {
+            let ids: crate::hash::FastMap<&str, u32> =
+                doc.prefixes.iter().enumerate().map(|(i, p)| (*p, i as u32)).collect();
+            for p in prefixes {
+                let p = if *p == "#default" { "" } else { *p };
+                if let Some(&id) = ids.get(p)
+                    && id != PREFIX_XML
+                    && !is_listed[id as usize]
+                {
+                    is_listed[id as usize] = true;
+                    listed.push(id);
+                }
+            }
+        }
         Canonicalizer {
             doc,
             exclusive: alg.is_exclusive(),
@@ -303,9 +315,12 @@ impl<'d, 'a, 'w, W: Write> Canonicalizer<'d, 'a, 'w, W> {
             rendered: Scopes::new(doc.prefixes.len()),
             marks: Vec::new(),
             listed,
+            is_listed,
             ns_out: Vec::new(),
+            considered: vec![u32::MAX; doc.prefixes.len()],
+            element_no: 0,
             attrs_out: Vec::new(),
-            ns_rank: namespace_ranks(doc),
+            ns_rank: doc.ns_rank.get_or_init(|| namespace_ranks(doc)),
         }
     }
 
@@ -323,15 +338,15 @@ impl<'d, 'a, 'w, W: Write> Canonicalizer<'d, 'a, 'w, W> {
                         self.subtree(child)?;
                         after_root = true;
                     }
-                    Payload::Comment(_) | Payload::Pi { .. } => {
-                        if self.comments || matches!(d.payload, Payload::Pi { .. }) {
-                            if after_root {
-                                self.out.bytes(b"\n")?;
-                            }
-                            self.leaf(child)?;
-                            if !after_root {
-                                self.out.bytes(b"\n")?;
-                            }
+                    Payload::Comment(_) | Payload::Pi { .. }
+                        if (self.comments || matches!(d.payload, Payload::Pi { .. })) =>
+                    {
+                        if after_root {
+                            self.out.bytes(b"\n")?;
+                        }
+                        self.leaf(child)?;
+                        if !after_root {
+                            self.out.bytes(b"\n")?;
                         }
                     }
                     _ => {}
@@ -440,6 +455,7 @@ impl<'d, 'a, 'w, W: Write> Canonicalizer<'d, 'a, 'w, W> {
 
         // Which namespace declarations to render.
         self.ns_out.clear();
+        self.element_no = self.element_no.wrapping_add(1);
         if self.exclusive {
             self.consider(elem_prefix, elem_ns);
             for a in plain {
@@ -447,12 +463,22 @@ impl<'d, 'a, 'w, W: Write> Canonicalizer<'d, 'a, 'w, W> {
                     self.consider(a.prefix, a.ns);
                 }
             }
-            for i in 0..self.listed.len() {
-                let p = self.listed[i];
-                match self.in_scope.get(p) {
-                    Some(ns) => self.consider(p, ns),
-                    None if p == PREFIX_DEFAULT => self.consider(p, NS_NONE),
-                    None => {}
+            if apex {
+                for i in 0..self.listed.len() {
+                    let p = self.listed[i];
+                    match self.in_scope.get(p) {
+                        Some(ns) => self.consider(p, ns),
+                        None if p == PREFIX_DEFAULT => self.consider(p, NS_NONE),
+                        None => {}
+                    }
+                }
+            } else {
+                // Below the apex every listed prefix is rendered with its in-scope value, so
+                // one can only need rendering where this element declares it.
+                for d in decls {
+                    if self.is_listed.get(d.prefix as usize).copied().unwrap_or(false) {
+                        self.consider(d.prefix, d.ns);
+                    }
                 }
             }
         } else if apex {
@@ -524,8 +550,13 @@ impl<'d, 'a, 'w, W: Write> Canonicalizer<'d, 'a, 'w, W> {
     #[inline]
     fn consider(&mut self, prefix: u32, ns: u32) {
         // The xml prefix is bound by definition and never declared in canonical form.
-        if prefix == PREFIX_XML || self.ns_out.iter().any(|&(p, _)| p == prefix) {
+        if prefix == PREFIX_XML {
             return;
+        }
+        match self.considered.get_mut(prefix as usize) {
+            Some(seen) if *seen == self.element_no => return,
+            Some(seen) => *seen = self.element_no,
+            None => return,
         }
         let current = match self.rendered.get(prefix) {
             Some(v) => v,

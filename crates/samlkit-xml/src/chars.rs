@@ -23,10 +23,10 @@ pub(crate) fn find_invalid_char(input: &str) -> Option<(usize, u32)> {
     // looked at byte by byte.
     while i + 16 <= bytes.len() {
         let (a, b) = (word(bytes, i), word(bytes, i + 8));
-        if has_less(a, 0x20) | has_byte(a, 0xEF) | has_less(b, 0x20) | has_byte(b, 0xEF) != 0 {
-            if let Some(found) = check_bytes(bytes, i, i + 16) {
-                return Some(found);
-            }
+        if has_less(a, 0x20) | has_byte(a, 0xEF) | has_less(b, 0x20) | has_byte(b, 0xEF) != 0
+            && let Some(found) = check_bytes(bytes, i, i + 16)
+        {
+            return Some(found);
         }
         i += 16;
     }
@@ -109,10 +109,11 @@ static ASCII_NAME: [u8; 256] = {
 pub(crate) fn is_ncname(s: &str) -> bool {
     // Fast path: plain ASCII names.
     let b = s.as_bytes();
-    if let Some(&first) = b.first() {
-        if ASCII_NAME[first as usize] == 2 && b.iter().all(|&c| ASCII_NAME[c as usize] != 0) {
-            return true;
-        }
+    if let Some(&first) = b.first()
+        && ASCII_NAME[first as usize] == 2
+        && b.iter().all(|&c| ASCII_NAME[c as usize] != 0)
+    {
+        return true;
     }
     let mut chars = s.chars();
     match chars.next() {
@@ -163,12 +164,28 @@ pub(crate) fn decode_attr(
     if let Some(i) = memchr::memchr(b'<', bytes) {
         return Err(DecodeError::LessThanInAttribute { at: i });
     }
-    if !bytes.iter().any(|&b| matches!(b, b'&' | b'\t' | b'\n' | b'\r')) {
+    if !needs_attr_decoding(bytes) {
         return Ok(StrRef::input(offset..offset + raw.len()));
     }
     let start = arena.len();
     decode_into(raw, true, arena)?;
     Ok(StrRef::arena(start..arena.len()))
+}
+
+/// Whether an attribute value holds a reference or whitespace that §3.3.3 normalizes.
+#[inline]
+fn needs_attr_decoding(bytes: &[u8]) -> bool {
+    use crate::swar::{has_byte, has_less, word};
+    let mut i = 0;
+    while i + 8 <= bytes.len() {
+        let w = word(bytes, i);
+        // TAB, LF and CR are the only bytes below 0x0E an attribute value can hold.
+        if has_byte(w, b'&') | has_less(w, 0x0E) != 0 {
+            return true;
+        }
+        i += 8;
+    }
+    bytes[i..].iter().any(|&b| matches!(b, b'&' | b'\t' | b'\n' | b'\r'))
 }
 
 /// Normalizes line ends only (comments, PI data).

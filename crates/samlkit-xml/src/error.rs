@@ -18,7 +18,8 @@ impl fmt::Display for Position {
     }
 }
 
-/// Everything that can go wrong while parsing or canonicalizing.
+/// Everything that can go wrong while parsing or canonicalizing. In every variant `pos` is
+/// where in the input the problem starts; the other fields name what was found.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum XmlError {
     /// A `<!DOCTYPE …>`: DTDs (and with them entity definitions) are never processed.

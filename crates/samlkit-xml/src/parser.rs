@@ -92,6 +92,8 @@ struct Open {
 /// An attribute as scanned from a start tag, before namespace processing.
 struct RawAttr<'a> {
     name: &'a str,
+    /// For a namespace declaration, the declared prefix (empty for `xmlns`).
+    declares: Option<&'a str>,
     name_start: usize,
     value: &'a str,
     value_start: usize,
@@ -136,6 +138,7 @@ impl<'a> Builder<'a> {
             duplicate_ids: Vec::new(),
             line_starts: OnceLock::new(),
             relative_namespace: None,
+            ns_rank: OnceLock::new(),
         };
         doc.nodes.push(NodeData {
             parent: NONE,
@@ -343,7 +346,9 @@ impl<'a> Builder<'a> {
             }
             return Ok(());
         }
-        if let Some(i) = memchr::memmem::find(raw.as_bytes(), b"]]>") {
+        // `]` is rare in text: only then look for the forbidden `]]>`.
+        let bracket = memchr::memchr(b']', raw.as_bytes()).is_some();
+        if let Some(i) = bracket.then(|| memchr::memmem::find(raw.as_bytes(), b"]]>")).flatten() {
             return Err(self.syntax(start + i, "']]>' is not allowed in text"));
         }
         let value = chars::decode_text(raw, start, &mut self.doc.arena)
@@ -494,8 +499,14 @@ impl<'a> Builder<'a> {
                     max: self.limits.max_attributes_per_element,
                 });
             }
+            let declares = match name.strip_prefix("xmlns") {
+                Some("") => Some(""),
+                Some(rest) => rest.strip_prefix(':'),
+                None => None,
+            };
             out.push(RawAttr {
                 name,
+                declares,
                 name_start: base + name_start,
                 value: &s[value_start..value_start + len],
                 value_start: base + value_start,
@@ -517,13 +528,7 @@ impl<'a> Builder<'a> {
         let attrs_start = self.doc.attrs.len();
         // Namespace declarations first: they apply to the element's own name and attributes.
         for a in raw {
-            let declared = if a.name == "xmlns" {
-                ""
-            } else if let Some(p) = a.name.strip_prefix("xmlns:") {
-                p
-            } else {
-                continue;
-            };
+            let Some(declared) = a.declares else { continue };
             self.check_name_len(a.name, a.name_start)?;
             // Positions are computed only on error: counting lines is O(input).
             let at = a.name_start;
@@ -587,7 +592,7 @@ impl<'a> Builder<'a> {
             });
         };
         for a in raw {
-            if a.name == "xmlns" || a.name.starts_with("xmlns:") {
+            if a.declares.is_some() {
                 continue;
             }
             self.check_name_len(a.name, a.name_start)?;
@@ -696,10 +701,10 @@ impl<'a> Builder<'a> {
 
     fn pop_bindings(&mut self, mark: u32) {
         while self.undo.len() > mark as usize {
-            if let Some(p) = self.undo.pop() {
-                if let Some(stack) = self.bindings.get_mut(p as usize) {
-                    stack.pop();
-                }
+            if let Some(p) = self.undo.pop()
+                && let Some(stack) = self.bindings.get_mut(p as usize)
+            {
+                stack.pop();
             }
         }
     }

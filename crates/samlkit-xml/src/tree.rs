@@ -135,6 +135,8 @@ pub struct Document<'a> {
     pub(crate) line_starts: OnceLock<Vec<u32>>,
     /// The first namespace declaration with a relative URI (C14N must refuse such documents).
     pub(crate) relative_namespace: Option<(u32, String)>,
+    /// Namespace ids ranked by URI, computed on first canonicalization.
+    pub(crate) ns_rank: OnceLock<Vec<u32>>,
 }
 
 impl fmt::Debug for Document<'_> {
@@ -465,6 +467,25 @@ impl<'d, 'a> Node<'d, 'a> {
         None
     }
 
+    /// Every namespace binding in scope at this element (declared on it or inherited), sorted by
+    /// prefix; the default namespace appears with an empty prefix unless it is unset or
+    /// undeclared (`xmlns=""`). The `xml` prefix, bound by definition, is not listed.
+    pub fn namespaces_in_scope(&self) -> Vec<NamespaceDeclaration<'d>> {
+        let mut seen: Vec<NamespaceDeclaration<'d>> = Vec::new();
+        let mut cur = Some(*self);
+        while let Some(n) = cur {
+            for d in n.namespace_declarations() {
+                if d.prefix != "xml" && !seen.iter().any(|s| s.prefix == d.prefix) {
+                    seen.push(d);
+                }
+            }
+            cur = n.parent_element();
+        }
+        seen.retain(|d| !d.uri.is_empty());
+        seen.sort_by(|a, b| a.prefix.cmp(b.prefix));
+        seen
+    }
+
     /// The text of a text, CDATA or comment node, the data of a PI; `None` for elements.
     pub fn text(&self) -> Option<&'d str> {
         match self.data().payload {
@@ -495,7 +516,7 @@ impl<'d, 'a> Node<'d, 'a> {
     /// The parent node (`None` for the document node).
     pub fn parent(&self) -> Option<Node<'d, 'a>> {
         let p = self.data().parent;
-        (p != NONE).then(|| Node { doc: self.doc, id: NodeId(p) })
+        (p != NONE).then_some(Node { doc: self.doc, id: NodeId(p) })
     }
 
     /// The nearest ancestor that is an element.
@@ -511,13 +532,13 @@ impl<'d, 'a> Node<'d, 'a> {
     /// The first child.
     pub fn first_child(&self) -> Option<Node<'d, 'a>> {
         let c = self.data().first_child;
-        (c != NONE).then(|| Node { doc: self.doc, id: NodeId(c) })
+        (c != NONE).then_some(Node { doc: self.doc, id: NodeId(c) })
     }
 
     /// The next sibling.
     pub fn next_sibling(&self) -> Option<Node<'d, 'a>> {
         let c = self.data().next_sibling;
-        (c != NONE).then(|| Node { doc: self.doc, id: NodeId(c) })
+        (c != NONE).then_some(Node { doc: self.doc, id: NodeId(c) })
     }
 
     /// The children in document order.

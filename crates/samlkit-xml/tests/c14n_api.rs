@@ -161,3 +161,17 @@ fn rejects_bad_subset_roots_and_relative_namespaces() {
     let e = canonicalize_to_vec(&doc, None, None, Inclusive, &[]).unwrap_err();
     assert!(e.to_string().contains("2:4: relative namespace URI \"relative/uri\""), "{e}");
 }
+
+#[test]
+fn a_long_hostile_prefix_list_is_deduplicated() {
+    // A PrefixList comes from the document being verified; repeats and unknown prefixes cost
+    // nothing and change nothing.
+    let input = r#"<a xmlns:p="urn:p" xmlns:q="urn:q"><b ID="x"><c/></b></a>"#;
+    let mut list = vec!["p"; 50_000];
+    list.extend(std::iter::repeat_n("nosuch", 50_000));
+    assert_eq!(c14n(input, Some("x"), Exclusive, &list), c14n(input, Some("x"), Exclusive, &["p"]));
+    assert_eq!(
+        c14n(input, Some("x"), Exclusive, &["p"]),
+        r#"<b xmlns:p="urn:p" ID="x"><c></c></b>"#
+    );
+}

@@ -178,6 +178,23 @@ proptest! {
         }
     }
 
+    /// With every prefix on the InclusiveNamespaces PrefixList, exclusive C14N renders
+    /// namespaces exactly as inclusive C14N does (the generator writes no xml:* attributes,
+    /// the only other difference).
+    #[test]
+    fn exclusive_with_every_prefix_listed_equals_inclusive(d in document(), pick in any::<prop::sample::Index>()) {
+        let input = render(&d);
+        let doc = parse(&input).unwrap();
+        let elements: Vec<NodeId> = doc.descendants().filter(|n| n.is_element()).map(|n| n.id()).collect();
+        let subset = elements[pick.index(elements.len())];
+        let all = ["#default", "p", "q", "#default"];
+        for root in [None, Some(subset)] {
+            let inclusive = canonicalize_to_vec(&doc, root, None, C14nAlgorithm::Inclusive, &[]).unwrap();
+            let exclusive = canonicalize_to_vec(&doc, root, None, C14nAlgorithm::Exclusive, &all).unwrap();
+            prop_assert_eq!(String::from_utf8(inclusive).unwrap(), String::from_utf8(exclusive).unwrap(), "{}", input);
+        }
+    }
+
     #[test]
     fn serialization_round_trips(d in document()) {
         let input = render(&d);

@@ -29,6 +29,12 @@ fn names_namespaces_and_attributes() {
     assert_eq!(issuer.lookup_namespace(""), Some(SAML));
     assert_eq!(issuer.lookup_namespace("xs"), None);
     assert_eq!(issuer.parent_element().map(|p| p.id()), Some(root.id()));
+    let in_scope: Vec<_> = issuer.namespaces_in_scope().iter().map(|d| d.prefix).collect();
+    assert_eq!(in_scope, ["", "samlp", "xsi"]);
+    let undeclared = parse("<a xmlns='urn:a' xmlns:p='urn:p'><b xmlns=''/></a>").unwrap();
+    let b = undeclared.node(undeclared.root_element()).first_element_child().unwrap();
+    let in_scope: Vec<_> = b.namespaces_in_scope().iter().map(|d| (d.prefix, d.uri)).collect();
+    assert_eq!(in_scope, [("p", "urn:p")]);
 
     let attr = issuer.next_sibling_element().unwrap();
     let a: Vec<_> = attr.attributes().collect();
