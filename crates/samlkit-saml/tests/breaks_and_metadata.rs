@@ -148,7 +148,7 @@ fn metadata_round_trips_through_sign_and_verify() {
     let (_, cert) = idp();
     let doc = signed_metadata();
     assert!(doc.contains("entityID=\"https://idp.example.com/?a=1&amp;b=&lt;2&gt;\""), "{doc}");
-    let m = verify_idp_metadata(doc.as_bytes(), &[cert.clone()], now(), false).unwrap();
+    let m = verify_idp_metadata(doc.as_bytes(), std::slice::from_ref(&cert), now(), false).unwrap();
     assert_eq!(m.entity_id, "https://idp.example.com/?a=1&b=<2>");
     assert_eq!(m.signing_certs.len(), 2);
     assert_eq!(m.signing_certs[0].der(), cert.der());
