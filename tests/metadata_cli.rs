@@ -209,6 +209,21 @@ fn usage_errors_are_one_line_exit_2() {
         "/nonexistent.crt",
     );
     usage_error(&["verify", "--metadata", "--audience", SP, "--cert", &idp_crt], "--audience");
+    let long = format!("https://idp.example.com/{}", "x".repeat(1024));
+    for (flag, value, needle) in [
+        ("--entity-id", "", "1 to 1024 characters, not 0"),
+        ("--entity-id", long.as_str(), "not 1048"),
+        ("--sso-url", "/sso", "SSO URL \"/sso\" is not an absolute URL"),
+        ("--slo-url", "https://idp.example.com/ slo", "SLO URL"),
+    ] {
+        let mut args = vec!["metadata", "--entity-id", IDP, "--sso-url", SSO, "--cert", &idp_crt];
+        match flag {
+            "--entity-id" => args[2] = value,
+            "--sso-url" => args[4] = value,
+            _ => args.extend([flag, value]),
+        }
+        usage_error(&args, needle);
+    }
 
     // --out refuses to overwrite without --force.
     let dir = tempfile::tempdir().expect("tempdir");
@@ -219,6 +234,43 @@ fn usage_errors_are_one_line_exit_2() {
     assert!(std::fs::read_to_string(&out_path).expect("written").contains("ds:Signature"));
     usage_error(&with_out, "md.xml");
     samlkit().args(&with_out).arg("--force").assert().success();
+}
+
+#[test]
+fn several_metadata_files_give_one_result_each_and_the_worst_exit_code() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let good = dir.path().join("good.xml");
+    let bad = dir.path().join("bad.xml");
+    std::fs::write(&good, signed_full()).expect("write");
+    std::fs::write(&bad, metadata(&[])).expect("write");
+    let out = samlkit()
+        .args([
+            "verify",
+            "--metadata",
+            "--json",
+            "--now",
+            ISSUED,
+            "--cert",
+            &fixture("certs/idp.crt"),
+        ])
+        .args([&good, &bad])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["valid"], true);
+    assert_eq!(lines[1]["error_code"], "signature_missing");
+}
+
+#[test]
+fn sign_alg_is_honoured() {
+    let doc = metadata(&["--sign", "--key", &fixture("keys/idp.key"), "--alg", "rsa-sha512"]);
+    assert!(doc.contains("http://www.w3.org/2001/04/xmldsig-more#rsa-sha512"), "{doc}");
+    assert!(verify_metadata(&doc, &[]).valid());
 }
 
 // ---- Interop ----

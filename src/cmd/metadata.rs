@@ -77,6 +77,12 @@ pub struct MetadataArgs {
     force: bool,
 }
 
+/// The message without the error's title ("Malformed Input: ").
+fn one_line_message(e: &samlkit_saml::SamlError) -> String {
+    let text = e.to_string();
+    text.split_once(": ").map_or(text.clone(), |(_, m)| m.to_string())
+}
+
 pub fn run(args: MetadataArgs) -> Result<ExitCode, CliError> {
     let cert = load_certificate(&args.cert)?;
     let mut signing_certs = vec![cert.der().to_vec()];
@@ -113,6 +119,7 @@ pub fn run(args: MetadataArgs) -> Result<ExitCode, CliError> {
         name_id_formats,
         valid_until,
     };
+    params.check().map_err(|e| CliError::input(one_line_message(&e)))?;
     let mut xml = build_idp_metadata(&params);
     if args.sign {
         let key = args.key.as_deref().ok_or_else(|| CliError::input("--sign needs --key"))?;

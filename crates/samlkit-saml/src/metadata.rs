@@ -48,6 +48,34 @@ pub struct IdpMetadataParams {
     pub valid_until: Option<DateTime<Utc>>,
 }
 
+impl IdpMetadataParams {
+    /// Checks what the metadata schema and service providers require: an entity ID of 1 to 1024
+    /// characters (SAML core §8.3.6), absolute URLs for the endpoints, at least one certificate.
+    pub fn check(&self) -> Result<(), SamlError> {
+        let bad = |m: String| Err(SamlError::MalformedInput(m));
+        let len = self.entity_id.chars().count();
+        if len == 0 || len > 1024 {
+            return bad(format!("the entity ID must be 1 to 1024 characters, not {len}"));
+        }
+        for (what, url) in
+            std::iter::once(("SSO", &self.sso_url)).chain(self.slo_url.iter().map(|u| ("SLO", u)))
+        {
+            let absolute = url.split_once("://").is_some_and(|(scheme, rest)| {
+                !scheme.is_empty()
+                    && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+                    && !rest.is_empty()
+            });
+            if !absolute || url.chars().any(char::is_whitespace) {
+                return bad(format!("the {what} URL {url:?} is not an absolute URL"));
+            }
+        }
+        if self.signing_certs.is_empty() {
+            return bad("IdP metadata needs at least one signing certificate".into());
+        }
+        Ok(())
+    }
+}
+
 /// Builds unsigned IdP metadata. The EntityDescriptor `ID` (which a signature references) is
 /// derived from the content, so the same parameters give byte-identical output.
 ///
