@@ -31,14 +31,9 @@ enum Command {
     Inventory(cmd::inventory::InventoryArgs),
     /// Canonicalize an XML document or one element of it (C14N 1.0 or exclusive C14N).
     C14n(cmd::c14n::C14nArgs),
-    /// Build a signed SAML 2.0 Response (one Assertion) for a service provider.
     Issue(cmd::issue::IssueArgs),
-    /// Add enveloped XML signatures to existing SAML documents.
     Sign(cmd::sign::SignArgs),
-    /// Verify signed SAML responses (or, with --metadata, signed metadata) against trusted
-    /// certificates.
     Verify(cmd::verify::VerifyArgs),
-    /// Write SAML 2.0 IdP metadata (optionally signed) for service providers to import.
     Metadata(cmd::metadata::MetadataArgs),
 }
 

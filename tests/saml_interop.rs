@@ -28,7 +28,7 @@ fn available(program: &str, probe: &[&str]) -> bool {
     ok
 }
 
-const XMLSEC_IDS: [&str; 8] = [
+const XMLSEC_IDS: [&str; 10] = [
     "--id-attr:ID",
     "urn:oasis:names:tc:SAML:2.0:assertion:Assertion",
     "--id-attr:ID",
@@ -37,6 +37,8 @@ const XMLSEC_IDS: [&str; 8] = [
     "urn:oasis:names:tc:SAML:2.0:protocol:AuthnRequest",
     "--id-attr:ID",
     "urn:oasis:names:tc:SAML:2.0:metadata:EntityDescriptor",
+    "--id-attr:ID",
+    "urn:oasis:names:tc:SAML:2.0:protocol:LogoutResponse",
 ];
 
 /// `xmlsec1 --verify` of the Signature selected by `xpath` (the first one when `None`).
@@ -85,13 +87,14 @@ fn samlkit_signed_responses_pass_xmlsec1() {
 }
 
 #[test]
-fn samlkit_signed_metadata_and_authn_request_pass_xmlsec1() {
+fn samlkit_signed_metadata_authn_request_and_logout_response_pass_xmlsec1() {
     if !available("xmlsec1", &["--version"]) {
         return;
     }
     let docs = [
         "<md:EntityDescriptor xmlns:md=\"urn:oasis:names:tc:SAML:2.0:metadata\" ID=\"_m1\" entityID=\"https://idp.example.com\">\n  <md:IDPSSODescriptor protocolSupportEnumeration=\"urn:oasis:names:tc:SAML:2.0:protocol\"/>\n</md:EntityDescriptor>\n",
         "<samlp:AuthnRequest xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\" ID=\"_r1\" Version=\"2.0\" IssueInstant=\"2026-11-29T10:00:00Z\">\n  <saml:Issuer>https://sp.example.com</saml:Issuer>\n</samlp:AuthnRequest>\n",
+        "<samlp:LogoutResponse xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\" ID=\"_l1\" Version=\"2.0\" IssueInstant=\"2026-11-29T10:00:00Z\" InResponseTo=\"_lr1\">\n  <saml:Issuer>https://idp.example.com</saml:Issuer>\n  <samlp:Status><samlp:StatusCode Value=\"urn:oasis:names:tc:SAML:2.0:status:Success\"/></samlp:Status>\n</samlp:LogoutResponse>\n",
     ];
     for doc in docs {
         let out = samlkit()

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use clap::{Args, ValueEnum};
 use samlkit_saml::{
     BreakInput, BreakKind, ResponseParams, SignTarget, SigningCredential, SigningProfile,
@@ -15,7 +15,7 @@ use samlkit_saml::{
 
 use crate::cmd::common::{algorithms, load_credential};
 use crate::error::CliError;
-use crate::now::NowArg;
+use crate::now::{NowArg, parse_rfc3339};
 
 /// Build a signed SAML 2.0 Response (one Assertion) for a service provider.
 ///
@@ -31,6 +31,7 @@ use crate::now::NowArg;
 /// For SP test harnesses, the same command with `--break xsw3` (or any KIND from
 /// `samlkit issue --break list`) emits a response the SP must reject.
 #[derive(Args)]
+#[command(verbatim_doc_comment)]
 pub struct IssueArgs {
     /// Private key that signs (PKCS#8 or PKCS#1 PEM, or DER).
     #[arg(long, value_name = "KEY", required_unless_present = "break_kind")]
@@ -69,8 +70,9 @@ pub struct IssueArgs {
     /// Validity in seconds (Conditions and SubjectConfirmationData NotOnOrAfter).
     #[arg(long, value_name = "SECONDS", default_value_t = 300)]
     valid_for: u32,
-    #[command(flatten)]
-    now: NowArg,
+    /// Issue instant (IssueInstant, AuthnInstant, NotBefore), RFC 3339 [default: the clock].
+    #[arg(long, value_name = "RFC3339", value_parser = parse_rfc3339)]
+    now: Option<DateTime<Utc>>,
     /// What to sign.
     #[arg(long, value_enum, default_value_t = SignChoice::Assertion)]
     sign: SignChoice,
@@ -129,7 +131,7 @@ pub fn run(args: IssueArgs) -> Result<ExitCode, CliError> {
     let (key, cert) = (required(&args.key, "--key <KEY>")?, required(&args.cert, "--cert <CERT>")?);
     let issuer = required(&args.issuer, "--issuer <ENTITY>")?;
     let name_id = required(&args.name_id, "--name-id <VALUE>")?;
-    let now = args.now.resolve();
+    let now = NowArg { now: args.now }.resolve();
     let cred = load_credential(key, cert)?;
     let (method, digest) = algorithms(args.alg.as_deref(), &args.digest, &cred)?;
     let format_name = args.name_id_format.clone().unwrap_or_else(|| {

@@ -22,6 +22,7 @@ use crate::io::{read_input, write_public};
 ///   samlkit sign --key idp.key --cert idp.crt --target both response.xml > signed.xml
 ///   samlkit sign --key idp.key --cert idp.crt --out-dir signed/ responses/*.xml
 #[derive(Args)]
+#[command(verbatim_doc_comment)]
 pub struct SignArgs {
     /// Private key (PKCS#8 or PKCS#1 PEM, or DER).
     #[arg(long, value_name = "KEY")]

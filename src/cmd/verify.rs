@@ -27,6 +27,7 @@ use crate::now::NowArg;
 ///   samlkit verify --cert idp.crt --audience https://sp.example.com
 ///     --recipient https://sp.example.com/acs response.xml
 #[derive(Args)]
+#[command(verbatim_doc_comment)]
 pub struct VerifyArgs {
     /// A trusted certificate (PEM or DER); repeat for several (e.g. during a rollover).
     #[arg(long = "cert", value_name = "CERT", required = true)]

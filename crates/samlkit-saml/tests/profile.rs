@@ -130,3 +130,27 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_bare_signed_assertion_verifies_and_cannot_satisfy_require_response() {
+    let key = PrivateKey::load(IDP_KEY).unwrap();
+    let trusted = vec![Certificate::load(IDP_CERT).unwrap()];
+    let built = build_response(&params()).unwrap().xml;
+    let start = built.find("<saml:Assertion ").unwrap();
+    let end = built.find("</samlp:Response>").unwrap();
+    let bare = &built[start..end];
+    let profile = SigningProfile {
+        target: SignTarget::Assertion,
+        method: SignatureMethod::RsaSha256,
+        digest: DigestMethod::Sha256,
+    };
+    let signed = sign_document(bare, &key.signer().unwrap(), trusted[0].der(), &profile).unwrap();
+    let v = verify_response(signed.as_bytes(), &policy(&trusted)).outcome.unwrap();
+    assert_eq!(v.signed, vec![SignedPart::Assertion]);
+    let mut p = policy(&trusted);
+    p.require = Require::Response;
+    assert_eq!(
+        verify_response(signed.as_bytes(), &p).outcome.unwrap_err().code(),
+        "signature_missing"
+    );
+}
