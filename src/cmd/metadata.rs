@@ -31,6 +31,7 @@ use crate::now::{NowArg, parse_rfc3339};
 ///     --sso-url https://idp.example.com/sso --cert idp.crt --next-cert idp-2027.crt
 ///     --sign --key idp.key --out idp-metadata.xml
 #[derive(Args)]
+#[command(verbatim_doc_comment)]
 pub struct MetadataArgs {
     /// The IdP's entity ID (the Issuer of its responses).
     #[arg(long, value_name = "URI")]

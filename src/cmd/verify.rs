@@ -22,10 +22,13 @@ use crate::now::NowArg;
 /// creates trust). Accepts raw XML, the base64 SAMLResponse form value, a URL-encoded form body
 /// (SAMLResponse=…&RelayState=…) or deflate+base64. Several files are verified in one run, one
 /// result each; exit 1 if any fails, 2 if any could not be read as a SAML message.
+/// A comment inside NameID, Issuer, Audience or AttributeValue is refused (comment_in_value).
+/// With --metadata the files are signed IdP metadata (samlkit metadata) instead.
 ///
 /// Example:
 ///   samlkit verify --cert idp.crt --audience https://sp.example.com
 ///     --recipient https://sp.example.com/acs response.xml
+///   samlkit verify --metadata --cert idp.crt idp-metadata.xml
 #[derive(Args)]
 #[command(verbatim_doc_comment)]
 pub struct VerifyArgs {
