@@ -16,3 +16,16 @@ bench:
 c14n-conformance:
     cargo build --release
     bash fixtures/c14n/run.sh target/release/samlkit fixtures/c14n
+
+# The main job: issue a signed response for alice from the bundled key and verify it.
+demo:
+    cargo run -q -- issue --key fixtures/keys/idp.key --cert fixtures/certs/idp.crt --issuer https://idp.example.com --name-id alice@example.com --audience https://sp.example.com --recipient https://sp.example.com/acs | cargo run -q -- verify --cert fixtures/certs/idp.crt --audience https://sp.example.com -
+
+# Re-sign the xmlsec1 interop templates (needs xmlsec1).
+xmlsec-fixtures:
+    bash fixtures/xmlsec/generate.sh
+
+# Fuzz samlkit verify for a minute (needs nightly and cargo-fuzz).
+fuzz-verify:
+    mkdir -p fuzz/corpus/verify && cp fixtures/fuzz/verify/* fuzz/corpus/verify/
+    cd fuzz && cargo +nightly fuzz run verify corpus/verify -- -max_total_time=60

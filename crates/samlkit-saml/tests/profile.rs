@@ -154,3 +154,26 @@ fn a_bare_signed_assertion_verifies_and_cannot_satisfy_require_response() {
         "signature_missing"
     );
 }
+
+#[test]
+fn ecdsa_p384_signs_and_verifies_with_sha384() {
+    let key = PrivateKey::load(include_bytes!("../../../fixtures/keys/ec-p384.key")).unwrap();
+    let subject = samlkit_cert::Subject::new("idp-p384.example.com");
+    let cert = samlkit_cert::generate::self_signed(&key, &subject, issued(), 30).unwrap();
+    let built = build_response(&params()).unwrap();
+    let profile = SigningProfile {
+        target: SignTarget::Both,
+        method: SignatureMethod::EcdsaSha384,
+        digest: DigestMethod::Sha384,
+    };
+    let signed = sign_document(&built.xml, &key.signer().unwrap(), cert.der(), &profile).unwrap();
+    assert_eq!(signed.matches("xmldsig-more#ecdsa-sha384").count(), 2);
+    let trusted = vec![cert];
+    let v = verify_response(signed.as_bytes(), &policy(&trusted)).outcome.unwrap();
+    assert_eq!(v.signed, vec![SignedPart::Response, SignedPart::Assertion]);
+    // An RSA method on the EC key is refused when signing.
+    let rsa = SigningProfile { method: SignatureMethod::RsaSha256, ..profile };
+    let err =
+        sign_document(&built.xml, &key.signer().unwrap(), trusted[0].der(), &rsa).unwrap_err();
+    assert_eq!(err.code(), "signing_failed");
+}
