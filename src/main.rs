@@ -41,6 +41,7 @@ enum Command {
     Sign(cmd::sign::SignArgs),
     /// Verify signed SAML responses against trusted certificates.
     Verify(cmd::verify::VerifyArgs),
+    Metadata(cmd::metadata::MetadataArgs),
 }
 
 fn main() -> ExitCode {
@@ -57,6 +58,7 @@ fn main() -> ExitCode {
         Command::Issue(args) => cmd::issue::run(args),
         Command::Sign(args) => cmd::sign::run(args),
         Command::Verify(args) => cmd::verify::run(args),
+        Command::Metadata(args) => cmd::metadata::run(args),
     };
     match result {
         Ok(code) => code,

@@ -367,44 +367,49 @@ fn hundred_thousand_attributes_are_refused_without_a_crash() {
     rejects(&doc, &[], "malformed_xml");
 }
 
-// ---- Comment injection: values are the concatenation of all text ----
+// ---- Comment injection: a comment inside a signed identity value is refused ----
 
 #[test]
-fn comment_in_name_id_never_truncates_the_value() {
+fn comment_in_name_id_is_refused_naming_both_readings() {
     // The attacker registers alice@example.com.evil.example, gets a genuine response for it and
-    // inserts a comment; the signature still verifies (C14N drops comments), so the value read
-    // must be the whole text, not the first text node.
+    // inserts a comment; the signature still verifies (C14N drops comments), and an SP reading
+    // the first text node would see alice@example.com. samlkit refuses the message.
     let r = issue(&["--name-id", "alice@example.com.evil.example"]);
     let doc =
         r.replacen("alice@example.com.evil.example<", "alice@example.com<!---->.evil.example<", 1);
     assert_ne!(doc, r);
-    let v = verify(&doc, &[]);
+    let v = rejects(&doc, &[], "comment_in_value");
+    assert!(v.error().contains("\"alice@example.com\""), "{}", v.error());
+    assert!(v.error().contains("\"alice@example.com.evil.example\""), "{}", v.error());
+    // Without the comment the same signed response is valid, for the full value.
+    let v = verify(&r, &[]);
     assert!(v.valid(), "{}", v.error());
     assert_eq!(v.json["name_id"], "alice@example.com.evil.example");
 }
 
 #[test]
-fn comment_in_issuer_and_audience_never_truncates_the_value() {
+fn comment_in_issuer_audience_or_attribute_value_is_refused() {
     let r = issue(&[
         "--issuer",
         "https://idp.example.com.evil.example",
         "--audience",
         "https://sp.example.com.evil.example",
+        "--attr",
+        "email=alice@example.com.evil.example",
     ]);
-    let doc = r
-        .replace(
-            "https://idp.example.com.evil.example<",
-            "https://idp.example.com<!---->.evil.example<",
-        )
-        .replace(
-            "https://sp.example.com.evil.example<",
-            "https://sp.example.com<!---->.evil.example<",
-        );
-    rejects(&doc, &["--issuer", IDP], "issuer_mismatched");
-    // The audience restriction names only the .evil.example audience.
-    let v = verify(&doc, &["--audience", SP]);
-    assert!(!v.valid());
-    assert!(v.error_code() == "audience_invalid", "{}", v.error());
+    let cases = [
+        ("https://idp.example.com.evil.example<", "https://idp.example.com<!---->.evil.example<"),
+        ("https://sp.example.com.evil.example<", "https://sp.example.com<!---->.evil.example<"),
+        (
+            ">alice@example.com.evil.example</saml:AttributeValue>",
+            ">alice@example.com<!---->.evil.example</saml:AttributeValue>",
+        ),
+    ];
+    for (honest, commented) in cases {
+        let doc = r.replacen(honest, commented, 1);
+        assert_ne!(doc, r, "{honest}");
+        rejects(&doc, &["--issuer", IDP], "comment_in_value");
+    }
 }
 
 // ---- SAML conditions ----

@@ -8,7 +8,8 @@ use base64::engine::general_purpose::STANDARD;
 use chrono::{DateTime, Duration, Utc};
 use clap::{Args, ValueEnum};
 use samlkit_saml::{
-    ResponseParams, SignTarget, SigningProfile, build_response, escape_attr, group_attributes,
+    BreakInput, BreakKind, ResponseParams, SignTarget, SigningCredential, SigningProfile,
+    attacker_key_pair, build_broken_response, build_response, escape_attr, group_attributes,
     name_id_format_uri, sign_document,
 };
 
@@ -26,21 +27,24 @@ use crate::now::{NowArg, parse_rfc3339};
 ///   samlkit issue --key idp.key --cert idp.crt --issuer https://idp.example.com
 ///     --name-id alice@example.com --audience https://sp.example.com
 ///     --recipient https://sp.example.com/acs --attr groups=admins --attr groups=staff
+///
+/// For SP test harnesses, the same command with `--break xsw3` (or any KIND from
+/// `samlkit issue --break list`) emits a response the SP must reject.
 #[derive(Args)]
 #[command(verbatim_doc_comment)]
 pub struct IssueArgs {
     /// Private key that signs (PKCS#8 or PKCS#1 PEM, or DER).
-    #[arg(long, value_name = "KEY")]
-    key: String,
+    #[arg(long, value_name = "KEY", required_unless_present = "break_kind")]
+    key: Option<String>,
     /// Certificate of that key, embedded in KeyInfo (PEM or DER).
-    #[arg(long, value_name = "CERT")]
-    cert: String,
+    #[arg(long, value_name = "CERT", required_unless_present = "break_kind")]
+    cert: Option<String>,
     /// Entity ID of the identity provider (the Issuer).
-    #[arg(long, value_name = "ENTITY")]
-    issuer: String,
+    #[arg(long, value_name = "ENTITY", required_unless_present = "break_kind")]
+    issuer: Option<String>,
     /// The subject's NameID value.
-    #[arg(long, value_name = "VALUE")]
-    name_id: String,
+    #[arg(long, value_name = "VALUE", required_unless_present = "break_kind")]
+    name_id: Option<String>,
     /// NameID format: email, persistent, transient, unspecified or a URI
     /// [default: email when the value contains '@', else unspecified].
     #[arg(long, value_name = "FORMAT")]
@@ -83,6 +87,20 @@ pub struct IssueArgs {
     /// it to the recipient automatically.
     #[arg(long, value_enum, default_value_t = OutputFormat::Xml)]
     format: OutputFormat,
+    /// Emit a response a correct service provider must reject, broken in one known way
+    /// (signature wrapping xsw1…xsw8, comment-in-nameid, wrong-key, expired, …), built from the
+    /// legitimate values given; `--break list` prints every KIND with a description. `--sign`
+    /// picks what the broken response signs (`none` counts as `assertion`).
+    #[arg(long = "break", value_name = "KIND")]
+    break_kind: Option<String>,
+}
+
+/// `--key`, `--cert`, `--issuer`, `--name-id` are required unless `--break list` is given; clap
+/// cannot say "unless equal to", so the check for other `--break` values is here.
+fn required<'a>(value: &'a Option<String>, flag: &str) -> Result<&'a str, CliError> {
+    value.as_deref().ok_or_else(|| {
+        CliError::input(format!("the following required argument was not provided: {flag}"))
+    })
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -101,11 +119,23 @@ enum OutputFormat {
 }
 
 pub fn run(args: IssueArgs) -> Result<ExitCode, CliError> {
+    let break_kind = match args.break_kind.as_deref() {
+        Some("list") => return print_break_list(),
+        Some(name) => Some(BreakKind::from_name(name).ok_or_else(|| {
+            CliError::input(format!(
+                "--break {name:?} is not a known kind; `samlkit issue --break list` shows them"
+            ))
+        })?),
+        None => None,
+    };
+    let (key, cert) = (required(&args.key, "--key <KEY>")?, required(&args.cert, "--cert <CERT>")?);
+    let issuer = required(&args.issuer, "--issuer <ENTITY>")?;
+    let name_id = required(&args.name_id, "--name-id <VALUE>")?;
     let now = NowArg { now: args.now }.resolve();
-    let cred = load_credential(&args.key, &args.cert)?;
+    let cred = load_credential(key, cert)?;
     let (method, digest) = algorithms(args.alg.as_deref(), &args.digest, &cred)?;
     let format_name = args.name_id_format.clone().unwrap_or_else(|| {
-        if args.name_id.contains('@') { "email".into() } else { "unspecified".into() }
+        if name_id.contains('@') { "email".into() } else { "unspecified".into() }
     });
     let name_id_format = name_id_format_uri(&format_name).ok_or_else(|| {
         CliError::input(format!(
@@ -121,8 +151,8 @@ pub fn run(args: IssueArgs) -> Result<ExitCode, CliError> {
         pairs.push((name, value));
     }
     let params = ResponseParams {
-        issuer: args.issuer.clone(),
-        name_id: args.name_id.clone(),
+        issuer: issuer.to_string(),
+        name_id: name_id.to_string(),
         name_id_format,
         audiences: args.audience.clone(),
         recipient: args.recipient.clone(),
@@ -140,9 +170,28 @@ pub fn run(args: IssueArgs) -> Result<ExitCode, CliError> {
         SignChoice::Both => Some(SignTarget::Both),
         SignChoice::None => None,
     };
-    let xml = match target {
-        None => built.xml,
-        Some(target) => {
+    let xml = match (break_kind, target) {
+        (Some(kind), target) => {
+            let (attacker_signer, attacker_cert) =
+                attacker_key_pair().map_err(|e| CliError::input(e.to_string()))?;
+            let input = BreakInput {
+                params: params.clone(),
+                ids: built.ids,
+                idp: SigningCredential { signer: &cred.signer, cert_der: cred.cert.der() },
+                attacker: SigningCredential {
+                    signer: &attacker_signer,
+                    cert_der: attacker_cert.der(),
+                },
+                profile: SigningProfile {
+                    target: target.unwrap_or(SignTarget::Assertion),
+                    method,
+                    digest,
+                },
+            };
+            build_broken_response(kind, &input).map_err(|e| CliError::input(e.to_string()))?
+        }
+        (None, None) => built.xml,
+        (None, Some(target)) => {
             let profile = SigningProfile { target, method, digest };
             sign_document(&built.xml, &cred.signer, cred.cert.der(), &profile)
                 .map_err(|e| CliError::input(e.to_string()))?
@@ -163,6 +212,21 @@ pub fn run(args: IssueArgs) -> Result<ExitCode, CliError> {
     let mut stdout = std::io::stdout().lock();
     stdout
         .write_all(output.as_bytes())
+        .and_then(|()| stdout.flush())
+        .map_err(|e| CliError::input(format!("cannot write standard output: {e}")))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `--break list`: one kind per line, the name padded, then its description.
+fn print_break_list() -> Result<ExitCode, CliError> {
+    let width = BreakKind::ALL.iter().map(|k| k.name().len()).max().unwrap_or(0);
+    let mut text = String::new();
+    for kind in BreakKind::ALL {
+        text.push_str(&format!("{:width$}  {}\n", kind.name(), kind.description()));
+    }
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(text.as_bytes())
         .and_then(|()| stdout.flush())
         .map_err(|e| CliError::input(format!("cannot write standard output: {e}")))?;
     Ok(ExitCode::SUCCESS)

@@ -10,6 +10,7 @@ pub mod inventory;
 pub mod issue;
 pub mod jwt;
 pub mod keystore_password;
+pub mod metadata;
 pub mod redirect;
 pub mod sign;
 pub mod trust;

@@ -7,7 +7,8 @@ use chrono::Duration;
 use clap::{Args, ValueEnum};
 use samlkit_cert::Certificate;
 use samlkit_saml::{
-    Require, SamlError, VerifiedResponse, VerifyPolicy, format_instant, verify_response,
+    Require, SamlError, VerifiedMetadata, VerifiedResponse, VerifyPolicy, format_instant,
+    verify_idp_metadata, verify_response,
 };
 use serde::Serialize;
 
@@ -21,10 +22,13 @@ use crate::now::NowArg;
 /// creates trust). Accepts raw XML, the base64 SAMLResponse form value, a URL-encoded form body
 /// (SAMLResponse=…&RelayState=…) or deflate+base64. Several files are verified in one run, one
 /// result each; exit 1 if any fails, 2 if any could not be read as a SAML message.
+/// A comment inside NameID, Issuer, Audience or AttributeValue is refused (comment_in_value).
+/// With --metadata the files are signed IdP metadata (samlkit metadata) instead.
 ///
 /// Example:
 ///   samlkit verify --cert idp.crt --audience https://sp.example.com
 ///     --recipient https://sp.example.com/acs response.xml
+///   samlkit verify --metadata --cert idp.crt idp-metadata.xml
 #[derive(Args)]
 #[command(verbatim_doc_comment)]
 pub struct VerifyArgs {
@@ -60,6 +64,12 @@ pub struct VerifyArgs {
     /// Print every step: decoding, profile, digests, signature, certificate, each condition.
     #[arg(long)]
     explain: bool,
+    /// The files are signed IdP metadata (md:EntityDescriptor), not responses: check the
+    /// signature over the whole EntityDescriptor against --cert and validUntil against --now,
+    /// and report the entity ID, endpoints and published signing certificates. Explicit on
+    /// purpose: signed metadata is public, so a response verifier must never accept it.
+    #[arg(long, conflicts_with_all = ["audience", "recipient", "issuer", "in_response_to", "require", "explain"])]
+    metadata: bool,
     /// Responses to verify; `-` (the default) is standard input.
     #[arg(value_name = "FILE")]
     files: Vec<String>,
@@ -98,6 +108,9 @@ pub fn run(args: VerifyArgs) -> Result<ExitCode, CliError> {
         explain: args.explain,
     };
     let files = if args.files.is_empty() { vec!["-".to_string()] } else { args.files.clone() };
+    if args.metadata {
+        return run_metadata(&files, &trusted, now, args.allow_sha1, args.json);
+    }
     let mut out = BufWriter::new(std::io::stdout().lock());
     let mut worst = 0u8;
     for file in &files {
@@ -273,6 +286,150 @@ fn write_human(out: &mut impl Write, file: &str, v: &VerifiedResponse) -> std::i
     }
     for (name, values) in &v.attributes {
         writeln!(out, "  attribute:       {name} = {}", values.join(", "))?;
+    }
+    Ok(())
+}
+
+/// `verify --metadata`: one result per file, like responses.
+fn run_metadata(
+    files: &[String],
+    trusted: &[Certificate],
+    now: chrono::DateTime<chrono::Utc>,
+    allow_sha1: bool,
+    json: bool,
+) -> Result<ExitCode, CliError> {
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    let mut worst = 0u8;
+    for file in files {
+        let outcome = match read_file(file) {
+            Ok(bytes) => {
+                verify_idp_metadata(&bytes, trusted, now, allow_sha1).map_err(Failure::Saml)
+            }
+            Err(message) => Err(Failure::Read(message)),
+        };
+        let code = match &outcome {
+            Ok(_) => 0,
+            Err(f) if f.is_input_error() => EXIT_USAGE,
+            Err(_) => EXIT_CHECK_FAILED,
+        };
+        worst = worst.max(code);
+        let written = match (&outcome, json) {
+            (_, true) => writeln!(out, "{}", metadata_json_line(file, &outcome)),
+            (Ok(m), false) => write_metadata_human(&mut out, file, m),
+            (Err(f), false) => {
+                let _ = out.flush();
+                eprintln!("error: {file}: {}", one_line(&f.message()));
+                Ok(())
+            }
+        };
+        written.map_err(|e| CliError::input(format!("cannot write standard output: {e}")))?;
+    }
+    out.flush().map_err(|e| CliError::input(format!("cannot write standard output: {e}")))?;
+    Ok(ExitCode::from(worst))
+}
+
+/// A published signing certificate in `--metadata --json`.
+#[derive(Serialize)]
+struct JsonCert {
+    subject: String,
+    not_after: String,
+    sha256: String,
+}
+
+#[derive(Serialize)]
+struct JsonEndpoint<'m> {
+    binding: &'m str,
+    location: &'m str,
+}
+
+/// One `verify --metadata --json` line.
+#[derive(Serialize)]
+struct JsonMetadata<'m> {
+    file: &'m str,
+    valid: bool,
+    error: Option<String>,
+    error_code: Option<&'static str>,
+    cert_sha256: Option<&'m str>,
+    entity_id: Option<&'m str>,
+    valid_until: Option<String>,
+    signing_certs: Vec<JsonCert>,
+    sso: Vec<JsonEndpoint<'m>>,
+    slo: Vec<JsonEndpoint<'m>>,
+    name_id_formats: &'m [String],
+}
+
+fn endpoints(list: &[samlkit_saml::Endpoint]) -> Vec<JsonEndpoint<'_>> {
+    list.iter().map(|e| JsonEndpoint { binding: &e.binding, location: &e.location }).collect()
+}
+
+fn metadata_json_line(file: &str, outcome: &Result<VerifiedMetadata, Failure>) -> String {
+    let line = match outcome {
+        Ok(m) => JsonMetadata {
+            file,
+            valid: true,
+            error: None,
+            error_code: None,
+            cert_sha256: Some(&m.cert_sha256),
+            entity_id: Some(&m.entity_id),
+            valid_until: m.valid_until.map(format_instant),
+            signing_certs: m
+                .signing_certs
+                .iter()
+                .map(|c| JsonCert {
+                    subject: c.info().subject.to_string(),
+                    not_after: format_instant(c.info().not_after),
+                    sha256: c.sha256_fingerprint(),
+                })
+                .collect(),
+            sso: endpoints(&m.sso),
+            slo: endpoints(&m.slo),
+            name_id_formats: &m.name_id_formats,
+        },
+        Err(f) => JsonMetadata {
+            file,
+            valid: false,
+            error: Some(one_line(&f.message())),
+            error_code: Some(f.code()),
+            cert_sha256: None,
+            entity_id: None,
+            valid_until: None,
+            signing_certs: Vec::new(),
+            sso: Vec::new(),
+            slo: Vec::new(),
+            name_id_formats: &[],
+        },
+    };
+    serde_json::to_string(&line).unwrap_or_else(|e| format!("{{\"file\":null,\"error\":\"{e}\"}}"))
+}
+
+fn write_metadata_human(
+    out: &mut impl Write,
+    file: &str,
+    m: &VerifiedMetadata,
+) -> std::io::Result<()> {
+    writeln!(out, "{file}: valid metadata")?;
+    writeln!(out, "  entity_id:       {}", m.entity_id)?;
+    writeln!(out, "  certificate:     SHA-256 {}", m.cert_sha256)?;
+    if let Some(t) = m.valid_until {
+        writeln!(out, "  valid_until:     {}", format_instant(t))?;
+    }
+    for c in &m.signing_certs {
+        writeln!(
+            out,
+            "  signing_cert:    {} (not after {}) SHA-256 {}",
+            c.info().subject,
+            format_instant(c.info().not_after),
+            c.sha256_fingerprint()
+        )?;
+    }
+    for e in &m.sso {
+        writeln!(out, "  sso:             {} {}", e.location, e.binding)?;
+    }
+    for e in &m.slo {
+        writeln!(out, "  slo:             {} {}", e.location, e.binding)?;
+    }
+    for f in &m.name_id_formats {
+        writeln!(out, "  name_id_format:  {f}")?;
     }
     Ok(())
 }

@@ -90,6 +90,15 @@ pub enum SamlError {
     /// A signing key, certificate or option is unusable.
     #[error("Signing Failed: {0}")]
     SigningFailed(String),
+    /// A signed identity value (NameID, Issuer, Audience, AttributeValue) contains an XML
+    /// comment. Canonicalization drops comments, so the signature still verifies, but SPs that
+    /// read only the first text node see a truncated value (`alice@example.com<!---->.evil.com`):
+    /// no honest IdP writes one, so the message is refused.
+    #[error("Comment In Value: {0}")]
+    CommentInValue(String),
+    /// Metadata `validUntil` is not after now.
+    #[error("Metadata Expired: {0}")]
+    MetadataExpired(String),
 }
 
 impl SamlError {
@@ -121,6 +130,8 @@ impl SamlError {
             SamlError::SubjectConfirmationInvalid(_) => "subject_confirmation_invalid",
             SamlError::AssertionInvalid(_) => "assertion_invalid",
             SamlError::SigningFailed(_) => "signing_failed",
+            SamlError::CommentInValue(_) => "comment_in_value",
+            SamlError::MetadataExpired(_) => "metadata_expired",
         }
     }
 

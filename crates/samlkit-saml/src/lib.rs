@@ -4,15 +4,21 @@
 //! This crate never reads the clock or the environment: `now` and all policy are parameters.
 #![forbid(unsafe_code)]
 
+mod breaks;
 mod builder;
 mod error;
 mod escape;
 mod id;
 mod input;
+mod metadata;
 mod sign;
 mod time;
 mod verify;
 
+pub use breaks::{
+    BreakInput, BreakKind, EVIL_NAME_ID, SigningCredential, WRONG_AUDIENCE, WRONG_ISSUER,
+    WRONG_RECIPIENT, attacker_key_pair, build_broken_response,
+};
 pub use builder::{
     AC_PASSWORD_PROTECTED_TRANSPORT, Attribute, BuiltResponse, CM_BEARER, NS_ASSERTION,
     NS_PROTOCOL, NS_XS, NS_XSI, ResponseIds, ResponseParams, STATUS_SUCCESS, build_response,
@@ -22,6 +28,10 @@ pub use error::SamlError;
 pub use escape::{escape_attr, escape_text};
 pub use id::{is_ncname, new_id};
 pub use input::{InputEncoding, MAX_MESSAGE_BYTES, decode_input};
+pub use metadata::{
+    BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, Endpoint, IdpMetadataParams, NS_METADATA,
+    VerifiedMetadata, build_idp_metadata, verify_idp_metadata,
+};
 pub use sign::{SignTarget, SigningProfile, sign_document};
 pub use time::{format_instant, parse_instant};
 pub use verify::{

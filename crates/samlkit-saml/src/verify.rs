@@ -11,18 +11,22 @@
 //!    Extensions, Advice, Object, …), at most one per element;
 //! 5. each Signature verifies (see [`samlkit_xml::dsig::verify_signature`]) with a trusted
 //!    certificate **and** its Reference resolves to the element that directly contains it;
-//! 6. `require` is met (response / assertion / any signed);
+//! 6. `require` is met (response / assertion / any signed); no NameID, Issuer, Audience or
+//!    AttributeValue contains a comment (`comment_in_value`: see the comment-injection note below);
 //! 7. Status is Success; Issuer, bearer SubjectConfirmationData (Recipient, NotOnOrAfter,
 //!    InResponseTo), Conditions (NotBefore, NotOnOrAfter, AudienceRestriction) with `now` ± skew.
 //!
 //! Every value reported is read from the one Assertion, which step 5 proved is signed (directly,
 //! or as part of the signed Response), and a value is the concatenation of all its text, so a
-//! comment can never truncate it.
+//! comment can never truncate it. Beyond that, a comment inside an identity value is refused
+//! outright: C14N drops comments, so `alice@example.com<!---->.evil.example` keeps a signature
+//! made for `alice@example.com.evil.example`, and SPs that read the first text node are fooled;
+//! no honest IdP writes one.
 
 use chrono::{DateTime, Duration, Utc};
 use samlkit_cert::Certificate;
 use samlkit_xml::dsig::{self, DsigError, NS_DSIG, VerifiedSignature, VerifyOptions};
-use samlkit_xml::{Document, Node, NodeId, XmlError};
+use samlkit_xml::{Document, Node, NodeId, NodeKind, XmlError};
 
 use crate::builder::{CM_BEARER, NS_ASSERTION, NS_PROTOCOL, STATUS_SUCCESS};
 use crate::time::{format_instant, parse_instant};
@@ -170,8 +174,13 @@ fn run(
     } else if root.has_name(NS_ASSERTION, "Assertion") {
         None
     } else {
+        let hint = if root.has_name(crate::NS_METADATA, "EntityDescriptor") {
+            "; to check signed metadata use samlkit verify --metadata"
+        } else {
+            ""
+        };
         return Err(SamlError::UnexpectedDocument(format!(
-            "the root element is <{}> ({}), not a samlp:Response",
+            "the root element is <{}> ({}), not a samlp:Response{hint}",
             root.name(),
             if root.namespace_uri().is_empty() { "no namespace" } else { root.namespace_uri() }
         )));
@@ -269,6 +278,8 @@ fn run(
         cert_index.ok_or_else(|| SamlError::SignatureMissing("no signature".into()))?;
     let cert_sha256 =
         policy.trusted.get(cert_index).map(|c| c.sha256_fingerprint()).unwrap_or_default();
+    refuse_comments_in_identity_values(response, assertion)?;
+    steps.add(|| "values: no comments inside NameID, Issuer, Audience or AttributeValue".into());
 
     // --- SAML conditions, from the signed Assertion (and the Response around it). ---
     if let Some(resp) = response {
@@ -427,7 +438,7 @@ fn check_signature(
 }
 
 /// Maps an XML-DSig failure to the SAML vocabulary.
-fn map_dsig_error(e: DsigError) -> SamlError {
+pub(crate) fn map_dsig_error(e: DsigError) -> SamlError {
     let msg = e.to_string();
     match e {
         DsigError::Malformed { .. } => SamlError::SignatureMalformed(msg),
@@ -655,6 +666,43 @@ where
 {
     std::iter::successors(node.first_element_child(), |n| n.next_sibling_element())
         .filter(move |c| c.has_name(ns, local))
+}
+
+/// Refuses an XML comment inside a value an SP keys identity or trust on. Exclusive C14N drops
+/// comments, so `alice@example.com<!---->.evil.com` keeps a signature made over
+/// `alice@example.com.evil.com` valid, and an SP that reads only the first text node logs the
+/// attacker in as alice. samlkit reads the whole text, but no honest IdP writes a comment there,
+/// so the secure answer is to refuse the message outright (a test harness expects a rejection).
+fn refuse_comments_in_identity_values(
+    response: Option<Node<'_, '_>>,
+    assertion: Node<'_, '_>,
+) -> Result<(), SamlError> {
+    let identity = |n: &Node<'_, '_>| {
+        n.has_name(NS_ASSERTION, "NameID")
+            || n.has_name(NS_ASSERTION, "Issuer")
+            || n.has_name(NS_ASSERTION, "Audience")
+            || n.has_name(NS_ASSERTION, "AttributeValue")
+    };
+    let response_issuer = response.and_then(|r| child(r, NS_ASSERTION, "Issuer"));
+    let candidates = assertion.descendants().filter(identity).chain(response_issuer);
+    for element in candidates {
+        if let Some(comment) = element.descendants().find(|n| n.kind() == NodeKind::Comment) {
+            return Err(SamlError::CommentInValue(format!(
+                "<{}> at {} contains a comment at {}; its text would read {:?} to an SP that stops at the comment, {:?} in full",
+                element.name(),
+                element.position(),
+                comment.position(),
+                first_text(element),
+                value(element)
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The text before the first comment (what a naive SP reads).
+fn first_text(node: Node<'_, '_>) -> String {
+    node.children().find(|c| c.is_text()).and_then(|c| c.text()).unwrap_or("").trim().to_string()
 }
 
 /// A simple value: all its text (comments never cut it short), surrounding whitespace trimmed.

@@ -1,0 +1,206 @@
+//! Public API of the `breaks` and `metadata` modules: every broken response fails
+//! `verify_response` with its `expected_code` while the unbroken one passes; metadata round-trips
+//! through build, sign and verify, and each defect has its error.
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use samlkit_cert::{Certificate, PrivateKey, Signer};
+use samlkit_saml::*;
+use samlkit_xml::dsig::{DigestMethod, SignOptions, SignatureMethod, build_signature};
+
+const IDP_KEY: &str = include_str!("../../../fixtures/keys/idp.key");
+const IDP_CERT: &str = include_str!("../../../fixtures/certs/idp.crt");
+const NEXT_CERT: &str = include_str!("../../../fixtures/certs/expires-2026-08-15.crt");
+
+fn idp() -> (Signer, Certificate) {
+    let key = PrivateKey::from_pem(IDP_KEY).unwrap();
+    (key.signer().unwrap(), Certificate::load(IDP_CERT.as_bytes()).unwrap())
+}
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 29, 10, 0, 0).unwrap()
+}
+
+fn params() -> ResponseParams {
+    ResponseParams {
+        issuer: "https://idp.example.com".into(),
+        name_id: "alice@example.com".into(),
+        name_id_format: name_id_format_uri("email").unwrap(),
+        audiences: vec!["https://sp.example.com".into()],
+        recipient: Some("https://sp.example.com/acs".into()),
+        destination: Some("https://sp.example.com/acs".into()),
+        in_response_to: None,
+        attributes: group_attributes([("email", "alice@example.com")]),
+        session_index: Some("_s1".into()),
+        issue_instant: now(),
+        valid_for: Duration::seconds(300),
+    }
+}
+
+fn policy(trusted: &[Certificate]) -> VerifyPolicy<'_> {
+    VerifyPolicy {
+        trusted,
+        audience: Some("https://sp.example.com".into()),
+        recipient: Some("https://sp.example.com/acs".into()),
+        issuer: Some("https://idp.example.com".into()),
+        in_response_to: None,
+        now: now(),
+        skew: Duration::seconds(180),
+        require: Require::Any,
+        allow_sha1: false,
+        explain: false,
+    }
+}
+
+fn profile(target: SignTarget) -> SigningProfile {
+    SigningProfile { target, method: SignatureMethod::RsaSha256, digest: DigestMethod::Sha256 }
+}
+
+#[test]
+fn every_kind_fails_verification_with_its_expected_code() {
+    let (signer, cert) = idp();
+    let (attacker_signer, attacker_cert) = attacker_key_pair().unwrap();
+    let trusted = [cert.clone()];
+    for target in [SignTarget::Assertion, SignTarget::Response, SignTarget::Both] {
+        let ids = ResponseIds {
+            response_id: "_r1".into(),
+            assertion_id: "_a1".into(),
+            session_index: "_s1".into(),
+        };
+        let genuine = sign_document(
+            &build_response_with_ids(&params(), ids.clone()).xml,
+            &signer,
+            cert.der(),
+            &profile(target),
+        )
+        .unwrap();
+        let ok = verify_response(genuine.as_bytes(), &policy(&trusted)).outcome;
+        assert!(ok.is_ok(), "{ok:?}");
+        let input = BreakInput {
+            params: params(),
+            ids,
+            idp: SigningCredential { signer: &signer, cert_der: cert.der() },
+            attacker: SigningCredential { signer: &attacker_signer, cert_der: attacker_cert.der() },
+            profile: profile(target),
+        };
+        for &kind in BreakKind::ALL {
+            let xml = build_broken_response(kind, &input).unwrap();
+            assert_ne!(xml, genuine, "{kind:?}");
+            let err =
+                verify_response(xml.as_bytes(), &policy(&trusted)).outcome.expect_err(kind.name());
+            assert_eq!(err.code(), kind.expected_code(), "{kind:?} {target:?}: {err}");
+            assert!(!err.is_input_error(), "{kind:?}");
+        }
+    }
+}
+
+#[test]
+fn kind_names_round_trip_and_are_unique() {
+    assert_eq!(BreakKind::ALL.len(), 23);
+    for &k in BreakKind::ALL {
+        assert_eq!(BreakKind::from_name(k.name()), Some(k));
+        assert!(!k.description().is_empty());
+    }
+    assert_eq!(BreakKind::from_name("list"), None);
+}
+
+#[test]
+fn kinds_that_need_a_value_say_so() {
+    let (signer, cert) = idp();
+    let mut p = params();
+    p.audiences.clear();
+    p.recipient = None;
+    let input = BreakInput {
+        params: p,
+        ids: ResponseIds::random(None).unwrap(),
+        idp: SigningCredential { signer: &signer, cert_der: cert.der() },
+        attacker: SigningCredential { signer: &signer, cert_der: cert.der() },
+        profile: profile(SignTarget::Assertion),
+    };
+    for (kind, needle) in
+        [(BreakKind::WrongAudience, "--audience"), (BreakKind::WrongRecipient, "--recipient")]
+    {
+        let err = build_broken_response(kind, &input).unwrap_err();
+        assert_eq!(err.code(), "signing_failed");
+        assert!(err.to_string().contains(needle), "{err}");
+    }
+}
+
+fn metadata_params() -> IdpMetadataParams {
+    let next = Certificate::load(NEXT_CERT.as_bytes()).unwrap();
+    IdpMetadataParams {
+        entity_id: "https://idp.example.com/?a=1&b=<2>".into(),
+        sso_url: "https://idp.example.com/sso".into(),
+        slo_url: Some("https://idp.example.com/slo".into()),
+        signing_certs: vec![idp().1.der().to_vec(), next.der().to_vec()],
+        name_id_formats: vec![name_id_format_uri("persistent").unwrap()],
+        valid_until: Some(Utc.with_ymd_and_hms(2027, 1, 1, 0, 0, 0).unwrap()),
+    }
+}
+
+fn signed_metadata() -> String {
+    let (signer, cert) = idp();
+    let xml = build_idp_metadata(&metadata_params());
+    sign_document(&xml, &signer, cert.der(), &profile(SignTarget::Response)).unwrap()
+}
+
+#[test]
+fn metadata_round_trips_through_sign_and_verify() {
+    let (_, cert) = idp();
+    let doc = signed_metadata();
+    assert!(doc.contains("entityID=\"https://idp.example.com/?a=1&amp;b=&lt;2&gt;\""), "{doc}");
+    let m = verify_idp_metadata(doc.as_bytes(), std::slice::from_ref(&cert), now(), false).unwrap();
+    assert_eq!(m.entity_id, "https://idp.example.com/?a=1&b=<2>");
+    assert_eq!(m.signing_certs.len(), 2);
+    assert_eq!(m.signing_certs[0].der(), cert.der());
+    assert_eq!(m.cert_sha256, cert.sha256_fingerprint());
+    assert_eq!(
+        m.sso.iter().map(|e| e.binding.as_str()).collect::<Vec<_>>(),
+        [BINDING_HTTP_REDIRECT, BINDING_HTTP_POST]
+    );
+    assert_eq!(m.slo.len(), 2);
+    assert_eq!(m.name_id_formats, ["urn:oasis:names:tc:SAML:2.0:nameid-format:persistent"]);
+    // Deterministic: the ID depends on the content only.
+    assert_eq!(build_idp_metadata(&metadata_params()), build_idp_metadata(&metadata_params()));
+    let mut other = metadata_params();
+    other.sso_url.push('2');
+    assert_ne!(build_idp_metadata(&other), build_idp_metadata(&metadata_params()));
+}
+
+#[test]
+fn metadata_defects_have_their_errors() {
+    let (signer, cert) = idp();
+    let trusted = [cert.clone()];
+    let doc = signed_metadata();
+    let later = Utc.with_ymd_and_hms(2027, 1, 1, 0, 0, 0).unwrap();
+    let code = |xml: &str, at| {
+        verify_idp_metadata(xml.as_bytes(), &trusted, at, false).unwrap_err().code()
+    };
+    assert_eq!(code(&doc, later), "metadata_expired");
+    assert_eq!(code(&build_idp_metadata(&metadata_params()), now()), "signature_missing");
+    assert_eq!(code(&doc.replace("/sso", "/evil"), now()), "digest_mismatch");
+    assert_eq!(
+        code("<md:EntitiesDescriptor xmlns:md=\"urn:oasis:names:tc:SAML:2.0:metadata\"/>", now()),
+        "unexpected_document"
+    );
+    assert_eq!(code("<x", now()), "malformed_xml");
+
+    // A signature over the IDPSSODescriptor, placed on the EntityDescriptor, leaves the root's
+    // attributes (entityID, validUntil) unsigned: refused.
+    let xml = build_idp_metadata(&metadata_params()).replacen(
+        "<md:IDPSSODescriptor ",
+        "<md:IDPSSODescriptor ID=\"_role\" ",
+        1,
+    );
+    let parsed = samlkit_xml::parse(&xml).unwrap();
+    let role = parsed.element_by_id("_role").unwrap();
+    let opts = SignOptions {
+        method: SignatureMethod::RsaSha256,
+        digest: DigestMethod::Sha256,
+        inclusive_prefixes: &[],
+    };
+    let sig = build_signature(&parsed, role, &signer, cert.der(), &opts).unwrap();
+    let root_tag_end = parsed.node(parsed.root_element()).start_tag_range().end;
+    let mut forged = xml.clone();
+    forged.insert_str(root_tag_end, &sig);
+    assert_eq!(code(&forged, now()), "reference_invalid");
+}

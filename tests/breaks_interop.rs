@@ -1,0 +1,75 @@
+//! The broken responses are broken for an independent SP too: OneLogin's python3-saml in strict
+//! mode (tests/interop/onelogin_verify.py) accepts the genuine response and rejects every
+//! `--break` kind, with two documented exceptions where it does not reject but is still not
+//! fooled (see `TOLERATED`).
+
+mod samlsupport;
+
+use std::process::Command as Process;
+
+use samlsupport::*;
+
+/// Kinds python3-saml 1.12 (Debian 12) lets through, and why that is not a login as alice:
+/// - `comment-in-nameid`: it reads the whole NameID text, `alice@example.com.evil.example`;
+/// - `sha1`: it has no setting to refuse RSA-SHA1 before 1.15 (`rejectDeprecatedAlgorithm`); the
+///   signature is genuine, only the algorithm is deprecated.
+const TOLERATED: &[(&str, &str)] =
+    &[("comment-in-nameid", "OK alice@example.com.evil.example"), ("sha1", "OK alice@example.com")];
+
+fn python3_saml_available() -> bool {
+    let ok = Process::new("/usr/bin/python3")
+        .args(["-c", "import onelogin.saml2.response"])
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    if !ok {
+        if std::env::var_os("SAMLKIT_REQUIRE_INTEROP").is_some() {
+            panic!(
+                "python3-saml is required for the interop tests (run scripts/install-test-deps.sh)"
+            );
+        }
+        eprintln!("skipped: /usr/bin/python3 -c 'import onelogin.saml2.response' failed");
+    }
+    ok
+}
+
+fn onelogin(doc: &str) -> (bool, String) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("r.xml");
+    std::fs::write(&path, doc).expect("write");
+    let out = Process::new("/usr/bin/python3")
+        .arg(root().join("tests/interop/onelogin_verify.py"))
+        .arg(fixture("certs/idp.crt"))
+        .arg(&path)
+        .args([IDP, SP, ACS, "assertion"])
+        .output()
+        .expect("python3 runs");
+    (out.status.success(), String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+#[test]
+fn python3_saml_rejects_every_break_kind() {
+    if !python3_saml_available() {
+        return;
+    }
+    // python3-saml checks times against its own clock, so issue at the current time.
+    let now = chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now())
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let (ok, said) = onelogin(&issue(&["--now", &now]));
+    assert!(ok, "python3-saml refused the genuine response: {said}");
+    assert_eq!(said, "OK alice@example.com");
+
+    let out = samlkit().args(["issue", "--break", "list"]).output().expect("runs");
+    let list = String::from_utf8_lossy(&out.stdout).into_owned();
+    let kinds: Vec<&str> = list.lines().filter_map(|l| l.split_whitespace().next()).collect();
+    assert_eq!(kinds.len(), 23);
+    for kind in kinds {
+        let (ok, said) = onelogin(&issue(&["--now", &now, "--break", kind]));
+        match TOLERATED.iter().find(|(k, _)| *k == kind) {
+            Some((_, expected)) if ok => assert_eq!(said, *expected, "{kind}"),
+            Some(_) => {}
+            None => assert!(!ok, "python3-saml accepted --break {kind}: {said}"),
+        }
+        assert_ne!(said, "OK attacker@evil.example", "{kind}");
+    }
+}
