@@ -827,7 +827,12 @@ fn describe_prefix(p: &str) -> String {
 }
 
 fn clean_quick_xml_error(msg: &str) -> String {
-    msg.trim_start_matches("ill-formed document: ").trim_start_matches("syntax error: ").to_string()
+    let msg = msg.trim_start_matches("ill-formed document: ").trim_start_matches("syntax error: ");
+    if msg.starts_with("unknown or missed symbol in markup") {
+        // `<!ENTITY`, `<!ELEMENT`, `<!ATTLIST`, … outside a DOCTYPE.
+        return "unsupported markup declaration `<!…>`: DTD constructs are not allowed".to_string();
+    }
+    msg.to_string()
 }
 
 /// Grows a full vector by a quarter instead of doubling, keeping peak memory close to need.
