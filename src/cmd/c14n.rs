@@ -9,13 +9,14 @@ use samlkit_xml::C14nAlgorithm;
 use crate::error::CliError;
 
 /// Canonicalize an XML document (or the element with a given ID) to stdout.
-///
-/// Examples:
-///   samlkit c14n response.xml
-///   samlkit c14n --alg inclusive --id _a1 response.xml
-///   samlkit c14n --alg exc --prefixes "xs xsi" --id _a1 - < response.xml
 #[derive(Args)]
-#[command(verbatim_doc_comment)]
+#[command(after_help = "Examples:
+  samlkit c14n response.xml                            whole document, exclusive C14N
+  samlkit c14n --alg inclusive --id _a1 response.xml   one element as a document subset
+  samlkit c14n --id _a1 --prefixes \"xs xsi\" - < response.xml
+
+Errors (malformed XML, a DOCTYPE, an unknown or duplicated --id) exit 2 with one
+`error: FILE:LINE:COLUMN: ...` line and nothing on stdout.")]
 pub struct C14nArgs {
     /// Canonicalization algorithm: exclusive C14N 1.0 (exc, exc-comments) or Canonical XML 1.0
     /// (inclusive, inclusive-comments).

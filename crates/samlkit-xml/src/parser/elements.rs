@@ -1,0 +1,398 @@
+//! Start and end tags: attribute scanning, namespace declarations and resolution, duplicate
+//! attributes, and the element stack.
+
+use std::borrow::Cow;
+
+use super::{Builder, Open, RawAttr, grow_gently};
+use crate::chars;
+use crate::error::XmlError;
+use crate::tree::{
+    AttrData, NONE, NS_NONE, PREFIX_DEFAULT, Payload, StrRef, XML_NAMESPACE, XMLNS_NAMESPACE,
+};
+
+impl<'a> Builder<'a> {
+    pub(super) fn prefix_id(&mut self, prefix: &'a str) -> u32 {
+        // Documents use few prefixes, mostly the same one many times in a row.
+        if prefix == self.last_prefix.0 {
+            return self.last_prefix.1;
+        }
+        if let Some(&id) = self.prefix_ids.get(prefix) {
+            self.last_prefix = (prefix, id);
+            return id;
+        }
+        let id = self.doc.prefixes.len() as u32;
+        self.doc.prefixes.push(prefix);
+        self.prefix_ids.insert(prefix, id);
+        self.bindings.push(Vec::new());
+        id
+    }
+
+    pub(super) fn ns_id(&mut self, value: StrRef) -> u32 {
+        let key: Cow<'a, str> = match value.input_range() {
+            Some(r) => Cow::Borrowed(self.slice(r.start, r.end)),
+            None => Cow::Owned(self.doc.str_of(value).to_string()),
+        };
+        if let Some(&id) = self.ns_ids.get(key.as_ref()) {
+            return id;
+        }
+        let id = self.doc.namespaces.len() as u32;
+        self.doc.namespaces.push(key.clone());
+        self.ns_ids.insert(key, id);
+        id
+    }
+
+    pub(super) fn bound(&self, prefix: u32) -> Option<u32> {
+        self.bindings.get(prefix as usize).and_then(|s| s.last().copied())
+    }
+
+    pub(super) fn start_element(
+        &mut self,
+        start: usize,
+        end: usize,
+        empty: bool,
+    ) -> Result<(), XmlError> {
+        if self.open.len() == 1 && self.root_seen {
+            return Err(XmlError::ContentOutsideRoot {
+                pos: self.pos(start),
+                what: "a second element",
+            });
+        }
+        if self.open.len() > self.limits.max_depth {
+            return Err(XmlError::LimitExceeded {
+                pos: self.pos(start),
+                limit: "nesting depth",
+                max: self.limits.max_depth,
+            });
+        }
+        // `<` content `>` or `<` content `/>`; the name runs to the first whitespace.
+        let content = self.slice(start + 1, end.saturating_sub(if empty { 2 } else { 1 }));
+        let content_len = content.len();
+        let name_len = content
+            .bytes()
+            .position(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+            .unwrap_or(content_len);
+        let name = &content[..name_len];
+        self.check_name_len(name, start)?;
+        let Some((prefix, _local)) = chars::split_qname(name) else {
+            return Err(XmlError::InvalidName { pos: self.pos(start + 1), name: name.to_string() });
+        };
+        let rest_start = start + 1 + name_len;
+        let rest = self.slice(rest_start, start + 1 + content_len);
+        let mut scratch = std::mem::take(&mut self.scratch);
+        scratch.clear();
+        let scanned = self.scan_attributes(rest, rest_start, &mut scratch);
+        let result = scanned
+            .and_then(|()| self.element_with_attributes(start, end, name, prefix, &scratch, empty));
+        self.scratch = scratch;
+        result
+    }
+
+    pub(super) fn scan_attributes(
+        &self,
+        s: &'a str,
+        base: usize,
+        out: &mut Vec<RawAttr<'a>>,
+    ) -> Result<(), XmlError> {
+        let b = s.as_bytes();
+        let mut i = 0;
+        let is_ws = |c: u8| matches!(c, b' ' | b'\t' | b'\n' | b'\r');
+        loop {
+            let ws = i;
+            while i < b.len() && is_ws(b[i]) {
+                i += 1;
+            }
+            if i >= b.len() {
+                return Ok(());
+            }
+            if i == ws {
+                return Err(self.syntax(base + i, "expected whitespace before an attribute"));
+            }
+            let name_start = i;
+            while i < b.len() && !is_ws(b[i]) && b[i] != b'=' {
+                i += 1;
+            }
+            let name = &s[name_start..i];
+            if name == "/" && i == b.len() {
+                return Err(self.syntax(base + name_start, "unexpected '/' in a start tag"));
+            }
+            while i < b.len() && is_ws(b[i]) {
+                i += 1;
+            }
+            if b.get(i) != Some(&b'=') {
+                return Err(
+                    self.syntax(base + name_start, format!("attribute {name:?} has no value"))
+                );
+            }
+            i += 1;
+            while i < b.len() && is_ws(b[i]) {
+                i += 1;
+            }
+            let quote = match b.get(i) {
+                Some(&q @ (b'"' | b'\'')) => q,
+                _ => {
+                    return Err(self.syntax(
+                        base + i,
+                        format!("the value of attribute {name:?} must be quoted"),
+                    ));
+                }
+            };
+            let value_start = i + 1;
+            let Some(len) = memchr::memchr(quote, &b[value_start..]) else {
+                return Err(self.syntax(base + i, format!("unclosed value of attribute {name:?}")));
+            };
+            if out.len() >= self.limits.max_attributes_per_element {
+                return Err(XmlError::LimitExceeded {
+                    pos: self.pos(base + name_start),
+                    limit: "attribute count",
+                    max: self.limits.max_attributes_per_element,
+                });
+            }
+            let declares = match name.strip_prefix("xmlns") {
+                Some("") => Some(""),
+                Some(rest) => rest.strip_prefix(':'),
+                None => None,
+            };
+            out.push(RawAttr {
+                name,
+                declares,
+                name_start: base + name_start,
+                value: &s[value_start..value_start + len],
+                value_start: base + value_start,
+            });
+            i = value_start + len + 1;
+        }
+    }
+
+    pub(super) fn element_with_attributes(
+        &mut self,
+        start: usize,
+        end: usize,
+        name: &'a str,
+        prefix: &'a str,
+        raw: &[RawAttr<'a>],
+        empty: bool,
+    ) -> Result<(), XmlError> {
+        let undo_mark = self.undo.len() as u32;
+        let attrs_start = self.doc.attrs.len();
+        // Namespace declarations first: they apply to the element's own name and attributes.
+        for a in raw {
+            let Some(declared) = a.declares else { continue };
+            self.check_name_len(a.name, a.name_start)?;
+            // Positions are computed only on error: counting lines is O(input).
+            let at = a.name_start;
+            if !declared.is_empty() && !chars::is_ncname(declared) {
+                return Err(XmlError::InvalidName { pos: self.pos(at), name: a.name.to_string() });
+            }
+            let value = chars::decode_attr(a.value, a.value_start, &mut self.doc.arena)
+                .map_err(|e| self.decode_error(a.value_start, e))?;
+            let uri = self.doc.str_of(value);
+            let reason = match declared {
+                "xmlns" => Some("the prefix xmlns cannot be declared".to_string()),
+                "xml" if uri != XML_NAMESPACE => {
+                    Some(format!("the prefix xml cannot be bound to {uri:?}"))
+                }
+                "xml" => None,
+                _ if uri == XML_NAMESPACE => Some(format!(
+                    "the XML namespace cannot be bound to {}",
+                    describe_prefix(declared)
+                )),
+                _ if uri == XMLNS_NAMESPACE => Some(format!(
+                    "the xmlns namespace cannot be bound to {}",
+                    describe_prefix(declared)
+                )),
+                "" => None,
+                p if uri.is_empty() => {
+                    Some(format!("xmlns:{p}=\"\" is not allowed (a prefix cannot be undeclared)"))
+                }
+                _ => None,
+            };
+            if let Some(reason) = reason {
+                return Err(XmlError::BadNamespaceDeclaration { pos: self.pos(at), reason });
+            }
+            if self.doc.relative_namespace.is_none() && is_relative_uri(uri) {
+                self.doc.relative_namespace = Some((a.name_start as u32, uri.to_string()));
+            }
+            let prefix_id = self.prefix_id(declared);
+            if self.doc.attrs[attrs_start..].iter().any(|d| d.prefix == prefix_id) {
+                return Err(XmlError::DuplicateAttribute {
+                    pos: self.pos(at),
+                    name: a.name.to_string(),
+                });
+            }
+            let ns = self.ns_id(value);
+            self.bindings[prefix_id as usize].push(ns);
+            self.undo.push(prefix_id);
+            grow_gently(&mut self.doc.attrs);
+            self.doc.attrs.push(AttrData {
+                name_start: a.name_start as u32,
+                name_len: a.name.len() as u32,
+                prefix: prefix_id,
+                ns,
+                value,
+            });
+        }
+        let decls = self.doc.attrs.len() - attrs_start;
+        let elem_prefix = self.prefix_id(prefix);
+        let Some(elem_ns) = self.bound(elem_prefix) else {
+            return Err(XmlError::UndeclaredPrefix {
+                pos: self.pos(start + 1),
+                prefix: prefix.to_string(),
+            });
+        };
+        for a in raw {
+            if a.declares.is_some() {
+                continue;
+            }
+            self.check_name_len(a.name, a.name_start)?;
+            let Some((p, _)) = chars::split_qname(a.name) else {
+                return Err(XmlError::InvalidName {
+                    pos: self.pos(a.name_start),
+                    name: a.name.to_string(),
+                });
+            };
+            let (prefix_id, ns) = if p.is_empty() {
+                (PREFIX_DEFAULT, NS_NONE)
+            } else {
+                let id = self.prefix_id(p);
+                match self.bound(id) {
+                    Some(ns) if id != PREFIX_DEFAULT => (id, ns),
+                    _ => {
+                        return Err(XmlError::UndeclaredPrefix {
+                            pos: self.pos(a.name_start),
+                            prefix: p.to_string(),
+                        });
+                    }
+                }
+            };
+            let value = chars::decode_attr(a.value, a.value_start, &mut self.doc.arena)
+                .map_err(|e| self.decode_error(a.value_start, e))?;
+            if prefix_id == PREFIX_DEFAULT && matches!(a.name, "ID" | "Id" | "id") {
+                // The element about to be appended gets the next node index.
+                self.id_attrs.push((value, self.doc.nodes.len() as u32));
+            }
+            grow_gently(&mut self.doc.attrs);
+            self.doc.attrs.push(AttrData {
+                name_start: a.name_start as u32,
+                name_len: a.name.len() as u32,
+                prefix: prefix_id,
+                ns,
+                value,
+            });
+        }
+        let plain = self.doc.attrs.len() - attrs_start - decls;
+        self.check_duplicates(attrs_start + decls)?;
+        let payload = Payload::Element {
+            name_len: name.len() as u32,
+            prefix: elem_prefix,
+            ns: elem_ns,
+            attrs: attrs_start as u32,
+            decls: decls as u16,
+            plain: plain as u16,
+        };
+        let id = self.append(start, end, payload)?;
+        if self.open.len() == 1 {
+            self.root_seen = true;
+            self.doc.root = id;
+        }
+        if empty {
+            self.pop_bindings(undo_mark);
+        } else {
+            self.open.push(Open { node: id, last_child: NONE, undo_mark });
+        }
+        Ok(())
+    }
+
+    /// Duplicate attributes by namespace URI + local name (which also catches the same qualified
+    /// name twice). Quadratic for the common few attributes, sorted beyond that.
+    pub(super) fn check_duplicates(&mut self, from: usize) -> Result<(), XmlError> {
+        let attrs = &self.doc.attrs[from..];
+        let input = self.input;
+        let prefixes = &self.doc.prefixes;
+        let local = |a: &AttrData| {
+            let skip =
+                if a.prefix == PREFIX_DEFAULT { 0 } else { prefixes[a.prefix as usize].len() + 1 };
+            let s = a.name_start as usize;
+            input.get(s + skip..s + a.name_len as usize).unwrap_or("")
+        };
+        let mut dup: Option<&AttrData> = None;
+        if attrs.len() <= 1 {
+            return Ok(());
+        }
+        if attrs.len() <= 16 {
+            'outer: for (i, a) in attrs.iter().enumerate() {
+                for b in &attrs[..i] {
+                    if a.ns == b.ns && local(a) == local(b) {
+                        dup = Some(a);
+                        break 'outer;
+                    }
+                }
+            }
+        } else {
+            let mut keys = std::mem::take(&mut self.dup_keys);
+            keys.clear();
+            keys.extend(attrs.iter().map(|a| (a.ns, local(a))));
+            keys.sort_unstable();
+            if let Some(w) = keys.windows(2).find(|w| w[0] == w[1]) {
+                let (ns, l) = w[0];
+                dup = attrs.iter().filter(|a| a.ns == ns && local(a) == l).nth(1);
+            }
+            self.dup_keys = keys;
+        }
+        match dup {
+            Some(a) => {
+                let name = self.doc.attr_name(a).to_string();
+                Err(XmlError::DuplicateAttribute { pos: self.pos(a.name_start as usize), name })
+            }
+            None => Ok(()),
+        }
+    }
+
+    pub(super) fn pop_bindings(&mut self, mark: u32) {
+        while self.undo.len() > mark as usize {
+            if let Some(p) = self.undo.pop()
+                && let Some(stack) = self.bindings.get_mut(p as usize)
+            {
+                stack.pop();
+            }
+        }
+    }
+
+    pub(super) fn end_element(
+        &mut self,
+        start: usize,
+        end: usize,
+        name: &str,
+    ) -> Result<(), XmlError> {
+        if self.open.len() <= 1 {
+            return Err(XmlError::UnexpectedEndTag {
+                pos: self.pos(start),
+                name: name.to_string(),
+            });
+        }
+        let Some(top) = self.open.pop() else { return Ok(()) };
+        let open_name = self.doc.node(crate::NodeId(top.node)).name();
+        if open_name != name {
+            return Err(XmlError::MismatchedEndTag {
+                pos: self.pos(start),
+                expected: open_name.to_string(),
+                found: name.to_string(),
+            });
+        }
+        self.doc.nodes[top.node as usize].end = end as u32;
+        self.pop_bindings(top.undo_mark);
+        Ok(())
+    }
+}
+
+fn describe_prefix(p: &str) -> String {
+    if p.is_empty() { "the default namespace".to_string() } else { format!("the prefix {p}") }
+}
+
+/// Whether a non-empty namespace name lacks a URI scheme (`scheme ":"`, RFC 3986 §3.1).
+fn is_relative_uri(uri: &str) -> bool {
+    let Some((scheme, _)) = uri.split_once(':') else { return !uri.is_empty() };
+    let mut chars = scheme.chars();
+    let valid = chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    !valid
+}
