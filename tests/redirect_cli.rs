@@ -141,14 +141,14 @@ fn verification_failures_exit_1() {
     assert_error(
         &verify(&url.replace("RelayState=state", "RelayState=other"), &[]),
         1,
-        "signature invalid",
+        "Signature Invalid: ",
     );
-    assert_error(&verify(&url.replace("&RelayState=state", ""), &[]), 1, "signature invalid");
+    assert_error(&verify(&url.replace("&RelayState=state", ""), &[]), 1, "Signature Invalid: ");
     let wrong_cert = samlkit()
         .args(["redirect", "verify", "--cert", &fixture("certs/attacker.crt"), &url])
         .output()
         .unwrap();
-    assert_error(&wrong_cert, 1, "signature invalid");
+    assert_error(&wrong_cert, 1, "Signature Invalid: ");
     // Re-encoding a value (lower-case hex) changes the signed octets: the raw query is what counts.
     let (base, rest) = url.split_once("SAMLRequest=").unwrap();
     let (message, tail) = rest.split_once('&').unwrap();
@@ -157,7 +157,7 @@ fn verification_failures_exit_1() {
     assert_error(
         &verify(&format!("{base}SAMLRequest={lowered}&{tail}"), &[]),
         1,
-        "signature invalid",
+        "Signature Invalid: ",
     );
     // Parameter order on the wire does not matter.
     let (_, query) = url.split_once('?').unwrap();
@@ -377,17 +377,17 @@ fn several_trusted_certificates_for_a_rotation() {
         ])
         .output()
         .unwrap();
-    assert_error(&untrusted, 1, "signature invalid");
+    assert_error(&untrusted, 1, "Signature Invalid: ");
 }
 
 #[test]
 fn json_mode_reports_failed_checks_on_stdout_too() {
     let url = request_url(Some("r")).replace("RelayState=r", "RelayState=x");
     let out = verify(&url, &["--json"]);
-    assert_error(&out, 1, "signature invalid");
+    assert_error(&out, 1, "Signature Invalid: ");
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["valid"], false);
-    assert!(v["error"].as_str().unwrap().starts_with("signature invalid"), "{v}");
+    assert!(v["error"].as_str().unwrap().starts_with("Signature Invalid: "), "{v}");
     let bad = verify("https://idp.example.com/sso", &["--json"]);
     assert_error(&bad, 2, "no query string");
     assert!(bad.stdout.is_empty());
