@@ -1,10 +1,10 @@
 //! `samlkit jwt` and `samlkit jwt verify` end to end, and interop with PyJWT.
 
-mod interop_support;
+mod support;
 
 use std::process::Command;
 
-use interop_support::{assert_error, fixture, python_with, run_ok, samlkit, script};
+use support::{assert_error, fixture, python_with, run_ok, samlkit, script};
 
 const NOW: &str = "2026-03-01T12:00:00Z";
 const EXP: i64 = 1_772_366_400 + 180; // NOW + the default ttl

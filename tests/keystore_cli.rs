@@ -1,12 +1,12 @@
 //! `samlkit cert export` and `samlkit cert import` end to end, with keytool and OpenSSL as the
 //! independent implementations on the other side.
 
-mod interop_support;
+mod support;
 
 use std::path::Path;
 use std::process::{Command, Output};
 
-use interop_support::{assert_error, fixture, run_ok, samlkit, tool_available};
+use support::{assert_error, fixture, mode, run_ok, samlkit, stdout, tool_available};
 
 const PASSWORD: &str = "s3cret-Pass";
 
@@ -75,15 +75,6 @@ fn keytool_genkeypair(
             .args(["-storepass", PASSWORD, "-keypass", keypass, "-keystore"])
             .arg(path),
     );
-}
-
-fn mode(path: &Path) -> u32 {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 #[test]
@@ -630,7 +621,7 @@ fn on_tty(answers: &[&str], args: &[&str]) -> serde_json::Value {
     let bin = assert_cmd::cargo::cargo_bin("samlkit");
     let out = run_ok(
         Command::new("/usr/bin/python3")
-            .arg(interop_support::script("tty_password.py"))
+            .arg(support::script("tty_password.py"))
             .arg(answers.join(","))
             .arg(bin)
             .args(args),
@@ -640,7 +631,7 @@ fn on_tty(answers: &[&str], args: &[&str]) -> serde_json::Value {
 
 #[test]
 fn password_prompt_on_a_terminal_does_not_echo() {
-    if !interop_support::python_with("pty") {
+    if !support::python_with("pty") {
         return;
     }
     let dir = tempfile::tempdir().unwrap();

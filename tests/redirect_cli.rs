@@ -1,10 +1,10 @@
 //! `samlkit redirect sign|verify` end to end, and interop with python3-saml (OneLogin).
 
-mod interop_support;
+mod support;
 
 use std::process::{Command, Output};
 
-use interop_support::{assert_error, fixture, python_with, run_ok, samlkit, script};
+use support::{assert_error, fixture, python_with, run_ok, samlkit, script};
 
 const SIG_ALG_256: &str = "SigAlg=http%3A%2F%2Fwww.w3.org%2F2001%2F04%2Fxmldsig-more%23rsa-sha256";
 

@@ -1,12 +1,13 @@
 //! `samlkit issue`, `sign` and `verify` end to end through the built binary: the happy paths,
 //! every input encoding, batch mode, and each usage error with its exit code and message.
 
-mod samlsupport;
+mod support;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use predicates::prelude::*;
-use samlsupport::*;
+use support::saml::*;
+use support::*;
 
 #[test]
 fn readme_pipeline_issue_then_verify_on_stdin() {

@@ -7,26 +7,13 @@
 //! A missing tool skips with a message, unless SAMLKIT_REQUIRE_INTEROP is set (scripts/test.sh),
 //! in which case it fails.
 
-mod samlsupport;
+mod support;
 
 use std::path::Path;
 use std::process::Command as Process;
 
-use samlsupport::*;
-
-fn available(program: &str, probe: &[&str]) -> bool {
-    let ok =
-        Process::new(program).args(probe).output().map(|o| o.status.success()).unwrap_or(false);
-    if !ok {
-        if std::env::var_os("SAMLKIT_REQUIRE_INTEROP").is_some() {
-            panic!(
-                "{program} is required for the interop tests (run scripts/install-test-deps.sh)"
-            );
-        }
-        eprintln!("skipped: {program} {} not available", probe.join(" "));
-    }
-    ok
-}
+use support::saml::*;
+use support::*;
 
 const XMLSEC_IDS: [&str; 10] = [
     "--id-attr:ID",
@@ -60,7 +47,7 @@ const RESPONSE_SIGNATURE: &str = "/*[local-name()='Response']/*[local-name()='Si
 
 #[test]
 fn samlkit_signed_responses_pass_xmlsec1() {
-    if !available("xmlsec1", &["--version"]) {
+    if !program_available("xmlsec1", &["--version"]) {
         return;
     }
     for (alg, digest) in [("rsa-sha256", "sha256"), ("rsa-sha512", "sha512")] {
@@ -88,7 +75,7 @@ fn samlkit_signed_responses_pass_xmlsec1() {
 
 #[test]
 fn samlkit_signed_metadata_authn_request_and_logout_response_pass_xmlsec1() {
-    if !available("xmlsec1", &["--version"]) {
+    if !program_available("xmlsec1", &["--version"]) {
         return;
     }
     let docs = [
@@ -140,7 +127,7 @@ fn verify_xmlsec_outputs(dir: &Path) {
 #[test]
 fn xmlsec1_signed_fixtures_pass_samlkit_verify() {
     verify_xmlsec_outputs(&root().join("fixtures/xmlsec/signed"));
-    if !available("xmlsec1", &["--version"]) {
+    if !program_available("xmlsec1", &["--version"]) {
         return;
     }
     // Re-sign the templates now, so the script and the committed outputs cannot drift apart.
@@ -156,7 +143,7 @@ fn xmlsec1_signed_fixtures_pass_samlkit_verify() {
 
 #[test]
 fn samlkit_responses_pass_onelogin_python3_saml() {
-    if !available("/usr/bin/python3", &["-c", "import onelogin.saml2.response"]) {
+    if !python_with("onelogin.saml2.response") {
         return;
     }
     // OneLogin checks times against its own clock, so issue at the current time.
@@ -195,7 +182,7 @@ fn samlkit_responses_pass_onelogin_python3_saml() {
 
 #[test]
 fn responses_signed_by_onelogin_python3_saml_pass_samlkit_verify() {
-    if !available("/usr/bin/python3", &["-c", "import onelogin.saml2.utils, lxml"]) {
+    if !python_with("onelogin.saml2.utils, lxml") {
         return;
     }
     let unsigned = issue(&["--sign", "none"]);
