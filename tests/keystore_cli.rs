@@ -19,6 +19,18 @@ fn have_openssl() -> bool {
 }
 
 fn export(format: &str, key: &str, cert: &str, out: &Path, extra: &[&str]) -> Output {
+    export_with_password(format, key, cert, out, PASSWORD, extra)
+}
+
+/// `cert export` with `KS_PASS` (the `--password-env` variable) set to `password`.
+fn export_with_password(
+    format: &str,
+    key: &str,
+    cert: &str,
+    out: &Path,
+    password: &str,
+    extra: &[&str],
+) -> Output {
     samlkit()
         .args([
             "cert",
@@ -35,9 +47,18 @@ fn export(format: &str, key: &str, cert: &str, out: &Path, extra: &[&str]) -> Ou
         .arg("--out")
         .arg(out)
         .args(extra)
-        .env("KS_PASS", PASSWORD)
+        .env("KS_PASS", password)
         .output()
         .unwrap()
+}
+
+/// `keytool -list -v` of a keystore protected by [`PASSWORD`].
+fn keytool_list(keystore: &Path) -> String {
+    stdout(&run_ok(
+        Command::new("keytool")
+            .args(["-list", "-v", "-storepass", PASSWORD, "-keystore"])
+            .arg(keystore),
+    ))
 }
 
 fn import(keystore: &Path, prefix: &Path, password: &str, extra: &[&str]) -> Output {
@@ -93,12 +114,7 @@ fn jks_export_is_listed_by_keytool_and_imports_back() {
     assert_eq!(mode(&jks), 0o600);
 
     if have_keytool() {
-        let listing = run_ok(
-            Command::new("keytool")
-                .args(["-list", "-v", "-storepass", PASSWORD, "-keystore"])
-                .arg(&jks),
-        );
-        let listing = stdout(&listing);
+        let listing = keytool_list(&jks);
         assert!(listing.contains("Keystore type: JKS"), "{listing}");
         assert!(listing.contains("Alias name: idp_signing"), "{listing}");
         assert!(listing.contains("Entry type: PrivateKeyEntry"), "{listing}");
@@ -220,12 +236,8 @@ fn p12_export_is_read_by_openssl_and_keytool() {
         assert!(!wrong.status.success());
     }
     if have_keytool() {
-        let listing = run_ok(
-            Command::new("keytool")
-                .args(["-list", "-v", "-storepass", PASSWORD, "-keystore"])
-                .arg(&p12),
-        );
-        assert!(stdout(&listing).contains("Entry type: PrivateKeyEntry"), "{}", stdout(&listing));
+        let listing = keytool_list(&p12);
+        assert!(listing.contains("Entry type: PrivateKeyEntry"), "{listing}");
     }
     let out = import(&p12, &dir.path().join("back"), PASSWORD, &[]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -453,43 +465,23 @@ fn export_errors() {
     );
     assert!(!out.exists(), "nothing written on failure");
 
-    let short = samlkit()
-        .args([
-            "cert",
-            "export",
-            "--format",
-            "jks",
-            "--key",
-            &fixture("keys/idp.key"),
-            "--cert",
-            &fixture("certs/idp.crt"),
-            "--password-env",
-            "KS_PASS",
-        ])
-        .arg("--out")
-        .arg(&out)
-        .env("KS_PASS", "12345")
-        .output()
-        .unwrap();
+    let short = export_with_password(
+        "jks",
+        &fixture("keys/idp.key"),
+        &fixture("certs/idp.crt"),
+        &out,
+        "12345",
+        &[],
+    );
     assert_error(&short, 2, "at least 6 characters");
-    let empty = samlkit()
-        .args([
-            "cert",
-            "export",
-            "--format",
-            "jks",
-            "--key",
-            &fixture("keys/idp.key"),
-            "--cert",
-            &fixture("certs/idp.crt"),
-            "--password-env",
-            "KS_PASS",
-        ])
-        .arg("--out")
-        .arg(&out)
-        .env("KS_PASS", "")
-        .output()
-        .unwrap();
+    let empty = export_with_password(
+        "jks",
+        &fixture("keys/idp.key"),
+        &fixture("certs/idp.crt"),
+        &out,
+        "",
+        &[],
+    );
     assert_error(&empty, 2, "--password-env KS_PASS: the variable is empty");
     let bad_format = export("pem", &fixture("keys/idp.key"), &fixture("certs/idp.crt"), &out, &[]);
     assert_error(&bad_format, 2, "invalid value 'pem' for '--format <FORMAT>'");
@@ -597,12 +589,7 @@ fn ca_signed_chain_round_trips_and_order_is_checked() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(stdout(&out).contains("2 certificate(s)"), "{}", stdout(&out));
     if have_keytool() {
-        let listing = run_ok(
-            Command::new("keytool")
-                .args(["-list", "-v", "-storepass", PASSWORD, "-keystore"])
-                .arg(&jks),
-        );
-        let listing = stdout(&listing);
+        let listing = keytool_list(&jks);
         assert!(listing.contains("Certificate chain length: 2"), "{listing}");
         assert!(listing.contains("Issuer: CN=Example Issuing CA"), "{listing}");
     }

@@ -23,13 +23,17 @@ fn signed_url(extra: &[&str]) -> String {
 }
 
 fn request_url(relay: Option<&str>) -> String {
-    let mut args = vec!["--destination", "https://idp.example.com/sso", "--saml-request-file"];
     let file = fixture("redirect/authn-request.xml");
-    args.push(&file);
-    if let Some(r) = relay {
-        args.extend(["--relay-state", r]);
-    }
-    signed_url(&args)
+    let relay_args = relay.map(|r| vec!["--relay-state", r]).unwrap_or_default();
+    signed_url(&to_sso(&file, &relay_args))
+}
+
+/// `--destination https://idp.example.com/sso --saml-request-file FILE EXTRA…`
+fn to_sso<'a>(request_file: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["--destination", "https://idp.example.com/sso", "--saml-request-file"];
+    args.push(request_file);
+    args.extend_from_slice(extra);
+    args
 }
 
 fn verify(url: &str, extra: &[&str]) -> Output {
@@ -207,17 +211,7 @@ fn input_errors_exit_2() {
             vec!["--destination", "https://idp.example.com/sso"],
             "--saml-request-file <FILE>|--saml-response-file <FILE>",
         ),
-        (
-            vec![
-                "--destination",
-                "https://idp.example.com/sso",
-                "--saml-request-file",
-                &req,
-                "--saml-response-file",
-                &req,
-            ],
-            "cannot be used with",
-        ),
+        (to_sso(&req, &["--saml-response-file", &req]), "cannot be used with"),
         (
             vec!["--destination", "idp.example.com/sso", "--saml-request-file", &req],
             "is not an absolute http(s) URL",
@@ -227,56 +221,18 @@ fn input_errors_exit_2() {
             "has a #fragment",
         ),
         (
-            vec![
-                "--destination",
-                "https://idp.example.com/sso",
-                "--saml-request-file",
-                "/nonexistent.xml",
-            ],
+            to_sso("/nonexistent.xml", &[]),
             "cannot read /nonexistent.xml: no such file or directory",
         ),
-        (
-            vec!["--destination", "https://idp.example.com/sso", "--saml-request-file", &der],
-            "not UTF-8 text",
-        ),
-        (
-            vec!["--destination", "https://idp.example.com/sso", "--saml-request-file", &pem],
-            "does not look like XML",
-        ),
-        (
-            vec![
-                "--destination",
-                "https://idp.example.com/sso",
-                "--saml-request-file",
-                &req,
-                "--alg",
-                "rsa-sha1",
-            ],
-            "invalid value 'rsa-sha1' for '--alg <ALG>'",
-        ),
-        (
-            vec![
-                "--destination",
-                "https://idp.example.com/sso",
-                "--saml-request-file",
-                &req,
-                "--relay-state",
-                &long,
-            ],
-            "RelayState is 81 bytes",
-        ),
+        (to_sso(&der, &[]), "not UTF-8 text"),
+        (to_sso(&pem, &[]), "does not look like XML"),
+        (to_sso(&req, &["--alg", "rsa-sha1"]), "invalid value 'rsa-sha1' for '--alg <ALG>'"),
+        (to_sso(&req, &["--relay-state", &long]), "RelayState is 81 bytes"),
     ];
     for (extra, needle) in cases {
         assert_error(&sign(&extra), 2, needle);
     }
-    let ec = sign(&[
-        "--destination",
-        "https://idp.example.com/sso",
-        "--saml-request-file",
-        &req,
-        "--alg",
-        "ecdsa-sha256",
-    ]);
+    let ec = sign(&to_sso(&req, &["--alg", "ecdsa-sha256"]));
     assert_error(&ec, 2, "signature algorithm ecdsa-sha256 cannot be used with a RSA 2048 key");
 
     let url = request_url(None);

@@ -84,18 +84,7 @@ fn samlkit_signed_metadata_authn_request_and_logout_response_pass_xmlsec1() {
         "<samlp:LogoutResponse xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\" ID=\"_l1\" Version=\"2.0\" IssueInstant=\"2026-11-29T10:00:00Z\" InResponseTo=\"_lr1\">\n  <saml:Issuer>https://idp.example.com</saml:Issuer>\n  <samlp:Status><samlp:StatusCode Value=\"urn:oasis:names:tc:SAML:2.0:status:Success\"/></samlp:Status>\n</samlp:LogoutResponse>\n",
     ];
     for doc in docs {
-        let out = samlkit()
-            .args([
-                "sign",
-                "--key",
-                &fixture("keys/idp.key"),
-                "--cert",
-                &fixture("certs/idp.crt"),
-                "-",
-            ])
-            .write_stdin(doc)
-            .output()
-            .unwrap();
+        let out = sign_stdin(doc);
         assert!(out.status.success());
         let signed = String::from_utf8(out.stdout).unwrap();
         let (ok, err) = xmlsec_verifies(&signed, "certs/idp.crt", None);

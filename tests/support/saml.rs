@@ -42,6 +42,15 @@ pub fn issue_with(key: &str, cert: &str, extra: &[&str]) -> String {
     String::from_utf8(out.stdout).expect("UTF-8 output")
 }
 
+/// `samlkit sign` of `doc`, given on standard input, with the IdP fixture key and certificate.
+pub fn sign_stdin(doc: &str) -> std::process::Output {
+    samlkit()
+        .args(["sign", "--key", &fixture("keys/idp.key"), "--cert", &fixture("certs/idp.crt"), "-"])
+        .write_stdin(doc)
+        .output()
+        .expect("samlkit runs")
+}
+
 /// The result of one `samlkit verify --json` run on one document.
 pub struct Verdict {
     pub code: i32,
