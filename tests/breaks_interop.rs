@@ -5,8 +5,6 @@
 
 mod support;
 
-use std::process::Command as Process;
-
 use support::saml::*;
 use support::*;
 
@@ -21,8 +19,7 @@ fn onelogin(doc: &str) -> (bool, String) {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("r.xml");
     std::fs::write(&path, doc).expect("write");
-    let out = Process::new("/usr/bin/python3")
-        .arg(root().join("tests/interop/onelogin_verify.py"))
+    let out = python_script("onelogin_verify.py")
         .arg(fixture("certs/idp.crt"))
         .arg(&path)
         .args([IDP, SP, ACS, "assertion"])

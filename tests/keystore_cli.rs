@@ -6,7 +6,9 @@ mod support;
 use std::path::Path;
 use std::process::{Command, Output};
 
-use support::{assert_error, fixture, mode, run_ok, samlkit, stdout, tool_available};
+use support::{
+    assert_error, fixture, mode, python_script, run_ok, samlkit, stdout, tool_available,
+};
 
 const PASSWORD: &str = "s3cret-Pass";
 
@@ -606,13 +608,7 @@ fn ca_signed_chain_round_trips_and_order_is_checked() {
 /// Runs samlkit on a pseudo-terminal, typing `answers` at its password prompts.
 fn on_tty(answers: &[&str], args: &[&str]) -> serde_json::Value {
     let bin = assert_cmd::cargo::cargo_bin("samlkit");
-    let out = run_ok(
-        Command::new("/usr/bin/python3")
-            .arg(support::script("tty_password.py"))
-            .arg(answers.join(","))
-            .arg(bin)
-            .args(args),
-    );
+    let out = run_ok(python_script("tty_password.py").arg(answers.join(",")).arg(bin).args(args));
     serde_json::from_slice(&out.stdout).unwrap()
 }
 

@@ -2,9 +2,9 @@
 
 mod support;
 
-use std::process::{Command, Output};
+use std::process::Output;
 
-use support::{assert_error, fixture, python_with, run_ok, samlkit, script};
+use support::{assert_error, fixture, python_script, python_with, run_ok, samlkit};
 
 const SIG_ALG_256: &str = "SigAlg=http%3A%2F%2Fwww.w3.org%2F2001%2F04%2Fxmldsig-more%23rsa-sha256";
 
@@ -187,7 +187,7 @@ fn sha1_is_refused_unless_allowed() {
         return;
     }
     // OneLogin signs with rsa-sha1 when asked: a real legacy SP's URL.
-    let out = run_ok(Command::new("/usr/bin/python3").arg(script("onelogin_redirect.py")).args([
+    let out = run_ok(python_script("onelogin_redirect.py").args([
         "login-sha1",
         &fixture("keys/idp.key"),
         &fixture("certs/idp.crt"),
@@ -262,11 +262,7 @@ fn onelogin_accepts_our_urls_and_we_accept_onelogins() {
     if !python_with("onelogin.saml2") {
         return;
     }
-    let python = || {
-        let mut c = Command::new("/usr/bin/python3");
-        c.arg(script("onelogin_redirect.py"));
-        c
-    };
+    let python = || python_script("onelogin_redirect.py");
     // Ours -> OneLogin's SP-side validation (signed octets rebuilt from the raw query string).
     let url = request_url(Some("a b/c?d=e"));
     let out = run_ok(python().args(["validate", &url, &fixture("certs/idp.crt"), "SAMLRequest"]));

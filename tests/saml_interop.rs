@@ -138,7 +138,6 @@ fn samlkit_responses_pass_onelogin_python3_saml() {
     // OneLogin checks times against its own clock, so issue at the current time.
     let now = chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now())
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    let script = root().join("tests/interop/onelogin_verify.py");
     for (target, alg, digest) in [
         ("assertion", "rsa-sha256", "sha256"),
         ("response", "rsa-sha512", "sha512"),
@@ -151,8 +150,7 @@ fn samlkit_responses_pass_onelogin_python3_saml() {
             [(doc.clone(), true), (doc.replace("alice@example.com", "mallory@example.com"), false)]
         {
             std::fs::write(&path, &content).unwrap();
-            let out = Process::new("/usr/bin/python3")
-                .arg(&script)
+            let out = python_script("onelogin_verify.py")
                 .arg(fixture("certs/idp.crt"))
                 .arg(&path)
                 .args([IDP, SP, ACS, target])
@@ -180,8 +178,7 @@ fn responses_signed_by_onelogin_python3_saml_pass_samlkit_verify() {
     std::fs::write(&input, &unsigned).unwrap();
     for target in ["assertion", "response"] {
         let output = dir.path().join(format!("{target}.xml"));
-        let status = Process::new("/usr/bin/python3")
-            .arg(root().join("tests/interop/onelogin_sign.py"))
+        let status = python_script("onelogin_sign.py")
             .args([fixture("keys/idp.key"), fixture("certs/idp.crt")])
             .arg(&input)
             .arg(&output)

@@ -25,6 +25,14 @@ pub fn script(name: &str) -> PathBuf {
     root().join("tests/interop").join(name)
 }
 
+/// Debian's Python (`/usr/bin/python3`, where the python3-* packages are) running
+/// `tests/interop/NAME`; add the script's arguments.
+pub fn python_script(name: &str) -> Command {
+    let mut cmd = Command::new("/usr/bin/python3");
+    cmd.arg(script(name));
+    cmd
+}
+
 /// The samlkit binary under test.
 pub fn samlkit() -> assert_cmd::Command {
     assert_cmd::Command::cargo_bin("samlkit").expect("samlkit binary")
