@@ -516,15 +516,18 @@ fn openssl_chain(dir: &Path) -> (String, String, String) {
     let openssl = |args: &[&str]| {
         run_ok(Command::new("openssl").args(args));
     };
-    openssl(&[
-        "genpkey",
-        "-algorithm",
-        "RSA",
-        "-pkeyopt",
-        "rsa_keygen_bits:2048",
-        "-out",
-        &p("ca.key"),
-    ]);
+    let new_rsa_key = |name: &str| {
+        openssl(&[
+            "genpkey",
+            "-algorithm",
+            "RSA",
+            "-pkeyopt",
+            "rsa_keygen_bits:2048",
+            "-out",
+            &p(name),
+        ]);
+    };
+    new_rsa_key("ca.key");
     openssl(&[
         "req",
         "-x509",
@@ -538,15 +541,7 @@ fn openssl_chain(dir: &Path) -> (String, String, String) {
         "-out",
         &p("ca.crt"),
     ]);
-    openssl(&[
-        "genpkey",
-        "-algorithm",
-        "RSA",
-        "-pkeyopt",
-        "rsa_keygen_bits:2048",
-        "-out",
-        &p("leaf.key"),
-    ]);
+    new_rsa_key("leaf.key");
     openssl(&[
         "req",
         "-new",

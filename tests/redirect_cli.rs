@@ -45,6 +45,30 @@ fn verify(url: &str, extra: &[&str]) -> Output {
         .unwrap()
 }
 
+/// A redirect URL signed by OneLogin (python3-saml) with the IdP fixture key; `mode` is `login`
+/// or `login-sha1` (tests/interop/onelogin_redirect.py).
+fn onelogin_login(mode: &str, relay_state: &str) -> String {
+    let out = run_ok(python_script("onelogin_redirect.py").args([
+        mode,
+        &fixture("keys/idp.key"),
+        &fixture("certs/idp.crt"),
+        relay_state,
+    ]));
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+/// OneLogin's SP-side validation of `url` with the IdP certificate: its stdout, `valid` or
+/// `invalid…`.
+fn onelogin_validate(url: &str, parameter: &str) -> String {
+    let out = run_ok(python_script("onelogin_redirect.py").args([
+        "validate",
+        url,
+        &fixture("certs/idp.crt"),
+        parameter,
+    ]));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 #[test]
 fn signs_a_request_and_verifies_it() {
     let url = request_url(Some("/home?tab=1"));
@@ -187,13 +211,7 @@ fn sha1_is_refused_unless_allowed() {
         return;
     }
     // OneLogin signs with rsa-sha1 when asked: a real legacy SP's URL.
-    let out = run_ok(python_script("onelogin_redirect.py").args([
-        "login-sha1",
-        &fixture("keys/idp.key"),
-        &fixture("certs/idp.crt"),
-        "legacy",
-    ]));
-    let url = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    let url = onelogin_login("login-sha1", "legacy");
     assert!(url.contains("xmldsig%23rsa-sha1"), "{url}");
     assert_error(&verify(&url, &[]), 1, "rsa-sha1 is refused (SHA-1 is broken); pass --allow-sha1");
     let ok = verify(&url, &["--allow-sha1"]);
@@ -262,11 +280,9 @@ fn onelogin_accepts_our_urls_and_we_accept_onelogins() {
     if !python_with("onelogin.saml2") {
         return;
     }
-    let python = || python_script("onelogin_redirect.py");
     // Ours -> OneLogin's SP-side validation (signed octets rebuilt from the raw query string).
     let url = request_url(Some("a b/c?d=e"));
-    let out = run_ok(python().args(["validate", &url, &fixture("certs/idp.crt"), "SAMLRequest"]));
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "valid");
+    assert_eq!(onelogin_validate(&url, "SAMLRequest").trim(), "valid");
     let response = signed_url(&[
         "--destination",
         "https://sp.example.com/slo",
@@ -275,23 +291,13 @@ fn onelogin_accepts_our_urls_and_we_accept_onelogins() {
         "--relay-state",
         "xyz",
     ]);
-    let out =
-        run_ok(python().args(["validate", &response, &fixture("certs/idp.crt"), "SAMLResponse"]));
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "valid");
+    assert_eq!(onelogin_validate(&response, "SAMLResponse").trim(), "valid");
     // ...and it rejects what we reject.
     let tampered = url.replace("RelayState=a", "RelayState=b");
-    let out =
-        run_ok(python().args(["validate", &tampered, &fixture("certs/idp.crt"), "SAMLRequest"]));
-    assert!(String::from_utf8_lossy(&out.stdout).starts_with("invalid"));
+    assert!(onelogin_validate(&tampered, "SAMLRequest").starts_with("invalid"));
 
     // OneLogin's Auth.login() (quote_plus encoding, '+' for spaces) -> ours.
-    let out = run_ok(python().args([
-        "login",
-        &fixture("keys/idp.key"),
-        &fixture("certs/idp.crt"),
-        "https://sp.example.com/after login",
-    ]));
-    let theirs = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    let theirs = onelogin_login("login", "https://sp.example.com/after login");
     assert!(theirs.contains("RelayState=https%3A%2F%2Fsp.example.com%2Fafter+login"), "{theirs}");
     let ok = verify(&theirs, &[]);
     assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
