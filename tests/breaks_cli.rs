@@ -2,9 +2,10 @@
 //! legitimate certificate, audience, recipient and issuer, at the same --now) with exit 1 and
 //! its own stable error code, while the unbroken response verifies.
 
-mod samlsupport;
+mod support;
 
-use samlsupport::*;
+use support::saml::*;
+use support::*;
 
 /// The kinds and the code each must be rejected with: the contract for SP test harnesses.
 const KINDS: &[(&str, &str)] = &[

@@ -3,11 +3,10 @@
 //! `--break` kind, with two documented exceptions where it does not reject but is still not
 //! fooled (see `TOLERATED`).
 
-mod samlsupport;
+mod support;
 
-use std::process::Command as Process;
-
-use samlsupport::*;
+use support::saml::*;
+use support::*;
 
 /// Kinds python3-saml 1.12 (Debian 12) lets through, and why that is not a login as alice:
 /// - `comment-in-nameid`: it reads the whole NameID text, `alice@example.com.evil.example`;
@@ -16,29 +15,11 @@ use samlsupport::*;
 const TOLERATED: &[(&str, &str)] =
     &[("comment-in-nameid", "OK alice@example.com.evil.example"), ("sha1", "OK alice@example.com")];
 
-fn python3_saml_available() -> bool {
-    let ok = Process::new("/usr/bin/python3")
-        .args(["-c", "import onelogin.saml2.response"])
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    if !ok {
-        if std::env::var_os("SAMLKIT_REQUIRE_INTEROP").is_some() {
-            panic!(
-                "python3-saml is required for the interop tests (run scripts/install-test-deps.sh)"
-            );
-        }
-        eprintln!("skipped: /usr/bin/python3 -c 'import onelogin.saml2.response' failed");
-    }
-    ok
-}
-
 fn onelogin(doc: &str) -> (bool, String) {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("r.xml");
     std::fs::write(&path, doc).expect("write");
-    let out = Process::new("/usr/bin/python3")
-        .arg(root().join("tests/interop/onelogin_verify.py"))
+    let out = python_script("onelogin_verify.py")
         .arg(fixture("certs/idp.crt"))
         .arg(&path)
         .args([IDP, SP, ACS, "assertion"])
@@ -49,7 +30,7 @@ fn onelogin(doc: &str) -> (bool, String) {
 
 #[test]
 fn python3_saml_rejects_every_break_kind() {
-    if !python3_saml_available() {
+    if !python_with("onelogin.saml2.response") {
         return;
     }
     // python3-saml checks times against its own clock, so issue at the current time.

@@ -2,13 +2,15 @@
 //! `samlkit c14n` binary and its stdout is compared byte for byte with the expected output;
 //! error cases must exit 2 with one `error: ` line and nothing on stdout.
 
-use std::path::{Path, PathBuf};
+mod support;
 
-use assert_cmd::Command;
+use std::path::PathBuf;
+
 use serde_json::Value;
+use support::{fixture, samlkit};
 
 fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/c14n")
+    PathBuf::from(fixture("c14n"))
 }
 
 fn first_difference(a: &[u8], b: &[u8]) -> usize {
@@ -25,7 +27,7 @@ fn every_c14n_case_matches_byte_for_byte() {
     let mut failures = Vec::new();
     for case in cases {
         let name = case["name"].as_str().expect("name");
-        let mut cmd = Command::cargo_bin("samlkit").expect("samlkit binary");
+        let mut cmd = samlkit();
         cmd.arg("c14n").arg("--alg").arg(case["alg"].as_str().expect("alg"));
         if let Some(id) = case.get("id").and_then(Value::as_str) {
             cmd.arg("--id").arg(id);

@@ -1,12 +1,11 @@
 //! `samlkit c14n` end to end: success paths (file, stdin, --id, --prefixes, every --alg) and
 //! every error path (exit 2, one `error: ` line saying what and where, nothing on stdout).
 
-use assert_cmd::Command;
+mod support;
+
 use std::io::Write;
 
-fn samlkit() -> Command {
-    Command::cargo_bin("samlkit").expect("samlkit binary")
-}
+use support::samlkit;
 
 const DOC: &str = "<?xml version=\"1.0\"?>\n<!--top-->\n<r xmlns=\"urn:d\" xmlns:p=\"urn:p\" xmlns:xs=\"http://www.w3.org/2001/XMLSchema\" xml:lang=\"en\">\r\n  <p:a ID=\"_a1\" v=\"xs:string\"><b  c='1'/><!--in--></p:a>\n</r>\n";
 

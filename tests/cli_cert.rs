@@ -1,55 +1,23 @@
 //! End-to-end tests of `samlkit cert new|csr|show|check`, running the built binary.
 
-use std::path::{Path, PathBuf};
+mod support;
+
+use std::path::Path;
 use std::process::Output;
 
-use assert_cmd::Command;
+use support::{assert_error, assert_success, fixture, mode, run, samlkit, stdout, tool_missing};
 
 const REFERENCE_DAY: &str = "2026-06-01T00:00:00Z";
-
-fn fixture(path: &str) -> String {
-    let full = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(path);
-    full.to_str().expect("UTF-8 path").to_string()
-}
-
-fn samlkit(args: &[&str]) -> Output {
-    Command::cargo_bin("samlkit").expect("binary").args(args).output().expect("runs")
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-/// Asserts exit `code` and exactly one stderr line `error: …` containing `needle`.
-fn assert_error(out: &Output, code: i32, needle: &str) {
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(code), "stderr: {stderr}\nstdout: {}", stdout(out));
-    assert!(stderr.starts_with("error: "), "{stderr}");
-    assert_eq!(stderr.trim_end().lines().count(), 1, "one line: {stderr}");
-    assert!(stderr.contains(needle), "expected {needle:?} in {stderr}");
-}
-
-fn assert_success(out: &Output) {
-    assert!(out.status.success(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
-}
 
 /// Runs openssl; `None` (after a note) when it is missing and interop is optional.
 fn openssl(args: &[&str]) -> Option<Output> {
     match std::process::Command::new("openssl").args(args).output() {
         Ok(out) => Some(out),
-        Err(e) => {
-            if std::env::var_os("SAMLKIT_REQUIRE_INTEROP").is_some() {
-                panic!("openssl is required (SAMLKIT_REQUIRE_INTEROP is set) but cannot run: {e}");
-            }
-            eprintln!("skipped: openssl not installed");
+        Err(_) => {
+            tool_missing("openssl");
             None
         }
     }
-}
-
-fn mode(path: &Path) -> u32 {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(path).expect("exists").permissions().mode() & 0o777
 }
 
 #[test]
@@ -58,7 +26,7 @@ fn cert_new_writes_a_certificate_openssl_reads_and_a_private_matching_key() {
     // The directory does not exist yet: `cert new` creates it.
     let prefix = dir.path().join("x").join("idp");
     let prefix_s = prefix.to_str().unwrap();
-    let out = samlkit(&["cert", "new", "--cn", "idp.example.com", "--out", prefix_s]);
+    let out = run(&["cert", "new", "--cn", "idp.example.com", "--out", prefix_s]);
     assert_success(&out);
     let text = stdout(&out);
     assert!(!text.contains("PRIVATE KEY"), "the key is never printed: {text}");
@@ -70,7 +38,7 @@ fn cert_new_writes_a_certificate_openssl_reads_and_a_private_matching_key() {
     assert!(std::fs::read_to_string(&key).unwrap().starts_with("-----BEGIN PRIVATE KEY-----\n"));
 
     // Our own view: the key matches.
-    let show = samlkit(&["cert", "show", &crt, "--key", &key]);
+    let show = run(&["cert", "show", &crt, "--key", &key]);
     assert_success(&show);
     assert!(stdout(&show).contains("key matches  yes"), "{}", stdout(&show));
 
@@ -94,7 +62,7 @@ fn cert_new_refuses_to_overwrite_without_force() {
     let prefix_s = prefix.to_str().unwrap();
     let key = dir.path().join("idp.key");
     std::fs::write(&key, "precious").unwrap();
-    let out = samlkit(&["cert", "new", "--cn", "idp.example.com", "--out", prefix_s]);
+    let out = run(&["cert", "new", "--cn", "idp.example.com", "--out", prefix_s]);
     assert_error(&out, 2, "idp.key already exists; use --force to overwrite it");
     assert_eq!(std::fs::read_to_string(&key).unwrap(), "precious");
     assert!(!dir.path().join("idp.crt").exists(), "nothing half-written");
@@ -102,14 +70,14 @@ fn cert_new_refuses_to_overwrite_without_force() {
     // An existing certificate alone also blocks, before a key is written.
     std::fs::remove_file(&key).unwrap();
     std::fs::write(dir.path().join("idp.crt"), "old").unwrap();
-    let out = samlkit(&["cert", "new", "--cn", "idp.example.com", "--out", prefix_s]);
+    let out = run(&["cert", "new", "--cn", "idp.example.com", "--out", prefix_s]);
     assert_error(&out, 2, "idp.crt already exists");
     assert!(!key.exists());
 
     // --force replaces both, and the key is still 0600.
     std::fs::write(&key, "precious").unwrap();
     std::fs::set_permissions(&key, std::os::unix::fs::PermissionsExt::from_mode(0o644)).unwrap();
-    let out = samlkit(&["cert", "new", "--cn", "idp.example.com", "--out", prefix_s, "--force"]);
+    let out = run(&["cert", "new", "--cn", "idp.example.com", "--out", prefix_s, "--force"]);
     assert_success(&out);
     // Without --now the clock is used; a fresh certificate has exactly --days left.
     assert!(stdout(&out).contains("days left    365 (ok)"), "{}", stdout(&out));
@@ -120,8 +88,7 @@ fn cert_new_refuses_to_overwrite_without_force() {
 #[test]
 fn cert_new_defaults_prefix_to_the_name_and_honours_days_now_and_json() {
     let dir = tempfile::tempdir().unwrap();
-    let out = Command::cargo_bin("samlkit")
-        .unwrap()
+    let out = samlkit()
         .current_dir(dir.path())
         .args([
             "cert",
@@ -178,15 +145,15 @@ fn cert_new_rejects_bad_arguments_before_writing_anything() {
             args.extend(["--cn", "a.example.com"]);
         }
         args.extend(extra);
-        assert_error(&samlkit(&args), 2, needle);
+        assert_error(&run(&args), 2, needle);
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "{extra:?} wrote files");
     }
-    assert_error(&samlkit(&["cert", "new"]), 2, "--cn");
+    assert_error(&run(&["cert", "new"]), 2, "--cn");
 }
 
 #[test]
 fn cert_show_summarises_pem_der_and_stdin_alike() {
-    let pem = samlkit(&["cert", "show", &fixture("certs/idp.crt"), "--now", REFERENCE_DAY]);
+    let pem = run(&["cert", "show", &fixture("certs/idp.crt"), "--now", REFERENCE_DAY]);
     assert_success(&pem);
     let text = stdout(&pem);
     for line in [
@@ -201,7 +168,7 @@ fn cert_show_summarises_pem_der_and_stdin_alike() {
         assert!(text.contains(line), "missing {line:?} in\n{text}");
     }
     let json = |args: &[&str]| -> serde_json::Value {
-        let out = samlkit(args);
+        let out = run(args);
         assert_success(&out);
         serde_json::from_str(stdout(&out).trim()).unwrap()
     };
@@ -214,8 +181,7 @@ fn cert_show_summarises_pem_der_and_stdin_alike() {
     assert!(fp.chars().all(|c| c == ':' || c.is_ascii_hexdigit() && !c.is_ascii_lowercase()));
     assert_eq!(from_pem["key_matches"], serde_json::Value::Null);
 
-    let stdin = Command::cargo_bin("samlkit")
-        .unwrap()
+    let stdin = samlkit()
         .args(["cert", "show", "--json", "-"])
         .write_stdin(std::fs::read(fixture("certs/idp.der")).unwrap())
         .output()
@@ -234,7 +200,7 @@ fn cert_show_summarises_pem_der_and_stdin_alike() {
 
 #[test]
 fn cert_show_lists_every_certificate_in_a_bundle() {
-    let out = samlkit(&["cert", "show", "--json", &fixture("certs/bundle.pem")]);
+    let out = run(&["cert", "show", "--json", &fixture("certs/bundle.pem")]);
     assert_success(&out);
     let cns: Vec<String> = stdout(&out)
         .lines()
@@ -247,14 +213,14 @@ fn cert_show_lists_every_certificate_in_a_bundle() {
 fn cert_show_with_keys() {
     let crt = fixture("certs/idp.crt");
     for key in ["keys/idp.key", "keys/idp-pkcs1.key", "keys/idp.key.der"] {
-        let out = samlkit(&["cert", "show", &crt, "--key", &fixture(key), "--json"]);
+        let out = run(&["cert", "show", &crt, "--key", &fixture(key), "--json"]);
         assert_success(&out);
         assert!(stdout(&out).contains("\"key_matches\":true"), "{key}");
     }
-    let out = samlkit(&["cert", "show", &crt, "--key", &fixture("keys/attacker.key")]);
+    let out = run(&["cert", "show", &crt, "--key", &fixture("keys/attacker.key")]);
     assert_error(&out, 1, "does not match the certificate");
     assert!(stdout(&out).contains("key matches  NO"), "{}", stdout(&out));
-    let ec = samlkit(&[
+    let ec = run(&[
         "cert",
         "show",
         &fixture("certs/ec-p256.crt"),
@@ -308,7 +274,7 @@ fn cert_show_error_paths() {
         let mut args = vec!["cert".to_string(), "show".to_string()];
         args.extend(extra);
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        assert_error(&samlkit(&args), 2, needle);
+        assert_error(&run(&args), 2, needle);
     }
 }
 
@@ -325,15 +291,8 @@ fn cert_check_states_exit_codes_and_thresholds() {
         ("certs/not-yet-valid.crt", "60", 1, "not-yet-valid", "-"),
     ];
     for (file, warn, code, status, reminder) in cases {
-        let out = samlkit(&[
-            "cert",
-            "check",
-            &fixture(file),
-            "--warn-days",
-            warn,
-            "--now",
-            REFERENCE_DAY,
-        ]);
+        let out =
+            run(&["cert", "check", &fixture(file), "--warn-days", warn, "--now", REFERENCE_DAY]);
         assert_eq!(
             out.status.code(),
             Some(code),
@@ -348,13 +307,8 @@ fn cert_check_states_exit_codes_and_thresholds() {
 
 #[test]
 fn cert_check_twenty_days_before_expiry_names_the_30_day_threshold() {
-    let out = samlkit(&[
-        "cert",
-        "check",
-        &fixture("certs/expires-2026-06-21.crt"),
-        "--now",
-        REFERENCE_DAY,
-    ]);
+    let out =
+        run(&["cert", "check", &fixture("certs/expires-2026-06-21.crt"), "--now", REFERENCE_DAY]);
     assert_error(
         &out,
         1,
@@ -364,7 +318,7 @@ fn cert_check_twenty_days_before_expiry_names_the_30_day_threshold() {
 
 #[test]
 fn cert_check_several_files_and_json() {
-    let out = samlkit(&[
+    let out = run(&[
         "cert",
         "check",
         "--json",
@@ -383,7 +337,7 @@ fn cert_check_several_files_and_json() {
     assert_eq!(lines[0]["salesforce_threshold_crossed"], serde_json::Value::Null);
     assert!(lines[3]["file"].as_str().unwrap().ends_with("bundle.pem#2"));
 
-    let soon = samlkit(&[
+    let soon = run(&[
         "cert",
         "check",
         "--json",
@@ -395,7 +349,7 @@ fn cert_check_several_files_and_json() {
     assert_eq!(line["salesforce_threshold_crossed"], 30);
     assert_eq!(line["days_left"], 20);
 
-    let two = samlkit(&[
+    let two = run(&[
         "cert",
         "check",
         "--now",
@@ -408,14 +362,14 @@ fn cert_check_several_files_and_json() {
 
 #[test]
 fn cert_check_error_paths() {
-    assert_error(&samlkit(&["cert", "check"]), 2, "CERT");
+    assert_error(&run(&["cert", "check"]), 2, "CERT");
     assert_error(
-        &samlkit(&["cert", "check", "/nonexistent/x.crt"]),
+        &run(&["cert", "check", "/nonexistent/x.crt"]),
         2,
         "cannot read /nonexistent/x.crt: no such file or directory",
     );
     assert_error(
-        &samlkit(&["cert", "check", &fixture("certs/idp.crt"), "--warn-days", "soon"]),
+        &run(&["cert", "check", &fixture("certs/idp.crt"), "--warn-days", "soon"]),
         2,
         "--warn-days",
     );
@@ -423,7 +377,7 @@ fn cert_check_error_paths() {
 
 #[test]
 fn cert_csr_verifies_with_openssl() {
-    let out = samlkit(&[
+    let out = run(&[
         "cert",
         "csr",
         "--key",
@@ -449,7 +403,7 @@ fn cert_csr_verifies_with_openssl() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("idp.csr");
     let file_s = file.to_str().unwrap();
-    let written = samlkit(&[
+    let written = run(&[
         "cert",
         "csr",
         "--key",
@@ -462,7 +416,7 @@ fn cert_csr_verifies_with_openssl() {
     assert_success(&written);
     assert!(stdout(&written).contains("wrote"));
     assert_error(
-        &samlkit(&["cert", "csr", "--key", &fixture("keys/idp.key"), "--cn", "x", "--out", file_s]),
+        &run(&["cert", "csr", "--key", &fixture("keys/idp.key"), "--cn", "x", "--out", file_s]),
         2,
         "already exists; use --force",
     );
@@ -490,7 +444,7 @@ fn cert_csr_error_paths() {
     ];
     for (key, needle) in cases {
         let key = if key.starts_with('/') { key.to_string() } else { fixture(key) };
-        assert_error(&samlkit(&["cert", "csr", "--key", &key, "--cn", "x"]), 2, needle);
+        assert_error(&run(&["cert", "csr", "--key", &key, "--cn", "x"]), 2, needle);
     }
 }
 
@@ -500,7 +454,7 @@ fn cert_new_reports_an_unusable_output_directory() {
     let file = dir.path().join("plain-file");
     std::fs::write(&file, "x").unwrap();
     let prefix = file.join("idp");
-    let out = samlkit(&["cert", "new", "--cn", "a.example.com", "--out", prefix.to_str().unwrap()]);
+    let out = run(&["cert", "new", "--cn", "a.example.com", "--out", prefix.to_str().unwrap()]);
     assert_error(&out, 2, "cannot create directory");
     assert!(String::from_utf8_lossy(&out.stderr).contains("plain-file"));
 }

@@ -1,31 +1,10 @@
 //! End-to-end tests of `samlkit inventory`, running the built binary.
 
-use std::path::{Path, PathBuf};
-use std::process::Output;
+mod support;
 
-use assert_cmd::Command;
+use support::{assert_error, fixture, root, run_in, stdout};
 
 const REFERENCE_DAY: &str = "2026-06-01T00:00:00Z";
-
-fn fixture(path: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(path)
-}
-
-fn run_in(dir: &Path, args: &[&str]) -> Output {
-    Command::cargo_bin("samlkit").unwrap().current_dir(dir).args(args).output().unwrap()
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn assert_error(out: &Output, code: i32, needle: &str) {
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(code), "stderr: {stderr}\nstdout: {}", stdout(out));
-    assert!(stderr.starts_with("error: "), "{stderr}");
-    assert_eq!(stderr.trim_end().lines().count(), 1, "one line: {stderr}");
-    assert!(stderr.contains(needle), "expected {needle:?} in {stderr}");
-}
 
 /// A temp dir with `certs/` holding copies of fixture certificates and `samlkit.toml`.
 fn workspace(toml: &str, certs: &[&str]) -> tempfile::TempDir {
@@ -42,10 +21,7 @@ fn workspace(toml: &str, certs: &[&str]) -> tempfile::TempDir {
 #[test]
 fn sample_inventory_json_lists_entries_with_integrations_in_expiry_order() {
     let file = fixture("inventory/samlkit.toml");
-    let out = run_in(
-        Path::new(env!("CARGO_MANIFEST_DIR")),
-        &["inventory", "--file", file.to_str().unwrap(), "--now", REFERENCE_DAY, "--json"],
-    );
+    let out = run_in(&root(), &["inventory", "--file", &file, "--now", REFERENCE_DAY, "--json"]);
     assert_error(
         &out,
         1,
@@ -89,10 +65,7 @@ fn sample_inventory_json_lists_entries_with_integrations_in_expiry_order() {
 #[test]
 fn human_report_is_an_aligned_table_with_notes() {
     let file = fixture("inventory/samlkit.toml");
-    let out = run_in(
-        Path::new(env!("CARGO_MANIFEST_DIR")),
-        &["inventory", "--file", file.to_str().unwrap(), "--now", REFERENCE_DAY],
-    );
+    let out = run_in(&root(), &["inventory", "--file", &file, "--now", REFERENCE_DAY]);
     assert_eq!(out.status.code(), Some(1));
     let text = stdout(&out);
     let lines: Vec<&str> = text.lines().collect();

@@ -1,10 +1,8 @@
 //! `samlkit jwt` and `samlkit jwt verify` end to end, and interop with PyJWT.
 
-mod interop_support;
+mod support;
 
-use std::process::Command;
-
-use interop_support::{assert_error, fixture, python_with, run_ok, samlkit, script};
+use support::{assert_error, fixture, python_script, python_with, run_ok, samlkit};
 
 const NOW: &str = "2026-03-01T12:00:00Z";
 const EXP: i64 = 1_772_366_400 + 180; // NOW + the default ttl
@@ -168,7 +166,7 @@ fn pyjwt_verifies_our_tokens_and_we_verify_pyjwt_tokens() {
     }
     // Ours -> PyJWT (real clock: PyJWT checks exp against time.time()).
     let t = token(&["--kid", "k1", "--jti"]);
-    let out = run_ok(Command::new("/usr/bin/python3").arg(script("pyjwt_tokens.py")).args([
+    let out = run_ok(python_script("pyjwt_tokens.py").args([
         "verify",
         &t,
         &fixture("certs/idp.crt"),
@@ -181,7 +179,7 @@ fn pyjwt_verifies_our_tokens_and_we_verify_pyjwt_tokens() {
     assert_eq!(decoded["claims"]["iss"], "client-1");
 
     // PyJWT -> ours.
-    let out = run_ok(Command::new("/usr/bin/python3").arg(script("pyjwt_tokens.py")).args([
+    let out = run_ok(python_script("pyjwt_tokens.py").args([
         "issue",
         &fixture("keys/idp.key"),
         "client-2",
@@ -196,11 +194,8 @@ fn pyjwt_verifies_our_tokens_and_we_verify_pyjwt_tokens() {
     assert_eq!(v["header"]["kid"], "pyjwt");
 
     // The algorithm-confusion forgery (HS256 keyed with the public key) is refused.
-    let out = run_ok(
-        Command::new("/usr/bin/python3")
-            .arg(script("pyjwt_tokens.py"))
-            .args(["hs256-forgery", &fixture("certs/idp.crt")]),
-    );
+    let out =
+        run_ok(python_script("pyjwt_tokens.py").args(["hs256-forgery", &fixture("certs/idp.crt")]));
     let forged = String::from_utf8(out.stdout).unwrap().trim().to_string();
     assert_error(&verify(&forged, &[]), 1, "algorithm refused");
 }

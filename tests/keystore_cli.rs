@@ -1,12 +1,14 @@
 //! `samlkit cert export` and `samlkit cert import` end to end, with keytool and OpenSSL as the
 //! independent implementations on the other side.
 
-mod interop_support;
+mod support;
 
 use std::path::Path;
 use std::process::{Command, Output};
 
-use interop_support::{assert_error, fixture, run_ok, samlkit, tool_available};
+use support::{
+    assert_error, fixture, mode, python_script, run_ok, samlkit, stdout, tool_available,
+};
 
 const PASSWORD: &str = "s3cret-Pass";
 
@@ -19,6 +21,18 @@ fn have_openssl() -> bool {
 }
 
 fn export(format: &str, key: &str, cert: &str, out: &Path, extra: &[&str]) -> Output {
+    export_with_password(format, key, cert, out, PASSWORD, extra)
+}
+
+/// `cert export` with `KS_PASS` (the `--password-env` variable) set to `password`.
+fn export_with_password(
+    format: &str,
+    key: &str,
+    cert: &str,
+    out: &Path,
+    password: &str,
+    extra: &[&str],
+) -> Output {
     samlkit()
         .args([
             "cert",
@@ -35,9 +49,18 @@ fn export(format: &str, key: &str, cert: &str, out: &Path, extra: &[&str]) -> Ou
         .arg("--out")
         .arg(out)
         .args(extra)
-        .env("KS_PASS", PASSWORD)
+        .env("KS_PASS", password)
         .output()
         .unwrap()
+}
+
+/// `keytool -list -v` of a keystore protected by [`PASSWORD`].
+fn keytool_list(keystore: &Path) -> String {
+    stdout(&run_ok(
+        Command::new("keytool")
+            .args(["-list", "-v", "-storepass", PASSWORD, "-keystore"])
+            .arg(keystore),
+    ))
 }
 
 fn import(keystore: &Path, prefix: &Path, password: &str, extra: &[&str]) -> Output {
@@ -77,15 +100,6 @@ fn keytool_genkeypair(
     );
 }
 
-fn mode(path: &Path) -> u32 {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
 #[test]
 fn jks_export_is_listed_by_keytool_and_imports_back() {
     let dir = tempfile::tempdir().unwrap();
@@ -102,12 +116,7 @@ fn jks_export_is_listed_by_keytool_and_imports_back() {
     assert_eq!(mode(&jks), 0o600);
 
     if have_keytool() {
-        let listing = run_ok(
-            Command::new("keytool")
-                .args(["-list", "-v", "-storepass", PASSWORD, "-keystore"])
-                .arg(&jks),
-        );
-        let listing = stdout(&listing);
+        let listing = keytool_list(&jks);
         assert!(listing.contains("Keystore type: JKS"), "{listing}");
         assert!(listing.contains("Alias name: idp_signing"), "{listing}");
         assert!(listing.contains("Entry type: PrivateKeyEntry"), "{listing}");
@@ -229,12 +238,8 @@ fn p12_export_is_read_by_openssl_and_keytool() {
         assert!(!wrong.status.success());
     }
     if have_keytool() {
-        let listing = run_ok(
-            Command::new("keytool")
-                .args(["-list", "-v", "-storepass", PASSWORD, "-keystore"])
-                .arg(&p12),
-        );
-        assert!(stdout(&listing).contains("Entry type: PrivateKeyEntry"), "{}", stdout(&listing));
+        let listing = keytool_list(&p12);
+        assert!(listing.contains("Entry type: PrivateKeyEntry"), "{listing}");
     }
     let out = import(&p12, &dir.path().join("back"), PASSWORD, &[]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -462,43 +467,23 @@ fn export_errors() {
     );
     assert!(!out.exists(), "nothing written on failure");
 
-    let short = samlkit()
-        .args([
-            "cert",
-            "export",
-            "--format",
-            "jks",
-            "--key",
-            &fixture("keys/idp.key"),
-            "--cert",
-            &fixture("certs/idp.crt"),
-            "--password-env",
-            "KS_PASS",
-        ])
-        .arg("--out")
-        .arg(&out)
-        .env("KS_PASS", "12345")
-        .output()
-        .unwrap();
+    let short = export_with_password(
+        "jks",
+        &fixture("keys/idp.key"),
+        &fixture("certs/idp.crt"),
+        &out,
+        "12345",
+        &[],
+    );
     assert_error(&short, 2, "at least 6 characters");
-    let empty = samlkit()
-        .args([
-            "cert",
-            "export",
-            "--format",
-            "jks",
-            "--key",
-            &fixture("keys/idp.key"),
-            "--cert",
-            &fixture("certs/idp.crt"),
-            "--password-env",
-            "KS_PASS",
-        ])
-        .arg("--out")
-        .arg(&out)
-        .env("KS_PASS", "")
-        .output()
-        .unwrap();
+    let empty = export_with_password(
+        "jks",
+        &fixture("keys/idp.key"),
+        &fixture("certs/idp.crt"),
+        &out,
+        "",
+        &[],
+    );
     assert_error(&empty, 2, "--password-env KS_PASS: the variable is empty");
     let bad_format = export("pem", &fixture("keys/idp.key"), &fixture("certs/idp.crt"), &out, &[]);
     assert_error(&bad_format, 2, "invalid value 'pem' for '--format <FORMAT>'");
@@ -531,15 +516,18 @@ fn openssl_chain(dir: &Path) -> (String, String, String) {
     let openssl = |args: &[&str]| {
         run_ok(Command::new("openssl").args(args));
     };
-    openssl(&[
-        "genpkey",
-        "-algorithm",
-        "RSA",
-        "-pkeyopt",
-        "rsa_keygen_bits:2048",
-        "-out",
-        &p("ca.key"),
-    ]);
+    let new_rsa_key = |name: &str| {
+        openssl(&[
+            "genpkey",
+            "-algorithm",
+            "RSA",
+            "-pkeyopt",
+            "rsa_keygen_bits:2048",
+            "-out",
+            &p(name),
+        ]);
+    };
+    new_rsa_key("ca.key");
     openssl(&[
         "req",
         "-x509",
@@ -553,15 +541,7 @@ fn openssl_chain(dir: &Path) -> (String, String, String) {
         "-out",
         &p("ca.crt"),
     ]);
-    openssl(&[
-        "genpkey",
-        "-algorithm",
-        "RSA",
-        "-pkeyopt",
-        "rsa_keygen_bits:2048",
-        "-out",
-        &p("leaf.key"),
-    ]);
+    new_rsa_key("leaf.key");
     openssl(&[
         "req",
         "-new",
@@ -606,12 +586,7 @@ fn ca_signed_chain_round_trips_and_order_is_checked() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(stdout(&out).contains("2 certificate(s)"), "{}", stdout(&out));
     if have_keytool() {
-        let listing = run_ok(
-            Command::new("keytool")
-                .args(["-list", "-v", "-storepass", PASSWORD, "-keystore"])
-                .arg(&jks),
-        );
-        let listing = stdout(&listing);
+        let listing = keytool_list(&jks);
         assert!(listing.contains("Certificate chain length: 2"), "{listing}");
         assert!(listing.contains("Issuer: CN=Example Issuing CA"), "{listing}");
     }
@@ -628,19 +603,13 @@ fn ca_signed_chain_round_trips_and_order_is_checked() {
 /// Runs samlkit on a pseudo-terminal, typing `answers` at its password prompts.
 fn on_tty(answers: &[&str], args: &[&str]) -> serde_json::Value {
     let bin = assert_cmd::cargo::cargo_bin("samlkit");
-    let out = run_ok(
-        Command::new("/usr/bin/python3")
-            .arg(interop_support::script("tty_password.py"))
-            .arg(answers.join(","))
-            .arg(bin)
-            .args(args),
-    );
+    let out = run_ok(python_script("tty_password.py").arg(answers.join(",")).arg(bin).args(args));
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
 #[test]
 fn password_prompt_on_a_terminal_does_not_echo() {
-    if !interop_support::python_with("pty") {
+    if !support::python_with("pty") {
         return;
     }
     let dir = tempfile::tempdir().unwrap();

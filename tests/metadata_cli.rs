@@ -2,11 +2,12 @@
 //! verification and its failure codes, usage errors, and interop with python3-saml's metadata
 //! parser and xmlsec1.
 
-mod samlsupport;
+mod support;
 
 use std::process::Command as Process;
 
-use samlsupport::*;
+use support::saml::*;
+use support::*;
 
 const SSO: &str = "https://idp.example.com/sso";
 const SLO: &str = "https://idp.example.com/slo";
@@ -275,25 +276,9 @@ fn sign_alg_is_honoured() {
 
 // ---- Interop ----
 
-fn available(program: &str, probe: &[&str]) -> bool {
-    let ok =
-        Process::new(program).args(probe).output().map(|o| o.status.success()).unwrap_or(false);
-    if !ok {
-        if std::env::var_os("SAMLKIT_REQUIRE_INTEROP").is_some() {
-            panic!(
-                "{program} {} is required for the interop tests (run scripts/install-test-deps.sh)",
-                probe.join(" ")
-            );
-        }
-        eprintln!("skipped: {program} {} not available", probe.join(" "));
-    }
-    ok
-}
-
 #[test]
 fn python3_saml_metadata_parser_reads_entity_endpoints_and_both_certificates() {
-    let probe = ["-c", "import onelogin.saml2.idp_metadata_parser"];
-    if !available("/usr/bin/python3", &probe) {
+    if !python_with("onelogin.saml2.idp_metadata_parser") {
         return;
     }
     let script = r#"
@@ -360,8 +345,7 @@ print(r if isinstance(r, str) else 'ok')
 
 #[test]
 fn metadata_is_valid_against_the_oasis_metadata_schema() {
-    let probe = ["-c", "import onelogin.saml2.xml_utils"];
-    if !available("/usr/bin/python3", &probe) {
+    if !python_with("onelogin.saml2.xml_utils") {
         return;
     }
     assert_eq!(schema_check(&signed_full()), "ok");
@@ -378,7 +362,7 @@ fn metadata_is_valid_against_the_oasis_metadata_schema() {
 
 #[test]
 fn xmlsec1_verifies_signed_metadata_and_rejects_a_tampered_copy() {
-    if !available("xmlsec1", &["--version"]) {
+    if !program_available("xmlsec1", &["--version"]) {
         return;
     }
     let dir = tempfile::tempdir().expect("tempdir");

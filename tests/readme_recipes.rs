@@ -3,16 +3,16 @@
 //! points at the repository's fixtures and `samlkit` on PATH is the binary under test. Blocks
 //! fenced as ```text (the network call) are not run.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+use support::root;
 
 struct Recipe {
     title: String,
     script: String,
-}
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
 /// The `### ` recipes of the `## Recipes` section and their `sh` blocks.

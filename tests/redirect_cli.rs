@@ -1,10 +1,10 @@
 //! `samlkit redirect sign|verify` end to end, and interop with python3-saml (OneLogin).
 
-mod interop_support;
+mod support;
 
-use std::process::{Command, Output};
+use std::process::Output;
 
-use interop_support::{assert_error, fixture, python_with, run_ok, samlkit, script};
+use support::{assert_error, fixture, python_script, python_with, run_ok, samlkit};
 
 const SIG_ALG_256: &str = "SigAlg=http%3A%2F%2Fwww.w3.org%2F2001%2F04%2Fxmldsig-more%23rsa-sha256";
 
@@ -23,13 +23,17 @@ fn signed_url(extra: &[&str]) -> String {
 }
 
 fn request_url(relay: Option<&str>) -> String {
-    let mut args = vec!["--destination", "https://idp.example.com/sso", "--saml-request-file"];
     let file = fixture("redirect/authn-request.xml");
-    args.push(&file);
-    if let Some(r) = relay {
-        args.extend(["--relay-state", r]);
-    }
-    signed_url(&args)
+    let relay_args = relay.map(|r| vec!["--relay-state", r]).unwrap_or_default();
+    signed_url(&to_sso(&file, &relay_args))
+}
+
+/// `--destination https://idp.example.com/sso --saml-request-file FILE EXTRA…`
+fn to_sso<'a>(request_file: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["--destination", "https://idp.example.com/sso", "--saml-request-file"];
+    args.push(request_file);
+    args.extend_from_slice(extra);
+    args
 }
 
 fn verify(url: &str, extra: &[&str]) -> Output {
@@ -39,6 +43,30 @@ fn verify(url: &str, extra: &[&str]) -> Output {
         .arg(url)
         .output()
         .unwrap()
+}
+
+/// A redirect URL signed by OneLogin (python3-saml) with the IdP fixture key; `mode` is `login`
+/// or `login-sha1` (tests/interop/onelogin_redirect.py).
+fn onelogin_login(mode: &str, relay_state: &str) -> String {
+    let out = run_ok(python_script("onelogin_redirect.py").args([
+        mode,
+        &fixture("keys/idp.key"),
+        &fixture("certs/idp.crt"),
+        relay_state,
+    ]));
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+/// OneLogin's SP-side validation of `url` with the IdP certificate: its stdout, `valid` or
+/// `invalid…`.
+fn onelogin_validate(url: &str, parameter: &str) -> String {
+    let out = run_ok(python_script("onelogin_redirect.py").args([
+        "validate",
+        url,
+        &fixture("certs/idp.crt"),
+        parameter,
+    ]));
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 #[test]
@@ -141,14 +169,14 @@ fn verification_failures_exit_1() {
     assert_error(
         &verify(&url.replace("RelayState=state", "RelayState=other"), &[]),
         1,
-        "signature invalid",
+        "Signature Invalid: ",
     );
-    assert_error(&verify(&url.replace("&RelayState=state", ""), &[]), 1, "signature invalid");
+    assert_error(&verify(&url.replace("&RelayState=state", ""), &[]), 1, "Signature Invalid: ");
     let wrong_cert = samlkit()
         .args(["redirect", "verify", "--cert", &fixture("certs/attacker.crt"), &url])
         .output()
         .unwrap();
-    assert_error(&wrong_cert, 1, "signature invalid");
+    assert_error(&wrong_cert, 1, "Signature Invalid: ");
     // Re-encoding a value (lower-case hex) changes the signed octets: the raw query is what counts.
     let (base, rest) = url.split_once("SAMLRequest=").unwrap();
     let (message, tail) = rest.split_once('&').unwrap();
@@ -157,7 +185,7 @@ fn verification_failures_exit_1() {
     assert_error(
         &verify(&format!("{base}SAMLRequest={lowered}&{tail}"), &[]),
         1,
-        "signature invalid",
+        "Signature Invalid: ",
     );
     // Parameter order on the wire does not matter.
     let (_, query) = url.split_once('?').unwrap();
@@ -183,13 +211,7 @@ fn sha1_is_refused_unless_allowed() {
         return;
     }
     // OneLogin signs with rsa-sha1 when asked: a real legacy SP's URL.
-    let out = run_ok(Command::new("/usr/bin/python3").arg(script("onelogin_redirect.py")).args([
-        "login-sha1",
-        &fixture("keys/idp.key"),
-        &fixture("certs/idp.crt"),
-        "legacy",
-    ]));
-    let url = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    let url = onelogin_login("login-sha1", "legacy");
     assert!(url.contains("xmldsig%23rsa-sha1"), "{url}");
     assert_error(&verify(&url, &[]), 1, "rsa-sha1 is refused (SHA-1 is broken); pass --allow-sha1");
     let ok = verify(&url, &["--allow-sha1"]);
@@ -207,17 +229,7 @@ fn input_errors_exit_2() {
             vec!["--destination", "https://idp.example.com/sso"],
             "--saml-request-file <FILE>|--saml-response-file <FILE>",
         ),
-        (
-            vec![
-                "--destination",
-                "https://idp.example.com/sso",
-                "--saml-request-file",
-                &req,
-                "--saml-response-file",
-                &req,
-            ],
-            "cannot be used with",
-        ),
+        (to_sso(&req, &["--saml-response-file", &req]), "cannot be used with"),
         (
             vec!["--destination", "idp.example.com/sso", "--saml-request-file", &req],
             "is not an absolute http(s) URL",
@@ -227,56 +239,18 @@ fn input_errors_exit_2() {
             "has a #fragment",
         ),
         (
-            vec![
-                "--destination",
-                "https://idp.example.com/sso",
-                "--saml-request-file",
-                "/nonexistent.xml",
-            ],
+            to_sso("/nonexistent.xml", &[]),
             "cannot read /nonexistent.xml: no such file or directory",
         ),
-        (
-            vec!["--destination", "https://idp.example.com/sso", "--saml-request-file", &der],
-            "not UTF-8 text",
-        ),
-        (
-            vec!["--destination", "https://idp.example.com/sso", "--saml-request-file", &pem],
-            "does not look like XML",
-        ),
-        (
-            vec![
-                "--destination",
-                "https://idp.example.com/sso",
-                "--saml-request-file",
-                &req,
-                "--alg",
-                "rsa-sha1",
-            ],
-            "invalid value 'rsa-sha1' for '--alg <ALG>'",
-        ),
-        (
-            vec![
-                "--destination",
-                "https://idp.example.com/sso",
-                "--saml-request-file",
-                &req,
-                "--relay-state",
-                &long,
-            ],
-            "RelayState is 81 bytes",
-        ),
+        (to_sso(&der, &[]), "not UTF-8 text"),
+        (to_sso(&pem, &[]), "does not look like XML"),
+        (to_sso(&req, &["--alg", "rsa-sha1"]), "invalid value 'rsa-sha1' for '--alg <ALG>'"),
+        (to_sso(&req, &["--relay-state", &long]), "RelayState is 81 bytes"),
     ];
     for (extra, needle) in cases {
         assert_error(&sign(&extra), 2, needle);
     }
-    let ec = sign(&[
-        "--destination",
-        "https://idp.example.com/sso",
-        "--saml-request-file",
-        &req,
-        "--alg",
-        "ecdsa-sha256",
-    ]);
+    let ec = sign(&to_sso(&req, &["--alg", "ecdsa-sha256"]));
     assert_error(&ec, 2, "signature algorithm ecdsa-sha256 cannot be used with a RSA 2048 key");
 
     let url = request_url(None);
@@ -306,15 +280,9 @@ fn onelogin_accepts_our_urls_and_we_accept_onelogins() {
     if !python_with("onelogin.saml2") {
         return;
     }
-    let python = || {
-        let mut c = Command::new("/usr/bin/python3");
-        c.arg(script("onelogin_redirect.py"));
-        c
-    };
     // Ours -> OneLogin's SP-side validation (signed octets rebuilt from the raw query string).
     let url = request_url(Some("a b/c?d=e"));
-    let out = run_ok(python().args(["validate", &url, &fixture("certs/idp.crt"), "SAMLRequest"]));
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "valid");
+    assert_eq!(onelogin_validate(&url, "SAMLRequest").trim(), "valid");
     let response = signed_url(&[
         "--destination",
         "https://sp.example.com/slo",
@@ -323,23 +291,13 @@ fn onelogin_accepts_our_urls_and_we_accept_onelogins() {
         "--relay-state",
         "xyz",
     ]);
-    let out =
-        run_ok(python().args(["validate", &response, &fixture("certs/idp.crt"), "SAMLResponse"]));
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "valid");
+    assert_eq!(onelogin_validate(&response, "SAMLResponse").trim(), "valid");
     // ...and it rejects what we reject.
     let tampered = url.replace("RelayState=a", "RelayState=b");
-    let out =
-        run_ok(python().args(["validate", &tampered, &fixture("certs/idp.crt"), "SAMLRequest"]));
-    assert!(String::from_utf8_lossy(&out.stdout).starts_with("invalid"));
+    assert!(onelogin_validate(&tampered, "SAMLRequest").starts_with("invalid"));
 
     // OneLogin's Auth.login() (quote_plus encoding, '+' for spaces) -> ours.
-    let out = run_ok(python().args([
-        "login",
-        &fixture("keys/idp.key"),
-        &fixture("certs/idp.crt"),
-        "https://sp.example.com/after login",
-    ]));
-    let theirs = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    let theirs = onelogin_login("login", "https://sp.example.com/after login");
     assert!(theirs.contains("RelayState=https%3A%2F%2Fsp.example.com%2Fafter+login"), "{theirs}");
     let ok = verify(&theirs, &[]);
     assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
@@ -377,17 +335,17 @@ fn several_trusted_certificates_for_a_rotation() {
         ])
         .output()
         .unwrap();
-    assert_error(&untrusted, 1, "signature invalid");
+    assert_error(&untrusted, 1, "Signature Invalid: ");
 }
 
 #[test]
 fn json_mode_reports_failed_checks_on_stdout_too() {
     let url = request_url(Some("r")).replace("RelayState=r", "RelayState=x");
     let out = verify(&url, &["--json"]);
-    assert_error(&out, 1, "signature invalid");
+    assert_error(&out, 1, "Signature Invalid: ");
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["valid"], false);
-    assert!(v["error"].as_str().unwrap().starts_with("signature invalid"), "{v}");
+    assert!(v["error"].as_str().unwrap().starts_with("Signature Invalid: "), "{v}");
     let bad = verify("https://idp.example.com/sso", &["--json"]);
     assert_error(&bad, 2, "no query string");
     assert!(bad.stdout.is_empty());

@@ -2,10 +2,9 @@
 //! (exactly the way the attack is done in the wild, e.g. SAML Raider's XSW1–XSW8), runs
 //! `samlkit verify --json`, and checks it fails closed with the expected error code.
 
-mod samlsupport;
+mod support;
 
-use samlkit_support::*;
-use samlsupport as samlkit_support;
+use support::saml::*;
 
 const EVIL: &str = "attacker@evil.example";
 

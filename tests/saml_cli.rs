@@ -1,12 +1,13 @@
 //! `samlkit issue`, `sign` and `verify` end to end through the built binary: the happy paths,
 //! every input encoding, batch mode, and each usage error with its exit code and message.
 
-mod samlsupport;
+mod support;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use predicates::prelude::*;
-use samlsupport::*;
+use support::saml::*;
+use support::*;
 
 #[test]
 fn readme_pipeline_issue_then_verify_on_stdin() {
@@ -225,106 +226,27 @@ fn usage_and_input_errors_exit_2_with_one_error_line() {
     let key = fixture("keys/idp.key");
     let cert = fixture("certs/idp.crt");
     let base = ["--issuer", IDP, "--name-id", "a@example.com"];
+    // `issue --key KEY --cert CERT EXTRA… BASE…`
+    let issue_args = |key: &str, extra: &[&str]| -> Vec<String> {
+        ["issue", "--key", key, "--cert", &cert]
+            .iter()
+            .chain(extra)
+            .chain(&base)
+            .map(|s| s.to_string())
+            .collect()
+    };
     let cases: Vec<(Vec<String>, &str)> = vec![
         (vec!["verify".into()], "required arguments"),
         (
             vec!["verify".into(), "--cert".into(), "/nonexistent.crt".into(), "x.xml".into()],
             "cannot read /nonexistent.crt",
         ),
-        (
-            [
-                vec![
-                    "issue".into(),
-                    "--key".into(),
-                    fixture("keys/attacker.key"),
-                    "--cert".into(),
-                    cert.clone(),
-                ],
-                base.iter().map(|s| s.to_string()).collect(),
-            ]
-            .concat(),
-            "does not belong to the private key",
-        ),
-        (
-            [
-                vec![
-                    "issue".into(),
-                    "--key".into(),
-                    key.clone(),
-                    "--cert".into(),
-                    cert.clone(),
-                    "--attr".into(),
-                    "novalue".into(),
-                ],
-                base.iter().map(|s| s.to_string()).collect(),
-            ]
-            .concat(),
-            "is not NAME=VALUE",
-        ),
-        (
-            [
-                vec![
-                    "issue".into(),
-                    "--key".into(),
-                    key.clone(),
-                    "--cert".into(),
-                    cert.clone(),
-                    "--now".into(),
-                    "yesterday".into(),
-                ],
-                base.iter().map(|s| s.to_string()).collect(),
-            ]
-            .concat(),
-            "expected an RFC 3339 timestamp",
-        ),
-        (
-            [
-                vec![
-                    "issue".into(),
-                    "--key".into(),
-                    key.clone(),
-                    "--cert".into(),
-                    cert.clone(),
-                    "--format".into(),
-                    "html".into(),
-                ],
-                base.iter().map(|s| s.to_string()).collect(),
-            ]
-            .concat(),
-            "--format html needs --recipient",
-        ),
-        (
-            [
-                vec![
-                    "issue".into(),
-                    "--key".into(),
-                    key.clone(),
-                    "--cert".into(),
-                    cert.clone(),
-                    "--alg".into(),
-                    "ecdsa-sha256".into(),
-                ],
-                base.iter().map(|s| s.to_string()).collect(),
-            ]
-            .concat(),
-            "does not fit the key",
-        ),
-        (
-            [
-                vec![
-                    "issue".into(),
-                    "--key".into(),
-                    key.clone(),
-                    "--cert".into(),
-                    cert.clone(),
-                    "--digest".into(),
-                    "md5".into(),
-                ],
-                base.iter().map(|s| s.to_string()).collect(),
-            ]
-            .concat(),
-            "--digest \"md5\" is not one of",
-        ),
+        (issue_args(&fixture("keys/attacker.key"), &[]), "does not belong to the private key"),
+        (issue_args(&key, &["--attr", "novalue"]), "is not NAME=VALUE"),
+        (issue_args(&key, &["--now", "yesterday"]), "expected an RFC 3339 timestamp"),
+        (issue_args(&key, &["--format", "html"]), "--format html needs --recipient"),
+        (issue_args(&key, &["--alg", "ecdsa-sha256"]), "does not fit the key"),
+        (issue_args(&key, &["--digest", "md5"]), "--digest \"md5\" is not one of"),
         (
             vec![
                 "sign".into(),
@@ -384,18 +306,7 @@ fn sign_places_the_signature_where_each_schema_wants_it() {
         ),
     ];
     for (doc, expected) in docs {
-        let out = samlkit()
-            .args([
-                "sign",
-                "--key",
-                &fixture("keys/idp.key"),
-                "--cert",
-                &fixture("certs/idp.crt"),
-                "-",
-            ])
-            .write_stdin(doc)
-            .output()
-            .unwrap();
+        let out = sign_stdin(doc);
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         let signed = String::from_utf8(out.stdout).unwrap();
         assert!(signed.contains(expected), "{signed}");

@@ -7,26 +7,13 @@
 //! A missing tool skips with a message, unless SAMLKIT_REQUIRE_INTEROP is set (scripts/test.sh),
 //! in which case it fails.
 
-mod samlsupport;
+mod support;
 
 use std::path::Path;
 use std::process::Command as Process;
 
-use samlsupport::*;
-
-fn available(program: &str, probe: &[&str]) -> bool {
-    let ok =
-        Process::new(program).args(probe).output().map(|o| o.status.success()).unwrap_or(false);
-    if !ok {
-        if std::env::var_os("SAMLKIT_REQUIRE_INTEROP").is_some() {
-            panic!(
-                "{program} is required for the interop tests (run scripts/install-test-deps.sh)"
-            );
-        }
-        eprintln!("skipped: {program} {} not available", probe.join(" "));
-    }
-    ok
-}
+use support::saml::*;
+use support::*;
 
 const XMLSEC_IDS: [&str; 10] = [
     "--id-attr:ID",
@@ -60,7 +47,7 @@ const RESPONSE_SIGNATURE: &str = "/*[local-name()='Response']/*[local-name()='Si
 
 #[test]
 fn samlkit_signed_responses_pass_xmlsec1() {
-    if !available("xmlsec1", &["--version"]) {
+    if !program_available("xmlsec1", &["--version"]) {
         return;
     }
     for (alg, digest) in [("rsa-sha256", "sha256"), ("rsa-sha512", "sha512")] {
@@ -88,7 +75,7 @@ fn samlkit_signed_responses_pass_xmlsec1() {
 
 #[test]
 fn samlkit_signed_metadata_authn_request_and_logout_response_pass_xmlsec1() {
-    if !available("xmlsec1", &["--version"]) {
+    if !program_available("xmlsec1", &["--version"]) {
         return;
     }
     let docs = [
@@ -97,18 +84,7 @@ fn samlkit_signed_metadata_authn_request_and_logout_response_pass_xmlsec1() {
         "<samlp:LogoutResponse xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\" ID=\"_l1\" Version=\"2.0\" IssueInstant=\"2026-11-29T10:00:00Z\" InResponseTo=\"_lr1\">\n  <saml:Issuer>https://idp.example.com</saml:Issuer>\n  <samlp:Status><samlp:StatusCode Value=\"urn:oasis:names:tc:SAML:2.0:status:Success\"/></samlp:Status>\n</samlp:LogoutResponse>\n",
     ];
     for doc in docs {
-        let out = samlkit()
-            .args([
-                "sign",
-                "--key",
-                &fixture("keys/idp.key"),
-                "--cert",
-                &fixture("certs/idp.crt"),
-                "-",
-            ])
-            .write_stdin(doc)
-            .output()
-            .unwrap();
+        let out = sign_stdin(doc);
         assert!(out.status.success());
         let signed = String::from_utf8(out.stdout).unwrap();
         let (ok, err) = xmlsec_verifies(&signed, "certs/idp.crt", None);
@@ -140,7 +116,7 @@ fn verify_xmlsec_outputs(dir: &Path) {
 #[test]
 fn xmlsec1_signed_fixtures_pass_samlkit_verify() {
     verify_xmlsec_outputs(&root().join("fixtures/xmlsec/signed"));
-    if !available("xmlsec1", &["--version"]) {
+    if !program_available("xmlsec1", &["--version"]) {
         return;
     }
     // Re-sign the templates now, so the script and the committed outputs cannot drift apart.
@@ -156,13 +132,12 @@ fn xmlsec1_signed_fixtures_pass_samlkit_verify() {
 
 #[test]
 fn samlkit_responses_pass_onelogin_python3_saml() {
-    if !available("/usr/bin/python3", &["-c", "import onelogin.saml2.response"]) {
+    if !python_with("onelogin.saml2.response") {
         return;
     }
     // OneLogin checks times against its own clock, so issue at the current time.
     let now = chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now())
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    let script = root().join("tests/interop/onelogin_verify.py");
     for (target, alg, digest) in [
         ("assertion", "rsa-sha256", "sha256"),
         ("response", "rsa-sha512", "sha512"),
@@ -175,8 +150,7 @@ fn samlkit_responses_pass_onelogin_python3_saml() {
             [(doc.clone(), true), (doc.replace("alice@example.com", "mallory@example.com"), false)]
         {
             std::fs::write(&path, &content).unwrap();
-            let out = Process::new("/usr/bin/python3")
-                .arg(&script)
+            let out = python_script("onelogin_verify.py")
                 .arg(fixture("certs/idp.crt"))
                 .arg(&path)
                 .args([IDP, SP, ACS, target])
@@ -195,7 +169,7 @@ fn samlkit_responses_pass_onelogin_python3_saml() {
 
 #[test]
 fn responses_signed_by_onelogin_python3_saml_pass_samlkit_verify() {
-    if !available("/usr/bin/python3", &["-c", "import onelogin.saml2.utils, lxml"]) {
+    if !python_with("onelogin.saml2.utils, lxml") {
         return;
     }
     let unsigned = issue(&["--sign", "none"]);
@@ -204,8 +178,7 @@ fn responses_signed_by_onelogin_python3_saml_pass_samlkit_verify() {
     std::fs::write(&input, &unsigned).unwrap();
     for target in ["assertion", "response"] {
         let output = dir.path().join(format!("{target}.xml"));
-        let status = Process::new("/usr/bin/python3")
-            .arg(root().join("tests/interop/onelogin_sign.py"))
+        let status = python_script("onelogin_sign.py")
             .args([fixture("keys/idp.key"), fixture("certs/idp.crt")])
             .arg(&input)
             .arg(&output)

@@ -4,7 +4,8 @@ use std::process::ExitCode;
 
 use clap::{Args, Subcommand, ValueEnum};
 use samlkit_cert::SignatureAlgorithm;
-use samlkit_saml::redirect::{self, MessageKind, RedirectError};
+use samlkit_saml::SamlError;
+use samlkit_saml::redirect::{self, MessageKind};
 
 use crate::cmd::cert::load_key;
 use crate::error::CliError;
@@ -171,11 +172,11 @@ fn verify(args: VerifyArgs) -> Result<ExitCode, CliError> {
     };
     // The first trusted certificate whose key verifies wins; any other failure (malformed URL,
     // refused algorithm) does not depend on the key and is reported at once.
-    let mut outcome = Err(RedirectError::SignatureInvalid("no trusted certificate".into()));
+    let mut outcome = Err(SamlError::SignatureInvalid("no trusted certificate".into()));
     for candidate in &trusted {
         outcome = redirect::verify_url(url.trim(), candidate.public_key(), args.allow_sha1)
             .map(|v| (v, candidate));
-        if !matches!(outcome, Err(RedirectError::SignatureInvalid(_))) {
+        if !matches!(outcome, Err(SamlError::SignatureInvalid(_))) {
             break;
         }
     }
@@ -209,6 +210,6 @@ fn verify(args: VerifyArgs) -> Result<ExitCode, CliError> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn redirect_error(e: RedirectError) -> CliError {
+fn redirect_error(e: SamlError) -> CliError {
     if e.is_input_error() { CliError::input(e) } else { CliError::check(e) }
 }

@@ -121,12 +121,7 @@ pub fn run(args: VerifyArgs) -> Result<ExitCode, CliError> {
             }
             Err(message) => (Vec::new(), Err(Failure::Read(message))),
         };
-        let code = match &outcome {
-            Ok(_) => 0,
-            Err(f) if f.is_input_error() => EXIT_USAGE,
-            Err(_) => EXIT_CHECK_FAILED,
-        };
-        worst = worst.max(code);
+        worst = worst.max(exit_code(&outcome));
         let written = if args.json {
             writeln!(out, "{}", json_line(file, &outcome))
         } else {
@@ -139,15 +134,14 @@ pub fn run(args: VerifyArgs) -> Result<ExitCode, CliError> {
             match &outcome {
                 Ok(v) => write_human(&mut out, file, v),
                 Err(f) => {
-                    let _ = out.flush();
-                    eprintln!("error: {file}: {}", one_line(&f.message()));
+                    report_failure(&mut out, file, f);
                     Ok(())
                 }
             }
         };
-        written.map_err(|e| CliError::input(format!("cannot write standard output: {e}")))?;
+        written.map_err(stdout_failed)?;
     }
-    out.flush().map_err(|e| CliError::input(format!("cannot write standard output: {e}")))?;
+    out.flush().map_err(stdout_failed)?;
     Ok(ExitCode::from(worst))
 }
 
@@ -176,6 +170,26 @@ impl Failure {
             Failure::Saml(e) => e.to_string(),
         }
     }
+}
+
+/// The exit status one file contributes (the worst over all files is the command's).
+fn exit_code<T>(outcome: &Result<T, Failure>) -> u8 {
+    match outcome {
+        Ok(_) => 0,
+        Err(f) if f.is_input_error() => EXIT_USAGE,
+        Err(_) => EXIT_CHECK_FAILED,
+    }
+}
+
+/// A failed file in human mode: its `error:` line on stderr, after flushing what stdout holds so
+/// the two streams stay in file order.
+fn report_failure(out: &mut impl Write, file: &str, failure: &Failure) {
+    let _ = out.flush();
+    eprintln!("error: {file}: {}", one_line(&failure.message()));
+}
+
+fn stdout_failed(e: std::io::Error) -> CliError {
+    CliError::input(format!("cannot write standard output: {e}"))
 }
 
 fn read_file(path: &str) -> Result<Vec<u8>, String> {
@@ -307,24 +321,18 @@ fn run_metadata(
             }
             Err(message) => Err(Failure::Read(message)),
         };
-        let code = match &outcome {
-            Ok(_) => 0,
-            Err(f) if f.is_input_error() => EXIT_USAGE,
-            Err(_) => EXIT_CHECK_FAILED,
-        };
-        worst = worst.max(code);
+        worst = worst.max(exit_code(&outcome));
         let written = match (&outcome, json) {
             (_, true) => writeln!(out, "{}", metadata_json_line(file, &outcome)),
             (Ok(m), false) => write_metadata_human(&mut out, file, m),
             (Err(f), false) => {
-                let _ = out.flush();
-                eprintln!("error: {file}: {}", one_line(&f.message()));
+                report_failure(&mut out, file, f);
                 Ok(())
             }
         };
-        written.map_err(|e| CliError::input(format!("cannot write standard output: {e}")))?;
+        written.map_err(stdout_failed)?;
     }
-    out.flush().map_err(|e| CliError::input(format!("cannot write standard output: {e}")))?;
+    out.flush().map_err(stdout_failed)?;
     Ok(ExitCode::from(worst))
 }
 

@@ -5,7 +5,7 @@
 
 use chrono::{Duration, TimeZone, Utc};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use samlkit_cert::{Certificate, PrivateKey, SignatureAlgorithm};
+use samlkit_cert::{Certificate, PrivateKey, SignatureAlgorithm, Signer};
 use samlkit_saml::*;
 use samlkit_xml::dsig::{DigestMethod, SignatureMethod};
 
@@ -32,7 +32,16 @@ fn response() -> String {
     build_response(&params).expect("builds").xml
 }
 
-fn bench(c: &mut Criterion) {
+/// The IdP credential, the unsigned response and the same response with its Assertion signed.
+struct Fixture {
+    signer: Signer,
+    cert: Certificate,
+    unsigned: String,
+    profile: SigningProfile,
+    signed: String,
+}
+
+fn fixture() -> Fixture {
     let key = PrivateKey::load(IDP_KEY).expect("key");
     let signer = key.signer().expect("signer");
     let cert = Certificate::load(IDP_CERT).expect("cert");
@@ -43,6 +52,11 @@ fn bench(c: &mut Criterion) {
         digest: DigestMethod::Sha256,
     };
     let signed = sign_document(&unsigned, &signer, cert.der(), &profile).expect("signs");
+    Fixture { signer, cert, unsigned, profile, signed }
+}
+
+fn bench(c: &mut Criterion) {
+    let Fixture { signer, cert, unsigned, profile, signed } = fixture();
     eprintln!("response: {} bytes unsigned, {} bytes signed", unsigned.len(), signed.len());
     let trusted = vec![cert.clone()];
     let policy = VerifyPolicy {
@@ -80,16 +94,7 @@ criterion_main!(benches, parts_group);
 
 #[allow(dead_code)]
 fn parts(c: &mut Criterion) {
-    let key = PrivateKey::load(IDP_KEY).expect("key");
-    let signer = key.signer().expect("signer");
-    let cert = Certificate::load(IDP_CERT).expect("cert");
-    let unsigned = response();
-    let profile = SigningProfile {
-        target: SignTarget::Assertion,
-        method: SignatureMethod::RsaSha256,
-        digest: DigestMethod::Sha256,
-    };
-    let signed = sign_document(&unsigned, &signer, cert.der(), &profile).expect("signs");
+    let Fixture { signed, .. } = fixture();
     c.bench_function("parse_signed", |b| b.iter(|| samlkit_xml::parse(&signed).map(|d| d.len())));
     let doc = samlkit_xml::parse(&signed).unwrap();
     let a = doc.descendants().find(|n| n.local_name() == "Assertion").unwrap().id();

@@ -9,7 +9,7 @@
 //!
 //! ```no_run
 //! # fn demo(key: &samlkit_cert::PrivateKey, cert: &samlkit_cert::Certificate, xml: &[u8])
-//! # -> Result<(), samlkit_saml::redirect::RedirectError> {
+//! # -> Result<(), Box<dyn std::error::Error>> {
 //! use samlkit_cert::SignatureAlgorithm;
 //! use samlkit_saml::redirect::{self, MessageKind};
 //!
@@ -33,7 +33,9 @@ use base64::engine::general_purpose::STANDARD;
 use flate2::Compression;
 use flate2::read::DeflateDecoder;
 use flate2::write::DeflateEncoder;
-use samlkit_cert::{CertError, PublicKey, SignatureAlgorithm, Signer};
+use samlkit_cert::{PublicKey, SignatureAlgorithm, Signer};
+
+use crate::SamlError;
 
 /// The only `SAMLEncoding` this binding defines (and the default when the parameter is absent).
 pub const DEFLATE_ENCODING: &str = "urn:oasis:names:tc:SAML:2.0:bindings:URL-Encoding:DEFLATE";
@@ -63,42 +65,16 @@ impl MessageKind {
     }
 }
 
-/// Why a redirect URL could not be built or did not verify.
-#[derive(Debug, thiserror::Error)]
-pub enum RedirectError {
-    /// The URL or one of its parameters is malformed (a usage/input problem).
-    #[error("malformed redirect URL: {0}")]
-    Malformed(String),
-    /// The message could not be inflated or decoded.
-    #[error("cannot decode {parameter}: {reason}")]
-    Decode {
-        /// The parameter that failed.
-        parameter: &'static str,
-        /// Why.
-        reason: String,
-    },
-    /// The query carries no `Signature` (or no `SigAlg`).
-    #[error("the redirect URL is not signed (no {0} parameter)")]
-    Unsigned(&'static str),
-    /// `SigAlg` names an algorithm that is not accepted.
-    #[error("signature algorithm refused: {0}")]
-    AlgorithmRefused(String),
-    /// The signature does not verify with the trusted certificate.
-    #[error("signature invalid: {0}")]
-    SignatureInvalid(String),
-    /// Signing or key handling failed.
-    #[error(transparent)]
-    Key(#[from] CertError),
+/// A malformed URL, destination or parameter: [`SamlError::MalformedInput`] (exit 2 in the CLI).
+fn malformed(detail: impl std::fmt::Display) -> SamlError {
+    SamlError::MalformedInput(format!("redirect URL: {detail}"))
 }
 
-impl RedirectError {
-    /// Whether this is "the input is unusable" (exit 2) rather than "the check failed" (exit 1).
-    pub fn is_input_error(&self) -> bool {
-        matches!(
-            self,
-            RedirectError::Malformed(_) | RedirectError::Decode { .. } | RedirectError::Key(_)
-        )
-    }
+/// A query without `SigAlg` or `Signature`: [`SamlError::SignatureMissing`] (exit 1 in the CLI).
+fn unsigned(parameter: &str) -> SamlError {
+    SamlError::SignatureMissing(format!(
+        "the redirect URL is not signed (no {parameter} parameter)"
+    ))
 }
 
 /// A verified redirect message.
@@ -127,8 +103,9 @@ pub fn deflate_and_encode(message: &[u8]) -> String {
 }
 
 /// The inverse of [`deflate_and_encode`], refusing output above [`MAX_INFLATED_BYTES`].
-pub fn decode_and_inflate(parameter: &'static str, value: &str) -> Result<Vec<u8>, RedirectError> {
-    let decode_err = |reason: String| RedirectError::Decode { parameter, reason };
+pub fn decode_and_inflate(parameter: &'static str, value: &str) -> Result<Vec<u8>, SamlError> {
+    let decode_err =
+        |reason: String| SamlError::MalformedInput(format!("cannot decode {parameter}: {reason}"));
     // A raw '+' left unencoded by a sloppy sender reaches us as a space after form decoding;
     // base64 has no spaces, so turning them back is lossless.
     let cleaned: String = value
@@ -167,7 +144,7 @@ pub fn url_encode(value: &str) -> String {
 }
 
 /// Decodes `application/x-www-form-urlencoded` text: `%XX` escapes and `+` for space.
-pub fn url_decode(value: &str) -> Result<String, RedirectError> {
+pub fn url_decode(value: &str) -> Result<String, SamlError> {
     let bytes = value.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -178,10 +155,7 @@ pub fn url_decode(value: &str) -> Result<String, RedirectError> {
                 let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
                 let decoded =
                     hex.and_then(|h| u8::from_str_radix(h, 16).ok()).ok_or_else(|| {
-                        RedirectError::Malformed(format!(
-                            "bad percent-escape at character {} of '{value}'",
-                            i + 1
-                        ))
+                        malformed(format!("bad percent-escape at character {} of '{value}'", i + 1))
                     })?;
                 out.push(decoded);
                 i += 2;
@@ -190,8 +164,7 @@ pub fn url_decode(value: &str) -> Result<String, RedirectError> {
         }
         i += 1;
     }
-    String::from_utf8(out)
-        .map_err(|_| RedirectError::Malformed(format!("'{value}' does not decode to UTF-8")))
+    String::from_utf8(out).map_err(|_| malformed(format!("'{value}' does not decode to UTF-8")))
 }
 
 /// The algorithms a redirect signature may use when signing. SHA-1 is never produced.
@@ -208,15 +181,13 @@ pub fn sign_url(
     relay_state: Option<&str>,
     alg: SignatureAlgorithm,
     signer: &Signer,
-) -> Result<String, RedirectError> {
+) -> Result<String, SamlError> {
     if !signing_algorithm_allowed(alg) {
-        return Err(RedirectError::AlgorithmRefused(format!(
-            "{alg} is not used for new signatures"
-        )));
+        return Err(SamlError::AlgorithmRefused(format!("{alg} is not used for new signatures")));
     }
     check_destination(destination)?;
     if let Some(rs) = relay_state.filter(|rs| rs.len() > MAX_RELAY_STATE_BYTES) {
-        return Err(RedirectError::Malformed(format!(
+        return Err(malformed(format!(
             "RelayState is {} bytes; SAML bindings §3.4.3 allows at most {MAX_RELAY_STATE_BYTES}",
             rs.len()
         )));
@@ -228,7 +199,8 @@ pub fn sign_url(
     }
     signed.push_str("&SigAlg=");
     signed.push_str(&url_encode(alg.xmldsig_uri()));
-    let signature = signer.sign(alg, signed.as_bytes())?;
+    let signature =
+        signer.sign(alg, signed.as_bytes()).map_err(|e| SamlError::SigningFailed(e.to_string()))?;
     let separator = if destination.contains('?') {
         if destination.ends_with('?') || destination.ends_with('&') { "" } else { "&" }
     } else {
@@ -240,26 +212,24 @@ pub fn sign_url(
     ))
 }
 
-fn check_destination(destination: &str) -> Result<(), RedirectError> {
+fn check_destination(destination: &str) -> Result<(), SamlError> {
     let lower = destination.to_ascii_lowercase();
     let has_host = ["https://", "http://"]
         .iter()
         .find_map(|scheme| lower.strip_prefix(scheme))
         .is_some_and(|rest| !rest.is_empty() && !rest.starts_with(['/', '?', '#']));
     if !has_host {
-        return Err(RedirectError::Malformed(format!(
+        return Err(malformed(format!(
             "destination '{destination}' is not an absolute http(s) URL"
         )));
     }
     if destination.contains('#') {
-        return Err(RedirectError::Malformed(format!(
+        return Err(malformed(format!(
             "destination '{destination}' has a #fragment; the SAML parameters must be the last part of the URL"
         )));
     }
     if destination.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(RedirectError::Malformed(format!(
-            "destination '{destination}' contains whitespace"
-        )));
+        return Err(malformed(format!("destination '{destination}' contains whitespace")));
     }
     Ok(())
 }
@@ -281,16 +251,16 @@ struct RedirectQuery<'a> {
     signature: Option<RawParam<'a>>,
 }
 
-fn parse_query(url: &str) -> Result<RedirectQuery<'_>, RedirectError> {
+fn parse_query(url: &str) -> Result<RedirectQuery<'_>, SamlError> {
     if url.len() > MAX_URL_BYTES {
-        return Err(RedirectError::Malformed(format!("URL is longer than {MAX_URL_BYTES} bytes")));
+        return Err(malformed(format!("URL is longer than {MAX_URL_BYTES} bytes")));
     }
     let url = url.trim();
     // Accept a full URL or just its query string.
     let query = match url.split_once('?') {
         Some((_, q)) => q,
         None if url.contains('=') => url,
-        None => return Err(RedirectError::Malformed("no query string (nothing after '?')".into())),
+        None => return Err(malformed("no query string (nothing after '?')")),
     };
     let query = query.split_once('#').map_or(query, |(q, _)| q);
     let mut message: Option<(MessageKind, RawParam<'_>)> = None;
@@ -308,9 +278,7 @@ fn parse_query(url: &str) -> Result<RedirectQuery<'_>, RedirectError> {
                     MessageKind::Response
                 };
                 if message.is_some() {
-                    return Err(RedirectError::Malformed(
-                        "more than one SAMLRequest/SAMLResponse parameter".into(),
-                    ));
+                    return Err(malformed("more than one SAMLRequest/SAMLResponse parameter"));
                 }
                 message = Some((kind, param));
                 continue;
@@ -321,7 +289,7 @@ fn parse_query(url: &str) -> Result<RedirectQuery<'_>, RedirectError> {
             "SAMLEncoding" => {
                 let encoding = url_decode(value)?;
                 if encoding != DEFLATE_ENCODING {
-                    return Err(RedirectError::Malformed(format!(
+                    return Err(malformed(format!(
                         "unsupported SAMLEncoding '{encoding}' (only DEFLATE is defined)"
                     )));
                 }
@@ -330,15 +298,12 @@ fn parse_query(url: &str) -> Result<RedirectQuery<'_>, RedirectError> {
             _ => continue,
         };
         if slot.is_some() {
-            return Err(RedirectError::Malformed(format!(
-                "the {name} parameter appears more than once"
-            )));
+            return Err(malformed(format!("the {name} parameter appears more than once")));
         }
         *slot = Some(param);
     }
-    let (kind, message) = message.ok_or_else(|| {
-        RedirectError::Malformed("no SAMLRequest or SAMLResponse parameter".into())
-    })?;
+    let (kind, message) =
+        message.ok_or_else(|| malformed("no SAMLRequest or SAMLResponse parameter"))?;
     Ok(RedirectQuery { kind, message, relay_state, sig_alg, signature })
 }
 
@@ -350,23 +315,23 @@ pub fn verify_url(
     url: &str,
     trusted: &PublicKey,
     allow_sha1: bool,
-) -> Result<VerifiedRedirect, RedirectError> {
+) -> Result<VerifiedRedirect, SamlError> {
     let query = parse_query(url)?;
-    let sig_alg_raw = query.sig_alg.as_ref().ok_or(RedirectError::Unsigned("SigAlg"))?;
-    let signature_raw = query.signature.as_ref().ok_or(RedirectError::Unsigned("Signature"))?;
+    let sig_alg_raw = query.sig_alg.as_ref().ok_or_else(|| unsigned("SigAlg"))?;
+    let signature_raw = query.signature.as_ref().ok_or_else(|| unsigned("Signature"))?;
 
     let alg_uri = url_decode(sig_alg_raw.value)?;
     let algorithm = SignatureAlgorithm::from_xmldsig_uri(&alg_uri)
-        .ok_or_else(|| RedirectError::AlgorithmRefused(format!("unknown SigAlg '{alg_uri}'")))?;
+        .ok_or_else(|| SamlError::AlgorithmRefused(format!("unknown SigAlg '{alg_uri}'")))?;
     if algorithm == SignatureAlgorithm::RsaSha1 && !allow_sha1 {
-        return Err(RedirectError::AlgorithmRefused(
+        return Err(SamlError::AlgorithmRefused(
             "rsa-sha1 is refused (SHA-1 is broken); pass --allow-sha1 to accept it".into(),
         ));
     }
     let signature_b64 = url_decode(signature_raw.value)?.replace(' ', "+");
     let signature = STANDARD
         .decode(signature_b64.as_bytes())
-        .map_err(|e| RedirectError::Malformed(format!("Signature is not base64 ({e})")))?;
+        .map_err(|e| malformed(format!("Signature is not base64 ({e})")))?;
 
     let mut signed_octets = format!("{}={}", query.message.name, query.message.value);
     if let Some(rs) = &query.relay_state {
@@ -383,7 +348,7 @@ pub fn verify_url(
     // signature: that is an invalid signature for this certificate, like a wrong RSA key.
     trusted
         .verify(algorithm, signed_octets.as_bytes(), &signature)
-        .map_err(|e| RedirectError::SignatureInvalid(e.to_string()))?;
+        .map_err(|e| SamlError::SignatureInvalid(e.to_string()))?;
     Ok(VerifiedRedirect { kind: query.kind, message, relay_state, algorithm, signed_octets })
 }
 
@@ -430,7 +395,7 @@ mod tests {
             "https://x/",
             "https://x/?SAMLRequest=a&SAMLEncoding=urn%3Aother",
         ] {
-            assert!(matches!(parse_query(bad), Err(RedirectError::Malformed(_))), "{bad}");
+            assert!(matches!(parse_query(bad), Err(SamlError::MalformedInput(_))), "{bad}");
         }
         assert!(parse_query("SAMLResponse=a&SAMLEncoding=urn%3Aoasis%3Anames%3Atc%3ASAML%3A2.0%3Abindings%3AURL-Encoding%3ADEFLATE").is_ok());
     }
@@ -505,25 +470,16 @@ mod tests {
         let lowered_message = message.replace("%2B", "%2b").replace("%2F", "%2f");
         assert_ne!(&lowered_message, message, "the fixture encodes a base64 '+' or '/'");
         let lowered = url.replacen(*message, &lowered_message, 1);
-        assert!(matches!(
-            verify_url(&lowered, &pk, false),
-            Err(RedirectError::SignatureInvalid(_))
-        ));
+        assert!(matches!(verify_url(&lowered, &pk, false), Err(SamlError::SignatureInvalid(_))));
         let tampered = url.replace("RelayState=rs", "RelayState=rt");
-        assert!(matches!(
-            verify_url(&tampered, &pk, false),
-            Err(RedirectError::SignatureInvalid(_))
-        ));
+        assert!(matches!(verify_url(&tampered, &pk, false), Err(SamlError::SignatureInvalid(_))));
         let dropped = url.replace("&RelayState=rs", "");
-        assert!(matches!(
-            verify_url(&dropped, &pk, false),
-            Err(RedirectError::SignatureInvalid(_))
-        ));
+        assert!(matches!(verify_url(&dropped, &pk, false), Err(SamlError::SignatureInvalid(_))));
         let other =
             samlkit_cert::PrivateKey::generate_rsa(samlkit_cert::RsaKeySize::Bits2048).unwrap();
         assert!(matches!(
             verify_url(&url, &other.public_key(), false),
-            Err(RedirectError::SignatureInvalid(_))
+            Err(SamlError::SignatureInvalid(_))
         ));
     }
 
@@ -533,7 +489,7 @@ mod tests {
         let unsigned = format!("https://sp/?SAMLRequest={}", url_encode(&deflate_and_encode(XML)));
         assert!(matches!(
             verify_url(&unsigned, &pk, false),
-            Err(RedirectError::Unsigned("SigAlg"))
+            Err(SamlError::SignatureMissing(m)) if m.contains("(no SigAlg parameter)")
         ));
 
         let signer = key().signer().unwrap();
@@ -546,17 +502,14 @@ mod tests {
         let sha1_url =
             format!("https://sp/?{octets}&Signature={}", url_encode(&STANDARD.encode(sig)));
         let err = verify_url(&sha1_url, &pk, false).unwrap_err();
-        assert!(
-            matches!(err, RedirectError::AlgorithmRefused(_)) && !err.is_input_error(),
-            "{err}"
-        );
+        assert!(matches!(err, SamlError::AlgorithmRefused(_)) && !err.is_input_error(), "{err}");
         assert_eq!(
             verify_url(&sha1_url, &pk, true).unwrap().algorithm,
             SignatureAlgorithm::RsaSha1
         );
 
         let unknown = sha1_url.replace("rsa-sha1", "hmac-sha1");
-        assert!(matches!(verify_url(&unknown, &pk, true), Err(RedirectError::AlgorithmRefused(_))));
+        assert!(matches!(verify_url(&unknown, &pk, true), Err(SamlError::AlgorithmRefused(_))));
         assert!(matches!(
             sign_url(
                 "https://sp/",
@@ -566,7 +519,7 @@ mod tests {
                 SignatureAlgorithm::RsaSha1,
                 &signer
             ),
-            Err(RedirectError::AlgorithmRefused(_))
+            Err(SamlError::AlgorithmRefused(_))
         ));
         let long = "x".repeat(81);
         assert!(matches!(
@@ -578,7 +531,7 @@ mod tests {
                 SignatureAlgorithm::RsaSha256,
                 &signer
             ),
-            Err(RedirectError::Malformed(_))
+            Err(SamlError::MalformedInput(_))
         ));
     }
 

@@ -2,53 +2,26 @@
 //! `verify_response` with its `expected_code` while the unbroken one passes; metadata round-trips
 //! through build, sign and verify, and each defect has its error.
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
-use samlkit_cert::{Certificate, PrivateKey, Signer};
+mod common;
+
+use chrono::{TimeZone, Utc};
+use common::{alice_params, idp, issued, sp_policy};
+use samlkit_cert::Certificate;
 use samlkit_saml::*;
 use samlkit_xml::dsig::{DigestMethod, SignOptions, SignatureMethod, build_signature};
 
-const IDP_KEY: &str = include_str!("../../../fixtures/keys/idp.key");
-const IDP_CERT: &str = include_str!("../../../fixtures/certs/idp.crt");
 const NEXT_CERT: &str = include_str!("../../../fixtures/certs/expires-2026-08-15.crt");
-
-fn idp() -> (Signer, Certificate) {
-    let key = PrivateKey::from_pem(IDP_KEY).unwrap();
-    (key.signer().unwrap(), Certificate::load(IDP_CERT.as_bytes()).unwrap())
-}
-
-fn now() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 29, 10, 0, 0).unwrap()
-}
 
 fn params() -> ResponseParams {
     ResponseParams {
-        issuer: "https://idp.example.com".into(),
-        name_id: "alice@example.com".into(),
-        name_id_format: name_id_format_uri("email").unwrap(),
-        audiences: vec!["https://sp.example.com".into()],
-        recipient: Some("https://sp.example.com/acs".into()),
-        destination: Some("https://sp.example.com/acs".into()),
         in_response_to: None,
         attributes: group_attributes([("email", "alice@example.com")]),
-        session_index: Some("_s1".into()),
-        issue_instant: now(),
-        valid_for: Duration::seconds(300),
+        ..alice_params()
     }
 }
 
 fn policy(trusted: &[Certificate]) -> VerifyPolicy<'_> {
-    VerifyPolicy {
-        trusted,
-        audience: Some("https://sp.example.com".into()),
-        recipient: Some("https://sp.example.com/acs".into()),
-        issuer: Some("https://idp.example.com".into()),
-        in_response_to: None,
-        now: now(),
-        skew: Duration::seconds(180),
-        require: Require::Any,
-        allow_sha1: false,
-        explain: false,
-    }
+    sp_policy(trusted, issued())
 }
 
 fn profile(target: SignTarget) -> SigningProfile {
@@ -148,7 +121,8 @@ fn metadata_round_trips_through_sign_and_verify() {
     let (_, cert) = idp();
     let doc = signed_metadata();
     assert!(doc.contains("entityID=\"https://idp.example.com/?a=1&amp;b=&lt;2&gt;\""), "{doc}");
-    let m = verify_idp_metadata(doc.as_bytes(), std::slice::from_ref(&cert), now(), false).unwrap();
+    let m =
+        verify_idp_metadata(doc.as_bytes(), std::slice::from_ref(&cert), issued(), false).unwrap();
     assert_eq!(m.entity_id, "https://idp.example.com/?a=1&b=<2>");
     assert_eq!(m.signing_certs.len(), 2);
     assert_eq!(m.signing_certs[0].der(), cert.der());
@@ -176,13 +150,16 @@ fn metadata_defects_have_their_errors() {
         verify_idp_metadata(xml.as_bytes(), &trusted, at, false).unwrap_err().code()
     };
     assert_eq!(code(&doc, later), "metadata_expired");
-    assert_eq!(code(&build_idp_metadata(&metadata_params()), now()), "signature_missing");
-    assert_eq!(code(&doc.replace("/sso", "/evil"), now()), "digest_mismatch");
+    assert_eq!(code(&build_idp_metadata(&metadata_params()), issued()), "signature_missing");
+    assert_eq!(code(&doc.replace("/sso", "/evil"), issued()), "digest_mismatch");
     assert_eq!(
-        code("<md:EntitiesDescriptor xmlns:md=\"urn:oasis:names:tc:SAML:2.0:metadata\"/>", now()),
+        code(
+            "<md:EntitiesDescriptor xmlns:md=\"urn:oasis:names:tc:SAML:2.0:metadata\"/>",
+            issued()
+        ),
         "unexpected_document"
     );
-    assert_eq!(code("<x", now()), "malformed_xml");
+    assert_eq!(code("<x", issued()), "malformed_xml");
 
     // A signature over the IDPSSODescriptor, placed on the EntityDescriptor, leaves the root's
     // attributes (entityID, validUntil) unsigned: refused.
@@ -202,5 +179,5 @@ fn metadata_defects_have_their_errors() {
     let root_tag_end = parsed.node(parsed.root_element()).start_tag_range().end;
     let mut forged = xml.clone();
     forged.insert_str(root_tag_end, &sig);
-    assert_eq!(code(&forged, now()), "reference_invalid");
+    assert_eq!(code(&forged, issued()), "reference_invalid");
 }

@@ -1,32 +1,19 @@
 //! The public API end to end: build → sign (each profile) → verify, what the verifier reports,
 //! and a property test that no mutation of a signed response is ever accepted with other values.
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
+mod common;
+
+use chrono::Duration;
+use common::{IDP_CERT, IDP_KEY, alice_params, issued, sp_policy};
 use proptest::prelude::*;
 use samlkit_cert::{Certificate, PrivateKey};
 use samlkit_saml::*;
 use samlkit_xml::dsig::{DigestMethod, SignatureMethod};
 
-const IDP_KEY: &[u8] = include_bytes!("../../../fixtures/keys/idp.key");
-const IDP_CERT: &[u8] = include_bytes!("../../../fixtures/certs/idp.crt");
-
-fn issued() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 29, 10, 0, 0).unwrap()
-}
-
 fn params() -> ResponseParams {
     ResponseParams {
-        issuer: "https://idp.example.com".into(),
-        name_id: "alice@example.com".into(),
-        name_id_format: name_id_format_uri("email").unwrap(),
-        audiences: vec!["https://sp.example.com".into()],
-        recipient: Some("https://sp.example.com/acs".into()),
-        destination: Some("https://sp.example.com/acs".into()),
-        in_response_to: Some("_req1".into()),
         attributes: group_attributes([("groups", "a"), ("groups", "b")]),
-        session_index: Some("_s1".into()),
-        issue_instant: issued(),
-        valid_for: Duration::seconds(300),
+        ..alice_params()
     }
 }
 
@@ -41,16 +28,9 @@ fn signed(target: SignTarget) -> String {
 
 fn policy(trusted: &[Certificate]) -> VerifyPolicy<'_> {
     VerifyPolicy {
-        trusted,
-        audience: Some("https://sp.example.com".into()),
-        recipient: Some("https://sp.example.com/acs".into()),
-        issuer: Some("https://idp.example.com".into()),
         in_response_to: Some("_req1".into()),
-        now: issued() + Duration::seconds(60),
-        skew: Duration::seconds(180),
-        require: Require::Any,
-        allow_sha1: false,
         explain: true,
+        ..sp_policy(trusted, issued() + Duration::seconds(60))
     }
 }
 

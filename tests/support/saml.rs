@@ -1,11 +1,10 @@
-//! Helpers shared by the SAML end-to-end tests: run the built `samlkit`, issue responses with the
-//! bundled fixture credentials at a fixed instant, and cut signed documents apart the way an
+//! Helpers shared by the SAML end-to-end tests: issue responses with the bundled fixture
+//! credentials at a fixed instant, verify them, and cut signed documents apart the way an
 //! attacker would.
-#![allow(dead_code)]
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use assert_cmd::Command;
+use super::{fixture, samlkit};
 
 /// The instant every test response is issued at.
 pub const ISSUED: &str = "2026-11-29T10:00:00Z";
@@ -14,18 +13,6 @@ pub const VERIFY_AT: &str = "2026-11-29T10:01:00Z";
 pub const IDP: &str = "https://idp.example.com";
 pub const SP: &str = "https://sp.example.com";
 pub const ACS: &str = "https://sp.example.com/acs";
-
-pub fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-pub fn fixture(rel: &str) -> String {
-    root().join("fixtures").join(rel).to_string_lossy().into_owned()
-}
-
-pub fn samlkit() -> Command {
-    Command::cargo_bin("samlkit").expect("the samlkit binary is built")
-}
 
 /// `samlkit issue` with the IdP fixture key, fixed time and the standard SP, plus `extra` flags.
 pub fn issue(extra: &[&str]) -> String {
@@ -53,6 +40,15 @@ pub fn issue_with(key: &str, cert: &str, extra: &[&str]) -> String {
     let out = cmd.args(extra).output().expect("samlkit runs");
     assert!(out.status.success(), "issue failed: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).expect("UTF-8 output")
+}
+
+/// `samlkit sign` of `doc`, given on standard input, with the IdP fixture key and certificate.
+pub fn sign_stdin(doc: &str) -> std::process::Output {
+    samlkit()
+        .args(["sign", "--key", &fixture("keys/idp.key"), "--cert", &fixture("certs/idp.crt"), "-"])
+        .write_stdin(doc)
+        .output()
+        .expect("samlkit runs")
 }
 
 /// The result of one `samlkit verify --json` run on one document.

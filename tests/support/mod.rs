@@ -1,0 +1,122 @@
+//! Shared by every end-to-end test under `tests/`: the binary under test, fixture and script
+//! paths, the one-line `error:` contract, and the interop rule (a missing external tool skips the
+//! test with a note, or fails it when SAMLKIT_REQUIRE_INTEROP is set, as scripts/test.sh does).
+//! SAML-specific helpers (issuing and verifying responses, cutting signed documents apart) are in
+//! [`saml`].
+#![allow(dead_code)]
+
+pub mod saml;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The repository root (where `Cargo.toml`, `fixtures/` and `README.md` are).
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Path of a file under `fixtures/`.
+pub fn fixture(rel: &str) -> String {
+    root().join("fixtures").join(rel).to_string_lossy().into_owned()
+}
+
+/// Path of a helper script under `tests/interop/`.
+pub fn script(name: &str) -> PathBuf {
+    root().join("tests/interop").join(name)
+}
+
+/// Debian's Python (`/usr/bin/python3`, where the python3-* packages are) running
+/// `tests/interop/NAME`; add the script's arguments.
+pub fn python_script(name: &str) -> Command {
+    let mut cmd = Command::new("/usr/bin/python3");
+    cmd.arg(script(name));
+    cmd
+}
+
+/// The samlkit binary under test.
+pub fn samlkit() -> assert_cmd::Command {
+    assert_cmd::Command::cargo_bin("samlkit").expect("samlkit binary")
+}
+
+/// Runs `samlkit` with `args` and returns what it did.
+pub fn run(args: &[&str]) -> Output {
+    samlkit().args(args).output().expect("samlkit runs")
+}
+
+/// Runs `samlkit` with `args` in the directory `dir`.
+pub fn run_in(dir: &Path, args: &[&str]) -> Output {
+    samlkit().current_dir(dir).args(args).output().expect("samlkit runs")
+}
+
+/// Standard output as text.
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Asserts the process succeeded, showing its stderr if not.
+pub fn assert_success(out: &Output) {
+    assert!(out.status.success(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// Asserts the process exited with `code` and printed exactly one `error: ` line containing
+/// `needle` on stderr.
+pub fn assert_error(out: &Output, code: i32, needle: &str) {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(code), "stderr: {stderr}\nstdout: {}", stdout(out));
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "exactly one line on stderr: {stderr}");
+    assert!(lines[0].starts_with("error: "), "{stderr}");
+    assert!(lines[0].contains(needle), "expected {needle:?} in: {stderr}");
+}
+
+/// Unix permission bits of `path` (`0o600` for a private key).
+pub fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).expect("exists").permissions().mode() & 0o777
+}
+
+/// The interop rule for a tool that is not usable: a panic under SAMLKIT_REQUIRE_INTEROP,
+/// otherwise a "skipped" note on stderr (the caller then returns).
+pub fn tool_missing(what: &str) {
+    if std::env::var_os("SAMLKIT_REQUIRE_INTEROP").is_some() {
+        panic!(
+            "{what} is required for this interop test (SAMLKIT_REQUIRE_INTEROP is set); run scripts/install-test-deps.sh"
+        );
+    }
+    eprintln!("skipped: {what} not installed");
+}
+
+/// Whether `check` (a command that succeeds only when the tool is usable) works; when it does
+/// not, applies [`tool_missing`].
+pub fn tool_available(what: &str, check: &mut Command) -> bool {
+    let ok = check.output().map(|o| o.status.success()).unwrap_or(false);
+    if !ok {
+        tool_missing(what);
+    }
+    ok
+}
+
+/// Whether `program probe…` succeeds (e.g. `xmlsec1 --version`), under the interop rule.
+pub fn program_available(program: &str, probe: &[&str]) -> bool {
+    tool_available(&format!("{program} {}", probe.join(" ")), Command::new(program).args(probe))
+}
+
+/// Debian's Python with the given modules importable.
+pub fn python_with(modules: &str) -> bool {
+    tool_available(
+        &format!("/usr/bin/python3 with {modules}"),
+        Command::new("/usr/bin/python3").args(["-c", &format!("import {modules}")]),
+    )
+}
+
+/// Runs a command and returns its output, panicking with everything it printed if it failed.
+pub fn run_ok(cmd: &mut Command) -> Output {
+    let out = cmd.output().unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
