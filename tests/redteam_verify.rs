@@ -227,3 +227,35 @@ fn rewrites_that_canonicalization_erases_report_only_signed_values() {
         }
     }
 }
+
+/// A signed value is still the user's words when the IdP copies them (a display name): in the
+/// human-readable report a line feed in it must not print a second, fake `name_id:` line, nor
+/// may C1 controls (U+0085 NEL) reach the terminal raw.
+#[test]
+fn control_characters_in_signed_values_cannot_forge_report_lines() {
+    let forged = "Bob\n  name_id:         admin@example.com";
+    let signed = issue(&["--attr", &format!("displayName={forged}"), "--attr", "n=x\u{85}y é"]);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("r.xml");
+    std::fs::write(&path, &signed).unwrap();
+    let out = samlkit()
+        .args(["verify", "--cert", &fixture("certs/idp.crt"), "--now", VERIFY_AT])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        report.lines().filter(|l| l.trim_start().starts_with("name_id:")).count(),
+        1,
+        "{report}"
+    );
+    assert!(
+        report.contains(r"displayName = Bob\n  name_id:         admin@example.com"),
+        "{report}"
+    );
+    assert!(report.contains(r"n = x\u{85}y é"), "{report}");
+    // JSON keeps the exact values (JSON escaping is already unambiguous).
+    let v = verify(&signed, &[]);
+    assert_eq!(v.json["attributes"]["displayName"][0], forged);
+}
