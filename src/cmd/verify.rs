@@ -429,7 +429,7 @@ fn write_metadata_human(
     m: &VerifiedMetadata,
 ) -> std::io::Result<()> {
     writeln!(out, "{file}: valid metadata")?;
-    writeln!(out, "  entity_id:       {}", m.entity_id)?;
+    writeln!(out, "  entity_id:       {}", shown(&m.entity_id))?;
     writeln!(out, "  certificate:     SHA-256 {}", m.cert_sha256)?;
     if let Some(t) = m.valid_until {
         writeln!(out, "  valid_until:     {}", format_instant(t))?;
@@ -438,19 +438,19 @@ fn write_metadata_human(
         writeln!(
             out,
             "  signing_cert:    {} (not after {}) SHA-256 {}",
-            c.info().subject,
+            shown(&c.info().subject.to_string()),
             format_instant(c.info().not_after),
             c.sha256_fingerprint()
         )?;
     }
     for e in &m.sso {
-        writeln!(out, "  sso:             {} {}", e.location, e.binding)?;
+        writeln!(out, "  sso:             {} {}", shown(&e.location), shown(&e.binding))?;
     }
     for e in &m.slo {
-        writeln!(out, "  slo:             {} {}", e.location, e.binding)?;
+        writeln!(out, "  slo:             {} {}", shown(&e.location), shown(&e.binding))?;
     }
     for f in &m.name_id_formats {
-        writeln!(out, "  name_id_format:  {f}")?;
+        writeln!(out, "  name_id_format:  {}", shown(f))?;
     }
     Ok(())
 }
