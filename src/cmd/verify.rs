@@ -273,24 +273,45 @@ fn json_line(file: &str, outcome: &Result<VerifiedResponse, Failure>) -> String 
     serde_json::to_string(&line).unwrap_or_else(|e| format!("{{\"file\":null,\"error\":\"{e}\"}}"))
 }
 
+/// A value from the document, made safe for a terminal: control characters (CR and LF, which
+/// would let a signed-but-user-chosen attribute value print a fake `name_id:` line; TAB; the
+/// C1 range, U+0085 NEL included) and the Unicode line and paragraph separators are written as
+/// Rust-style escapes. Everything else, non-ASCII letters included, is printed as is.
+fn shown(value: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| c.is_control() || c == '\u{2028}' || c == '\u{2029}';
+    if !value.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(value);
+    }
+    let mut out = String::with_capacity(value.len() + 8);
+    for c in value.chars() {
+        if unsafe_char(c) {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 fn write_human(out: &mut impl Write, file: &str, v: &VerifiedResponse) -> std::io::Result<()> {
     let signed: Vec<&str> = v.signed.iter().map(|s| s.name()).collect();
+    let list = |items: &[String]| items.iter().map(|i| shown(i)).collect::<Vec<_>>().join(", ");
     writeln!(out, "{file}: valid")?;
     writeln!(out, "  signed:          {}", signed.join(", "))?;
     writeln!(out, "  certificate:     SHA-256 {}", v.cert_sha256)?;
-    writeln!(out, "  issuer:          {}", v.issuer)?;
+    writeln!(out, "  issuer:          {}", shown(&v.issuer))?;
     match &v.name_id_format {
-        Some(f) => writeln!(out, "  name_id:         {} ({f})", v.name_id)?,
-        None => writeln!(out, "  name_id:         {}", v.name_id)?,
+        Some(f) => writeln!(out, "  name_id:         {} ({})", shown(&v.name_id), shown(f))?,
+        None => writeln!(out, "  name_id:         {}", shown(&v.name_id))?,
     }
     if let Some(s) = &v.session_index {
-        writeln!(out, "  session_index:   {s}")?;
+        writeln!(out, "  session_index:   {}", shown(s))?;
     }
     if !v.audiences.is_empty() {
-        writeln!(out, "  audiences:       {}", v.audiences.join(", "))?;
+        writeln!(out, "  audiences:       {}", list(&v.audiences))?;
     }
     if let Some(r) = &v.recipient {
-        writeln!(out, "  recipient:       {r}")?;
+        writeln!(out, "  recipient:       {}", shown(r))?;
     }
     if let Some(t) = v.not_before {
         writeln!(out, "  not_before:      {}", format_instant(t))?;
@@ -299,7 +320,7 @@ fn write_human(out: &mut impl Write, file: &str, v: &VerifiedResponse) -> std::i
         writeln!(out, "  not_on_or_after: {}", format_instant(t))?;
     }
     for (name, values) in &v.attributes {
-        writeln!(out, "  attribute:       {name} = {}", values.join(", "))?;
+        writeln!(out, "  attribute:       {} = {}", shown(name), list(values))?;
     }
     Ok(())
 }
@@ -416,7 +437,7 @@ fn write_metadata_human(
     m: &VerifiedMetadata,
 ) -> std::io::Result<()> {
     writeln!(out, "{file}: valid metadata")?;
-    writeln!(out, "  entity_id:       {}", m.entity_id)?;
+    writeln!(out, "  entity_id:       {}", shown(&m.entity_id))?;
     writeln!(out, "  certificate:     SHA-256 {}", m.cert_sha256)?;
     if let Some(t) = m.valid_until {
         writeln!(out, "  valid_until:     {}", format_instant(t))?;
@@ -425,19 +446,19 @@ fn write_metadata_human(
         writeln!(
             out,
             "  signing_cert:    {} (not after {}) SHA-256 {}",
-            c.info().subject,
+            shown(&c.info().subject.to_string()),
             format_instant(c.info().not_after),
             c.sha256_fingerprint()
         )?;
     }
     for e in &m.sso {
-        writeln!(out, "  sso:             {} {}", e.location, e.binding)?;
+        writeln!(out, "  sso:             {} {}", shown(&e.location), shown(&e.binding))?;
     }
     for e in &m.slo {
-        writeln!(out, "  slo:             {} {}", e.location, e.binding)?;
+        writeln!(out, "  slo:             {} {}", shown(&e.location), shown(&e.binding))?;
     }
     for f in &m.name_id_formats {
-        writeln!(out, "  name_id_format:  {f}")?;
+        writeln!(out, "  name_id_format:  {}", shown(f))?;
     }
     Ok(())
 }

@@ -222,8 +222,13 @@ pub fn verify_idp_metadata(
             )));
         }
     };
-    let v = dsig::verify_signature(&doc, sig.id(), trusted, &VerifyOptions { allow_sha1 })
-        .map_err(crate::verify::map_dsig_error)?;
+    let v = dsig::verify_signature(
+        &doc,
+        sig.id(),
+        trusted,
+        &VerifyOptions { allow_sha1, expected_reference: Some(root.id()) },
+    )
+    .map_err(crate::verify::map_dsig_error)?;
     if v.signed_element != root.id() {
         return Err(SamlError::ReferenceInvalid(format!(
             "the Signature at {} references #{}, not the EntityDescriptor that contains it",

@@ -248,7 +248,7 @@ fn run(
         *slot = Some(sig.id());
     }
 
-    let opts = VerifyOptions { allow_sha1: policy.allow_sha1 };
+    let opts = VerifyOptions { allow_sha1: policy.allow_sha1, expected_reference: None };
     let mut signed = Vec::new();
     let mut cert_index = None;
     for (part, sig) in
@@ -390,8 +390,11 @@ fn check_signature(
     let sig_node = doc.node(sig);
     let parent = sig_node.parent_element();
     let what = part.name();
+    // The Reference must name the element that contains the Signature: dsig refuses any other
+    // target before canonicalizing it (and the check below says so again, in SAML terms).
+    let opts = VerifyOptions { expected_reference: parent.map(|p| p.id()), ..*opts };
     let v =
-        dsig::verify_signature(doc, sig, policy.trusted, opts).map_err(|e| {
+        dsig::verify_signature(doc, sig, policy.trusted, &opts).map_err(|e| {
             if let DsigError::DigestMismatch { computed, expected, .. } = &e {
                 steps.add(|| format!(
                 "{what} signature: digest computed {computed}, expected {expected}: MISMATCH"
@@ -443,9 +446,9 @@ pub(crate) fn map_dsig_error(e: DsigError) -> SamlError {
     match e {
         DsigError::Malformed { .. } => SamlError::SignatureMalformed(msg),
         DsigError::AlgorithmRefused { .. } => SamlError::AlgorithmRefused(msg),
-        DsigError::ReferenceForm { .. } | DsigError::ReferenceUnresolved { .. } => {
-            SamlError::ReferenceInvalid(msg)
-        }
+        DsigError::ReferenceForm { .. }
+        | DsigError::ReferenceUnresolved { .. }
+        | DsigError::ReferenceUnexpected { .. } => SamlError::ReferenceInvalid(msg),
         DsigError::DuplicateId { id } => SamlError::DuplicateId(id),
         DsigError::DigestMismatch { .. } => SamlError::DigestMismatch(msg),
         DsigError::UntrustedCertificate { .. } => SamlError::UntrustedCertificate(msg),

@@ -568,18 +568,24 @@ impl<'d, 'a, 'w, W: Write> Canonicalizer<'d, 'a, 'w, W> {
         }
     }
 
+    /// Adds the `xml:*` attributes of the apex's ancestors that the apex does not override
+    /// (the nearest ancestor wins). A set of the local names already present keeps this linear:
+    /// the document may be an attacker's (a Reference can point at any element), and a deep
+    /// chain of ancestors each carrying hundreds of distinct `xml:*` attributes made a pairwise
+    /// comparison run for minutes.
     fn inherit_xml_attributes(&mut self, apex: u32) {
         let doc = self.doc;
+        let mut present: crate::hash::FastMap<&str, ()> = self
+            .attrs_out
+            .iter()
+            .filter(|a| a.ns == NS_XML)
+            .map(|a| (local_of(doc, a), ()))
+            .collect();
         let mut cur = doc.data(apex).parent;
         while cur != NONE {
             let (_, plain) = doc.attr_slices(cur);
             for a in plain {
-                if a.ns == NS_XML
-                    && !self
-                        .attrs_out
-                        .iter()
-                        .any(|b| b.ns == NS_XML && local_of(doc, b) == local_of(doc, a))
-                {
+                if a.ns == NS_XML && present.insert(local_of(doc, a), ()).is_none() {
                     self.attrs_out.push(*a);
                 }
             }

@@ -1,37 +1,33 @@
-//! A small, fast hasher for the short keys the parser interns (prefixes, namespace URIs, IDs).
-//! HashDoS is not a concern for these maps: their sizes are bounded by [`crate::Limits`] and
-//! every key comes from a declaration the attacker must also pay for in input bytes.
+//! The hash maps the parser and the canonicalizer key on strings taken from the input
+//! (prefixes, namespace URIs, ID values).
+//!
+//! Those keys are chosen by whoever wrote the document, before any signature has been checked,
+//! so the hasher must be keyed with a secret the attacker cannot know: with a fixed, unkeyed
+//! hash (an earlier version used an Fx-style multiply–rotate hash) anyone can compute thousands
+//! of ID values that all hash alike, and every insertion then probes all the previous ones
+//! (a 1.5 MB response of colliding IDs took minutes to parse instead of milliseconds).
+//! `std`'s `RandomState` (SipHash-1-3 with per-process random keys) is the well-kept answer.
 
-use std::hash::{BuildHasherDefault, Hasher};
+/// A `HashMap` whose hasher is keyed randomly (HashDoS-resistant).
+pub(crate) type FastMap<K, V> = std::collections::HashMap<K, V>;
 
-#[derive(Default, Clone, Copy)]
-pub(crate) struct FxHasher(u64);
+#[cfg(test)]
+mod tests {
+    use super::FastMap;
+    use std::hash::BuildHasher;
 
-const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+    /// ID values computed offline to collide (all 64 bits) under the former unkeyed hasher.
+    const COLLIDING_UNDER_FX: [&str; 4] =
+        ["]CVAs0hTL}LXc|o0", "bMb7LW79(XM6Zk|1", "pL_5ZbNi`?-4S8Xk", "5k`t3TrWMbX5Iv.c"];
 
-impl Hasher for FxHasher {
-    #[inline]
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = self.0;
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(c);
-            h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(SEED);
-        }
-        for &b in chunks.remainder() {
-            h = (h.rotate_left(5) ^ b as u64).wrapping_mul(SEED);
-        }
-        self.0 = h;
-    }
-    #[inline]
-    fn write_u8(&mut self, i: u8) {
-        self.0 = (self.0.rotate_left(5) ^ i as u64).wrapping_mul(SEED);
-    }
-    #[inline]
-    fn finish(&self) -> u64 {
-        self.0
+    #[test]
+    fn precomputed_colliding_keys_do_not_collide() {
+        let map: FastMap<&str, u32> = FastMap::default();
+        let hashes: Vec<u64> =
+            COLLIDING_UNDER_FX.iter().map(|k| map.hasher().hash_one(k)).collect();
+        assert!(
+            hashes.windows(2).any(|w| w[0] != w[1]),
+            "keys an attacker can precompute still collide: {hashes:x?}"
+        );
     }
 }
-
-pub(crate) type FastMap<K, V> = std::collections::HashMap<K, V, BuildHasherDefault<FxHasher>>;

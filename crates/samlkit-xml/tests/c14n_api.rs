@@ -175,3 +175,33 @@ fn a_long_hostile_prefix_list_is_deduplicated() {
         r#"<b xmlns:p="urn:p" ID="x"><c></c></b>"#
     );
 }
+
+/// Red-team regression: a Reference may point at any element, so the apex of an inclusive
+/// document subset can sit under hundreds of ancestors each carrying hundreds of distinct
+/// `xml:*` attributes. All of them are inherited (the nearest ancestor winning a repeated name)
+/// in one linear pass; a pairwise check of every inherited attribute against the ones already
+/// collected used to take minutes on such a document.
+#[test]
+fn many_inherited_xml_attributes_nearest_ancestor_wins() {
+    const DEPTH: usize = 200;
+    const PER_LEVEL: usize = 100;
+    let mut input = String::new();
+    for level in 0..DEPTH {
+        input.push_str(&format!("<e xml:lang=\"l{level}\""));
+        for i in 0..PER_LEVEL {
+            input.push_str(&format!(" xml:a{}=\"\"", level * PER_LEVEL + i));
+        }
+        input.push('>');
+    }
+    input.push_str(r#"<x ID="t" xml:a0="mine"/>"#);
+    input.push_str(&"</e>".repeat(DEPTH));
+
+    let out = c14n(&input, Some("t"), Inclusive, &[]);
+    let inherited = out.matches(" xml:").count();
+    // Every distinct name once: DEPTH * PER_LEVEL a-names plus xml:lang.
+    assert_eq!(inherited, DEPTH * PER_LEVEL + 1, "{}", &out[..200]);
+    assert!(out.contains(r#" xml:a0="mine""#), "the apex's own value wins");
+    assert!(out.contains(&format!(r#" xml:lang="l{}""#, DEPTH - 1)), "the nearest ancestor wins");
+    // Exclusive C14N inherits nothing.
+    assert_eq!(c14n(&input, Some("t"), Exclusive, &[]), r#"<x ID="t" xml:a0="mine"></x>"#);
+}

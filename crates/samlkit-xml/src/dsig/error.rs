@@ -21,6 +21,12 @@ pub enum DsigError {
     /// No element carries the referenced ID.
     #[error("Reference URI \"#{id}\" does not match any element's ID")]
     ReferenceUnresolved { id: String },
+    /// The Reference resolves, but not to the element the caller requires
+    /// ([`super::VerifyOptions::expected_reference`]).
+    #[error(
+        "{pos}: Reference URI \"#{id}\" resolves to {found}, not the element that contains it (the only element accepted as signed)"
+    )]
+    ReferenceUnexpected { pos: Position, id: String, found: String },
     /// Several elements carry the same ID, so the reference is ambiguous.
     #[error("the ID {id:?} appears on more than one element")]
     DuplicateId { id: String },

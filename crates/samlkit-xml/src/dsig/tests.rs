@@ -34,7 +34,8 @@ fn verify(
 ) -> Result<VerifiedSignature, DsigError> {
     let doc = parse(xml).unwrap();
     let sig = doc.descendants().find(|n| n.has_name(NS_DSIG, "Signature")).unwrap().id();
-    let v = verify_signature(&doc, sig, trusted, &VerifyOptions { allow_sha1 })?;
+    let v =
+        verify_signature(&doc, sig, trusted, &VerifyOptions { allow_sha1, ..Default::default() })?;
     assert_eq!(doc.node(v.signed_element).attribute("", "ID"), Some(v.reference_id.as_str()));
     Ok(v)
 }
@@ -224,4 +225,33 @@ fn signing_needs_an_id_and_a_position_inside_the_element() {
         sign_enveloped(DOC, "_i1", at, &signer, cert.der(), &ec),
         Err(DsigError::Signing(_))
     ));
+}
+
+/// Red-team regression: with `expected_reference`, a Reference to another element is refused
+/// before that element is canonicalized and hashed (the attacker picks it, and its digest).
+#[test]
+fn a_reference_to_an_unexpected_element_is_refused_before_digesting() {
+    let signed =
+        sign_doc(IDP_KEY, IDP_CERT, &rsa(SignatureMethod::RsaSha256, DigestMethod::Sha256));
+    let moved = signed.replace("URI=\"#_i1\"", "URI=\"#_o1\"");
+    let doc = parse(&moved).unwrap();
+    let sig = doc.descendants().find(|n| n.has_name(NS_DSIG, "Signature")).unwrap();
+    let item = sig.parent_element().unwrap().id();
+
+    let unchecked = verify_signature(&doc, sig.id(), &idp(), &VerifyOptions::default());
+    assert!(matches!(unchecked, Err(DsigError::DigestMismatch { .. })), "{unchecked:?}");
+
+    let opts = VerifyOptions { expected_reference: Some(item), ..Default::default() };
+    let err = verify_signature(&doc, sig.id(), &idp(), &opts).unwrap_err();
+    assert!(matches!(err, DsigError::ReferenceUnexpected { .. }), "{err:?}");
+    assert!(err.to_string().contains("\"#_o1\" resolves to <r:Other>"), "{err}");
+
+    // The genuine document passes with the same expectation.
+    let doc = parse(&signed).unwrap();
+    let sig = doc.descendants().find(|n| n.has_name(NS_DSIG, "Signature")).unwrap();
+    let opts = VerifyOptions {
+        expected_reference: sig.parent_element().map(|p| p.id()),
+        ..Default::default()
+    };
+    assert!(verify_signature(&doc, sig.id(), &idp(), &opts).is_ok());
 }

@@ -13,6 +13,11 @@ use crate::{C14nAlgorithm, Document, Node, NodeId, NodeKind, canonicalize};
 pub struct VerifyOptions {
     /// Accept rsa-sha1 and the sha1 digest (legacy IdPs). Off by default.
     pub allow_sha1: bool,
+    /// The element the Reference must resolve to (for SAML: the Signature's parent). When set,
+    /// a Reference to any other element is refused before anything is canonicalized or hashed:
+    /// the document may be an attacker's, and work on a subtree the attacker picked, for a
+    /// signature that could never be accepted, is work for nothing.
+    pub expected_reference: Option<NodeId>,
 }
 
 /// A signature that verified, and exactly what it covers.
@@ -186,6 +191,16 @@ pub fn verify_signature(
     let signed_element = doc
         .element_by_id(&reference_id)
         .ok_or_else(|| DsigError::ReferenceUnresolved { id: reference_id.clone() })?;
+    if let Some(expected) = opts.expected_reference
+        && expected != signed_element
+    {
+        let found = doc.node(signed_element);
+        return Err(DsigError::ReferenceUnexpected {
+            pos: reference.position(),
+            id: reference_id,
+            found: format!("<{}> at {}", found.name(), found.position()),
+        });
+    }
 
     // 1. Digest of the referenced element.
     let mut canonical = Vec::with_capacity(doc.input().len());
