@@ -11,11 +11,12 @@
 //!
 //! A missing xmlsec1 skips with a message unless SAMLKIT_REQUIRE_INTEROP is set.
 
-mod samlsupport;
+mod support;
 
 use std::process::Command as Process;
 
-use samlsupport::*;
+use support::saml::*;
+use support::*;
 
 const ODD: &str = include_str!("../fixtures/redteam/odd-response.xml");
 const AT: &str = "2026-11-29T12:01:00Z";
@@ -27,14 +28,7 @@ const IDS: [&str; 4] = [
 ];
 
 fn xmlsec1_available() -> bool {
-    let ok = Process::new("xmlsec1").arg("--version").output().is_ok_and(|o| o.status.success());
-    if !ok {
-        if std::env::var_os("SAMLKIT_REQUIRE_INTEROP").is_some() {
-            panic!("xmlsec1 is required for the interop tests (run scripts/install-test-deps.sh)");
-        }
-        eprintln!("skipped: xmlsec1 not installed");
-    }
-    ok
+    program_available("xmlsec1", &["--version"])
 }
 
 fn samlkit_verifies(doc: &str) -> Verdict {

@@ -4,11 +4,12 @@
 //! Each must fail with a stable error code; the harmless rewrites that C14N erases must verify
 //! and report exactly the signed values.
 
-mod samlsupport;
+mod support;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use samlsupport::*;
+use support::saml::*;
+use support::*;
 
 /// The signed Assertion's ID and the Response's, read from the issued document.
 fn ids(doc: &str) -> (String, String) {
