@@ -393,7 +393,11 @@ impl<'d, 'a> Node<'d, 'a> {
     pub fn local_name(&self) -> &'d str {
         let name = self.name();
         match self.data().payload {
-            Payload::Element { .. } => name.split_once(':').map_or(name, |(_, l)| l),
+            // The parser interned the prefix: skip it and the colon without searching.
+            Payload::Element { prefix: PREFIX_DEFAULT, .. } => name,
+            Payload::Element { prefix, .. } => {
+                name.get(self.doc.prefix_str(prefix).len() + 1..).unwrap_or(name)
+            }
             _ => name,
         }
     }
