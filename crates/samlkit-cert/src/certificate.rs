@@ -48,6 +48,8 @@ pub struct Certificate {
     der: Vec<u8>,
     public_key: PublicKey,
     info: CertificateInfo,
+    /// Computed once at load: verification reports it for every message it accepts.
+    sha256_fingerprint: String,
 }
 
 impl PartialEq for Certificate {
@@ -99,7 +101,8 @@ impl Certificate {
             ),
             self_issued: cert.subject().as_raw() == cert.issuer().as_raw(),
         };
-        Ok(Certificate { der: der.to_vec(), public_key, info })
+        let sha256_fingerprint = colon_hex(&sha2::Sha256::digest(der));
+        Ok(Certificate { der: der.to_vec(), public_key, info, sha256_fingerprint })
     }
 
     /// Reads every certificate in `bytes`: PEM with one or more `CERTIFICATE` blocks, or a
@@ -167,7 +170,7 @@ impl Certificate {
 
     /// SHA-256 fingerprint of the DER, `AB:CD:…`.
     pub fn sha256_fingerprint(&self) -> String {
-        colon_hex(&sha2::Sha256::digest(&self.der))
+        self.sha256_fingerprint.clone()
     }
 
     /// The parsed summary.

@@ -686,21 +686,36 @@ fn refuse_comments_in_identity_values(
             || n.has_name(NS_ASSERTION, "Audience")
             || n.has_name(NS_ASSERTION, "AttributeValue")
     };
-    let response_issuer = response.and_then(|r| child(r, NS_ASSERTION, "Issuer"));
-    let candidates = assertion.descendants().filter(identity).chain(response_issuer);
-    for element in candidates {
-        if let Some(comment) = element.descendants().find(|n| n.kind() == NodeKind::Comment) {
-            return Err(SamlError::CommentInValue(format!(
-                "<{}> at {} contains a comment at {}; its text would read {:?} to an SP that stops at the comment, {:?} in full",
-                element.name(),
-                element.position(),
-                comment.position(),
-                first_text(element),
-                value(element)
-            )));
+    let is_comment = |n: &Node<'_, '_>| n.kind() == NodeKind::Comment;
+    // Comments are rare: find each one and look up its ancestors, rather than searching below
+    // every identity element. The outermost identity ancestor of the first such comment is the
+    // first identity element (in document order) that contains a comment.
+    for comment in assertion.descendants().filter(is_comment) {
+        let outermost = std::iter::successors(comment.parent(), |p| p.parent())
+            .take_while(|p| p.id() != assertion.id())
+            .filter(identity)
+            .last();
+        if let Some(element) = outermost {
+            return Err(comment_in_value(element, comment));
         }
     }
+    if let Some(issuer) = response.and_then(|r| child(r, NS_ASSERTION, "Issuer"))
+        && let Some(comment) = issuer.descendants().find(is_comment)
+    {
+        return Err(comment_in_value(issuer, comment));
+    }
     Ok(())
+}
+
+fn comment_in_value(element: Node<'_, '_>, comment: Node<'_, '_>) -> SamlError {
+    SamlError::CommentInValue(format!(
+        "<{}> at {} contains a comment at {}; its text would read {:?} to an SP that stops at the comment, {:?} in full",
+        element.name(),
+        element.position(),
+        comment.position(),
+        first_text(element),
+        value(element)
+    ))
 }
 
 /// The text before the first comment (what a naive SP reads).

@@ -103,7 +103,16 @@ pub fn canonicalize<W: Write>(
         )));
     }
     let excluded = excluded.map_or(NONE, |e| e.0);
-    let mut c = Canonicalizer::new(doc, alg, excluded, inclusive_prefixes, out);
+    // The output is about as long as the input it comes from: size the buffer for that, so a
+    // small subset (a SignedInfo) never pays for a large buffer.
+    let source_len = match subset_root {
+        Some(id) => {
+            let d = doc.data(id.0);
+            d.end.saturating_sub(d.start) as usize
+        }
+        None => doc.input().len(),
+    };
+    let mut c = Canonicalizer::new(doc, alg, excluded, inclusive_prefixes, out, source_len);
     match subset_root {
         Some(id) if id.0 != 0 => c.subtree(id.0)?,
         _ => c.document()?,
@@ -286,6 +295,7 @@ impl<'d, 'a, 'w, W: Write> Canonicalizer<'d, 'a, 'w, W> {
         excluded: u32,
         prefixes: &[&str],
         w: &'w mut W,
+        source_len: usize,
     ) -> Self {
         // The PrefixList may come from the document being verified: map it through a hash of
         // the document's prefixes (linear, whatever its length) and drop repeats.
@@ -310,7 +320,7 @@ impl<'d, 'a, 'w, W: Write> Canonicalizer<'d, 'a, 'w, W> {
             exclusive: alg.is_exclusive(),
             comments: alg.with_comments(),
             excluded,
-            out: Sink { buf: Vec::with_capacity(SINK_CAPACITY + 1024), w },
+            out: Sink { buf: Vec::with_capacity(source_len.min(SINK_CAPACITY) + 1024), w },
             in_scope: Scopes::new(doc.prefixes.len()),
             rendered: Scopes::new(doc.prefixes.len()),
             marks: Vec::new(),

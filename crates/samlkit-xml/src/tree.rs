@@ -393,7 +393,11 @@ impl<'d, 'a> Node<'d, 'a> {
     pub fn local_name(&self) -> &'d str {
         let name = self.name();
         match self.data().payload {
-            Payload::Element { .. } => name.split_once(':').map_or(name, |(_, l)| l),
+            // The parser interned the prefix: skip it and the colon without searching.
+            Payload::Element { prefix: PREFIX_DEFAULT, .. } => name,
+            Payload::Element { prefix, .. } => {
+                name.get(self.doc.prefix_str(prefix).len() + 1..).unwrap_or(name)
+            }
             _ => name,
         }
     }
@@ -432,9 +436,21 @@ impl<'d, 'a> Node<'d, 'a> {
 
     /// The value of the attribute with this namespace URI (empty for none) and local name.
     pub fn attribute(&self, namespace_uri: &str, local_name: &str) -> Option<&'d str> {
-        self.attributes()
-            .find(|a| a.local_name == local_name && a.namespace_uri == namespace_uri)
-            .map(|a| a.value)
+        // Straight over the attribute records: the interned prefix gives the local name without
+        // searching for ':' in every attribute name.
+        let doc = self.doc;
+        let (_, plain) = doc.attr_slices(self.id.0);
+        plain
+            .iter()
+            .find(|a| {
+                let name = doc.attr_name(a);
+                let local = match a.prefix {
+                    PREFIX_DEFAULT => name,
+                    p => name.get(doc.prefix_str(p).len() + 1..).unwrap_or(name),
+                };
+                local == local_name && doc.ns_str(a.ns) == namespace_uri
+            })
+            .map(|a| doc.str_of(a.value))
     }
 
     /// The namespace declarations written on this element, in document order.

@@ -61,15 +61,48 @@ impl DigestMethod {
         }
     }
 
-    /// Digest of `data`.
-    pub fn digest(self, data: &[u8]) -> Vec<u8> {
-        let alg = match self {
+    fn ring_algorithm(self) -> &'static ring::digest::Algorithm {
+        match self {
             DigestMethod::Sha1 => &ring::digest::SHA1_FOR_LEGACY_USE_ONLY,
             DigestMethod::Sha256 => &ring::digest::SHA256,
             DigestMethod::Sha384 => &ring::digest::SHA384,
             DigestMethod::Sha512 => &ring::digest::SHA512,
-        };
-        ring::digest::digest(alg, data).as_ref().to_vec()
+        }
+    }
+
+    /// Digest of `data`.
+    pub fn digest(self, data: &[u8]) -> Vec<u8> {
+        ring::digest::digest(self.ring_algorithm(), data).as_ref().to_vec()
+    }
+
+    /// A hasher that canonicalization can write into directly, so the canonical bytes are
+    /// digested as they are produced instead of being collected first.
+    pub(crate) fn writer(self) -> DigestWriter {
+        DigestWriter { context: ring::digest::Context::new(self.ring_algorithm()), len: 0 }
+    }
+}
+
+/// An [`std::io::Write`] that digests what is written and counts the bytes.
+pub(crate) struct DigestWriter {
+    context: ring::digest::Context,
+    len: usize,
+}
+
+impl DigestWriter {
+    /// The number of bytes digested and the digest.
+    pub(crate) fn finish(self) -> (usize, Vec<u8>) {
+        (self.len, self.context.finish().as_ref().to_vec())
+    }
+}
+
+impl std::io::Write for DigestWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.context.update(buf);
+        self.len += buf.len();
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 

@@ -203,7 +203,8 @@ pub fn verify_signature(
     }
 
     // 1. Digest of the referenced element.
-    let mut canonical = Vec::with_capacity(doc.input().len());
+    // The canonical bytes stream straight into the hasher (never collected in memory).
+    let mut hasher = digest_method.writer();
     let prefixes: Vec<&str> = ref_prefixes.iter().map(String::as_str).collect();
     canonicalize(
         doc,
@@ -211,9 +212,9 @@ pub fn verify_signature(
         enveloped.then_some(signature),
         reference_c14n,
         &prefixes,
-        &mut canonical,
+        &mut hasher,
     )?;
-    let computed = digest_method.digest(&canonical);
+    let (canonical_len, computed) = hasher.finish();
     if computed != expected_digest {
         return Err(DsigError::DigestMismatch {
             id: reference_id,
@@ -253,7 +254,7 @@ pub fn verify_signature(
                 reference_c14n,
                 enveloped,
                 digest_value: STANDARD.encode(&computed),
-                canonical_len: canonical.len(),
+                canonical_len,
                 certificate_index: index,
             });
         }
@@ -343,10 +344,17 @@ fn required_attr<'d>(node: Node<'d, '_>, name: &str) -> Result<&'d str, DsigErro
 /// The base64 content of DigestValue, SignatureValue or X509Certificate. Only text is allowed
 /// inside: a comment or element there is refused rather than silently skipped or truncated.
 fn base64_value(node: Node<'_, '_>) -> Result<Vec<u8>, DsigError> {
-    let mut text = String::new();
+    // Whitespace removed run by run (base64 lines are long), straight from the text nodes.
+    let mut compact = Vec::new();
     for child in node.children() {
         match child.kind() {
-            NodeKind::Text => text.push_str(child.text().unwrap_or("")),
+            NodeKind::Text => {
+                let text = child.text().unwrap_or("");
+                compact.reserve(text.len());
+                for run in text.split_ascii_whitespace() {
+                    compact.extend_from_slice(run.as_bytes());
+                }
+            }
             _ => {
                 return Err(malformed(
                     child,
@@ -355,7 +363,6 @@ fn base64_value(node: Node<'_, '_>) -> Result<Vec<u8>, DsigError> {
             }
         }
     }
-    let compact: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
     STANDARD
         .decode(&compact)
         .map_err(|e| malformed(node, &format!("{} is not valid base64 ({e})", node.name())))

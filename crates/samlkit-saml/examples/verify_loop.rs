@@ -1,0 +1,63 @@
+//! Verifies the benchmark's ~5 KB signed response N times (default 1,000), for profilers that
+//! count instructions (`valgrind --tool=callgrind --toggle-collect='*verify_response*'`,
+//! `perf record`), where criterion's timing loop would get in the way.
+//!
+//! `cargo run --release -p samlkit-saml --example verify_loop -- 1000`
+
+use chrono::{Duration, TimeZone, Utc};
+use samlkit_cert::{Certificate, PrivateKey};
+use samlkit_saml::*;
+use samlkit_xml::dsig::{DigestMethod, SignatureMethod};
+
+const IDP_KEY: &[u8] = include_bytes!("../../../fixtures/keys/idp.key");
+const IDP_CERT: &[u8] = include_bytes!("../../../fixtures/certs/idp.crt");
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let n: usize = std::env::args().nth(1).map(|s| s.parse()).transpose()?.unwrap_or(1000);
+    let attrs: Vec<(String, String)> = (0..12)
+        .map(|i| (format!("attribute{i}"), format!("value number {i} for alice@example.com")))
+        .collect();
+    let params = ResponseParams {
+        issuer: "https://idp.example.com".into(),
+        name_id: "alice@example.com".into(),
+        name_id_format: name_id_format_uri("email").unwrap_or_default(),
+        audiences: vec!["https://sp.example.com".into()],
+        recipient: Some("https://sp.example.com/acs".into()),
+        destination: Some("https://sp.example.com/acs".into()),
+        in_response_to: Some("_req1".into()),
+        attributes: group_attributes(attrs.iter().map(|(n, v)| (n.as_str(), v.as_str()))),
+        session_index: Some("_s1".into()),
+        issue_instant: Utc.with_ymd_and_hms(2026, 11, 29, 10, 0, 0).single().ok_or("time")?,
+        valid_for: Duration::seconds(300),
+    };
+    let unsigned = build_response(&params)?.xml;
+    let signer = PrivateKey::load(IDP_KEY)?.signer()?;
+    let cert = Certificate::load(IDP_CERT)?;
+    let profile = SigningProfile {
+        target: SignTarget::Assertion,
+        method: SignatureMethod::RsaSha256,
+        digest: DigestMethod::Sha256,
+    };
+    let signed = sign_document(&unsigned, &signer, cert.der(), &profile)?;
+    let trusted = vec![cert];
+    let policy = VerifyPolicy {
+        trusted: &trusted,
+        audience: Some("https://sp.example.com".into()),
+        recipient: Some("https://sp.example.com/acs".into()),
+        issuer: Some("https://idp.example.com".into()),
+        in_response_to: None,
+        now: Utc.with_ymd_and_hms(2026, 11, 29, 10, 1, 0).single().ok_or("time")?,
+        skew: Duration::seconds(180),
+        require: Require::Any,
+        allow_sha1: false,
+        explain: false,
+    };
+    let started = std::time::Instant::now();
+    let mut valid = 0usize;
+    for _ in 0..n {
+        valid += usize::from(verify_response(signed.as_bytes(), &policy).outcome.is_ok());
+    }
+    let each = started.elapsed() / n.max(1) as u32;
+    println!("{valid}/{n} valid, {each:?} each ({} bytes signed)", signed.len());
+    Ok(())
+}
