@@ -255,3 +255,83 @@ fn a_reference_to_an_unexpected_element_is_refused_before_digesting() {
     };
     assert!(verify_signature(&doc, sig.id(), &idp(), &opts).is_ok());
 }
+
+/// The signature variants moved from the former `DsigError` into `XmlError`: their messages
+/// (which reach users through the CLI and SAML error codes) must stay exactly as they were.
+#[test]
+fn former_dsig_error_messages_are_unchanged() {
+    let pos = crate::Position { line: 3, column: 7 };
+    let cases: &[(XmlError, &str, Option<crate::Position>)] = &[
+        (
+            XmlError::SignatureMalformed { pos, message: "SignedInfo is missing".into() },
+            "3:7: SignedInfo is missing",
+            Some(pos),
+        ),
+        (
+            XmlError::AlgorithmRefused {
+                role: "DigestMethod",
+                uri: "urn:md5".into(),
+                reason: "weak",
+            },
+            "DigestMethod algorithm \"urn:md5\" refused: weak",
+            None,
+        ),
+        (
+            XmlError::SignatureReferenceForm { pos, uri: "".into() },
+            "3:7: Reference URI \"\" refused: only a same-document reference by ID (\"#ID\") is accepted",
+            Some(pos),
+        ),
+        (
+            XmlError::SignatureReferenceUnresolved { id: "_a".into() },
+            "Reference URI \"#_a\" does not match any element's ID",
+            None,
+        ),
+        (
+            XmlError::SignatureReferenceUnexpected {
+                pos,
+                id: "_a".into(),
+                found: "<X> at 1:1".into(),
+            },
+            "3:7: Reference URI \"#_a\" resolves to <X> at 1:1, not the element that contains it (the only element accepted as signed)",
+            Some(pos),
+        ),
+        (
+            XmlError::DuplicateId { id: "_a".into() },
+            "the ID \"_a\" appears on more than one element",
+            None,
+        ),
+        (
+            XmlError::DigestMismatch {
+                id: "_a".into(),
+                computed: "AA==".into(),
+                expected: "AQ==".into(),
+            },
+            "digest of the element with ID \"_a\" does not match DigestValue (computed AA==, expected AQ==): the signed content was changed",
+            None,
+        ),
+        (
+            XmlError::SignatureMismatch { tried: "the trusted certificate".into() },
+            "SignatureValue does not verify with the trusted certificate",
+            None,
+        ),
+        (
+            XmlError::UntrustedCertificate { sha256: "AB:CD".into() },
+            "KeyInfo carries a certificate that is not trusted (SHA-256 AB:CD); only the configured certificates are trusted",
+            None,
+        ),
+        (
+            XmlError::NoSuitableKey { method: "ecdsa-sha256" },
+            "no trusted certificate can check a ecdsa-sha256 signature",
+            None,
+        ),
+        (XmlError::SigningFailed("bad key".into()), "signing failed: bad key", None),
+    ];
+    for (err, message, position) in cases {
+        assert_eq!(err.to_string(), *message, "{err:?}");
+        assert_eq!(err.position(), *position, "{err:?}");
+        assert!(err.is_signature_error(), "{err:?}");
+    }
+    // Parse and canonicalization errors are not signature errors.
+    assert!(!XmlError::NoRootElement { pos }.is_signature_error());
+    assert!(!XmlError::C14n("x".into()).is_signature_error());
+}
