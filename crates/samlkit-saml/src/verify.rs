@@ -25,7 +25,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use samlkit_cert::Certificate;
-use samlkit_xml::dsig::{self, DsigError, NS_DSIG, VerifiedSignature, VerifyOptions};
+use samlkit_xml::dsig::{self, NS_DSIG, VerifiedSignature, VerifyOptions};
 use samlkit_xml::{Document, Node, NodeId, NodeKind, XmlError};
 
 use crate::builder::{CM_BEARER, NS_ASSERTION, NS_PROTOCOL, STATUS_SUCCESS};
@@ -395,7 +395,7 @@ fn check_signature(
     let opts = VerifyOptions { expected_reference: parent.map(|p| p.id()), ..*opts };
     let v =
         dsig::verify_signature(doc, sig, policy.trusted, &opts).map_err(|e| {
-            if let DsigError::DigestMismatch { computed, expected, .. } = &e {
+            if let XmlError::DigestMismatch { computed, expected, .. } = &e {
                 steps.add(|| format!(
                 "{what} signature: digest computed {computed}, expected {expected}: MISMATCH"
             ));
@@ -440,19 +440,44 @@ fn check_signature(
     Ok(v)
 }
 
-/// Maps an XML-DSig failure to the SAML vocabulary.
-pub(crate) fn map_dsig_error(e: DsigError) -> SamlError {
+/// Maps an XML-DSig failure to the SAML vocabulary. Every variant is listed so that a new one
+/// is a decision, not an accident; `XmlError` is `#[non_exhaustive]`, so a variant added later
+/// falls through to the last arm, which refuses the signature.
+pub(crate) fn map_dsig_error(e: XmlError) -> SamlError {
     let msg = e.to_string();
     match e {
-        DsigError::Malformed { .. } => SamlError::SignatureMalformed(msg),
-        DsigError::AlgorithmRefused { .. } => SamlError::AlgorithmRefused(msg),
-        DsigError::ReferenceForm { .. }
-        | DsigError::ReferenceUnresolved { .. }
-        | DsigError::ReferenceUnexpected { .. } => SamlError::ReferenceInvalid(msg),
-        DsigError::DuplicateId { id } => SamlError::DuplicateId(id),
-        DsigError::DigestMismatch { .. } => SamlError::DigestMismatch(msg),
-        DsigError::UntrustedCertificate { .. } => SamlError::UntrustedCertificate(msg),
-        DsigError::Xml(_) => SamlError::MalformedXml(msg),
+        XmlError::SignatureMalformed { .. } => SamlError::SignatureMalformed(msg),
+        XmlError::AlgorithmRefused { .. } => SamlError::AlgorithmRefused(msg),
+        XmlError::SignatureReferenceForm { .. }
+        | XmlError::SignatureReferenceUnresolved { .. }
+        | XmlError::SignatureReferenceUnexpected { .. } => SamlError::ReferenceInvalid(msg),
+        XmlError::DuplicateId { id } => SamlError::DuplicateId(id),
+        XmlError::DigestMismatch { .. } => SamlError::DigestMismatch(msg),
+        XmlError::UntrustedCertificate { .. } => SamlError::UntrustedCertificate(msg),
+        XmlError::SignatureMismatch { .. }
+        | XmlError::NoSuitableKey { .. }
+        | XmlError::SigningFailed(_) => SamlError::SignatureInvalid(msg),
+        // Parsing and canonicalization errors met while checking the signature.
+        XmlError::Doctype { .. }
+        | XmlError::InvalidUtf8 { .. }
+        | XmlError::UnsupportedEncoding { .. }
+        | XmlError::InvalidChar { .. }
+        | XmlError::UndefinedEntity { .. }
+        | XmlError::BadReference { .. }
+        | XmlError::InvalidName { .. }
+        | XmlError::MismatchedEndTag { .. }
+        | XmlError::UnexpectedEndTag { .. }
+        | XmlError::UnclosedElement { .. }
+        | XmlError::DuplicateAttribute { .. }
+        | XmlError::UndeclaredPrefix { .. }
+        | XmlError::BadNamespaceDeclaration { .. }
+        | XmlError::ContentOutsideRoot { .. }
+        | XmlError::NoRootElement { .. }
+        | XmlError::Syntax { .. }
+        | XmlError::LimitExceeded { .. }
+        | XmlError::C14n(_)
+        | XmlError::UnknownAlgorithm(_)
+        | XmlError::Io(_) => SamlError::MalformedXml(msg),
         _ => SamlError::SignatureInvalid(msg),
     }
 }

@@ -1,5 +1,6 @@
-//! The one error type of this crate. Every parse error says what is wrong and where
-//! (`line:column`, both 1-based, the column counted in characters).
+//! The one error type of this crate: parsing, canonicalization and XML Signature creation and
+//! verification. Every parse error says what is wrong and where (`line:column`, both 1-based, the
+//! column counted in characters); signature errors say where when they concern the document.
 
 use std::fmt;
 
@@ -18,9 +19,11 @@ impl fmt::Display for Position {
     }
 }
 
-/// Everything that can go wrong while parsing or canonicalizing. In every variant `pos` is
-/// where in the input the problem starts; the other fields name what was found.
+/// Everything that can go wrong while parsing, canonicalizing, signing or verifying a signature.
+/// In every variant `pos` is where in the input the problem starts; the other fields name what
+/// was found. [`XmlError::is_signature_error`] tells the XML-DSig failures from the rest.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum XmlError {
     /// A `<!DOCTYPE …>`: DTDs (and with them entity definitions) are never processed.
     #[error("{pos}: DOCTYPE is not allowed (DTDs and entity declarations are refused)")]
@@ -85,6 +88,50 @@ pub enum XmlError {
     /// Writing the output failed.
     #[error("write failed: {0}")]
     Io(String),
+
+    // --- XML Signature (the `dsig` module) ---
+    /// The Signature element breaks the XML-DSig schema or the accepted profile.
+    #[error("{pos}: {message}")]
+    SignatureMalformed { pos: Position, message: String },
+    /// A signature, digest, canonicalization or transform algorithm outside the allowlist.
+    #[error("{role} algorithm {uri:?} refused: {reason}")]
+    AlgorithmRefused { role: &'static str, uri: String, reason: &'static str },
+    /// The `ds:Reference` URI is not of the form `#ID` (empty, external, XPointer).
+    #[error(
+        "{pos}: Reference URI {uri:?} refused: only a same-document reference by ID (\"#ID\") is accepted"
+    )]
+    SignatureReferenceForm { pos: Position, uri: String },
+    /// No element carries the ID a `ds:Reference` names (or a signer was asked to sign).
+    #[error("Reference URI \"#{id}\" does not match any element's ID")]
+    SignatureReferenceUnresolved { id: String },
+    /// The `ds:Reference` resolves, but not to the element the caller requires
+    /// ([`crate::dsig::VerifyOptions::expected_reference`]).
+    #[error(
+        "{pos}: Reference URI \"#{id}\" resolves to {found}, not the element that contains it (the only element accepted as signed)"
+    )]
+    SignatureReferenceUnexpected { pos: Position, id: String, found: String },
+    /// Several elements carry the same ID, so a reference to it is ambiguous.
+    #[error("the ID {id:?} appears on more than one element")]
+    DuplicateId { id: String },
+    /// The digest of the referenced element does not match DigestValue.
+    #[error(
+        "digest of the element with ID {id:?} does not match DigestValue (computed {computed}, expected {expected}): the signed content was changed"
+    )]
+    DigestMismatch { id: String, computed: String, expected: String },
+    /// SignatureValue does not verify with any trusted certificate.
+    #[error("SignatureValue does not verify with {tried}")]
+    SignatureMismatch { tried: String },
+    /// KeyInfo carries certificates, none of which is trusted.
+    #[error(
+        "KeyInfo carries a certificate that is not trusted (SHA-256 {sha256}); only the configured certificates are trusted"
+    )]
+    UntrustedCertificate { sha256: String },
+    /// No trusted certificate fits the signature method (RSA vs ECDSA, curve).
+    #[error("no trusted certificate can check a {method} signature")]
+    NoSuitableKey { method: &'static str },
+    /// The signing key or certificate could not be used.
+    #[error("signing failed: {0}")]
+    SigningFailed(String),
 }
 
 impl XmlError {
@@ -108,8 +155,60 @@ impl XmlError {
             | ContentOutsideRoot { pos, .. }
             | NoRootElement { pos }
             | Syntax { pos, .. }
-            | LimitExceeded { pos, .. } => Some(*pos),
-            C14n(_) | UnknownAlgorithm(_) | Io(_) => None,
+            | LimitExceeded { pos, .. }
+            | SignatureMalformed { pos, .. }
+            | SignatureReferenceForm { pos, .. }
+            | SignatureReferenceUnexpected { pos, .. } => Some(*pos),
+            C14n(_)
+            | UnknownAlgorithm(_)
+            | Io(_)
+            | AlgorithmRefused { .. }
+            | SignatureReferenceUnresolved { .. }
+            | DuplicateId { .. }
+            | DigestMismatch { .. }
+            | SignatureMismatch { .. }
+            | UntrustedCertificate { .. }
+            | NoSuitableKey { .. }
+            | SigningFailed(_) => None,
+        }
+    }
+
+    /// Whether this is an XML Signature failure (a signature that could not be created or was
+    /// not accepted) rather than a parse, canonicalization or output error.
+    pub fn is_signature_error(&self) -> bool {
+        use XmlError::*;
+        match self {
+            SignatureMalformed { .. }
+            | AlgorithmRefused { .. }
+            | SignatureReferenceForm { .. }
+            | SignatureReferenceUnresolved { .. }
+            | SignatureReferenceUnexpected { .. }
+            | DuplicateId { .. }
+            | DigestMismatch { .. }
+            | SignatureMismatch { .. }
+            | UntrustedCertificate { .. }
+            | NoSuitableKey { .. }
+            | SigningFailed(_) => true,
+            Doctype { .. }
+            | InvalidUtf8 { .. }
+            | UnsupportedEncoding { .. }
+            | InvalidChar { .. }
+            | UndefinedEntity { .. }
+            | BadReference { .. }
+            | InvalidName { .. }
+            | MismatchedEndTag { .. }
+            | UnexpectedEndTag { .. }
+            | UnclosedElement { .. }
+            | DuplicateAttribute { .. }
+            | UndeclaredPrefix { .. }
+            | BadNamespaceDeclaration { .. }
+            | ContentOutsideRoot { .. }
+            | NoRootElement { .. }
+            | Syntax { .. }
+            | LimitExceeded { .. }
+            | C14n(_)
+            | UnknownAlgorithm(_)
+            | Io(_) => false,
         }
     }
 }

@@ -2,8 +2,7 @@
 
 use samlkit_cert::{KeyAlgorithm, SignatureAlgorithm};
 
-use super::DsigError;
-use crate::C14nAlgorithm;
+use crate::{C14nAlgorithm, XmlError};
 
 /// Digest algorithms for `ds:DigestMethod`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -27,14 +26,14 @@ impl DigestMethod {
     }
 
     /// Parses an allowlisted URI; anything else (MD5, …) is refused naming the URI.
-    pub fn from_uri(uri: &str, allow_sha1: bool) -> Result<DigestMethod, DsigError> {
+    pub fn from_uri(uri: &str, allow_sha1: bool) -> Result<DigestMethod, XmlError> {
         let m = match uri {
             "http://www.w3.org/2000/09/xmldsig#sha1" => DigestMethod::Sha1,
             "http://www.w3.org/2001/04/xmlenc#sha256" => DigestMethod::Sha256,
             "http://www.w3.org/2001/04/xmldsig-more#sha384" => DigestMethod::Sha384,
             "http://www.w3.org/2001/04/xmlenc#sha512" => DigestMethod::Sha512,
             other => {
-                return Err(DsigError::AlgorithmRefused {
+                return Err(XmlError::AlgorithmRefused {
                     role: "DigestMethod",
                     uri: other.to_string(),
                     reason: "not an allowed digest algorithm (sha256, sha384, sha512)",
@@ -42,7 +41,7 @@ impl DigestMethod {
             }
         };
         if m == DigestMethod::Sha1 && !allow_sha1 {
-            return Err(DsigError::AlgorithmRefused {
+            return Err(XmlError::AlgorithmRefused {
                 role: "DigestMethod",
                 uri: uri.to_string(),
                 reason: "SHA-1 is refused unless explicitly allowed (--allow-sha1)",
@@ -134,8 +133,8 @@ impl SignatureMethod {
     }
 
     /// Parses an allowlisted URI; HMAC, DSA, MD5 and unknown URIs are refused naming the URI.
-    pub fn from_uri(uri: &str, allow_sha1: bool) -> Result<SignatureMethod, DsigError> {
-        let refused = |reason| DsigError::AlgorithmRefused {
+    pub fn from_uri(uri: &str, allow_sha1: bool) -> Result<SignatureMethod, XmlError> {
+        let refused = |reason| XmlError::AlgorithmRefused {
             role: "SignatureMethod",
             uri: uri.to_string(),
             reason,
@@ -241,11 +240,11 @@ pub const ENVELOPED_SIGNATURE: &str = "http://www.w3.org/2000/09/xmldsig#envelop
 impl Transform {
     /// Parses an allowlisted transform URI; XPath, XSLT, base64, C14N 1.1 and anything else are
     /// refused naming the URI.
-    pub fn from_uri(uri: &str) -> Result<Transform, DsigError> {
+    pub fn from_uri(uri: &str) -> Result<Transform, XmlError> {
         if uri == ENVELOPED_SIGNATURE {
             return Ok(Transform::EnvelopedSignature);
         }
-        c14n_from_uri(uri).map(Transform::Canonicalize).ok_or_else(|| DsigError::AlgorithmRefused {
+        c14n_from_uri(uri).map(Transform::Canonicalize).ok_or_else(|| XmlError::AlgorithmRefused {
             role: "Transform",
             uri: uri.to_string(),
             reason: "only enveloped-signature, exclusive C14N and C14N 1.0 transforms are accepted",

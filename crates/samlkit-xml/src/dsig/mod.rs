@@ -13,14 +13,15 @@
 //! What is never accepted: HMAC (a "key" anyone holding the public certificate knows), DSA, MD5,
 //! SHA-1 unless the caller allows it, XPath/XSLT/base64/C14N 1.1 transforms, external or empty
 //! (`URI=""`) references, `ds:Object` and `ds:Manifest` content.
+//!
+//! Failures are reported as [`crate::XmlError`] (the crate's one error type);
+//! [`crate::XmlError::is_signature_error`] tells them from parse and canonicalization errors.
 
 mod algorithms;
-mod error;
 mod sign;
 mod verify;
 
 pub use algorithms::{DigestMethod, SignatureMethod, Transform};
-pub use error::DsigError;
 pub use sign::{SignOptions, build_signature, sign_enveloped};
 pub use verify::{VerifiedSignature, VerifyOptions, verify_signature};
 

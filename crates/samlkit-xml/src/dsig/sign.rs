@@ -11,8 +11,8 @@ use base64::engine::general_purpose::STANDARD;
 use samlkit_cert::Signer;
 
 use super::algorithms::ENVELOPED_SIGNATURE;
-use super::{DigestMethod, DsigError, NS_DSIG, NS_EXC_C14N, SignatureMethod};
-use crate::{C14nAlgorithm, Document, NodeId, canonicalize};
+use super::{DigestMethod, NS_DSIG, NS_EXC_C14N, SignatureMethod};
+use crate::{C14nAlgorithm, Document, NodeId, XmlError, canonicalize};
 
 const EXC_C14N: &str = "http://www.w3.org/2001/10/xml-exc-c14n#";
 
@@ -39,18 +39,18 @@ pub fn build_signature(
     signer: &Signer,
     cert_der: &[u8],
     opts: &SignOptions<'_>,
-) -> Result<String, DsigError> {
+) -> Result<String, XmlError> {
     let node = doc.node(target);
     let id =
         ["ID", "Id", "id"].iter().find_map(|name| node.attribute("", name)).ok_or_else(|| {
-            DsigError::Malformed {
+            XmlError::SignatureMalformed {
                 pos: node.position(),
                 message: format!("<{}> has no ID attribute to reference", node.name()),
             }
         })?;
     let key_alg = signer.algorithm();
     let alg = opts.method.for_key(key_alg).ok_or_else(|| {
-        DsigError::Signing(format!(
+        XmlError::SigningFailed(format!(
             "signature method {} does not fit a {key_alg:?} key",
             opts.method.name()
         ))
@@ -68,8 +68,9 @@ pub fn build_signature(
     let digest = STANDARD.encode(opts.digest.digest(&canonical));
 
     let signed_info = canonical_signed_info(id, &digest, opts);
-    let value =
-        signer.sign(alg, signed_info.as_bytes()).map_err(|e| DsigError::Signing(e.to_string()))?;
+    let value = signer
+        .sign(alg, signed_info.as_bytes())
+        .map_err(|e| XmlError::SigningFailed(e.to_string()))?;
 
     // In the document, `xmlns:ds` is declared once on Signature; canonicalization of SignedInfo
     // re-renders it there, giving exactly `signed_info` back.
@@ -148,14 +149,14 @@ pub fn sign_enveloped(
     signer: &Signer,
     cert_der: &[u8],
     opts: &SignOptions<'_>,
-) -> Result<String, DsigError> {
+) -> Result<String, XmlError> {
     let doc = crate::parse(xml)?;
     if doc.duplicate_ids().iter().any(|d| d == target_id) {
-        return Err(DsigError::DuplicateId { id: target_id.to_string() });
+        return Err(XmlError::DuplicateId { id: target_id.to_string() });
     }
     let target = doc
         .element_by_id(target_id)
-        .ok_or_else(|| DsigError::ReferenceUnresolved { id: target_id.to_string() })?;
+        .ok_or_else(|| XmlError::SignatureReferenceUnresolved { id: target_id.to_string() })?;
     let node = doc.node(target);
     let content_start = node.start_tag_range().end;
     let node_end = node.byte_range().end;
@@ -166,7 +167,7 @@ pub fn sign_enveloped(
         .map_or(content_start, |i| content_start + i);
     let inside = content_start < node_end && (content_start..=content_end).contains(&insert_at);
     if !inside || !xml.is_char_boundary(insert_at) {
-        return Err(DsigError::Signing(format!(
+        return Err(XmlError::SigningFailed(format!(
             "insert position {insert_at} is not inside the content of the element with ID {target_id:?}"
         )));
     }

@@ -4,7 +4,7 @@ use samlkit_cert::{Certificate, PrivateKey};
 
 use super::sign::canonical_signed_info;
 use super::*;
-use crate::{C14nAlgorithm, canonicalize_to_vec, parse};
+use crate::{C14nAlgorithm, XmlError, canonicalize_to_vec, parse};
 
 const IDP_KEY: &[u8] = include_bytes!("../../../../fixtures/keys/idp.key");
 const IDP_CERT: &[u8] = include_bytes!("../../../../fixtures/certs/idp.crt");
@@ -31,7 +31,7 @@ fn verify(
     xml: &str,
     trusted: &[Certificate],
     allow_sha1: bool,
-) -> Result<VerifiedSignature, DsigError> {
+) -> Result<VerifiedSignature, XmlError> {
     let doc = parse(xml).unwrap();
     let sig = doc.descendants().find(|n| n.has_name(NS_DSIG, "Signature")).unwrap().id();
     let v =
@@ -93,7 +93,7 @@ fn the_certificate_that_verified_is_reported() {
         vec![Certificate::load(ATTACKER_CERT).unwrap(), Certificate::load(IDP_CERT).unwrap()];
     assert_eq!(verify(&signed, &trusted, false).unwrap().certificate_index, 1);
     let err = verify(&signed, &trusted[..1], false).unwrap_err();
-    assert!(matches!(err, DsigError::UntrustedCertificate { .. }), "{err}");
+    assert!(matches!(err, XmlError::UntrustedCertificate { .. }), "{err}");
 }
 
 #[test]
@@ -111,7 +111,7 @@ fn prefix_list_on_the_reference_is_honoured() {
     assert!(signed.contains("PrefixList=\"xs\""));
     verify(&signed, &idp(), false).unwrap();
     let err = verify(&moved_xs(&signed), &idp(), false).unwrap_err();
-    assert!(matches!(err, DsigError::DigestMismatch { .. }), "{err}");
+    assert!(matches!(err, XmlError::DigestMismatch { .. }), "{err}");
     // ... without it, exclusive C14N leaves it out (the reason signers add the PrefixList).
     let signed = sign_doc(IDP_KEY, IDP_CERT, &without);
     verify(&moved_xs(&signed), &idp(), false).unwrap();
@@ -137,15 +137,15 @@ fn reference_forms_other_than_a_bare_id_are_refused() {
     for uri in ["", "#", "#xpointer(/)", "#xpointer(id('_i1'))", "http://example.com/doc.xml#_i1"] {
         let doc = signed.replace("URI=\"#_i1\"", &format!("URI=\"{uri}\""));
         let err = verify(&doc, &idp(), false).unwrap_err();
-        assert!(matches!(err, DsigError::ReferenceForm { .. }), "{uri}: {err}");
+        assert!(matches!(err, XmlError::SignatureReferenceForm { .. }), "{uri}: {err}");
     }
     let doc = signed.replace("URI=\"#_i1\"", "URI=\"#_missing\"");
     assert!(matches!(
         verify(&doc, &idp(), false).unwrap_err(),
-        DsigError::ReferenceUnresolved { .. }
+        XmlError::SignatureReferenceUnresolved { .. }
     ));
     let doc = signed.replace("ID=\"_o1\"", "ID=\"_i1\"");
-    assert!(matches!(verify(&doc, &idp(), false).unwrap_err(), DsigError::DuplicateId { .. }));
+    assert!(matches!(verify(&doc, &idp(), false).unwrap_err(), XmlError::DuplicateId { .. }));
 }
 
 #[test]
@@ -174,7 +174,7 @@ fn structure_is_checked_in_schema_order() {
     for doc in cases {
         assert_ne!(doc, signed);
         let err = verify(&doc, &idp(), false).unwrap_err();
-        assert!(matches!(err, DsigError::Malformed { .. }), "{err}\n{doc}");
+        assert!(matches!(err, XmlError::SignatureMalformed { .. }), "{err}\n{doc}");
         assert!(err.to_string().contains(':'), "has a position: {err}");
     }
 }
@@ -187,7 +187,7 @@ fn canonicalization_outside_the_allowlist_is_refused_naming_it() {
     let doc = signed.replacen("http://www.w3.org/2001/10/xml-exc-c14n#", c14n11, 1);
     let err = verify(&doc, &idp(), false).unwrap_err();
     assert!(
-        matches!(err, DsigError::AlgorithmRefused { role: "CanonicalizationMethod", .. }),
+        matches!(err, XmlError::AlgorithmRefused { role: "CanonicalizationMethod", .. }),
         "{err}"
     );
     assert!(err.to_string().contains(c14n11));
@@ -203,7 +203,7 @@ fn wrong_key_type_for_the_method_is_reported() {
     );
     let no_keyinfo = format!("{}{}", &signed[..a], &signed[b..]);
     let err = verify(&no_keyinfo, &[Certificate::load(EC_CERT).unwrap()], false).unwrap_err();
-    assert!(matches!(err, DsigError::NoSuitableKey { .. }), "{err}");
+    assert!(matches!(err, XmlError::NoSuitableKey { .. }), "{err}");
 }
 
 #[test]
@@ -223,7 +223,7 @@ fn signing_needs_an_id_and_a_position_inside_the_element() {
     let at = DOC.find("<r:V").unwrap();
     assert!(matches!(
         sign_enveloped(DOC, "_i1", at, &signer, cert.der(), &ec),
-        Err(DsigError::Signing(_))
+        Err(XmlError::SigningFailed(_))
     ));
 }
 
@@ -239,11 +239,11 @@ fn a_reference_to_an_unexpected_element_is_refused_before_digesting() {
     let item = sig.parent_element().unwrap().id();
 
     let unchecked = verify_signature(&doc, sig.id(), &idp(), &VerifyOptions::default());
-    assert!(matches!(unchecked, Err(DsigError::DigestMismatch { .. })), "{unchecked:?}");
+    assert!(matches!(unchecked, Err(XmlError::DigestMismatch { .. })), "{unchecked:?}");
 
     let opts = VerifyOptions { expected_reference: Some(item), ..Default::default() };
     let err = verify_signature(&doc, sig.id(), &idp(), &opts).unwrap_err();
-    assert!(matches!(err, DsigError::ReferenceUnexpected { .. }), "{err:?}");
+    assert!(matches!(err, XmlError::SignatureReferenceUnexpected { .. }), "{err:?}");
     assert!(err.to_string().contains("\"#_o1\" resolves to <r:Other>"), "{err}");
 
     // The genuine document passes with the same expectation.
@@ -254,4 +254,84 @@ fn a_reference_to_an_unexpected_element_is_refused_before_digesting() {
         ..Default::default()
     };
     assert!(verify_signature(&doc, sig.id(), &idp(), &opts).is_ok());
+}
+
+/// The signature variants moved from the former `DsigError` into `XmlError`: their messages
+/// (which reach users through the CLI and SAML error codes) must stay exactly as they were.
+#[test]
+fn former_dsig_error_messages_are_unchanged() {
+    let pos = crate::Position { line: 3, column: 7 };
+    let cases: &[(XmlError, &str, Option<crate::Position>)] = &[
+        (
+            XmlError::SignatureMalformed { pos, message: "SignedInfo is missing".into() },
+            "3:7: SignedInfo is missing",
+            Some(pos),
+        ),
+        (
+            XmlError::AlgorithmRefused {
+                role: "DigestMethod",
+                uri: "urn:md5".into(),
+                reason: "weak",
+            },
+            "DigestMethod algorithm \"urn:md5\" refused: weak",
+            None,
+        ),
+        (
+            XmlError::SignatureReferenceForm { pos, uri: "".into() },
+            "3:7: Reference URI \"\" refused: only a same-document reference by ID (\"#ID\") is accepted",
+            Some(pos),
+        ),
+        (
+            XmlError::SignatureReferenceUnresolved { id: "_a".into() },
+            "Reference URI \"#_a\" does not match any element's ID",
+            None,
+        ),
+        (
+            XmlError::SignatureReferenceUnexpected {
+                pos,
+                id: "_a".into(),
+                found: "<X> at 1:1".into(),
+            },
+            "3:7: Reference URI \"#_a\" resolves to <X> at 1:1, not the element that contains it (the only element accepted as signed)",
+            Some(pos),
+        ),
+        (
+            XmlError::DuplicateId { id: "_a".into() },
+            "the ID \"_a\" appears on more than one element",
+            None,
+        ),
+        (
+            XmlError::DigestMismatch {
+                id: "_a".into(),
+                computed: "AA==".into(),
+                expected: "AQ==".into(),
+            },
+            "digest of the element with ID \"_a\" does not match DigestValue (computed AA==, expected AQ==): the signed content was changed",
+            None,
+        ),
+        (
+            XmlError::SignatureMismatch { tried: "the trusted certificate".into() },
+            "SignatureValue does not verify with the trusted certificate",
+            None,
+        ),
+        (
+            XmlError::UntrustedCertificate { sha256: "AB:CD".into() },
+            "KeyInfo carries a certificate that is not trusted (SHA-256 AB:CD); only the configured certificates are trusted",
+            None,
+        ),
+        (
+            XmlError::NoSuitableKey { method: "ecdsa-sha256" },
+            "no trusted certificate can check a ecdsa-sha256 signature",
+            None,
+        ),
+        (XmlError::SigningFailed("bad key".into()), "signing failed: bad key", None),
+    ];
+    for (err, message, position) in cases {
+        assert_eq!(err.to_string(), *message, "{err:?}");
+        assert_eq!(err.position(), *position, "{err:?}");
+        assert!(err.is_signature_error(), "{err:?}");
+    }
+    // Parse and canonicalization errors are not signature errors.
+    assert!(!XmlError::NoRootElement { pos }.is_signature_error());
+    assert!(!XmlError::C14n("x".into()).is_signature_error());
 }

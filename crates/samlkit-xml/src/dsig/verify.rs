@@ -5,8 +5,8 @@ use base64::engine::general_purpose::STANDARD;
 use samlkit_cert::Certificate;
 
 use super::algorithms::c14n_from_uri;
-use super::{DigestMethod, DsigError, NS_DSIG, NS_EXC_C14N, SignatureMethod, Transform};
-use crate::{C14nAlgorithm, Document, Node, NodeId, NodeKind, canonicalize};
+use super::{DigestMethod, NS_DSIG, NS_EXC_C14N, SignatureMethod, Transform};
+use crate::{C14nAlgorithm, Document, Node, NodeId, NodeKind, XmlError, canonicalize};
 
 /// Verification policy.
 #[derive(Clone, Copy, Debug, Default)]
@@ -56,7 +56,7 @@ pub fn verify_signature(
     signature: NodeId,
     trusted: &[Certificate],
     opts: &VerifyOptions,
-) -> Result<VerifiedSignature, DsigError> {
+) -> Result<VerifiedSignature, XmlError> {
     let sig = doc.node(signature);
     expect_name(sig, "Signature")?;
     let parts = element_sequence(sig)?;
@@ -92,7 +92,7 @@ pub fn verify_signature(
     expect_name(*reference, "Reference")?;
 
     let si_uri = required_attr(*c14n_method, "Algorithm")?;
-    let signed_info_c14n = c14n_from_uri(si_uri).ok_or_else(|| DsigError::AlgorithmRefused {
+    let signed_info_c14n = c14n_from_uri(si_uri).ok_or_else(|| XmlError::AlgorithmRefused {
         role: "CanonicalizationMethod",
         uri: si_uri.to_string(),
         reason: "only exclusive C14N and C14N 1.0 (with or without comments) are accepted",
@@ -110,7 +110,7 @@ pub fn verify_signature(
     let reference_id = match uri.strip_prefix('#') {
         Some(id) if !id.is_empty() && !id.starts_with("xpointer(") => id.to_string(),
         _ => {
-            return Err(DsigError::ReferenceForm {
+            return Err(XmlError::SignatureReferenceForm {
                 pos: reference.position(),
                 uri: uri.to_string(),
             });
@@ -186,16 +186,16 @@ pub fn verify_signature(
 
     // Resolve through the ID index; an ambiguous ID is an error, never a choice.
     if doc.duplicate_ids().contains(&reference_id) {
-        return Err(DsigError::DuplicateId { id: reference_id });
+        return Err(XmlError::DuplicateId { id: reference_id });
     }
     let signed_element = doc
         .element_by_id(&reference_id)
-        .ok_or_else(|| DsigError::ReferenceUnresolved { id: reference_id.clone() })?;
+        .ok_or_else(|| XmlError::SignatureReferenceUnresolved { id: reference_id.clone() })?;
     if let Some(expected) = opts.expected_reference
         && expected != signed_element
     {
         let found = doc.node(signed_element);
-        return Err(DsigError::ReferenceUnexpected {
+        return Err(XmlError::SignatureReferenceUnexpected {
             pos: reference.position(),
             id: reference_id,
             found: format!("<{}> at {}", found.name(), found.position()),
@@ -216,7 +216,7 @@ pub fn verify_signature(
     )?;
     let (canonical_len, computed) = hasher.finish();
     if computed != expected_digest {
-        return Err(DsigError::DigestMismatch {
+        return Err(XmlError::DigestMismatch {
             id: reference_id,
             computed: STANDARD.encode(&computed),
             expected: STANDARD.encode(&expected_digest),
@@ -260,7 +260,7 @@ pub fn verify_signature(
         }
     }
     if suitable == 0 {
-        return Err(DsigError::NoSuitableKey { method: signature_method.name() });
+        return Err(XmlError::NoSuitableKey { method: signature_method.name() });
     }
     let tried = match candidates.as_slice() {
         [one] => match trusted.get(*one) {
@@ -269,7 +269,7 @@ pub fn verify_signature(
         },
         many => format!("any of the {} trusted certificates", many.len()),
     };
-    Err(DsigError::SignatureMismatch { tried })
+    Err(XmlError::SignatureMismatch { tried })
 }
 
 /// Which trusted certificates may check this signature: those KeyInfo names (by exact DER), or
@@ -278,7 +278,7 @@ pub fn verify_signature(
 fn select_candidates(
     key_info: Option<Node<'_, '_>>,
     trusted: &[Certificate],
-) -> Result<Vec<usize>, DsigError> {
+) -> Result<Vec<usize>, XmlError> {
     let mut offered = Vec::new();
     if let Some(ki) = key_info {
         for data in ki.element_children().filter(|n| n.has_name(NS_DSIG, "X509Data")) {
@@ -298,7 +298,7 @@ fn select_candidates(
         .collect();
     if matching.is_empty() {
         let sha256 = offered.first().map(|der| fingerprint(der)).unwrap_or_default();
-        return Err(DsigError::UntrustedCertificate { sha256 });
+        return Err(XmlError::UntrustedCertificate { sha256 });
     }
     Ok(matching)
 }
@@ -310,7 +310,7 @@ fn fingerprint(der: &[u8]) -> String {
 
 /// The element children of a Signature-structure element. Between them only whitespace and
 /// comments are allowed: stray text, CDATA or processing instructions are refused.
-fn element_sequence<'d, 'a>(node: Node<'d, 'a>) -> Result<Vec<Node<'d, 'a>>, DsigError> {
+fn element_sequence<'d, 'a>(node: Node<'d, 'a>) -> Result<Vec<Node<'d, 'a>>, XmlError> {
     let mut out = Vec::new();
     for child in node.children() {
         match child.kind() {
@@ -328,7 +328,7 @@ fn element_sequence<'d, 'a>(node: Node<'d, 'a>) -> Result<Vec<Node<'d, 'a>>, Dsi
     Ok(out)
 }
 
-fn expect_name(node: Node<'_, '_>, local: &str) -> Result<(), DsigError> {
+fn expect_name(node: Node<'_, '_>, local: &str) -> Result<(), XmlError> {
     if node.has_name(NS_DSIG, local) {
         Ok(())
     } else {
@@ -336,14 +336,14 @@ fn expect_name(node: Node<'_, '_>, local: &str) -> Result<(), DsigError> {
     }
 }
 
-fn required_attr<'d>(node: Node<'d, '_>, name: &str) -> Result<&'d str, DsigError> {
+fn required_attr<'d>(node: Node<'d, '_>, name: &str) -> Result<&'d str, XmlError> {
     node.attribute("", name)
         .ok_or_else(|| malformed(node, &format!("{} has no {name} attribute", node.name())))
 }
 
 /// The base64 content of DigestValue, SignatureValue or X509Certificate. Only text is allowed
 /// inside: a comment or element there is refused rather than silently skipped or truncated.
-fn base64_value(node: Node<'_, '_>) -> Result<Vec<u8>, DsigError> {
+fn base64_value(node: Node<'_, '_>) -> Result<Vec<u8>, XmlError> {
     // Whitespace removed run by run (base64 lines are long), straight from the text nodes.
     let mut compact = Vec::new();
     for child in node.children() {
@@ -369,10 +369,7 @@ fn base64_value(node: Node<'_, '_>) -> Result<Vec<u8>, DsigError> {
 }
 
 /// The PrefixList of an `ec:InclusiveNamespaces` child (exclusive C14N only).
-fn inclusive_namespaces(
-    method: Node<'_, '_>,
-    alg: C14nAlgorithm,
-) -> Result<Vec<String>, DsigError> {
+fn inclusive_namespaces(method: Node<'_, '_>, alg: C14nAlgorithm) -> Result<Vec<String>, XmlError> {
     let children = element_sequence(method)?;
     let exclusive = matches!(alg, C14nAlgorithm::Exclusive | C14nAlgorithm::ExclusiveWithComments);
     match children.as_slice() {
@@ -388,6 +385,6 @@ fn inclusive_namespaces(
     }
 }
 
-fn malformed(node: Node<'_, '_>, message: &str) -> DsigError {
-    DsigError::Malformed { pos: node.position(), message: message.to_string() }
+fn malformed(node: Node<'_, '_>, message: &str) -> XmlError {
+    XmlError::SignatureMalformed { pos: node.position(), message: message.to_string() }
 }
