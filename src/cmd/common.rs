@@ -3,8 +3,8 @@
 use samlkit_cert::{Certificate, PrivateKey, Signer};
 use samlkit_xml::dsig::{DigestMethod, SignatureMethod};
 
+use crate::cmd::cert::{load_certificates, load_key};
 use crate::error::CliError;
-use crate::io::read_input;
 
 /// A signing credential: the key's signer and the certificate that goes into KeyInfo.
 pub struct Credential {
@@ -15,9 +15,7 @@ pub struct Credential {
 
 /// Loads `--key` and `--cert` and checks they belong together.
 pub fn load_credential(key_path: &str, cert_path: &str) -> Result<Credential, CliError> {
-    let key_bytes = read_input(key_path)?;
-    let key = PrivateKey::load(&key_bytes)
-        .map_err(|e| CliError::input(format!("cannot load private key {key_path}: {e}")))?;
+    let key = load_key(key_path)?;
     let cert = load_certificate(cert_path)?;
     if !cert.matches_key(&key) {
         return Err(CliError::input(format!(
@@ -30,11 +28,13 @@ pub fn load_credential(key_path: &str, cert_path: &str) -> Result<Credential, Cl
     Ok(Credential { signer, cert, key })
 }
 
-/// Loads the first certificate of a PEM or DER file.
+/// Loads the first certificate of a PEM or DER file (`load_certificates` refuses a file with
+/// none, so the fallback error is only a guard).
 pub fn load_certificate(path: &str) -> Result<Certificate, CliError> {
-    let bytes = read_input(path)?;
-    Certificate::load(&bytes)
-        .map_err(|e| CliError::input(format!("cannot load certificate {path}: {e}")))
+    load_certificates(path)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| CliError::input(format!("{path}: no certificate")))
 }
 
 /// `--alg` (default: rsa-sha256 for RSA keys, the curve's ECDSA for EC keys) and `--digest`.

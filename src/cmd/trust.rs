@@ -1,5 +1,5 @@
-//! What the verifying commands (`jwt verify`, `redirect verify`) share: the certificates they
-//! trust, and how a failed check is reported in `--json` mode.
+//! What the verifying commands (`verify`, `jwt verify`, `redirect verify`) share: the
+//! certificates they trust, and how a failed check is reported in `--json` mode.
 
 use samlkit_cert::Certificate;
 

@@ -12,8 +12,9 @@ use samlkit_saml::{
 };
 use serde::Serialize;
 
+use crate::cmd::trust::load_trusted;
 use crate::error::{CliError, EXIT_CHECK_FAILED, EXIT_USAGE, one_line};
-use crate::io::{describe_io, read_input};
+use crate::io::read_input;
 use crate::now::NowArg;
 
 /// Verify signed SAML responses: signature, then the SAML conditions.
@@ -84,13 +85,7 @@ enum RequireArg {
 
 pub fn run(args: VerifyArgs) -> Result<ExitCode, CliError> {
     let now = args.now.resolve();
-    let mut trusted = Vec::with_capacity(args.certs.len());
-    for path in &args.certs {
-        let bytes = read_input(path)?;
-        let certs = Certificate::load_all(&bytes)
-            .map_err(|e| CliError::input(format!("cannot load certificate {path}: {e}")))?;
-        trusted.extend(certs);
-    }
+    let trusted = load_trusted(&args.certs)?;
     let policy = VerifyPolicy {
         trusted: &trusted,
         audience: args.audience.clone(),
@@ -193,10 +188,7 @@ fn stdout_failed(e: std::io::Error) -> CliError {
 }
 
 fn read_file(path: &str) -> Result<Vec<u8>, String> {
-    if path == "-" {
-        return read_input(path).map_err(|e| e.message);
-    }
-    std::fs::read(path).map_err(|e| format!("cannot read {path}: {}", describe_io(&e)))
+    read_input(path).map_err(|e| e.message)
 }
 
 /// One `--json` line, fields in the SPEC's order.
