@@ -1,7 +1,7 @@
 //! Pieces shared by `issue`, `sign` and `verify`: loading credentials, the clock, algorithm names.
 
 use samlkit_cert::{Certificate, PrivateKey, Signer};
-use samlkit_xml::dsig::{DigestMethod, SignatureMethod};
+use samlkit_dsig::{DigestMethod, SignatureMethod};
 
 use crate::cmd::cert::{load_certificates, load_key};
 use crate::error::CliError;

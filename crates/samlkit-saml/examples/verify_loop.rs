@@ -6,8 +6,8 @@
 
 use chrono::{Duration, TimeZone, Utc};
 use samlkit_cert::{Certificate, PrivateKey};
+use samlkit_dsig::{DigestMethod, SignatureMethod};
 use samlkit_saml::*;
-use samlkit_xml::dsig::{DigestMethod, SignatureMethod};
 
 const IDP_KEY: &[u8] = include_bytes!("../../../fixtures/keys/idp.key");
 const IDP_CERT: &[u8] = include_bytes!("../../../fixtures/certs/idp.crt");

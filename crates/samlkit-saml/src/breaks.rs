@@ -11,7 +11,7 @@ use std::ops::Range;
 
 use chrono::Duration;
 use samlkit_cert::{Certificate, PrivateKey, Signer};
-use samlkit_xml::dsig::{DigestMethod, NS_DSIG, SignatureMethod};
+use samlkit_dsig::{DigestMethod, NS_DSIG, SignatureMethod};
 
 use crate::builder::{NS_ASSERTION, STATUS_SUCCESS};
 use crate::escape::escape_text;

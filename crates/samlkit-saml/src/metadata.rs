@@ -15,8 +15,8 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use chrono::{DateTime, Utc};
 use samlkit_cert::Certificate;
+use samlkit_dsig::{self as dsig, DigestMethod, NS_DSIG, VerifyOptions};
 use samlkit_xml::Node;
-use samlkit_xml::dsig::{self, DigestMethod, NS_DSIG, VerifyOptions};
 
 use crate::escape::{escape_attr, escape_text};
 use crate::time::{format_instant, parse_instant};
@@ -222,13 +222,9 @@ pub fn verify_idp_metadata(
             )));
         }
     };
-    let v = dsig::verify_signature(
-        &doc,
-        sig.id(),
-        trusted,
-        &VerifyOptions { allow_sha1, expected_reference: Some(root.id()) },
-    )
-    .map_err(crate::verify::map_dsig_error)?;
+    let v =
+        dsig::verify_signature(&doc, sig.id(), root.id(), trusted, &VerifyOptions { allow_sha1 })
+            .map_err(crate::verify::map_dsig_error)?;
     if v.signed_element != root.id() {
         return Err(SamlError::ReferenceInvalid(format!(
             "the Signature at {} references #{}, not the EntityDescriptor that contains it",

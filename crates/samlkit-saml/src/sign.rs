@@ -1,7 +1,7 @@
 //! The signing profile: which elements get an enveloped signature and where it goes.
 
 use samlkit_cert::Signer;
-use samlkit_xml::dsig::{self, DigestMethod, NS_DSIG, SignOptions, SignatureMethod};
+use samlkit_dsig::{self as dsig, DigestMethod, NS_DSIG, SignOptions, SignatureMethod};
 use samlkit_xml::{Document, Node, NodeId};
 
 use crate::SamlError;

@@ -9,7 +9,7 @@
 //!    no Assertion reports its Status when that is not Success);
 //! 4. every `ds:Signature` is a direct child of the Response or of the Assertion (never inside
 //!    Extensions, Advice, Object, …), at most one per element;
-//! 5. each Signature verifies (see [`samlkit_xml::dsig::verify_signature`]) with a trusted
+//! 5. each Signature verifies (see [`samlkit_dsig::verify_signature`]) with a trusted
 //!    certificate **and** its Reference resolves to the element that directly contains it;
 //! 6. `require` is met (response / assertion / any signed); no NameID, Issuer, Audience or
 //!    AttributeValue contains a comment (`comment_in_value`: see the comment-injection note below);
@@ -25,8 +25,8 @@
 
 use chrono::{DateTime, Duration, Utc};
 use samlkit_cert::Certificate;
-use samlkit_xml::dsig::{self, NS_DSIG, VerifiedSignature, VerifyOptions};
-use samlkit_xml::{Document, Node, NodeId, NodeKind, XmlError};
+use samlkit_dsig::{self as dsig, NS_DSIG, SignatureError, VerifiedSignature, VerifyOptions};
+use samlkit_xml::{Document, Node, NodeId, NodeKind, ParseError, XmlError};
 
 use crate::builder::{CM_BEARER, NS_ASSERTION, NS_PROTOCOL, STATUS_SUCCESS};
 use crate::time::{format_instant, parse_instant};
@@ -147,7 +147,7 @@ pub fn verify_response(input: &[u8], policy: &VerifyPolicy<'_>) -> VerifyReport 
 /// Parses with the crate's limits, mapping a DOCTYPE to its own error.
 pub(crate) fn parse_document(xml: &str) -> Result<Document<'_>, SamlError> {
     samlkit_xml::parse(xml).map_err(|e| match e {
-        XmlError::Doctype { pos } => {
+        XmlError::Parse(ParseError::Doctype { pos }) => {
             SamlError::DoctypeRefused { line: pos.line, column: pos.column }
         }
         other => SamlError::MalformedXml(other.to_string()),
@@ -248,7 +248,7 @@ fn run(
         *slot = Some(sig.id());
     }
 
-    let opts = VerifyOptions { allow_sha1: policy.allow_sha1, expected_reference: None };
+    let opts = VerifyOptions { allow_sha1: policy.allow_sha1 };
     let mut signed = Vec::new();
     let mut cert_index = None;
     for (part, sig) in
@@ -392,10 +392,10 @@ fn check_signature(
     let what = part.name();
     // The Reference must name the element that contains the Signature: dsig refuses any other
     // target before canonicalizing it (and the check below says so again, in SAML terms).
-    let opts = VerifyOptions { expected_reference: parent.map(|p| p.id()), ..*opts };
+    let expected = parent.map_or(sig, |p| p.id());
     let v =
-        dsig::verify_signature(doc, sig, policy.trusted, &opts).map_err(|e| {
-            if let XmlError::DigestMismatch { computed, expected, .. } = &e {
+        dsig::verify_signature(doc, sig, expected, policy.trusted, opts).map_err(|e| {
+            if let SignatureError::DigestMismatch { computed, expected, .. } = &e {
                 steps.add(|| format!(
                 "{what} signature: digest computed {computed}, expected {expected}: MISMATCH"
             ));
@@ -441,43 +441,24 @@ fn check_signature(
 }
 
 /// Maps an XML-DSig failure to the SAML vocabulary. Every variant is listed so that a new one
-/// is a decision, not an accident; `XmlError` is `#[non_exhaustive]`, so a variant added later
-/// falls through to the last arm, which refuses the signature.
-pub(crate) fn map_dsig_error(e: XmlError) -> SamlError {
+/// is a decision, not an accident; `SignatureError` is `#[non_exhaustive]`, so a variant added
+/// later falls through to the last arm, which refuses the signature.
+pub(crate) fn map_dsig_error(e: SignatureError) -> SamlError {
     let msg = e.to_string();
     match e {
-        XmlError::SignatureMalformed { .. } => SamlError::SignatureMalformed(msg),
-        XmlError::AlgorithmRefused { .. } => SamlError::AlgorithmRefused(msg),
-        XmlError::SignatureReferenceForm { .. }
-        | XmlError::SignatureReferenceUnresolved { .. }
-        | XmlError::SignatureReferenceUnexpected { .. } => SamlError::ReferenceInvalid(msg),
-        XmlError::DuplicateId { id } => SamlError::DuplicateId(id),
-        XmlError::DigestMismatch { .. } => SamlError::DigestMismatch(msg),
-        XmlError::UntrustedCertificate { .. } => SamlError::UntrustedCertificate(msg),
-        XmlError::SignatureMismatch { .. }
-        | XmlError::NoSuitableKey { .. }
-        | XmlError::SigningFailed(_) => SamlError::SignatureInvalid(msg),
+        SignatureError::Malformed { .. } => SamlError::SignatureMalformed(msg),
+        SignatureError::AlgorithmRefused { .. } => SamlError::AlgorithmRefused(msg),
+        SignatureError::ReferenceForm { .. }
+        | SignatureError::ReferenceUnresolved { .. }
+        | SignatureError::ReferenceUnexpected { .. } => SamlError::ReferenceInvalid(msg),
+        SignatureError::DuplicateId { id } => SamlError::DuplicateId(id),
+        SignatureError::DigestMismatch { .. } => SamlError::DigestMismatch(msg),
+        SignatureError::UntrustedCertificate { .. } => SamlError::UntrustedCertificate(msg),
+        SignatureError::SignatureMismatch { .. }
+        | SignatureError::NoSuitableKey { .. }
+        | SignatureError::SigningFailed(_) => SamlError::SignatureInvalid(msg),
         // Parsing and canonicalization errors met while checking the signature.
-        XmlError::Doctype { .. }
-        | XmlError::InvalidUtf8 { .. }
-        | XmlError::UnsupportedEncoding { .. }
-        | XmlError::InvalidChar { .. }
-        | XmlError::UndefinedEntity { .. }
-        | XmlError::BadReference { .. }
-        | XmlError::InvalidName { .. }
-        | XmlError::MismatchedEndTag { .. }
-        | XmlError::UnexpectedEndTag { .. }
-        | XmlError::UnclosedElement { .. }
-        | XmlError::DuplicateAttribute { .. }
-        | XmlError::UndeclaredPrefix { .. }
-        | XmlError::BadNamespaceDeclaration { .. }
-        | XmlError::ContentOutsideRoot { .. }
-        | XmlError::NoRootElement { .. }
-        | XmlError::Syntax { .. }
-        | XmlError::LimitExceeded { .. }
-        | XmlError::C14n(_)
-        | XmlError::UnknownAlgorithm(_)
-        | XmlError::Io(_) => SamlError::MalformedXml(msg),
+        SignatureError::Xml(_) => SamlError::MalformedXml(msg),
         _ => SamlError::SignatureInvalid(msg),
     }
 }

@@ -7,8 +7,8 @@ mod common;
 use chrono::{TimeZone, Utc};
 use common::{alice_params, idp, issued, sp_policy};
 use samlkit_cert::Certificate;
+use samlkit_dsig::{DigestMethod, SignOptions, SignatureMethod, build_signature};
 use samlkit_saml::*;
-use samlkit_xml::dsig::{DigestMethod, SignOptions, SignatureMethod, build_signature};
 
 const NEXT_CERT: &str = include_str!("../../../fixtures/certs/expires-2026-08-15.crt");
 

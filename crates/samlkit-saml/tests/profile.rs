@@ -7,8 +7,8 @@ use chrono::Duration;
 use common::{IDP_CERT, IDP_KEY, alice_params, issued, sp_policy};
 use proptest::prelude::*;
 use samlkit_cert::{Certificate, PrivateKey};
+use samlkit_dsig::{DigestMethod, SignatureMethod};
 use samlkit_saml::*;
-use samlkit_xml::dsig::{DigestMethod, SignatureMethod};
 
 fn params() -> ResponseParams {
     ResponseParams {

@@ -4,7 +4,7 @@
 
 use std::io::Write;
 
-use crate::error::XmlError;
+use crate::error::{C14nError, XmlError};
 use crate::tree::{
     AttrData, Document, NONE, NS_NONE, NS_XML, NodeId, PREFIX_DEFAULT, PREFIX_XML, Payload,
 };
@@ -88,19 +88,23 @@ pub fn canonicalize<W: Write>(
 ) -> Result<(), XmlError> {
     if let Some(id) = subset_root {
         if id.index() >= doc.len() {
-            return Err(XmlError::C14n("the subset root is not a node of this document".into()));
+            return Err(XmlError::C14n(C14nError::Refused(
+                "the subset root is not a node of this document".into(),
+            )));
         }
         if !matches!(doc.data(id.0).payload, Payload::Element { .. } | Payload::Document) {
-            return Err(XmlError::C14n("the subset root must be an element".into()));
+            return Err(XmlError::C14n(C14nError::Refused(
+                "the subset root must be an element".into(),
+            )));
         }
     }
     // C14N 1.0 §2.1 (inherited by exclusive C14N): documents with relative namespace URIs are
     // an operation failure, never an implementation-specific output.
     if let Some((offset, uri)) = &doc.relative_namespace {
-        return Err(XmlError::C14n(format!(
+        return Err(XmlError::C14n(C14nError::Refused(format!(
             "{}: relative namespace URI {uri:?} (the C14N specifications require absolute URIs)",
             doc.position_of(*offset as usize)
-        )));
+        ))));
     }
     let excluded = excluded.map_or(NONE, |e| e.0);
     // The output is about as long as the input it comes from: size the buffer for that, so a

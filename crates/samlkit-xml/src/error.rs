@@ -1,6 +1,13 @@
-//! The one error type of this crate: parsing, canonicalization and XML Signature creation and
-//! verification. Every parse error says what is wrong and where (`line:column`, both 1-based, the
-//! column counted in characters); signature errors say where when they concern the document.
+//! The crate's error type, [`XmlError`], with its two categories: [`ParseError`] (the input is
+//! not a well-formed, namespace-well-formed document within the [`crate::Limits`]) and
+//! [`C14nError`] (a parsed document cannot be canonicalized as asked, or the output failed).
+//!
+//! Every parse error says what is wrong and where (`line:column`, both 1-based, the column
+//! counted in characters).
+//!
+//! **Document data in messages.** Parse errors quote what was found in the input (names, entity
+//! references, encodings, end tags), so their text can contain attacker-chosen characters: escape
+//! it before showing it in HTML or a terminal, and do not echo it to a browser.
 
 use std::fmt;
 
@@ -19,12 +26,46 @@ impl fmt::Display for Position {
     }
 }
 
-/// Everything that can go wrong while parsing, canonicalizing, signing or verifying a signature.
-/// In every variant `pos` is where in the input the problem starts; the other fields name what
-/// was found. [`XmlError::is_signature_error`] tells the XML-DSig failures from the rest.
+/// Everything that can go wrong in this crate: parsing or canonicalizing.
+///
+/// ```
+/// use samlkit_xml::{ParseError, XmlError};
+/// let err = samlkit_xml::parse("<a><b></a>").unwrap_err();
+/// assert!(matches!(err, XmlError::Parse(ParseError::MismatchedEndTag { .. })));
+/// assert_eq!(err.position().map(|p| p.to_string()).as_deref(), Some("1:7"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum XmlError {
+    /// The input is not a well-formed document within the limits.
+    #[error(transparent)]
+    Parse(#[from] ParseError),
+    /// The document could not be canonicalized, or writing the output failed.
+    #[error(transparent)]
+    C14n(#[from] C14nError),
+}
+
+impl XmlError {
+    /// Where in the input the error was found, when it concerns the input.
+    pub fn position(&self) -> Option<Position> {
+        match self {
+            XmlError::Parse(e) => Some(e.position()),
+            XmlError::C14n(_) => None,
+        }
+    }
+}
+
+impl From<std::io::Error> for XmlError {
+    fn from(e: std::io::Error) -> Self {
+        XmlError::C14n(C14nError::Io(e.to_string()))
+    }
+}
+
+/// Why an input is not accepted as a document. In every variant `pos` is where in the input the
+/// problem starts; the other fields name what was found.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ParseError {
     /// A `<!DOCTYPE …>`: DTDs (and with them entity definitions) are never processed.
     #[error("{pos}: DOCTYPE is not allowed (DTDs and entity declarations are refused)")]
     Doctype { pos: Position },
@@ -79,65 +120,25 @@ pub enum XmlError {
     /// A configured [`crate::Limits`] value was exceeded.
     #[error("{pos}: {limit} exceeds the limit of {max}")]
     LimitExceeded { pos: Position, limit: &'static str, max: usize },
-    /// Canonicalization was asked for something that is not possible.
+}
+
+/// Why a parsed document cannot be canonicalized as asked.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum C14nError {
+    /// The request is not possible (the subset root is not an element of this document, or the
+    /// document has a relative namespace URI, which the C14N specifications make an error).
     #[error("cannot canonicalize: {0}")]
-    C14n(String),
-    /// An algorithm URI this crate does not implement.
-    #[error("unsupported canonicalization algorithm {0:?}")]
-    UnknownAlgorithm(String),
+    Refused(String),
     /// Writing the output failed.
     #[error("write failed: {0}")]
     Io(String),
-
-    // --- XML Signature (the `dsig` module) ---
-    /// The Signature element breaks the XML-DSig schema or the accepted profile.
-    #[error("{pos}: {message}")]
-    SignatureMalformed { pos: Position, message: String },
-    /// A signature, digest, canonicalization or transform algorithm outside the allowlist.
-    #[error("{role} algorithm {uri:?} refused: {reason}")]
-    AlgorithmRefused { role: &'static str, uri: String, reason: &'static str },
-    /// The `ds:Reference` URI is not of the form `#ID` (empty, external, XPointer).
-    #[error(
-        "{pos}: Reference URI {uri:?} refused: only a same-document reference by ID (\"#ID\") is accepted"
-    )]
-    SignatureReferenceForm { pos: Position, uri: String },
-    /// No element carries the ID a `ds:Reference` names (or a signer was asked to sign).
-    #[error("Reference URI \"#{id}\" does not match any element's ID")]
-    SignatureReferenceUnresolved { id: String },
-    /// The `ds:Reference` resolves, but not to the element the caller requires
-    /// ([`crate::dsig::VerifyOptions::expected_reference`]).
-    #[error(
-        "{pos}: Reference URI \"#{id}\" resolves to {found}, not the element that contains it (the only element accepted as signed)"
-    )]
-    SignatureReferenceUnexpected { pos: Position, id: String, found: String },
-    /// Several elements carry the same ID, so a reference to it is ambiguous.
-    #[error("the ID {id:?} appears on more than one element")]
-    DuplicateId { id: String },
-    /// The digest of the referenced element does not match DigestValue.
-    #[error(
-        "digest of the element with ID {id:?} does not match DigestValue (computed {computed}, expected {expected}): the signed content was changed"
-    )]
-    DigestMismatch { id: String, computed: String, expected: String },
-    /// SignatureValue does not verify with any trusted certificate.
-    #[error("SignatureValue does not verify with {tried}")]
-    SignatureMismatch { tried: String },
-    /// KeyInfo carries certificates, none of which is trusted.
-    #[error(
-        "KeyInfo carries a certificate that is not trusted (SHA-256 {sha256}); only the configured certificates are trusted"
-    )]
-    UntrustedCertificate { sha256: String },
-    /// No trusted certificate fits the signature method (RSA vs ECDSA, curve).
-    #[error("no trusted certificate can check a {method} signature")]
-    NoSuitableKey { method: &'static str },
-    /// The signing key or certificate could not be used.
-    #[error("signing failed: {0}")]
-    SigningFailed(String),
 }
 
-impl XmlError {
-    /// Where in the input the error was found, when it concerns the input.
-    pub fn position(&self) -> Option<Position> {
-        use XmlError::*;
+impl ParseError {
+    /// Where in the input the problem starts.
+    pub fn position(&self) -> Position {
+        use ParseError::*;
         match self {
             Doctype { pos }
             | InvalidUtf8 { pos }
@@ -155,66 +156,7 @@ impl XmlError {
             | ContentOutsideRoot { pos, .. }
             | NoRootElement { pos }
             | Syntax { pos, .. }
-            | LimitExceeded { pos, .. }
-            | SignatureMalformed { pos, .. }
-            | SignatureReferenceForm { pos, .. }
-            | SignatureReferenceUnexpected { pos, .. } => Some(*pos),
-            C14n(_)
-            | UnknownAlgorithm(_)
-            | Io(_)
-            | AlgorithmRefused { .. }
-            | SignatureReferenceUnresolved { .. }
-            | DuplicateId { .. }
-            | DigestMismatch { .. }
-            | SignatureMismatch { .. }
-            | UntrustedCertificate { .. }
-            | NoSuitableKey { .. }
-            | SigningFailed(_) => None,
+            | LimitExceeded { pos, .. } => *pos,
         }
-    }
-
-    /// Whether this is an XML Signature failure (a signature that could not be created or was
-    /// not accepted) rather than a parse, canonicalization or output error.
-    pub fn is_signature_error(&self) -> bool {
-        use XmlError::*;
-        match self {
-            SignatureMalformed { .. }
-            | AlgorithmRefused { .. }
-            | SignatureReferenceForm { .. }
-            | SignatureReferenceUnresolved { .. }
-            | SignatureReferenceUnexpected { .. }
-            | DuplicateId { .. }
-            | DigestMismatch { .. }
-            | SignatureMismatch { .. }
-            | UntrustedCertificate { .. }
-            | NoSuitableKey { .. }
-            | SigningFailed(_) => true,
-            Doctype { .. }
-            | InvalidUtf8 { .. }
-            | UnsupportedEncoding { .. }
-            | InvalidChar { .. }
-            | UndefinedEntity { .. }
-            | BadReference { .. }
-            | InvalidName { .. }
-            | MismatchedEndTag { .. }
-            | UnexpectedEndTag { .. }
-            | UnclosedElement { .. }
-            | DuplicateAttribute { .. }
-            | UndeclaredPrefix { .. }
-            | BadNamespaceDeclaration { .. }
-            | ContentOutsideRoot { .. }
-            | NoRootElement { .. }
-            | Syntax { .. }
-            | LimitExceeded { .. }
-            | C14n(_)
-            | UnknownAlgorithm(_)
-            | Io(_) => false,
-        }
-    }
-}
-
-impl From<std::io::Error> for XmlError {
-    fn from(e: std::io::Error) -> Self {
-        XmlError::Io(e.to_string())
     }
 }

@@ -6,7 +6,6 @@
 
 mod c14n;
 mod chars;
-pub mod dsig;
 mod error;
 mod hash;
 mod limits;
@@ -16,7 +15,7 @@ mod swar;
 mod tree;
 
 pub use c14n::{C14nAlgorithm, canonicalize, canonicalize_to_vec};
-pub use error::{Position, XmlError};
+pub use error::{C14nError, ParseError, Position, XmlError};
 pub use limits::Limits;
 pub use parser::{parse, parse_bytes, parse_bytes_with_limits, parse_with_limits};
 pub use tree::{

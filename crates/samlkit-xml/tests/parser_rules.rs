@@ -2,7 +2,7 @@
 //! produce (a fragment of the message) and where (the first occurrence of a marker string, so
 //! the expected line:column is visible in the table instead of being counted by hand).
 
-use samlkit_xml::{Limits, Position, XmlError, parse, parse_bytes, parse_with_limits};
+use samlkit_xml::{Limits, ParseError, Position, XmlError, parse, parse_bytes, parse_with_limits};
 
 /// 1-based line and column (in characters) of the first occurrence of `marker` in `input`.
 /// The marker `$end` stands for the end of the input.
@@ -360,10 +360,13 @@ fn each_rule_reports_what_and_where() {
 #[test]
 fn bytes_must_be_utf8() {
     let e = parse_bytes(b"<a>\n  x\xff</a>").unwrap_err();
-    assert_eq!(e, XmlError::InvalidUtf8 { pos: Position { line: 2, column: 4 } });
+    assert_eq!(
+        e,
+        XmlError::Parse(ParseError::InvalidUtf8 { pos: Position { line: 2, column: 4 } })
+    );
     assert_eq!(e.to_string(), "2:4: invalid UTF-8 in the input");
     let e = parse_bytes(b"<a>\xc3</a>").unwrap_err();
-    assert!(matches!(e, XmlError::InvalidUtf8 { .. }), "{e}");
+    assert!(matches!(e, XmlError::Parse(ParseError::InvalidUtf8 { .. })), "{e}");
 }
 
 #[test]
@@ -376,7 +379,7 @@ fn non_utf8_byte_order_marks_are_refused() {
         assert!(e.to_string().contains("only UTF-8"), "{e}");
     }
     let e = parse_bytes(b"<\0a\0/\0>\0").unwrap_err();
-    assert!(matches!(e, XmlError::UnsupportedEncoding { .. }), "{e}");
+    assert!(matches!(e, XmlError::Parse(ParseError::UnsupportedEncoding { .. })), "{e}");
 }
 
 #[test]
@@ -412,7 +415,7 @@ fn undeclaring_the_default_namespace_is_allowed() {
 fn limit_error(input: &str, limits: &Limits) -> (String, Option<Position>) {
     match parse_with_limits(input, limits) {
         Ok(_) => panic!("{input:?} should exceed {limits:?}"),
-        Err(e @ XmlError::LimitExceeded { .. }) => (e.to_string(), e.position()),
+        Err(e @ XmlError::Parse(ParseError::LimitExceeded { .. })) => (e.to_string(), e.position()),
         Err(e) => panic!("{input:?}: expected a limit error, got {e}"),
     }
 }
@@ -466,5 +469,5 @@ fn many_attributes_duplicate_check_is_not_quadratic_and_still_exact() {
 fn billion_laughs_is_refused_quickly() {
     let input = "<?xml version=\"1.0\"?>\n<!DOCTYPE lolz [\n <!ENTITY lol \"lol\">\n <!ENTITY lol2 \"&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;\">\n]>\n<lolz>&lol2;</lolz>";
     let e = parse(input).unwrap_err();
-    assert_eq!(e, XmlError::Doctype { pos: Position { line: 2, column: 1 } });
+    assert_eq!(e, XmlError::Parse(ParseError::Doctype { pos: Position { line: 2, column: 1 } }));
 }

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 
 use super::{Builder, Open, RawAttr, grow_gently};
 use crate::chars;
-use crate::error::XmlError;
+use crate::error::ParseError;
 use crate::tree::{
     AttrData, NONE, NS_NONE, PREFIX_DEFAULT, Payload, StrRef, XML_NAMESPACE, XMLNS_NAMESPACE,
 };
@@ -50,15 +50,15 @@ impl<'a> Builder<'a> {
         start: usize,
         end: usize,
         empty: bool,
-    ) -> Result<(), XmlError> {
+    ) -> Result<(), ParseError> {
         if self.open.len() == 1 && self.root_seen {
-            return Err(XmlError::ContentOutsideRoot {
+            return Err(ParseError::ContentOutsideRoot {
                 pos: self.pos(start),
                 what: "a second element",
             });
         }
         if self.open.len() > self.limits.max_depth {
-            return Err(XmlError::LimitExceeded {
+            return Err(ParseError::LimitExceeded {
                 pos: self.pos(start),
                 limit: "nesting depth",
                 max: self.limits.max_depth,
@@ -74,7 +74,10 @@ impl<'a> Builder<'a> {
         let name = &content[..name_len];
         self.check_name_len(name, start)?;
         let Some((prefix, _local)) = chars::split_qname(name) else {
-            return Err(XmlError::InvalidName { pos: self.pos(start + 1), name: name.to_string() });
+            return Err(ParseError::InvalidName {
+                pos: self.pos(start + 1),
+                name: name.to_string(),
+            });
         };
         let rest_start = start + 1 + name_len;
         let rest = self.slice(rest_start, start + 1 + content_len);
@@ -92,7 +95,7 @@ impl<'a> Builder<'a> {
         s: &'a str,
         base: usize,
         out: &mut Vec<RawAttr<'a>>,
-    ) -> Result<(), XmlError> {
+    ) -> Result<(), ParseError> {
         let b = s.as_bytes();
         let mut i = 0;
         let is_ws = |c: u8| matches!(c, b' ' | b'\t' | b'\n' | b'\r');
@@ -141,7 +144,7 @@ impl<'a> Builder<'a> {
                 return Err(self.syntax(base + i, format!("unclosed value of attribute {name:?}")));
             };
             if out.len() >= self.limits.max_attributes_per_element {
-                return Err(XmlError::LimitExceeded {
+                return Err(ParseError::LimitExceeded {
                     pos: self.pos(base + name_start),
                     limit: "attribute count",
                     max: self.limits.max_attributes_per_element,
@@ -171,7 +174,7 @@ impl<'a> Builder<'a> {
         prefix: &'a str,
         raw: &[RawAttr<'a>],
         empty: bool,
-    ) -> Result<(), XmlError> {
+    ) -> Result<(), ParseError> {
         let undo_mark = self.undo.len() as u32;
         let attrs_start = self.doc.attrs.len();
         // Namespace declarations first: they apply to the element's own name and attributes.
@@ -181,7 +184,10 @@ impl<'a> Builder<'a> {
             // Positions are computed only on error: counting lines is O(input).
             let at = a.name_start;
             if !declared.is_empty() && !chars::is_ncname(declared) {
-                return Err(XmlError::InvalidName { pos: self.pos(at), name: a.name.to_string() });
+                return Err(ParseError::InvalidName {
+                    pos: self.pos(at),
+                    name: a.name.to_string(),
+                });
             }
             let value = chars::decode_attr(a.value, a.value_start, &mut self.doc.arena)
                 .map_err(|e| self.decode_error(a.value_start, e))?;
@@ -207,14 +213,14 @@ impl<'a> Builder<'a> {
                 _ => None,
             };
             if let Some(reason) = reason {
-                return Err(XmlError::BadNamespaceDeclaration { pos: self.pos(at), reason });
+                return Err(ParseError::BadNamespaceDeclaration { pos: self.pos(at), reason });
             }
             if self.doc.relative_namespace.is_none() && is_relative_uri(uri) {
                 self.doc.relative_namespace = Some((a.name_start as u32, uri.to_string()));
             }
             let prefix_id = self.prefix_id(declared);
             if self.doc.attrs[attrs_start..].iter().any(|d| d.prefix == prefix_id) {
-                return Err(XmlError::DuplicateAttribute {
+                return Err(ParseError::DuplicateAttribute {
                     pos: self.pos(at),
                     name: a.name.to_string(),
                 });
@@ -234,7 +240,7 @@ impl<'a> Builder<'a> {
         let decls = self.doc.attrs.len() - attrs_start;
         let elem_prefix = self.prefix_id(prefix);
         let Some(elem_ns) = self.bound(elem_prefix) else {
-            return Err(XmlError::UndeclaredPrefix {
+            return Err(ParseError::UndeclaredPrefix {
                 pos: self.pos(start + 1),
                 prefix: prefix.to_string(),
             });
@@ -245,7 +251,7 @@ impl<'a> Builder<'a> {
             }
             self.check_name_len(a.name, a.name_start)?;
             let Some((p, _)) = chars::split_qname(a.name) else {
-                return Err(XmlError::InvalidName {
+                return Err(ParseError::InvalidName {
                     pos: self.pos(a.name_start),
                     name: a.name.to_string(),
                 });
@@ -257,7 +263,7 @@ impl<'a> Builder<'a> {
                 match self.bound(id) {
                     Some(ns) if id != PREFIX_DEFAULT => (id, ns),
                     _ => {
-                        return Err(XmlError::UndeclaredPrefix {
+                        return Err(ParseError::UndeclaredPrefix {
                             pos: self.pos(a.name_start),
                             prefix: p.to_string(),
                         });
@@ -304,7 +310,7 @@ impl<'a> Builder<'a> {
 
     /// Duplicate attributes by namespace URI + local name (which also catches the same qualified
     /// name twice). Quadratic for the common few attributes, sorted beyond that.
-    pub(super) fn check_duplicates(&mut self, from: usize) -> Result<(), XmlError> {
+    pub(super) fn check_duplicates(&mut self, from: usize) -> Result<(), ParseError> {
         let attrs = &self.doc.attrs[from..];
         let input = self.input;
         let prefixes = &self.doc.prefixes;
@@ -341,7 +347,7 @@ impl<'a> Builder<'a> {
         match dup {
             Some(a) => {
                 let name = self.doc.attr_name(a).to_string();
-                Err(XmlError::DuplicateAttribute { pos: self.pos(a.name_start as usize), name })
+                Err(ParseError::DuplicateAttribute { pos: self.pos(a.name_start as usize), name })
             }
             None => Ok(()),
         }
@@ -362,9 +368,9 @@ impl<'a> Builder<'a> {
         start: usize,
         end: usize,
         name: &str,
-    ) -> Result<(), XmlError> {
+    ) -> Result<(), ParseError> {
         if self.open.len() <= 1 {
-            return Err(XmlError::UnexpectedEndTag {
+            return Err(ParseError::UnexpectedEndTag {
                 pos: self.pos(start),
                 name: name.to_string(),
             });
@@ -372,7 +378,7 @@ impl<'a> Builder<'a> {
         let Some(top) = self.open.pop() else { return Ok(()) };
         let open_name = self.doc.node(crate::NodeId(top.node)).name();
         if open_name != name {
-            return Err(XmlError::MismatchedEndTag {
+            return Err(ParseError::MismatchedEndTag {
                 pos: self.pos(start),
                 expected: open_name.to_string(),
                 found: name.to_string(),

@@ -10,7 +10,7 @@ use quick_xml::events::Event;
 use quick_xml::reader::Reader;
 
 use crate::chars::{self, DecodeError};
-use crate::error::{Position, XmlError};
+use crate::error::{ParseError, Position, XmlError};
 use crate::hash::FastMap;
 use crate::limits::Limits;
 use crate::tree::{
@@ -43,18 +43,18 @@ pub fn parse_bytes_with_limits<'a>(
     limits: &Limits,
 ) -> Result<Document<'a>, XmlError> {
     let start = Position { line: 1, column: 1 };
-    let refuse = |encoding: &str| XmlError::UnsupportedEncoding {
+    let refuse = |encoding: &str| ParseError::UnsupportedEncoding {
         pos: start,
         encoding: encoding.to_string(),
     };
     if input.starts_with(&[0xFF, 0xFE]) {
-        return Err(refuse("UTF-16LE"));
+        return Err(refuse("UTF-16LE").into());
     }
     if input.starts_with(&[0xFE, 0xFF]) {
-        return Err(refuse("UTF-16BE"));
+        return Err(refuse("UTF-16BE").into());
     }
     if input.starts_with(&[0x3C, 0x00]) || input.starts_with(&[0x00, 0x3C]) {
-        return Err(refuse("UTF-16 (no byte order mark)"));
+        return Err(refuse("UTF-16 (no byte order mark)").into());
     }
     match std::str::from_utf8(input) {
         Ok(text) => parse_with_limits(text, limits),
@@ -63,7 +63,7 @@ pub fn parse_bytes_with_limits<'a>(
             // The prefix up to the bad byte is valid UTF-8, so positions can be counted in it.
             let text = std::str::from_utf8(&input[..good]).unwrap_or("");
             let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-            Err(XmlError::InvalidUtf8 { pos: crate::tree::position_in(text, text.len()) })
+            Err(ParseError::InvalidUtf8 { pos: crate::tree::position_in(text, text.len()) }.into())
         }
     }
 }
@@ -73,16 +73,19 @@ pub fn parse_with_limits<'a>(input: &'a str, limits: &Limits) -> Result<Document
     let limits = limits.effective();
     let input = input.strip_prefix('\u{feff}').unwrap_or(input);
     if input.len() > limits.max_input_bytes {
-        return Err(XmlError::LimitExceeded {
+        return Err(ParseError::LimitExceeded {
             pos: Position { line: 1, column: 1 },
             limit: "input size",
             max: limits.max_input_bytes,
-        });
+        }
+        .into());
     }
     if let Some((at, code)) = chars::find_invalid_char(input) {
-        return Err(XmlError::InvalidChar { pos: crate::tree::position_in(input, at), code });
+        return Err(
+            ParseError::InvalidChar { pos: crate::tree::position_in(input, at), code }.into()
+        );
     }
-    Builder::new(input, limits).run()
+    Ok(Builder::new(input, limits).run()?)
 }
 
 struct Open {
@@ -179,20 +182,20 @@ impl<'a> Builder<'a> {
         crate::tree::position_in(self.input, offset)
     }
 
-    fn syntax(&self, offset: usize, message: impl Into<String>) -> XmlError {
-        XmlError::Syntax { pos: self.pos(offset), message: message.into() }
+    fn syntax(&self, offset: usize, message: impl Into<String>) -> ParseError {
+        ParseError::Syntax { pos: self.pos(offset), message: message.into() }
     }
 
-    fn decode_error(&self, base: usize, e: DecodeError) -> XmlError {
+    fn decode_error(&self, base: usize, e: DecodeError) -> ParseError {
         match e {
             DecodeError::UndefinedEntity { at, name } => {
-                XmlError::UndefinedEntity { pos: self.pos(base + at), name }
+                ParseError::UndefinedEntity { pos: self.pos(base + at), name }
             }
             DecodeError::BadReference { at, text } => {
-                XmlError::BadReference { pos: self.pos(base + at), text }
+                ParseError::BadReference { pos: self.pos(base + at), text }
             }
             DecodeError::InvalidChar { at, code } => {
-                XmlError::InvalidChar { pos: self.pos(base + at), code }
+                ParseError::InvalidChar { pos: self.pos(base + at), code }
             }
             DecodeError::LessThanInAttribute { at } => {
                 self.syntax(base + at, "'<' is not allowed in an attribute value")
@@ -200,7 +203,7 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn run(mut self) -> Result<Document<'a>, XmlError> {
+    fn run(mut self) -> Result<Document<'a>, ParseError> {
         let mut reader = Reader::from_str(self.input);
         {
             let config = reader.config_mut();
@@ -250,7 +253,7 @@ impl<'a> Builder<'a> {
                 Event::CData(_) => {
                     self.flush_text()?;
                     if self.open.len() == 1 {
-                        return Err(XmlError::ContentOutsideRoot {
+                        return Err(ParseError::ContentOutsideRoot {
                             pos: self.pos(start),
                             what: "a CDATA section",
                         });
@@ -283,7 +286,7 @@ impl<'a> Builder<'a> {
                     }
                     self.xml_declaration(start, end)?;
                 }
-                Event::DocType(_) => return Err(XmlError::Doctype { pos: self.pos(start) }),
+                Event::DocType(_) => return Err(ParseError::Doctype { pos: self.pos(start) }),
                 Event::Eof => {
                     self.flush_text()?;
                     break;
@@ -294,10 +297,10 @@ impl<'a> Builder<'a> {
             let top = self.open.last().map(|o| o.node).unwrap_or(0);
             let d = &self.doc.nodes[top as usize];
             let name = self.doc.node(crate::NodeId(top)).name().to_string();
-            return Err(XmlError::UnclosedElement { pos: self.pos(d.start as usize), name });
+            return Err(ParseError::UnclosedElement { pos: self.pos(d.start as usize), name });
         }
         if !self.root_seen {
-            return Err(XmlError::NoRootElement { pos: self.pos(self.input.len()) });
+            return Err(ParseError::NoRootElement { pos: self.pos(self.input.len()) });
         }
         self.build_id_index();
         Ok(self.doc)
@@ -307,17 +310,20 @@ impl<'a> Builder<'a> {
         self.input.get(start..end).unwrap_or("")
     }
 
-    fn append(&mut self, start: usize, end: usize, payload: Payload) -> Result<u32, XmlError> {
+    fn append(&mut self, start: usize, end: usize, payload: Payload) -> Result<u32, ParseError> {
         if self.doc.nodes.len() >= self.limits.max_nodes {
-            return Err(XmlError::LimitExceeded {
+            return Err(ParseError::LimitExceeded {
                 pos: self.pos(start),
                 limit: "node count",
                 max: self.limits.max_nodes,
             });
         }
         let id = self.doc.nodes.len() as u32;
-        let top =
-            self.open.last_mut().ok_or_else(|| XmlError::C14n("internal: no open node".into()))?;
+        let pos = self.pos(start);
+        let top = self.open.last_mut().ok_or_else(|| ParseError::Syntax {
+            pos,
+            message: "content outside any element".into(),
+        })?;
         let parent = top.node;
         if top.last_child == NONE {
             self.doc.nodes[parent as usize].first_child = id;
@@ -336,12 +342,12 @@ impl<'a> Builder<'a> {
         Ok(id)
     }
 
-    fn flush_text(&mut self) -> Result<(), XmlError> {
+    fn flush_text(&mut self) -> Result<(), ParseError> {
         let Some((start, end)) = self.text.take() else { return Ok(()) };
         let raw = self.slice(start, end);
         if self.open.len() == 1 {
             if let Some(i) = raw.bytes().position(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r')) {
-                return Err(XmlError::ContentOutsideRoot {
+                return Err(ParseError::ContentOutsideRoot {
                     pos: self.pos(start + i),
                     what: "text",
                 });
@@ -359,9 +365,9 @@ impl<'a> Builder<'a> {
         Ok(())
     }
 
-    fn check_name_len(&self, name: &str, at: usize) -> Result<(), XmlError> {
+    fn check_name_len(&self, name: &str, at: usize) -> Result<(), ParseError> {
         if name.len() > self.limits.max_name_len {
-            return Err(XmlError::LimitExceeded {
+            return Err(ParseError::LimitExceeded {
                 pos: self.pos(at),
                 limit: "name length",
                 max: self.limits.max_name_len,
@@ -370,7 +376,7 @@ impl<'a> Builder<'a> {
         Ok(())
     }
 
-    fn processing_instruction(&mut self, start: usize, end: usize) -> Result<(), XmlError> {
+    fn processing_instruction(&mut self, start: usize, end: usize) -> Result<(), ParseError> {
         let content = self.slice(start + 2, end.saturating_sub(2));
         let target_len = content
             .bytes()
@@ -379,7 +385,7 @@ impl<'a> Builder<'a> {
         let target = &content[..target_len];
         self.check_name_len(target, start)?;
         if !chars::is_ncname(target) {
-            return Err(XmlError::InvalidName {
+            return Err(ParseError::InvalidName {
                 pos: self.pos(start + 2),
                 name: target.to_string(),
             });
@@ -394,7 +400,7 @@ impl<'a> Builder<'a> {
         Ok(())
     }
 
-    fn xml_declaration(&mut self, start: usize, end: usize) -> Result<(), XmlError> {
+    fn xml_declaration(&mut self, start: usize, end: usize) -> Result<(), ParseError> {
         let content = self.slice(start + 5, end.saturating_sub(2));
         let mut raw = Vec::new();
         self.scan_attributes(content, start + 5, &mut raw)?;
@@ -416,7 +422,7 @@ impl<'a> Builder<'a> {
                 "version" => a.value == "1.0",
                 "encoding" => {
                     if !a.value.eq_ignore_ascii_case("utf-8") {
-                        return Err(XmlError::UnsupportedEncoding {
+                        return Err(ParseError::UnsupportedEncoding {
                             pos: self.pos(a.value_start),
                             encoding: a.value.to_string(),
                         });

@@ -4,20 +4,15 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use samlkit_cert::Certificate;
 
-use super::algorithms::c14n_from_uri;
-use super::{DigestMethod, NS_DSIG, NS_EXC_C14N, SignatureMethod, Transform};
-use crate::{C14nAlgorithm, Document, Node, NodeId, NodeKind, XmlError, canonicalize};
+use crate::algorithms::c14n_from_uri;
+use crate::{DigestMethod, NS_DSIG, NS_EXC_C14N, SignatureError, SignatureMethod, Transform};
+use samlkit_xml::{C14nAlgorithm, Document, Node, NodeId, NodeKind, canonicalize};
 
 /// Verification policy.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct VerifyOptions {
     /// Accept rsa-sha1 and the sha1 digest (legacy IdPs). Off by default.
     pub allow_sha1: bool,
-    /// The element the Reference must resolve to (for SAML: the Signature's parent). When set,
-    /// a Reference to any other element is refused before anything is canonicalized or hashed:
-    /// the document may be an attacker's, and work on a subtree the attacker picked, for a
-    /// signature that could never be accepted, is work for nothing.
-    pub expected_reference: Option<NodeId>,
 }
 
 /// A signature that verified, and exactly what it covers.
@@ -45,18 +40,53 @@ pub struct VerifiedSignature {
     pub certificate_index: usize,
 }
 
-/// Verifies the `ds:Signature` element `signature` of `doc` against `trusted` certificates.
+/// Verifies the `ds:Signature` element `signature` of `doc` against `trusted` certificates, and
+/// that its Reference resolves to `expected_reference`.
+///
+/// `expected_reference` is the element the caller is about to read (for SAML: the element that
+/// contains the Signature). A Reference to any other element is refused before anything is
+/// canonicalized or hashed: the document may be an attacker's, and a signature over some other
+/// element says nothing about the one that will be read.
 ///
 /// Trust comes from `trusted` only: certificates in KeyInfo merely select among them, and one
-/// that is not trusted is an error. On success the result's `signed_element` is the element the
-/// Reference points at; checking that it is the element the caller is about to read is the
-/// caller's job (for SAML: the parent of the Signature).
+/// that is not trusted is an error.
+///
+/// ```
+/// use samlkit_cert::{Certificate, PrivateKey};
+/// use samlkit_dsig::{DigestMethod, SignOptions, SignatureMethod, VerifyOptions};
+///
+/// let key = PrivateKey::load(include_bytes!("../tests/data/idp.key"))?;
+/// let cert = Certificate::load(include_bytes!("../tests/data/idp.crt"))?;
+/// let xml = r#"<r:Item xmlns:r="urn:r" ID="_item"><r:V>42</r:V></r:Item>"#;
+/// let options = SignOptions {
+///     method: SignatureMethod::RsaSha256,
+///     digest: DigestMethod::Sha256,
+///     inclusive_prefixes: &[],
+/// };
+/// // The Signature goes right after the start tag of the signed element.
+/// let at = xml.find("<r:V>").unwrap();
+/// let signed = samlkit_dsig::sign_enveloped(xml, "_item", at, &key.signer()?, cert.der(), &options)?;
+///
+/// let doc = samlkit_xml::parse(&signed)?;
+/// let item = doc.element_by_id("_item").unwrap();
+/// let signature = doc.node(item).first_element_child().unwrap();
+/// let verified = samlkit_dsig::verify_signature(
+///     &doc,
+///     signature.id(),
+///     item,
+///     &[cert],
+///     &VerifyOptions::default(),
+/// )?;
+/// assert_eq!(verified.signed_element, item);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn verify_signature(
     doc: &Document<'_>,
     signature: NodeId,
+    expected_reference: NodeId,
     trusted: &[Certificate],
     opts: &VerifyOptions,
-) -> Result<VerifiedSignature, XmlError> {
+) -> Result<VerifiedSignature, SignatureError> {
     let sig = doc.node(signature);
     expect_name(sig, "Signature")?;
     let parts = element_sequence(sig)?;
@@ -92,11 +122,12 @@ pub fn verify_signature(
     expect_name(*reference, "Reference")?;
 
     let si_uri = required_attr(*c14n_method, "Algorithm")?;
-    let signed_info_c14n = c14n_from_uri(si_uri).ok_or_else(|| XmlError::AlgorithmRefused {
-        role: "CanonicalizationMethod",
-        uri: si_uri.to_string(),
-        reason: "only exclusive C14N and C14N 1.0 (with or without comments) are accepted",
-    })?;
+    let signed_info_c14n =
+        c14n_from_uri(si_uri).ok_or_else(|| SignatureError::AlgorithmRefused {
+            role: "CanonicalizationMethod",
+            uri: si_uri.to_string(),
+            reason: "only exclusive C14N and C14N 1.0 (with or without comments) are accepted",
+        })?;
     let si_prefixes = inclusive_namespaces(*c14n_method, signed_info_c14n)?;
 
     let method_uri = required_attr(*sig_method, "Algorithm")?;
@@ -110,7 +141,7 @@ pub fn verify_signature(
     let reference_id = match uri.strip_prefix('#') {
         Some(id) if !id.is_empty() && !id.starts_with("xpointer(") => id.to_string(),
         _ => {
-            return Err(XmlError::SignatureReferenceForm {
+            return Err(SignatureError::ReferenceForm {
                 pos: reference.position(),
                 uri: uri.to_string(),
             });
@@ -186,16 +217,14 @@ pub fn verify_signature(
 
     // Resolve through the ID index; an ambiguous ID is an error, never a choice.
     if doc.duplicate_ids().contains(&reference_id) {
-        return Err(XmlError::DuplicateId { id: reference_id });
+        return Err(SignatureError::DuplicateId { id: reference_id });
     }
     let signed_element = doc
         .element_by_id(&reference_id)
-        .ok_or_else(|| XmlError::SignatureReferenceUnresolved { id: reference_id.clone() })?;
-    if let Some(expected) = opts.expected_reference
-        && expected != signed_element
-    {
+        .ok_or_else(|| SignatureError::ReferenceUnresolved { id: reference_id.clone() })?;
+    if expected_reference != signed_element {
         let found = doc.node(signed_element);
-        return Err(XmlError::SignatureReferenceUnexpected {
+        return Err(SignatureError::ReferenceUnexpected {
             pos: reference.position(),
             id: reference_id,
             found: format!("<{}> at {}", found.name(), found.position()),
@@ -216,7 +245,7 @@ pub fn verify_signature(
     )?;
     let (canonical_len, computed) = hasher.finish();
     if computed != expected_digest {
-        return Err(XmlError::DigestMismatch {
+        return Err(SignatureError::DigestMismatch {
             id: reference_id,
             computed: STANDARD.encode(&computed),
             expected: STANDARD.encode(&expected_digest),
@@ -260,7 +289,7 @@ pub fn verify_signature(
         }
     }
     if suitable == 0 {
-        return Err(XmlError::NoSuitableKey { method: signature_method.name() });
+        return Err(SignatureError::NoSuitableKey { method: signature_method.name() });
     }
     let tried = match candidates.as_slice() {
         [one] => match trusted.get(*one) {
@@ -269,7 +298,7 @@ pub fn verify_signature(
         },
         many => format!("any of the {} trusted certificates", many.len()),
     };
-    Err(XmlError::SignatureMismatch { tried })
+    Err(SignatureError::SignatureMismatch { tried })
 }
 
 /// Which trusted certificates may check this signature: those KeyInfo names (by exact DER), or
@@ -278,7 +307,7 @@ pub fn verify_signature(
 fn select_candidates(
     key_info: Option<Node<'_, '_>>,
     trusted: &[Certificate],
-) -> Result<Vec<usize>, XmlError> {
+) -> Result<Vec<usize>, SignatureError> {
     let mut offered = Vec::new();
     if let Some(ki) = key_info {
         for data in ki.element_children().filter(|n| n.has_name(NS_DSIG, "X509Data")) {
@@ -298,7 +327,7 @@ fn select_candidates(
         .collect();
     if matching.is_empty() {
         let sha256 = offered.first().map(|der| fingerprint(der)).unwrap_or_default();
-        return Err(XmlError::UntrustedCertificate { sha256 });
+        return Err(SignatureError::UntrustedCertificate { sha256 });
     }
     Ok(matching)
 }
@@ -310,7 +339,7 @@ fn fingerprint(der: &[u8]) -> String {
 
 /// The element children of a Signature-structure element. Between them only whitespace and
 /// comments are allowed: stray text, CDATA or processing instructions are refused.
-fn element_sequence<'d, 'a>(node: Node<'d, 'a>) -> Result<Vec<Node<'d, 'a>>, XmlError> {
+fn element_sequence<'d, 'a>(node: Node<'d, 'a>) -> Result<Vec<Node<'d, 'a>>, SignatureError> {
     let mut out = Vec::new();
     for child in node.children() {
         match child.kind() {
@@ -328,7 +357,7 @@ fn element_sequence<'d, 'a>(node: Node<'d, 'a>) -> Result<Vec<Node<'d, 'a>>, Xml
     Ok(out)
 }
 
-fn expect_name(node: Node<'_, '_>, local: &str) -> Result<(), XmlError> {
+fn expect_name(node: Node<'_, '_>, local: &str) -> Result<(), SignatureError> {
     if node.has_name(NS_DSIG, local) {
         Ok(())
     } else {
@@ -336,14 +365,14 @@ fn expect_name(node: Node<'_, '_>, local: &str) -> Result<(), XmlError> {
     }
 }
 
-fn required_attr<'d>(node: Node<'d, '_>, name: &str) -> Result<&'d str, XmlError> {
+fn required_attr<'d>(node: Node<'d, '_>, name: &str) -> Result<&'d str, SignatureError> {
     node.attribute("", name)
         .ok_or_else(|| malformed(node, &format!("{} has no {name} attribute", node.name())))
 }
 
 /// The base64 content of DigestValue, SignatureValue or X509Certificate. Only text is allowed
 /// inside: a comment or element there is refused rather than silently skipped or truncated.
-fn base64_value(node: Node<'_, '_>) -> Result<Vec<u8>, XmlError> {
+fn base64_value(node: Node<'_, '_>) -> Result<Vec<u8>, SignatureError> {
     // Whitespace removed run by run (base64 lines are long), straight from the text nodes.
     let mut compact = Vec::new();
     for child in node.children() {
@@ -369,7 +398,10 @@ fn base64_value(node: Node<'_, '_>) -> Result<Vec<u8>, XmlError> {
 }
 
 /// The PrefixList of an `ec:InclusiveNamespaces` child (exclusive C14N only).
-fn inclusive_namespaces(method: Node<'_, '_>, alg: C14nAlgorithm) -> Result<Vec<String>, XmlError> {
+fn inclusive_namespaces(
+    method: Node<'_, '_>,
+    alg: C14nAlgorithm,
+) -> Result<Vec<String>, SignatureError> {
     let children = element_sequence(method)?;
     let exclusive = matches!(alg, C14nAlgorithm::Exclusive | C14nAlgorithm::ExclusiveWithComments);
     match children.as_slice() {
@@ -385,6 +417,6 @@ fn inclusive_namespaces(method: Node<'_, '_>, alg: C14nAlgorithm) -> Result<Vec<
     }
 }
 
-fn malformed(node: Node<'_, '_>, message: &str) -> XmlError {
-    XmlError::SignatureMalformed { pos: node.position(), message: message.to_string() }
+fn malformed(node: Node<'_, '_>, message: &str) -> SignatureError {
+    SignatureError::Malformed { pos: node.position(), message: message.to_string() }
 }

@@ -2,17 +2,16 @@
 
 use samlkit_cert::{Certificate, PrivateKey};
 
-use super::sign::canonical_signed_info;
-use super::*;
-use crate::{C14nAlgorithm, XmlError, canonicalize_to_vec, parse};
+use crate::sign::canonical_signed_info;
+use crate::*;
+use samlkit_xml::{C14nAlgorithm, canonicalize_to_vec, parse};
 
-const IDP_KEY: &[u8] = include_bytes!("../../../../fixtures/keys/idp.key");
-const IDP_CERT: &[u8] = include_bytes!("../../../../fixtures/certs/idp.crt");
-const EC_KEY: &[u8] = include_bytes!("../../../../fixtures/keys/ec-p256.key");
-const EC_CERT: &[u8] = include_bytes!("../../../../fixtures/certs/ec-p256.crt");
-const ATTACKER_CERT: &[u8] = include_bytes!("../../../../fixtures/certs/attacker.crt");
-const XMLSEC_PREFIXLIST: &str =
-    include_str!("../../../../fixtures/xmlsec/signed/assertion-exc-prefixlist-sha512.xml");
+const IDP_KEY: &[u8] = include_bytes!("../tests/data/idp.key");
+const IDP_CERT: &[u8] = include_bytes!("../tests/data/idp.crt");
+const EC_KEY: &[u8] = include_bytes!("../tests/data/ec-p256.key");
+const EC_CERT: &[u8] = include_bytes!("../tests/data/ec-p256.crt");
+const ATTACKER_CERT: &[u8] = include_bytes!("../tests/data/attacker.crt");
+const XMLSEC_PREFIXLIST: &str = include_str!("../tests/data/assertion-exc-prefixlist-sha512.xml");
 
 const DOC: &str = "<r:Root xmlns:r=\"urn:r\" xmlns:xs=\"http://www.w3.org/2001/XMLSchema\">\n  <r:Item ID=\"_i1\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"><r:V xsi:type=\"xs:string\">v &amp; w</r:V></r:Item>\n  <r:Other ID=\"_o1\"/>\n</r:Root>";
 
@@ -31,11 +30,11 @@ fn verify(
     xml: &str,
     trusted: &[Certificate],
     allow_sha1: bool,
-) -> Result<VerifiedSignature, XmlError> {
+) -> Result<VerifiedSignature, SignatureError> {
     let doc = parse(xml).unwrap();
     let sig = doc.descendants().find(|n| n.has_name(NS_DSIG, "Signature")).unwrap().id();
-    let v =
-        verify_signature(&doc, sig, trusted, &VerifyOptions { allow_sha1, ..Default::default() })?;
+    let parent = doc.node(sig).parent_element().unwrap().id();
+    let v = verify_signature(&doc, sig, parent, trusted, &VerifyOptions { allow_sha1 })?;
     assert_eq!(doc.node(v.signed_element).attribute("", "ID"), Some(v.reference_id.as_str()));
     Ok(v)
 }
@@ -93,7 +92,7 @@ fn the_certificate_that_verified_is_reported() {
         vec![Certificate::load(ATTACKER_CERT).unwrap(), Certificate::load(IDP_CERT).unwrap()];
     assert_eq!(verify(&signed, &trusted, false).unwrap().certificate_index, 1);
     let err = verify(&signed, &trusted[..1], false).unwrap_err();
-    assert!(matches!(err, XmlError::UntrustedCertificate { .. }), "{err}");
+    assert!(matches!(err, SignatureError::UntrustedCertificate { .. }), "{err}");
 }
 
 #[test]
@@ -111,7 +110,7 @@ fn prefix_list_on_the_reference_is_honoured() {
     assert!(signed.contains("PrefixList=\"xs\""));
     verify(&signed, &idp(), false).unwrap();
     let err = verify(&moved_xs(&signed), &idp(), false).unwrap_err();
-    assert!(matches!(err, XmlError::DigestMismatch { .. }), "{err}");
+    assert!(matches!(err, SignatureError::DigestMismatch { .. }), "{err}");
     // ... without it, exclusive C14N leaves it out (the reason signers add the PrefixList).
     let signed = sign_doc(IDP_KEY, IDP_CERT, &without);
     verify(&moved_xs(&signed), &idp(), false).unwrap();
@@ -137,15 +136,15 @@ fn reference_forms_other_than_a_bare_id_are_refused() {
     for uri in ["", "#", "#xpointer(/)", "#xpointer(id('_i1'))", "http://example.com/doc.xml#_i1"] {
         let doc = signed.replace("URI=\"#_i1\"", &format!("URI=\"{uri}\""));
         let err = verify(&doc, &idp(), false).unwrap_err();
-        assert!(matches!(err, XmlError::SignatureReferenceForm { .. }), "{uri}: {err}");
+        assert!(matches!(err, SignatureError::ReferenceForm { .. }), "{uri}: {err}");
     }
     let doc = signed.replace("URI=\"#_i1\"", "URI=\"#_missing\"");
     assert!(matches!(
         verify(&doc, &idp(), false).unwrap_err(),
-        XmlError::SignatureReferenceUnresolved { .. }
+        SignatureError::ReferenceUnresolved { .. }
     ));
     let doc = signed.replace("ID=\"_o1\"", "ID=\"_i1\"");
-    assert!(matches!(verify(&doc, &idp(), false).unwrap_err(), XmlError::DuplicateId { .. }));
+    assert!(matches!(verify(&doc, &idp(), false).unwrap_err(), SignatureError::DuplicateId { .. }));
 }
 
 #[test]
@@ -174,7 +173,7 @@ fn structure_is_checked_in_schema_order() {
     for doc in cases {
         assert_ne!(doc, signed);
         let err = verify(&doc, &idp(), false).unwrap_err();
-        assert!(matches!(err, XmlError::SignatureMalformed { .. }), "{err}\n{doc}");
+        assert!(matches!(err, SignatureError::Malformed { .. }), "{err}\n{doc}");
         assert!(err.to_string().contains(':'), "has a position: {err}");
     }
 }
@@ -187,7 +186,7 @@ fn canonicalization_outside_the_allowlist_is_refused_naming_it() {
     let doc = signed.replacen("http://www.w3.org/2001/10/xml-exc-c14n#", c14n11, 1);
     let err = verify(&doc, &idp(), false).unwrap_err();
     assert!(
-        matches!(err, XmlError::AlgorithmRefused { role: "CanonicalizationMethod", .. }),
+        matches!(err, SignatureError::AlgorithmRefused { role: "CanonicalizationMethod", .. }),
         "{err}"
     );
     assert!(err.to_string().contains(c14n11));
@@ -203,7 +202,7 @@ fn wrong_key_type_for_the_method_is_reported() {
     );
     let no_keyinfo = format!("{}{}", &signed[..a], &signed[b..]);
     let err = verify(&no_keyinfo, &[Certificate::load(EC_CERT).unwrap()], false).unwrap_err();
-    assert!(matches!(err, XmlError::NoSuitableKey { .. }), "{err}");
+    assert!(matches!(err, SignatureError::NoSuitableKey { .. }), "{err}");
 }
 
 #[test]
@@ -223,12 +222,12 @@ fn signing_needs_an_id_and_a_position_inside_the_element() {
     let at = DOC.find("<r:V").unwrap();
     assert!(matches!(
         sign_enveloped(DOC, "_i1", at, &signer, cert.der(), &ec),
-        Err(XmlError::SigningFailed(_))
+        Err(SignatureError::SigningFailed(_))
     ));
 }
 
-/// Red-team regression: with `expected_reference`, a Reference to another element is refused
-/// before that element is canonicalized and hashed (the attacker picks it, and its digest).
+/// Red-team regression: a Reference to an element other than the expected one is refused before
+/// that element is canonicalized and hashed (the attacker picks it, and its digest).
 #[test]
 fn a_reference_to_an_unexpected_element_is_refused_before_digesting() {
     let signed =
@@ -238,37 +237,36 @@ fn a_reference_to_an_unexpected_element_is_refused_before_digesting() {
     let sig = doc.descendants().find(|n| n.has_name(NS_DSIG, "Signature")).unwrap();
     let item = sig.parent_element().unwrap().id();
 
-    let unchecked = verify_signature(&doc, sig.id(), &idp(), &VerifyOptions::default());
-    assert!(matches!(unchecked, Err(XmlError::DigestMismatch { .. })), "{unchecked:?}");
+    // Expecting the element the attacker pointed at, the digest (made for _i1) fails.
+    let other = doc.element_by_id("_o1").unwrap();
+    let unexpected = verify_signature(&doc, sig.id(), other, &idp(), &VerifyOptions::default());
+    assert!(matches!(unexpected, Err(SignatureError::DigestMismatch { .. })), "{unexpected:?}");
 
-    let opts = VerifyOptions { expected_reference: Some(item), ..Default::default() };
-    let err = verify_signature(&doc, sig.id(), &idp(), &opts).unwrap_err();
-    assert!(matches!(err, XmlError::SignatureReferenceUnexpected { .. }), "{err:?}");
+    let err =
+        verify_signature(&doc, sig.id(), item, &idp(), &VerifyOptions::default()).unwrap_err();
+    assert!(matches!(err, SignatureError::ReferenceUnexpected { .. }), "{err:?}");
     assert!(err.to_string().contains("\"#_o1\" resolves to <r:Other>"), "{err}");
 
     // The genuine document passes with the same expectation.
     let doc = parse(&signed).unwrap();
     let sig = doc.descendants().find(|n| n.has_name(NS_DSIG, "Signature")).unwrap();
-    let opts = VerifyOptions {
-        expected_reference: sig.parent_element().map(|p| p.id()),
-        ..Default::default()
-    };
-    assert!(verify_signature(&doc, sig.id(), &idp(), &opts).is_ok());
+    let parent = sig.parent_element().unwrap().id();
+    assert!(verify_signature(&doc, sig.id(), parent, &idp(), &VerifyOptions::default()).is_ok());
 }
 
-/// The signature variants moved from the former `DsigError` into `XmlError`: their messages
-/// (which reach users through the CLI and SAML error codes) must stay exactly as they were.
+/// Signature error messages reach users through the CLI and SAML error codes: each is pinned here
+/// with the position it reports.
 #[test]
-fn former_dsig_error_messages_are_unchanged() {
-    let pos = crate::Position { line: 3, column: 7 };
-    let cases: &[(XmlError, &str, Option<crate::Position>)] = &[
+fn signature_error_messages_and_positions() {
+    let pos = samlkit_xml::Position { line: 3, column: 7 };
+    let cases: &[(SignatureError, &str, Option<samlkit_xml::Position>)] = &[
         (
-            XmlError::SignatureMalformed { pos, message: "SignedInfo is missing".into() },
+            SignatureError::Malformed { pos, message: "SignedInfo is missing".into() },
             "3:7: SignedInfo is missing",
             Some(pos),
         ),
         (
-            XmlError::AlgorithmRefused {
+            SignatureError::AlgorithmRefused {
                 role: "DigestMethod",
                 uri: "urn:md5".into(),
                 reason: "weak",
@@ -277,17 +275,17 @@ fn former_dsig_error_messages_are_unchanged() {
             None,
         ),
         (
-            XmlError::SignatureReferenceForm { pos, uri: "".into() },
+            SignatureError::ReferenceForm { pos, uri: "".into() },
             "3:7: Reference URI \"\" refused: only a same-document reference by ID (\"#ID\") is accepted",
             Some(pos),
         ),
         (
-            XmlError::SignatureReferenceUnresolved { id: "_a".into() },
+            SignatureError::ReferenceUnresolved { id: "_a".into() },
             "Reference URI \"#_a\" does not match any element's ID",
             None,
         ),
         (
-            XmlError::SignatureReferenceUnexpected {
+            SignatureError::ReferenceUnexpected {
                 pos,
                 id: "_a".into(),
                 found: "<X> at 1:1".into(),
@@ -296,12 +294,12 @@ fn former_dsig_error_messages_are_unchanged() {
             Some(pos),
         ),
         (
-            XmlError::DuplicateId { id: "_a".into() },
+            SignatureError::DuplicateId { id: "_a".into() },
             "the ID \"_a\" appears on more than one element",
             None,
         ),
         (
-            XmlError::DigestMismatch {
+            SignatureError::DigestMismatch {
                 id: "_a".into(),
                 computed: "AA==".into(),
                 expected: "AQ==".into(),
@@ -310,28 +308,27 @@ fn former_dsig_error_messages_are_unchanged() {
             None,
         ),
         (
-            XmlError::SignatureMismatch { tried: "the trusted certificate".into() },
+            SignatureError::SignatureMismatch { tried: "the trusted certificate".into() },
             "SignatureValue does not verify with the trusted certificate",
             None,
         ),
         (
-            XmlError::UntrustedCertificate { sha256: "AB:CD".into() },
+            SignatureError::UntrustedCertificate { sha256: "AB:CD".into() },
             "KeyInfo carries a certificate that is not trusted (SHA-256 AB:CD); only the configured certificates are trusted",
             None,
         ),
         (
-            XmlError::NoSuitableKey { method: "ecdsa-sha256" },
+            SignatureError::NoSuitableKey { method: "ecdsa-sha256" },
             "no trusted certificate can check a ecdsa-sha256 signature",
             None,
         ),
-        (XmlError::SigningFailed("bad key".into()), "signing failed: bad key", None),
+        (SignatureError::SigningFailed("bad key".into()), "signing failed: bad key", None),
     ];
     for (err, message, position) in cases {
         assert_eq!(err.to_string(), *message, "{err:?}");
         assert_eq!(err.position(), *position, "{err:?}");
-        assert!(err.is_signature_error(), "{err:?}");
     }
-    // Parse and canonicalization errors are not signature errors.
-    assert!(!XmlError::NoRootElement { pos }.is_signature_error());
-    assert!(!XmlError::C14n("x".into()).is_signature_error());
+    // A parse error met while verifying keeps its position.
+    let parse = SignatureError::from(samlkit_xml::parse("<a>").unwrap_err());
+    assert_eq!(parse.position(), Some(samlkit_xml::Position { line: 1, column: 1 }));
 }

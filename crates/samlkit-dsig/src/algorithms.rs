@@ -2,7 +2,9 @@
 
 use samlkit_cert::{KeyAlgorithm, SignatureAlgorithm};
 
-use crate::{C14nAlgorithm, XmlError};
+use samlkit_xml::C14nAlgorithm;
+
+use crate::SignatureError;
 
 /// Digest algorithms for `ds:DigestMethod`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -26,14 +28,14 @@ impl DigestMethod {
     }
 
     /// Parses an allowlisted URI; anything else (MD5, …) is refused naming the URI.
-    pub fn from_uri(uri: &str, allow_sha1: bool) -> Result<DigestMethod, XmlError> {
+    pub fn from_uri(uri: &str, allow_sha1: bool) -> Result<DigestMethod, SignatureError> {
         let m = match uri {
             "http://www.w3.org/2000/09/xmldsig#sha1" => DigestMethod::Sha1,
             "http://www.w3.org/2001/04/xmlenc#sha256" => DigestMethod::Sha256,
             "http://www.w3.org/2001/04/xmldsig-more#sha384" => DigestMethod::Sha384,
             "http://www.w3.org/2001/04/xmlenc#sha512" => DigestMethod::Sha512,
             other => {
-                return Err(XmlError::AlgorithmRefused {
+                return Err(SignatureError::AlgorithmRefused {
                     role: "DigestMethod",
                     uri: other.to_string(),
                     reason: "not an allowed digest algorithm (sha256, sha384, sha512)",
@@ -41,7 +43,7 @@ impl DigestMethod {
             }
         };
         if m == DigestMethod::Sha1 && !allow_sha1 {
-            return Err(XmlError::AlgorithmRefused {
+            return Err(SignatureError::AlgorithmRefused {
                 role: "DigestMethod",
                 uri: uri.to_string(),
                 reason: "SHA-1 is refused unless explicitly allowed (--allow-sha1)",
@@ -133,8 +135,8 @@ impl SignatureMethod {
     }
 
     /// Parses an allowlisted URI; HMAC, DSA, MD5 and unknown URIs are refused naming the URI.
-    pub fn from_uri(uri: &str, allow_sha1: bool) -> Result<SignatureMethod, XmlError> {
-        let refused = |reason| XmlError::AlgorithmRefused {
+    pub fn from_uri(uri: &str, allow_sha1: bool) -> Result<SignatureMethod, SignatureError> {
+        let refused = |reason| SignatureError::AlgorithmRefused {
             role: "SignatureMethod",
             uri: uri.to_string(),
             reason,
@@ -240,11 +242,11 @@ pub const ENVELOPED_SIGNATURE: &str = "http://www.w3.org/2000/09/xmldsig#envelop
 impl Transform {
     /// Parses an allowlisted transform URI; XPath, XSLT, base64, C14N 1.1 and anything else are
     /// refused naming the URI.
-    pub fn from_uri(uri: &str) -> Result<Transform, XmlError> {
+    pub fn from_uri(uri: &str) -> Result<Transform, SignatureError> {
         if uri == ENVELOPED_SIGNATURE {
             return Ok(Transform::EnvelopedSignature);
         }
-        c14n_from_uri(uri).map(Transform::Canonicalize).ok_or_else(|| XmlError::AlgorithmRefused {
+        c14n_from_uri(uri).map(Transform::Canonicalize).ok_or_else(|| SignatureError::AlgorithmRefused {
             role: "Transform",
             uri: uri.to_string(),
             reason: "only enveloped-signature, exclusive C14N and C14N 1.0 transforms are accepted",

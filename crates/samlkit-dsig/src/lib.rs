@@ -14,14 +14,17 @@
 //! SHA-1 unless the caller allows it, XPath/XSLT/base64/C14N 1.1 transforms, external or empty
 //! (`URI=""`) references, `ds:Object` and `ds:Manifest` content.
 //!
-//! Failures are reported as [`crate::XmlError`] (the crate's one error type);
-//! [`crate::XmlError::is_signature_error`] tells them from parse and canonicalization errors.
+//! Failures are reported as [`SignatureError`] (the crate's one error type); parse and
+//! canonicalization failures met on the way are wrapped in [`SignatureError::Xml`].
+#![forbid(unsafe_code)]
 
 mod algorithms;
+mod error;
 mod sign;
 mod verify;
 
 pub use algorithms::{DigestMethod, SignatureMethod, Transform};
+pub use error::SignatureError;
 pub use sign::{SignOptions, build_signature, sign_enveloped};
 pub use verify::{VerifiedSignature, VerifyOptions, verify_signature};
 

@@ -10,9 +10,9 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use samlkit_cert::Signer;
 
-use super::algorithms::ENVELOPED_SIGNATURE;
-use super::{DigestMethod, NS_DSIG, NS_EXC_C14N, SignatureMethod};
-use crate::{C14nAlgorithm, Document, NodeId, XmlError, canonicalize};
+use crate::algorithms::ENVELOPED_SIGNATURE;
+use crate::{DigestMethod, NS_DSIG, NS_EXC_C14N, SignatureError, SignatureMethod};
+use samlkit_xml::{C14nAlgorithm, Document, NodeId, canonicalize};
 
 const EXC_C14N: &str = "http://www.w3.org/2001/10/xml-exc-c14n#";
 
@@ -39,18 +39,18 @@ pub fn build_signature(
     signer: &Signer,
     cert_der: &[u8],
     opts: &SignOptions<'_>,
-) -> Result<String, XmlError> {
+) -> Result<String, SignatureError> {
     let node = doc.node(target);
     let id =
         ["ID", "Id", "id"].iter().find_map(|name| node.attribute("", name)).ok_or_else(|| {
-            XmlError::SignatureMalformed {
+            SignatureError::Malformed {
                 pos: node.position(),
                 message: format!("<{}> has no ID attribute to reference", node.name()),
             }
         })?;
     let key_alg = signer.algorithm();
     let alg = opts.method.for_key(key_alg).ok_or_else(|| {
-        XmlError::SigningFailed(format!(
+        SignatureError::SigningFailed(format!(
             "signature method {} does not fit a {key_alg:?} key",
             opts.method.name()
         ))
@@ -70,7 +70,7 @@ pub fn build_signature(
     let signed_info = canonical_signed_info(id, &digest, opts);
     let value = signer
         .sign(alg, signed_info.as_bytes())
-        .map_err(|e| XmlError::SigningFailed(e.to_string()))?;
+        .map_err(|e| SignatureError::SigningFailed(e.to_string()))?;
 
     // In the document, `xmlns:ds` is declared once on Signature; canonicalization of SignedInfo
     // re-renders it there, giving exactly `signed_info` back.
@@ -149,14 +149,14 @@ pub fn sign_enveloped(
     signer: &Signer,
     cert_der: &[u8],
     opts: &SignOptions<'_>,
-) -> Result<String, XmlError> {
-    let doc = crate::parse(xml)?;
+) -> Result<String, SignatureError> {
+    let doc = samlkit_xml::parse(xml)?;
     if doc.duplicate_ids().iter().any(|d| d == target_id) {
-        return Err(XmlError::DuplicateId { id: target_id.to_string() });
+        return Err(SignatureError::DuplicateId { id: target_id.to_string() });
     }
     let target = doc
         .element_by_id(target_id)
-        .ok_or_else(|| XmlError::SignatureReferenceUnresolved { id: target_id.to_string() })?;
+        .ok_or_else(|| SignatureError::ReferenceUnresolved { id: target_id.to_string() })?;
     let node = doc.node(target);
     let content_start = node.start_tag_range().end;
     let node_end = node.byte_range().end;
@@ -167,7 +167,7 @@ pub fn sign_enveloped(
         .map_or(content_start, |i| content_start + i);
     let inside = content_start < node_end && (content_start..=content_end).contains(&insert_at);
     if !inside || !xml.is_char_boundary(insert_at) {
-        return Err(XmlError::SigningFailed(format!(
+        return Err(SignatureError::SigningFailed(format!(
             "insert position {insert_at} is not inside the content of the element with ID {target_id:?}"
         )));
     }
