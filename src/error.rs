@@ -68,3 +68,24 @@ pub fn report_clap_error(err: clap::Error) -> ExitCode {
         }
     }
 }
+
+/// A library error from samlkit-saml as the CLI shows it: the administrators' title, the detail,
+/// and the library's hint in command-line terms; exit 2 for input errors, 1 for failed checks.
+pub fn saml_error(e: &samlkit_saml::SamlError) -> CliError {
+    let message = saml_message(e);
+    if e.is_input_error() { CliError::input(message) } else { CliError::check(message) }
+}
+
+/// `Title: detail` plus the hint in command-line terms.
+pub fn saml_message(e: &samlkit_saml::SamlError) -> String {
+    use samlkit_saml::Hint;
+    let hint = match e.hint() {
+        Some(Hint::AllowSha1) => "; pass --allow-sha1 to accept it",
+        Some(Hint::VerifyAsMetadata) => "; to check signed metadata use samlkit verify --metadata",
+        Some(Hint::SignTheResponse) => " (use --target response)",
+        Some(Hint::NeedsAudience) => " (--audience)",
+        Some(Hint::NeedsRecipient) => " (--recipient)",
+        _ => "",
+    };
+    format!("{}: {}{hint}", e.kind().title(), e.detail())
+}

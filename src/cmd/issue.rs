@@ -163,7 +163,8 @@ pub fn run(args: IssueArgs) -> Result<ExitCode, CliError> {
         issue_instant: now,
         valid_for: Duration::seconds(i64::from(args.valid_for)),
     };
-    let built = build_response(&params).map_err(|e| CliError::input(e.to_string()))?;
+    let built =
+        build_response(&params).map_err(|e| CliError::input(crate::error::saml_message(&e)))?;
     let target = match args.sign {
         SignChoice::Assertion => Some(SignTarget::Assertion),
         SignChoice::Response => Some(SignTarget::Response),
@@ -173,7 +174,7 @@ pub fn run(args: IssueArgs) -> Result<ExitCode, CliError> {
     let xml = match (break_kind, target) {
         (Some(kind), target) => {
             let (attacker_signer, attacker_cert) =
-                attacker_key_pair().map_err(|e| CliError::input(e.to_string()))?;
+                attacker_key_pair().map_err(|e| CliError::input(crate::error::saml_message(&e)))?;
             let input = BreakInput {
                 params: params.clone(),
                 ids: built.ids,
@@ -188,13 +189,14 @@ pub fn run(args: IssueArgs) -> Result<ExitCode, CliError> {
                     digest,
                 },
             };
-            build_broken_response(kind, &input).map_err(|e| CliError::input(e.to_string()))?
+            build_broken_response(kind, &input)
+                .map_err(|e| CliError::input(crate::error::saml_message(&e)))?
         }
         (None, None) => built.xml,
         (None, Some(target)) => {
             let profile = SigningProfile { target, method, digest };
             sign_document(&built.xml, &cred.signer, cred.cert.der(), &profile)
-                .map_err(|e| CliError::input(e.to_string()))?
+                .map_err(|e| CliError::input(crate::error::saml_message(&e)))?
         }
     };
     let output = match args.format {

@@ -136,24 +136,16 @@ fn verify(args: VerifyArgs) -> Result<ExitCode, CliError> {
         args.token.clone()
     };
     let now = args.now.resolve();
-    // The first trusted certificate whose key verifies wins; other failures (malformed token,
-    // refused algorithm, expiry) are reported as they come.
-    let mut outcome = Err(CertError::JwtSignatureInvalid);
-    for candidate in &trusted {
-        outcome = jwt::verify(
-            token.trim(),
-            candidate.public_key(),
-            now,
-            jwt::DEFAULT_SKEW_SECONDS,
-            args.aud.as_deref(),
-        )
-        .map(|v| (v, candidate));
-        // An EC certificate cannot have made an RS256 signature: try the next one.
-        if !matches!(outcome, Err(CertError::JwtSignatureInvalid | CertError::JwtNotRsa(_))) {
-            break;
-        }
-    }
-    let (verified, cert) = outcome.map_err(jwt_error).map_err(|e| json_failure(args.json, e))?;
+    let (verified, index) = jwt::verify_with_certificates(
+        token.trim(),
+        &trusted,
+        now,
+        jwt::DEFAULT_SKEW_SECONDS,
+        args.aud.as_deref(),
+    )
+    .map_err(jwt_error)
+    .map_err(|e| json_failure(args.json, e))?;
+    let cert = &trusted[index];
     let remaining = (verified.expires_at - now).num_seconds();
     if args.json {
         let out = serde_json::json!({

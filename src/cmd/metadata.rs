@@ -80,8 +80,7 @@ pub struct MetadataArgs {
 
 /// The message without the error's title ("Malformed Input: ").
 fn one_line_message(e: &samlkit_saml::SamlError) -> String {
-    let text = e.to_string();
-    text.split_once(": ").map_or(text.clone(), |(_, m)| m.to_string())
+    e.detail().to_string()
 }
 
 pub fn run(args: MetadataArgs) -> Result<ExitCode, CliError> {
@@ -128,7 +127,7 @@ pub fn run(args: MetadataArgs) -> Result<ExitCode, CliError> {
         let (method, digest) = algorithms(args.alg.as_deref(), "sha256", &cred)?;
         let profile = SigningProfile { target: SignTarget::Response, method, digest };
         xml = sign_document(&xml, &cred.signer, cred.cert.der(), &profile)
-            .map_err(|e| CliError::input(e.to_string()))?;
+            .map_err(|e| CliError::input(crate::error::saml_message(&e)))?;
     }
     match &args.out {
         Some(path) => write_public(Path::new(path), xml.as_bytes(), args.force)?,

@@ -170,19 +170,11 @@ fn verify(args: VerifyArgs) -> Result<ExitCode, CliError> {
     } else {
         args.url.clone()
     };
-    // The first trusted certificate whose key verifies wins; any other failure (malformed URL,
-    // refused algorithm) does not depend on the key and is reported at once.
-    let mut outcome = Err(SamlError::SignatureInvalid("no trusted certificate".into()));
-    for candidate in &trusted {
-        outcome = redirect::verify_url(url.trim(), candidate.public_key(), args.allow_sha1)
-            .map(|v| (v, candidate));
-        if !matches!(outcome, Err(SamlError::SignatureInvalid(_))) {
-            break;
-        }
-    }
-    let (verified, cert) = outcome
-        .map_err(redirect_error)
-        .map_err(|e| crate::cmd::trust::json_failure(args.json, e))?;
+    let (verified, index) =
+        redirect::verify_url_with_certificates(url.trim(), &trusted, args.allow_sha1)
+            .map_err(redirect_error)
+            .map_err(|e| crate::cmd::trust::json_failure(args.json, e))?;
+    let cert = &trusted[index];
     let message = String::from_utf8_lossy(&verified.message);
     if args.json {
         let out = serde_json::json!({
@@ -211,5 +203,5 @@ fn verify(args: VerifyArgs) -> Result<ExitCode, CliError> {
 }
 
 fn redirect_error(e: SamlError) -> CliError {
-    if e.is_input_error() { CliError::input(e) } else { CliError::check(e) }
+    crate::error::saml_error(&e)
 }

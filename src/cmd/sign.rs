@@ -80,7 +80,7 @@ pub fn run(args: SignArgs) -> Result<ExitCode, CliError> {
         let xml = String::from_utf8(bytes)
             .map_err(|_| CliError::input(format!("{file}: not UTF-8 XML")))?;
         let signed = sign_document(&xml, &cred.signer, cred.cert.der(), &profile)
-            .map_err(|e| CliError::input(format!("{file}: {e}")))?;
+            .map_err(|e| CliError::input(format!("{file}: {}", crate::error::saml_message(&e))))?;
         match (&args.out_dir, &args.out) {
             (Some(dir), _) => {
                 let name = Path::new(file)

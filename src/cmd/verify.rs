@@ -162,7 +162,7 @@ impl Failure {
     fn message(&self) -> String {
         match self {
             Failure::Read(m) => m.clone(),
-            Failure::Saml(e) => e.to_string(),
+            Failure::Saml(e) => crate::error::saml_message(e),
         }
     }
 }

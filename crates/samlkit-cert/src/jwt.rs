@@ -173,6 +173,31 @@ pub struct VerifiedJwt {
     pub expires_at: DateTime<Utc>,
 }
 
+/// Verifies a compact RS256 token against several trusted certificates, as during a key
+/// rotation when the old and the new key both sign, and returns the index of the certificate
+/// whose key verified.
+///
+/// A certificate whose key did not make the signature (or that is not RSA) is skipped; any other
+/// failure (malformed token, refused algorithm, expiry, audience) does not depend on the key and
+/// is returned at once.
+pub fn verify_with_certificates(
+    token: &str,
+    trusted: &[crate::Certificate],
+    now: DateTime<Utc>,
+    skew_seconds: i64,
+    expected_audience: Option<&str>,
+) -> Result<(VerifiedJwt, usize), CertError> {
+    let mut outcome = Err(CertError::JwtSignatureInvalid);
+    for (index, candidate) in trusted.iter().enumerate() {
+        outcome = verify(token, candidate.public_key(), now, skew_seconds, expected_audience)
+            .map(|v| (v, index));
+        if !matches!(outcome, Err(CertError::JwtSignatureInvalid | CertError::JwtNotRsa(_))) {
+            break;
+        }
+    }
+    outcome
+}
+
 /// Verifies a compact RS256 token with `key`: algorithm (RS256 only), signature, then `exp`
 /// (required) and `nbf` (if present) against `now` with `skew_seconds`, then `aud` if
 /// `expected_audience` is given.

@@ -46,7 +46,7 @@ impl DigestMethod {
             return Err(SignatureError::AlgorithmRefused {
                 role: "DigestMethod",
                 uri: uri.to_string(),
-                reason: "SHA-1 is refused unless explicitly allowed (--allow-sha1)",
+                reason: crate::error::SHA1_REFUSED,
             });
         }
         Ok(m)
@@ -160,7 +160,7 @@ impl SignatureMethod {
             _ => return Err(refused("not an allowed signature algorithm")),
         };
         if m == SignatureMethod::RsaSha1 && !allow_sha1 {
-            return Err(refused("SHA-1 is refused unless explicitly allowed (--allow-sha1)"));
+            return Err(refused(crate::error::SHA1_REFUSED));
         }
         Ok(m)
     }

@@ -9,6 +9,9 @@
 
 use samlkit_xml::{Position, XmlError};
 
+/// The reason given when SHA-1 is refused because the caller did not allow it.
+pub(crate) const SHA1_REFUSED: &str = "SHA-1 is refused unless explicitly allowed";
+
 /// Why a signature could not be created, or was not accepted.
 ///
 /// ```
@@ -112,6 +115,12 @@ pub enum SignatureError {
 }
 
 impl SignatureError {
+    /// True when the only objection is SHA-1 that the caller did not allow (a legacy peer can be
+    /// accepted by allowing it; every other refusal stands).
+    pub fn is_sha1_refusal(&self) -> bool {
+        matches!(self, SignatureError::AlgorithmRefused { reason, .. } if *reason == SHA1_REFUSED)
+    }
+
     /// Where in the document the error was found, when it concerns one place.
     pub fn position(&self) -> Option<Position> {
         match self {

@@ -16,6 +16,7 @@ use samlkit_dsig::{DigestMethod, NS_DSIG, SignatureMethod};
 use crate::builder::{NS_ASSERTION, STATUS_SUCCESS};
 use crate::escape::escape_text;
 use crate::verify::parse_document;
+use crate::{ErrorKind, Hint};
 use crate::{
     ResponseIds, ResponseParams, SamlError, SignTarget, SigningProfile, build_response_with_ids,
     sign_document,
@@ -131,11 +132,13 @@ pub struct SigningCredential<'c> {
 /// The fixtures' attacker key pair (public, never trusted by anything real).
 pub fn attacker_key_pair() -> Result<(Signer, Certificate), SamlError> {
     let key = PrivateKey::from_pem(ATTACKER_KEY_PEM)
-        .map_err(|e| SamlError::SigningFailed(format!("attacker key: {e}")))?;
-    let signer =
-        key.signer().map_err(|e| SamlError::SigningFailed(format!("attacker key: {e}")))?;
-    let cert = Certificate::load(ATTACKER_CERT_PEM.as_bytes())
-        .map_err(|e| SamlError::SigningFailed(format!("attacker certificate: {e}")))?;
+        .map_err(|e| SamlError::new(ErrorKind::SigningFailed, format!("attacker key: {e}")))?;
+    let signer = key
+        .signer()
+        .map_err(|e| SamlError::new(ErrorKind::SigningFailed, format!("attacker key: {e}")))?;
+    let cert = Certificate::load(ATTACKER_CERT_PEM.as_bytes()).map_err(|e| {
+        SamlError::new(ErrorKind::SigningFailed, format!("attacker certificate: {e}"))
+    })?;
     Ok((signer, cert))
 }
 
@@ -255,7 +258,10 @@ pub fn build_broken_response(kind: BreakKind, input: &BreakInput<'_>) -> Result<
             profile.method = SignatureMethod::RsaSha1;
             profile.digest = DigestMethod::Sha1;
             if profile.method.for_key(idp.signer.algorithm()).is_none() {
-                return Err(SamlError::SigningFailed("--break sha1 needs an RSA key".into()));
+                return Err(SamlError::new(
+                    ErrorKind::SigningFailed,
+                    "the sha1 break needs an RSA key",
+                ));
             }
             sign(&params, &profile, idp)
         }
@@ -269,18 +275,22 @@ pub fn build_broken_response(kind: BreakKind, input: &BreakInput<'_>) -> Result<
         }
         BreakKind::WrongAudience => {
             if params.audiences.is_empty() {
-                return Err(SamlError::SigningFailed(
-                    "--break wrong-audience needs --audience (the audience the SP expects)".into(),
-                ));
+                return Err(SamlError::new(
+                    ErrorKind::SigningFailed,
+                    "the wrong-audience break needs the audience the SP expects",
+                )
+                .with_hint(Hint::NeedsAudience));
             }
             params.audiences = vec![WRONG_AUDIENCE.to_string()];
             sign(&params, &profile, idp)
         }
         BreakKind::WrongRecipient => {
             if params.recipient.is_none() {
-                return Err(SamlError::SigningFailed(
-                    "--break wrong-recipient needs --recipient (the SP's ACS URL)".into(),
-                ));
+                return Err(SamlError::new(
+                    ErrorKind::SigningFailed,
+                    "the wrong-recipient break needs the SP's ACS URL",
+                )
+                .with_hint(Hint::NeedsRecipient));
             }
             params.recipient = Some(WRONG_RECIPIENT.to_string());
             params.destination = Some(WRONG_RECIPIENT.to_string());
@@ -346,10 +356,9 @@ fn split_decl(xml: &str) -> (&str, &str) {
 fn child_range(xml: &str, ns: &str, local: &str) -> Result<Range<usize>, SamlError> {
     let doc = parse_document(xml)?;
     let root = doc.node(doc.root_element());
-    root.element_children()
-        .find(|n| n.has_name(ns, local))
-        .map(|n| n.byte_range())
-        .ok_or_else(|| SamlError::SigningFailed(format!("no {local} child to break")))
+    root.element_children().find(|n| n.has_name(ns, local)).map(|n| n.byte_range()).ok_or_else(
+        || SamlError::new(ErrorKind::SigningFailed, format!("no {local} child to break")),
+    )
 }
 
 /// The byte range of the first element named `ns:local` anywhere.
@@ -359,7 +368,7 @@ fn child_range_anywhere(xml: &str, ns: &str, local: &str) -> Result<Range<usize>
         .descendants()
         .find(|n| n.has_name(ns, local))
         .map(|n| n.byte_range())
-        .ok_or_else(|| SamlError::SigningFailed(format!("no {local} to break")))
+        .ok_or_else(|| SamlError::new(ErrorKind::SigningFailed, format!("no {local} to break")))
 }
 
 /// Where the end tag of the element spanning `range` starts.
@@ -371,7 +380,10 @@ fn end_tag_start(xml: &str, range: &Range<usize>) -> usize {
 fn replace_once(xml: &str, needle: &str, with: &str) -> Result<String, SamlError> {
     match xml.find(needle) {
         Some(at) => Ok(replace_range(xml, at..at + needle.len(), with)),
-        None => Err(SamlError::SigningFailed(format!("cannot break: {needle:?} not found"))),
+        None => Err(SamlError::new(
+            ErrorKind::SigningFailed,
+            format!("cannot break: {needle:?} not found"),
+        )),
     }
 }
 
@@ -407,9 +419,9 @@ fn without_signatures(fragment: &str) -> Result<String, SamlError> {
 fn set_root_id(fragment: &str, new_id: &str) -> Result<String, SamlError> {
     let doc = parse_document(fragment)?;
     let root = doc.node(doc.root_element());
-    let old = root
-        .attribute("", "ID")
-        .ok_or_else(|| SamlError::SigningFailed(format!("<{}> has no ID", root.name())))?;
+    let old = root.attribute("", "ID").ok_or_else(|| {
+        SamlError::new(ErrorKind::SigningFailed, format!("<{}> has no ID", root.name()))
+    })?;
     let tag = root.start_tag_range();
     let start_tag = &fragment[tag.clone()];
     let replaced = start_tag.replacen(&format!("ID=\"{old}\""), &format!("ID=\"{new_id}\""), 1);
@@ -419,11 +431,11 @@ fn set_root_id(fragment: &str, new_id: &str) -> Result<String, SamlError> {
 /// `fragment` with the text of its first NameID replaced by [`EVIL_NAME_ID`].
 fn evil_name_id(fragment: &str) -> Result<String, SamlError> {
     let doc = parse_document(fragment)?;
-    let name_id = doc
-        .node(doc.root())
-        .descendants()
-        .find(|n| n.has_name(NS_ASSERTION, "NameID"))
-        .ok_or_else(|| SamlError::SigningFailed("no NameID to replace".into()))?;
+    let name_id =
+        doc.node(doc.root())
+            .descendants()
+            .find(|n| n.has_name(NS_ASSERTION, "NameID"))
+            .ok_or_else(|| SamlError::new(ErrorKind::SigningFailed, "no NameID to replace"))?;
     let content = name_id.start_tag_range().end..end_tag_start(fragment, &name_id.byte_range());
     Ok(replace_range(fragment, content, EVIL_NAME_ID))
 }

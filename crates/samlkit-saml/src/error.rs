@@ -1,167 +1,298 @@
-//! The one error type of this crate. Every variant has a stable machine-readable code
-//! ([`SamlError::code`]) and a message in the words SAML administrators use ("Signature Invalid",
-//! "Audience Invalid", "Assertion Expired", …).
+//! The one error type of this crate, [`SamlError`]: a typed [`ErrorKind`] (with a stable
+//! machine-readable [`ErrorKind::code`] and the words SAML administrators use,
+//! [`ErrorKind::title`]), a lowercase detail saying what and where, and an optional [`Hint`]
+//! that a front end may turn into advice in its own terms (a flag, a setting).
+//!
+//! **Document data in messages.** Details quote values found in the message being checked
+//! (issuer, audience, recipient and InResponseTo values, IDs, element names, status messages),
+//! and those may be chosen by an attacker: they are not escaped for HTML or terminals. Show
+//! [`ErrorKind::title`] or [`ErrorKind::code`] to a browser, log the detail, and escape it before
+//! printing it anywhere it could be interpreted.
 
-use thiserror::Error;
+use std::fmt;
 
-/// Everything that can go wrong while decoding, building, signing or verifying a SAML message.
+/// What kind of failure a [`SamlError`] is.
 ///
-/// [`SamlError::is_input_error`] separates "this is not a readable SAML message" (exit 2 in the
-/// CLI) from "the message was read and failed a check" (exit 1).
-#[derive(Debug, Error, Clone, PartialEq, Eq)]
+/// ```
+/// use samlkit_saml::ErrorKind;
+/// assert_eq!(ErrorKind::AudienceInvalid.code(), "audience_invalid");
+/// assert_eq!(ErrorKind::AudienceInvalid.title(), "Audience Invalid");
+/// assert!(!ErrorKind::AudienceInvalid.is_input_error());
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum SamlError {
+pub enum ErrorKind {
     /// The input is not XML, base64, a form body or deflated base64.
-    #[error("Malformed Input: {0}")]
-    MalformedInput(String),
-    /// The XML could not be parsed (message includes line:column).
-    #[error("Malformed XML: {0}")]
-    MalformedXml(String),
+    MalformedInput,
+    /// The XML could not be parsed (the detail includes line:column).
+    MalformedXml,
     /// A document type declaration was found; DTDs and entities are never processed.
-    #[error(
-        "DOCTYPE Refused: the document contains a DOCTYPE declaration at {line}:{column}; DTDs and entities are never processed"
-    )]
-    DoctypeRefused { line: u32, column: u32 },
+    DoctypeRefused,
     /// The root element is not something this operation handles.
-    #[error("Unexpected Document: {0}")]
-    UnexpectedDocument(String),
+    UnexpectedDocument,
     /// Two elements share an ID value, so a reference could resolve to either.
-    #[error("Duplicate ID: the ID \"{0}\" appears on more than one element")]
-    DuplicateId(String),
-    /// An EncryptedAssertion is present; decryption is not supported and it is never ignored.
-    #[error(
-        "Encrypted Assertion Unsupported: the response carries an EncryptedAssertion; samlkit does not decrypt assertions"
-    )]
+    DuplicateId,
+    /// An EncryptedAssertion is present; it is never ignored.
     EncryptedAssertionUnsupported,
     /// The response does not hold exactly one Assertion.
-    #[error("Assertion Count Invalid: expected exactly one Assertion, found {0}")]
-    AssertionCount(usize),
+    AssertionCount,
     /// No signature where one is required.
-    #[error("Signature Missing: {0}")]
-    SignatureMissing(String),
+    SignatureMissing,
     /// A Signature element sits somewhere the profile does not allow.
-    #[error("Signature Misplaced: {0}")]
-    SignatureMisplaced(String),
+    SignatureMisplaced,
     /// The signature's Reference does not point at the element that contains the signature.
-    #[error("Signature Reference Invalid: {0}")]
-    ReferenceInvalid(String),
+    ReferenceInvalid,
     /// The Signature element does not follow the XML-DSig schema or the accepted profile.
-    #[error("Signature Malformed: {0}")]
-    SignatureMalformed(String),
+    SignatureMalformed,
     /// An algorithm or transform outside the allowlist.
-    #[error("Algorithm Refused: {0}")]
-    AlgorithmRefused(String),
+    AlgorithmRefused,
     /// The digest of the referenced content does not match DigestValue.
-    #[error("Digest Mismatch: {0}")]
-    DigestMismatch(String),
+    DigestMismatch,
     /// The signature value does not verify with any trusted certificate.
-    #[error("Signature Invalid: {0}")]
-    SignatureInvalid(String),
+    SignatureInvalid,
     /// KeyInfo names a certificate that is not among the trusted ones.
-    #[error("Certificate Not Trusted: {0}")]
-    UntrustedCertificate(String),
+    UntrustedCertificate,
     /// Status is not `urn:oasis:names:tc:SAML:2.0:status:Success`.
-    #[error("Status Not Success: {0}")]
-    StatusNotSuccess(String),
+    StatusNotSuccess,
     /// NotOnOrAfter (Conditions or SubjectConfirmationData) is in the past.
-    #[error("Assertion Expired: {0}")]
-    AssertionExpired(String),
-    /// Conditions NotBefore is in the future.
-    #[error("Assertion Not Yet Valid: {0}")]
-    AssertionNotYetValid(String),
-    /// The configured audience is not in every AudienceRestriction.
-    #[error("Audience Invalid: {0}")]
-    AudienceInvalid(String),
-    /// SubjectConfirmationData Recipient (or the Response Destination) is not the configured one.
-    #[error("Recipient Mismatched: {0}")]
-    RecipientMismatched(String),
-    /// The Issuer is not the configured one.
-    #[error("Issuer Mismatched: {0}")]
-    IssuerMismatched(String),
-    /// InResponseTo is not the configured request ID.
-    #[error("InResponseTo Mismatched: {0}")]
-    InResponseToMismatched(String),
+    AssertionExpired,
+    /// A NotBefore is in the future.
+    AssertionNotYetValid,
+    /// The expected audience is not in every AudienceRestriction.
+    AudienceInvalid,
+    /// SubjectConfirmationData Recipient (or the Response Destination) is not the expected one.
+    RecipientMismatched,
+    /// The Issuer is not the expected one.
+    IssuerMismatched,
+    /// InResponseTo is not one of the expected request IDs (or is missing, or unsolicited).
+    InResponseToMismatched,
     /// No usable bearer SubjectConfirmation.
-    #[error("Subject Confirmation Invalid: {0}")]
-    SubjectConfirmationInvalid(String),
+    SubjectConfirmationInvalid,
     /// A required element or attribute is missing or unreadable.
-    #[error("Assertion Invalid: {0}")]
-    AssertionInvalid(String),
+    AssertionInvalid,
     /// A signing key, certificate or option is unusable.
-    #[error("Signing Failed: {0}")]
-    SigningFailed(String),
+    SigningFailed,
     /// A signed identity value (NameID, Issuer, Audience, AttributeValue) contains an XML
     /// comment. Canonicalization drops comments, so the signature still verifies, but SPs that
     /// read only the first text node see a truncated value (`alice@example.com<!---->.evil.com`):
     /// no honest IdP writes one, so the message is refused.
-    #[error("Comment In Value: {0}")]
-    CommentInValue(String),
+    CommentInValue,
     /// Metadata `validUntil` is not after now.
-    #[error("Metadata Expired: {0}")]
-    MetadataExpired(String),
+    MetadataExpired,
+    /// The Assertion ID was seen before (a replay).
+    Replayed,
+}
+
+impl ErrorKind {
+    /// A stable, machine-readable code (snake_case) for scripts and JSON output.
+    pub fn code(self) -> &'static str {
+        self.names().0
+    }
+
+    /// The name SAML administrators use for this failure ("Audience Invalid"), for people.
+    pub fn title(self) -> &'static str {
+        self.names().1
+    }
+
+    /// True when the input could not be read as a SAML message at all, or an option is unusable
+    /// (the CLI exits 2), false when it was read and a check failed (exit 1).
+    pub fn is_input_error(self) -> bool {
+        matches!(
+            self,
+            ErrorKind::MalformedInput | ErrorKind::MalformedXml | ErrorKind::SigningFailed
+        )
+    }
+
+    fn names(self) -> (&'static str, &'static str) {
+        use ErrorKind::*;
+        match self {
+            MalformedInput => ("malformed_input", "Malformed Input"),
+            MalformedXml => ("malformed_xml", "Malformed XML"),
+            DoctypeRefused => ("doctype_refused", "DOCTYPE Refused"),
+            UnexpectedDocument => ("unexpected_document", "Unexpected Document"),
+            DuplicateId => ("duplicate_id", "Duplicate ID"),
+            EncryptedAssertionUnsupported => {
+                ("encrypted_assertion_unsupported", "Encrypted Assertion Unsupported")
+            }
+            AssertionCount => ("assertion_count", "Assertion Count Invalid"),
+            SignatureMissing => ("signature_missing", "Signature Missing"),
+            SignatureMisplaced => ("signature_misplaced", "Signature Misplaced"),
+            ReferenceInvalid => ("reference_invalid", "Signature Reference Invalid"),
+            SignatureMalformed => ("signature_malformed", "Signature Malformed"),
+            AlgorithmRefused => ("algorithm_refused", "Algorithm Refused"),
+            DigestMismatch => ("digest_mismatch", "Digest Mismatch"),
+            SignatureInvalid => ("signature_invalid", "Signature Invalid"),
+            UntrustedCertificate => ("untrusted_certificate", "Certificate Not Trusted"),
+            StatusNotSuccess => ("status_not_success", "Status Not Success"),
+            AssertionExpired => ("assertion_expired", "Assertion Expired"),
+            AssertionNotYetValid => ("assertion_not_yet_valid", "Assertion Not Yet Valid"),
+            AudienceInvalid => ("audience_invalid", "Audience Invalid"),
+            RecipientMismatched => ("recipient_mismatched", "Recipient Mismatched"),
+            IssuerMismatched => ("issuer_mismatched", "Issuer Mismatched"),
+            InResponseToMismatched => ("in_response_to_mismatched", "InResponseTo Mismatched"),
+            SubjectConfirmationInvalid => {
+                ("subject_confirmation_invalid", "Subject Confirmation Invalid")
+            }
+            AssertionInvalid => ("assertion_invalid", "Assertion Invalid"),
+            SigningFailed => ("signing_failed", "Signing Failed"),
+            CommentInValue => ("comment_in_value", "Comment In Value"),
+            MetadataExpired => ("metadata_expired", "Metadata Expired"),
+            Replayed => ("replayed", "Assertion Replayed"),
+        }
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// Something a caller could change to get past an error, named without the caller's vocabulary:
+/// a command-line front end turns it into a flag, a web front end into a setting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Hint {
+    /// SHA-1 was refused; it can be explicitly allowed for a legacy peer.
+    AllowSha1,
+    /// The document is signed metadata: check it with the metadata verifier instead.
+    VerifyAsMetadata,
+    /// There is no Assertion to sign: sign the Response instead.
+    SignTheResponse,
+    /// This broken-response kind needs the audience the SP expects.
+    NeedsAudience,
+    /// This broken-response kind needs the SP's ACS URL.
+    NeedsRecipient,
+}
+
+/// Everything that can go wrong while decoding, building, signing or verifying a SAML message.
+///
+/// `Display` gives `kind: detail` in lowercase words (`audience invalid: "https://sp" is not
+/// among the audiences ["https://other"]`); [`ErrorKind::title`] gives the administrators' name.
+///
+/// ```
+/// use samlkit_saml::{ErrorKind, SamlError};
+/// let err = samlkit_saml::decode_input(b"").unwrap_err();
+/// assert_eq!(err.kind(), ErrorKind::MalformedInput);
+/// assert_eq!(err.code(), "malformed_input");
+/// assert!(err.to_string().starts_with("malformed input: "));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SamlError {
+    kind: ErrorKind,
+    detail: String,
+    hint: Option<Hint>,
 }
 
 impl SamlError {
-    /// A stable, machine-readable code (snake_case) for scripts and the JSON output.
-    pub fn code(&self) -> &'static str {
-        match self {
-            SamlError::MalformedInput(_) => "malformed_input",
-            SamlError::MalformedXml(_) => "malformed_xml",
-            SamlError::DoctypeRefused { .. } => "doctype_refused",
-            SamlError::UnexpectedDocument(_) => "unexpected_document",
-            SamlError::DuplicateId(_) => "duplicate_id",
-            SamlError::EncryptedAssertionUnsupported => "encrypted_assertion_unsupported",
-            SamlError::AssertionCount(_) => "assertion_count",
-            SamlError::SignatureMissing(_) => "signature_missing",
-            SamlError::SignatureMisplaced(_) => "signature_misplaced",
-            SamlError::ReferenceInvalid(_) => "reference_invalid",
-            SamlError::SignatureMalformed(_) => "signature_malformed",
-            SamlError::AlgorithmRefused(_) => "algorithm_refused",
-            SamlError::DigestMismatch(_) => "digest_mismatch",
-            SamlError::SignatureInvalid(_) => "signature_invalid",
-            SamlError::UntrustedCertificate(_) => "untrusted_certificate",
-            SamlError::StatusNotSuccess(_) => "status_not_success",
-            SamlError::AssertionExpired(_) => "assertion_expired",
-            SamlError::AssertionNotYetValid(_) => "assertion_not_yet_valid",
-            SamlError::AudienceInvalid(_) => "audience_invalid",
-            SamlError::RecipientMismatched(_) => "recipient_mismatched",
-            SamlError::IssuerMismatched(_) => "issuer_mismatched",
-            SamlError::InResponseToMismatched(_) => "in_response_to_mismatched",
-            SamlError::SubjectConfirmationInvalid(_) => "subject_confirmation_invalid",
-            SamlError::AssertionInvalid(_) => "assertion_invalid",
-            SamlError::SigningFailed(_) => "signing_failed",
-            SamlError::CommentInValue(_) => "comment_in_value",
-            SamlError::MetadataExpired(_) => "metadata_expired",
-        }
+    /// An error of `kind` with a detail saying what and where.
+    pub fn new(kind: ErrorKind, detail: impl Into<String>) -> SamlError {
+        SamlError { kind, detail: detail.into(), hint: None }
     }
 
-    /// True when the input could not be read as a SAML message at all (CLI exit 2), false when
-    /// it was read and a check failed (CLI exit 1).
+    /// The same error with a [`Hint`] attached.
+    pub fn with_hint(mut self, hint: Hint) -> SamlError {
+        self.hint = Some(hint);
+        self
+    }
+
+    /// What kind of failure this is.
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    /// The stable machine-readable code of the kind (`audience_invalid`, …).
+    pub fn code(&self) -> &'static str {
+        self.kind.code()
+    }
+
+    /// What exactly is wrong, and where (may quote document data: see the module docs).
+    pub fn detail(&self) -> &str {
+        &self.detail
+    }
+
+    /// What the caller could change, if anything.
+    pub fn hint(&self) -> Option<Hint> {
+        self.hint
+    }
+
+    /// See [`ErrorKind::is_input_error`].
     pub fn is_input_error(&self) -> bool {
-        matches!(
-            self,
-            SamlError::MalformedInput(_) | SamlError::MalformedXml(_) | SamlError::SigningFailed(_)
-        )
+        self.kind.is_input_error()
     }
 }
+
+impl fmt::Display for SamlError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let title = self.kind.title();
+        // "DOCTYPE" and "XML" keep their capitals; every other word of the title is lowercased.
+        for (i, word) in title.split(' ').enumerate() {
+            if i > 0 {
+                f.write_str(" ")?;
+            }
+            if word.chars().all(|c| c.is_ascii_uppercase()) && word.len() > 1 {
+                f.write_str(word)?;
+            } else if word == "InResponseTo" || word == "ID" {
+                f.write_str(word)?;
+            } else {
+                f.write_str(&word.to_ascii_lowercase())?;
+            }
+        }
+        write!(f, ": {}", self.detail)
+    }
+}
+
+impl std::error::Error for SamlError {}
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn codes_are_snake_case_and_messages_use_admin_vocabulary() {
+    fn kinds_have_codes_titles_and_lowercase_messages() {
         let cases = [
-            (SamlError::AudienceInvalid("x".into()), "audience_invalid", "Audience Invalid: x"),
-            (SamlError::AssertionExpired("x".into()), "assertion_expired", "Assertion Expired: x"),
-            (SamlError::SignatureInvalid("x".into()), "signature_invalid", "Signature Invalid: x"),
-            (SamlError::IssuerMismatched("x".into()), "issuer_mismatched", "Issuer Mismatched: x"),
+            (
+                ErrorKind::AudienceInvalid,
+                "audience_invalid",
+                "Audience Invalid",
+                "audience invalid: x",
+            ),
+            (
+                ErrorKind::AssertionExpired,
+                "assertion_expired",
+                "Assertion Expired",
+                "assertion expired: x",
+            ),
+            (ErrorKind::MalformedXml, "malformed_xml", "Malformed XML", "malformed XML: x"),
+            (ErrorKind::DoctypeRefused, "doctype_refused", "DOCTYPE Refused", "DOCTYPE refused: x"),
+            (
+                ErrorKind::InResponseToMismatched,
+                "in_response_to_mismatched",
+                "InResponseTo Mismatched",
+                "InResponseTo mismatched: x",
+            ),
+            (
+                ErrorKind::UntrustedCertificate,
+                "untrusted_certificate",
+                "Certificate Not Trusted",
+                "certificate not trusted: x",
+            ),
         ];
-        for (err, code, message) in cases {
+        for (kind, code, title, message) in cases {
+            let err = SamlError::new(kind, "x");
             assert_eq!(err.code(), code);
+            assert_eq!(kind.title(), title);
             assert_eq!(err.to_string(), message);
-            assert!(!err.is_input_error());
         }
-        assert!(SamlError::MalformedXml("1:1".into()).is_input_error());
+        assert!(SamlError::new(ErrorKind::MalformedXml, "1:1").is_input_error());
+        assert!(!SamlError::new(ErrorKind::SignatureInvalid, "x").is_input_error());
+    }
+
+    #[test]
+    fn a_hint_is_kept_apart_from_the_message() {
+        let err =
+            SamlError::new(ErrorKind::AlgorithmRefused, "rsa-sha1").with_hint(Hint::AllowSha1);
+        assert_eq!(err.hint(), Some(Hint::AllowSha1));
+        assert_eq!(err.to_string(), "algorithm refused: rsa-sha1");
     }
 }

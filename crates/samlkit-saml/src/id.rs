@@ -1,5 +1,6 @@
 //! Message IDs: unpredictable (CSPRNG) and valid `xs:ID` values (NCNames).
 
+use crate::ErrorKind;
 use crate::SamlError;
 
 /// A fresh ID: `_` followed by 32 lowercase hex digits from the operating system's CSPRNG
@@ -13,8 +14,9 @@ use crate::SamlError;
 /// ```
 pub fn new_id() -> Result<String, SamlError> {
     let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes)
-        .map_err(|e| SamlError::SigningFailed(format!("the system random source failed: {e}")))?;
+    getrandom::fill(&mut bytes).map_err(|e| {
+        SamlError::new(ErrorKind::SigningFailed, format!("the system random source failed: {e}"))
+    })?;
     let mut id = String::with_capacity(33);
     id.push('_');
     for b in bytes {

@@ -7,6 +7,7 @@ use std::io::Read;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD_PAD_INDIFFERENT;
 
+use crate::ErrorKind;
 use crate::SamlError;
 
 /// The largest decoded message accepted (after base64 and inflation): 10 MiB. Real responses are
@@ -48,21 +49,24 @@ impl InputEncoding {
 /// ```
 pub fn decode_input(bytes: &[u8]) -> Result<(String, InputEncoding), SamlError> {
     if bytes.len() as u64 > MAX_MESSAGE_BYTES {
-        return Err(SamlError::MalformedInput(format!(
-            "input is {} bytes; the limit is {MAX_MESSAGE_BYTES}",
-            bytes.len()
-        )));
+        return Err(SamlError::new(
+            ErrorKind::MalformedInput,
+            format!("input is {} bytes; the limit is {MAX_MESSAGE_BYTES}", bytes.len()),
+        ));
     }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let trimmed = bytes.trim_ascii();
     if trimmed.is_empty() {
-        return Err(SamlError::MalformedInput("the input is empty".into()));
+        return Err(SamlError::new(ErrorKind::MalformedInput, "the input is empty"));
     }
     if trimmed.first() == Some(&b'<') {
         return utf8(bytes.to_vec()).map(|xml| (xml, InputEncoding::Xml));
     }
     let text = std::str::from_utf8(trimmed).map_err(|_| {
-        SamlError::MalformedInput("input is neither XML nor base64 text (not UTF-8)".into())
+        SamlError::new(
+            ErrorKind::MalformedInput,
+            "input is neither XML nor base64 text (not UTF-8)",
+        )
     })?;
 
     let form_value = form_field(text, "SAMLResponse").or_else(|| form_field(text, "SAMLRequest"));
@@ -88,7 +92,10 @@ pub fn decode_input(bytes: &[u8]) -> Result<(String, InputEncoding), SamlError> 
         }
     }
     Err(last_err.unwrap_or_else(|| {
-        SamlError::MalformedInput("input has an invalid %-escape in its URL encoding".into())
+        SamlError::new(
+            ErrorKind::MalformedInput,
+            "input has an invalid %-escape in its URL encoding",
+        )
     }))
 }
 
@@ -96,7 +103,10 @@ pub fn decode_input(bytes: &[u8]) -> Result<(String, InputEncoding), SamlError> 
 fn decode_base64_message(value: &str) -> Result<(String, bool), SamlError> {
     let compact: Vec<u8> = value.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
     let decoded = STANDARD_PAD_INDIFFERENT.decode(&compact).map_err(|e| {
-        SamlError::MalformedInput(format!("input is not XML and not valid base64 ({e})"))
+        SamlError::new(
+            ErrorKind::MalformedInput,
+            format!("input is not XML and not valid base64 ({e})"),
+        )
     })?;
     let decoded_trimmed = decoded.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&decoded);
     if decoded_trimmed.trim_ascii_start().first() == Some(&b'<') {
@@ -107,18 +117,21 @@ fn decode_base64_message(value: &str) -> Result<(String, bool), SamlError> {
         .take(MAX_MESSAGE_BYTES + 1)
         .read_to_end(&mut inflated)
         .map_err(|_| {
-            SamlError::MalformedInput(
-                "base64 decoded to neither XML nor DEFLATE-compressed XML".into(),
+            SamlError::new(
+                ErrorKind::MalformedInput,
+                "base64 decoded to neither XML nor DEFLATE-compressed XML",
             )
         })?;
     if inflated.len() as u64 > MAX_MESSAGE_BYTES {
-        return Err(SamlError::MalformedInput(format!(
-            "inflated message exceeds {MAX_MESSAGE_BYTES} bytes"
-        )));
+        return Err(SamlError::new(
+            ErrorKind::MalformedInput,
+            format!("inflated message exceeds {MAX_MESSAGE_BYTES} bytes"),
+        ));
     }
     if inflated.trim_ascii_start().first() != Some(&b'<') {
-        return Err(SamlError::MalformedInput(
-            "base64 decoded to neither XML nor DEFLATE-compressed XML".into(),
+        return Err(SamlError::new(
+            ErrorKind::MalformedInput,
+            "base64 decoded to neither XML nor DEFLATE-compressed XML",
         ));
     }
     utf8(inflated).map(|xml| (xml, true))
@@ -126,10 +139,10 @@ fn decode_base64_message(value: &str) -> Result<(String, bool), SamlError> {
 
 fn utf8(bytes: Vec<u8>) -> Result<String, SamlError> {
     String::from_utf8(bytes).map_err(|e| {
-        SamlError::MalformedInput(format!(
-            "XML is not valid UTF-8 (byte offset {})",
-            e.utf8_error().valid_up_to()
-        ))
+        SamlError::new(
+            ErrorKind::MalformedInput,
+            format!("XML is not valid UTF-8 (byte offset {})", e.utf8_error().valid_up_to()),
+        )
     })
 }
 

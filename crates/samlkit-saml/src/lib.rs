@@ -24,7 +24,7 @@ pub use builder::{
     NS_PROTOCOL, NS_XS, NS_XSI, ResponseIds, ResponseParams, STATUS_SUCCESS, build_response,
     build_response_with_ids, group_attributes, name_id_format_uri,
 };
-pub use error::SamlError;
+pub use error::{ErrorKind, Hint, SamlError};
 pub use escape::{escape_attr, escape_text};
 pub use id::{is_ncname, new_id};
 pub use input::{InputEncoding, MAX_MESSAGE_BYTES, decode_input};

@@ -18,6 +18,7 @@ use samlkit_cert::Certificate;
 use samlkit_dsig::{self as dsig, DigestMethod, NS_DSIG, VerifyOptions};
 use samlkit_xml::Node;
 
+use crate::ErrorKind;
 use crate::escape::{escape_attr, escape_text};
 use crate::time::{format_instant, parse_instant};
 use crate::verify::parse_document;
@@ -52,7 +53,7 @@ impl IdpMetadataParams {
     /// Checks what the metadata schema and service providers require: an entity ID of 1 to 1024
     /// characters (SAML core §8.3.6), absolute URLs for the endpoints, at least one certificate.
     pub fn check(&self) -> Result<(), SamlError> {
-        let bad = |m: String| Err(SamlError::MalformedInput(m));
+        let bad = |m: String| Err(SamlError::new(ErrorKind::MalformedInput, m));
         let len = self.entity_id.chars().count();
         if len == 0 || len > 1024 {
             return bad(format!("the entity ID must be 1 to 1024 characters, not {len}"));
@@ -197,63 +198,72 @@ pub fn verify_idp_metadata(
     let (xml, _) = decode_input(input)?;
     let doc = parse_document(&xml)?;
     if let Some(dup) = doc.duplicate_ids().first() {
-        return Err(SamlError::DuplicateId(dup.clone()));
+        return Err(SamlError::new(
+            ErrorKind::DuplicateId,
+            format!("the ID \"{dup}\" appears on more than one element"),
+        ));
     }
     let root = doc.node(doc.root_element());
     if !root.has_name(NS_METADATA, "EntityDescriptor") {
-        return Err(SamlError::UnexpectedDocument(format!(
-            "the root element is <{}>, not an md:EntityDescriptor",
-            root.name()
-        )));
+        return Err(SamlError::new(
+            ErrorKind::UnexpectedDocument,
+            format!("the root element is <{}>, not an md:EntityDescriptor", root.name()),
+        ));
     }
     let signatures: Vec<Node<'_, '_>> =
         root.element_children().filter(|n| n.has_name(NS_DSIG, "Signature")).collect();
     let sig = match signatures.as_slice() {
         [] => {
-            return Err(SamlError::SignatureMissing(
-                "the EntityDescriptor has no ds:Signature".into(),
+            return Err(SamlError::new(
+                ErrorKind::SignatureMissing,
+                "the EntityDescriptor has no ds:Signature",
             ));
         }
         [one] => *one,
         [_, second, ..] => {
-            return Err(SamlError::SignatureMisplaced(format!(
-                "second ds:Signature at {} on the EntityDescriptor",
-                second.position()
-            )));
+            return Err(SamlError::new(
+                ErrorKind::SignatureMisplaced,
+                format!("second ds:Signature at {} on the EntityDescriptor", second.position()),
+            ));
         }
     };
     let v =
         dsig::verify_signature(&doc, sig.id(), root.id(), trusted, &VerifyOptions { allow_sha1 })
             .map_err(crate::verify::map_dsig_error)?;
     if v.signed_element != root.id() {
-        return Err(SamlError::ReferenceInvalid(format!(
-            "the Signature at {} references #{}, not the EntityDescriptor that contains it",
-            sig.position(),
-            v.reference_id
-        )));
+        return Err(SamlError::new(
+            ErrorKind::ReferenceInvalid,
+            format!(
+                "the Signature at {} references #{}, not the EntityDescriptor that contains it",
+                sig.position(),
+                v.reference_id
+            ),
+        ));
     }
     let cert_sha256 =
         trusted.get(v.certificate_index).map(|c| c.sha256_fingerprint()).unwrap_or_default();
 
     let entity_id = root.attribute("", "entityID").map(str::to_string).ok_or_else(|| {
-        SamlError::AssertionInvalid("the EntityDescriptor has no entityID".into())
+        SamlError::new(ErrorKind::AssertionInvalid, "the EntityDescriptor has no entityID")
     })?;
     let valid_until = root
         .attribute("", "validUntil")
         .map(|t| parse_instant(t, "EntityDescriptor validUntil"))
         .transpose()?;
     if let Some(t) = valid_until.filter(|t| *t <= now) {
-        return Err(SamlError::MetadataExpired(format!(
-            "validUntil {} is not after now ({})",
-            format_instant(t),
-            format_instant(now)
-        )));
+        return Err(SamlError::new(
+            ErrorKind::MetadataExpired,
+            format!("validUntil {} is not after now ({})", format_instant(t), format_instant(now)),
+        ));
     }
     let idp = root
         .element_children()
         .find(|n| n.has_name(NS_METADATA, "IDPSSODescriptor"))
         .ok_or_else(|| {
-            SamlError::UnexpectedDocument("the EntityDescriptor has no md:IDPSSODescriptor".into())
+            SamlError::new(
+                ErrorKind::UnexpectedDocument,
+                "the EntityDescriptor has no md:IDPSSODescriptor",
+            )
         })?;
     let mut signing_certs = Vec::new();
     for kd in idp.element_children().filter(|n| n.has_name(NS_METADATA, "KeyDescriptor")) {
@@ -264,16 +274,16 @@ pub fn verify_idp_metadata(
             let b64: String =
                 c.text_content().chars().filter(|ch| !ch.is_ascii_whitespace()).collect();
             let der = STANDARD.decode(b64.as_bytes()).map_err(|e| {
-                SamlError::AssertionInvalid(format!(
-                    "X509Certificate at {} is not base64: {e}",
-                    c.position()
-                ))
+                SamlError::new(
+                    ErrorKind::AssertionInvalid,
+                    format!("X509Certificate at {} is not base64: {e}", c.position()),
+                )
             })?;
             let cert = Certificate::from_der(&der).map_err(|e| {
-                SamlError::AssertionInvalid(format!(
-                    "X509Certificate at {} is not a certificate: {e}",
-                    c.position()
-                ))
+                SamlError::new(
+                    ErrorKind::AssertionInvalid,
+                    format!("X509Certificate at {} is not a certificate: {e}", c.position()),
+                )
             })?;
             signing_certs.push(cert);
         }

@@ -36,6 +36,7 @@ use flate2::write::DeflateEncoder;
 use samlkit_cert::{PublicKey, SignatureAlgorithm, Signer};
 
 use crate::SamlError;
+use crate::{ErrorKind, Hint};
 
 /// The only `SAMLEncoding` this binding defines (and the default when the parameter is absent).
 pub const DEFLATE_ENCODING: &str = "urn:oasis:names:tc:SAML:2.0:bindings:URL-Encoding:DEFLATE";
@@ -65,16 +66,17 @@ impl MessageKind {
     }
 }
 
-/// A malformed URL, destination or parameter: [`SamlError::MalformedInput`] (exit 2 in the CLI).
+/// A malformed URL, destination or parameter: [`ErrorKind::MalformedInput`] (exit 2 in the CLI).
 fn malformed(detail: impl std::fmt::Display) -> SamlError {
-    SamlError::MalformedInput(format!("redirect URL: {detail}"))
+    SamlError::new(ErrorKind::MalformedInput, format!("redirect URL: {detail}"))
 }
 
-/// A query without `SigAlg` or `Signature`: [`SamlError::SignatureMissing`] (exit 1 in the CLI).
+/// A query without `SigAlg` or `Signature`: [`ErrorKind::SignatureMissing`] (exit 1 in the CLI).
 fn unsigned(parameter: &str) -> SamlError {
-    SamlError::SignatureMissing(format!(
-        "the redirect URL is not signed (no {parameter} parameter)"
-    ))
+    SamlError::new(
+        ErrorKind::SignatureMissing,
+        format!("the redirect URL is not signed (no {parameter} parameter)"),
+    )
 }
 
 /// A verified redirect message.
@@ -104,8 +106,9 @@ pub fn deflate_and_encode(message: &[u8]) -> String {
 
 /// The inverse of [`deflate_and_encode`], refusing output above [`MAX_INFLATED_BYTES`].
 pub fn decode_and_inflate(parameter: &'static str, value: &str) -> Result<Vec<u8>, SamlError> {
-    let decode_err =
-        |reason: String| SamlError::MalformedInput(format!("cannot decode {parameter}: {reason}"));
+    let decode_err = |reason: String| {
+        SamlError::new(ErrorKind::MalformedInput, format!("cannot decode {parameter}: {reason}"))
+    };
     // A raw '+' left unencoded by a sloppy sender reaches us as a space after form decoding;
     // base64 has no spaces, so turning them back is lossless.
     let cleaned: String = value
@@ -183,7 +186,10 @@ pub fn sign_url(
     signer: &Signer,
 ) -> Result<String, SamlError> {
     if !signing_algorithm_allowed(alg) {
-        return Err(SamlError::AlgorithmRefused(format!("{alg} is not used for new signatures")));
+        return Err(SamlError::new(
+            ErrorKind::AlgorithmRefused,
+            format!("{alg} is not used for new signatures"),
+        ));
     }
     check_destination(destination)?;
     if let Some(rs) = relay_state.filter(|rs| rs.len() > MAX_RELAY_STATE_BYTES) {
@@ -199,8 +205,9 @@ pub fn sign_url(
     }
     signed.push_str("&SigAlg=");
     signed.push_str(&url_encode(alg.xmldsig_uri()));
-    let signature =
-        signer.sign(alg, signed.as_bytes()).map_err(|e| SamlError::SigningFailed(e.to_string()))?;
+    let signature = signer
+        .sign(alg, signed.as_bytes())
+        .map_err(|e| SamlError::new(ErrorKind::SigningFailed, e.to_string()))?;
     let separator = if destination.contains('?') {
         if destination.ends_with('?') || destination.ends_with('&') { "" } else { "&" }
     } else {
@@ -307,6 +314,27 @@ fn parse_query(url: &str) -> Result<RedirectQuery<'_>, SamlError> {
     Ok(RedirectQuery { kind, message, relay_state, sig_alg, signature })
 }
 
+/// Verifies a signed HTTP-Redirect URL against several trusted certificates (a key rotation) and
+/// returns the index of the certificate whose key verified.
+///
+/// A certificate whose key did not make the signature is skipped; any other failure (malformed
+/// URL, refused algorithm) does not depend on the key and is returned at once.
+pub fn verify_url_with_certificates(
+    url: &str,
+    trusted: &[samlkit_cert::Certificate],
+    allow_sha1: bool,
+) -> Result<(VerifiedRedirect, usize), SamlError> {
+    let mut outcome =
+        Err(SamlError::new(ErrorKind::SignatureInvalid, "no trusted certificate was given"));
+    for (index, candidate) in trusted.iter().enumerate() {
+        outcome = verify_url(url, candidate.public_key(), allow_sha1).map(|v| (v, index));
+        if !matches!(&outcome, Err(e) if e.kind() == ErrorKind::SignatureInvalid) {
+            break;
+        }
+    }
+    outcome
+}
+
 /// Verifies a signed HTTP-Redirect URL (or bare query string) against a trusted public key and
 /// returns the inflated message. The signed octets are rebuilt from the raw query parameters in
 /// the order §3.4.4.1 fixes, whatever order they arrived in. SHA-1 is refused unless
@@ -321,12 +349,15 @@ pub fn verify_url(
     let signature_raw = query.signature.as_ref().ok_or_else(|| unsigned("Signature"))?;
 
     let alg_uri = url_decode(sig_alg_raw.value)?;
-    let algorithm = SignatureAlgorithm::from_xmldsig_uri(&alg_uri)
-        .ok_or_else(|| SamlError::AlgorithmRefused(format!("unknown SigAlg '{alg_uri}'")))?;
+    let algorithm = SignatureAlgorithm::from_xmldsig_uri(&alg_uri).ok_or_else(|| {
+        SamlError::new(ErrorKind::AlgorithmRefused, format!("unknown SigAlg '{alg_uri}'"))
+    })?;
     if algorithm == SignatureAlgorithm::RsaSha1 && !allow_sha1 {
-        return Err(SamlError::AlgorithmRefused(
-            "rsa-sha1 is refused (SHA-1 is broken); pass --allow-sha1 to accept it".into(),
-        ));
+        return Err(SamlError::new(
+            ErrorKind::AlgorithmRefused,
+            "rsa-sha1 is refused (SHA-1 is broken)",
+        )
+        .with_hint(Hint::AllowSha1));
     }
     let signature_b64 = url_decode(signature_raw.value)?.replace(' ', "+");
     let signature = STANDARD
@@ -348,7 +379,7 @@ pub fn verify_url(
     // signature: that is an invalid signature for this certificate, like a wrong RSA key.
     trusted
         .verify(algorithm, signed_octets.as_bytes(), &signature)
-        .map_err(|e| SamlError::SignatureInvalid(e.to_string()))?;
+        .map_err(|e| SamlError::new(ErrorKind::SignatureInvalid, e.to_string()))?;
     Ok(VerifiedRedirect { kind: query.kind, message, relay_state, algorithm, signed_octets })
 }
 
@@ -395,7 +426,10 @@ mod tests {
             "https://x/",
             "https://x/?SAMLRequest=a&SAMLEncoding=urn%3Aother",
         ] {
-            assert!(matches!(parse_query(bad), Err(SamlError::MalformedInput(_))), "{bad}");
+            assert!(
+                matches!(parse_query(bad), Err(e) if e.kind() == ErrorKind::MalformedInput),
+                "{bad}"
+            );
         }
         assert!(parse_query("SAMLResponse=a&SAMLEncoding=urn%3Aoasis%3Anames%3Atc%3ASAML%3A2.0%3Abindings%3AURL-Encoding%3ADEFLATE").is_ok());
     }
@@ -470,16 +504,25 @@ mod tests {
         let lowered_message = message.replace("%2B", "%2b").replace("%2F", "%2f");
         assert_ne!(&lowered_message, message, "the fixture encodes a base64 '+' or '/'");
         let lowered = url.replacen(*message, &lowered_message, 1);
-        assert!(matches!(verify_url(&lowered, &pk, false), Err(SamlError::SignatureInvalid(_))));
+        assert!(matches!(
+            verify_url(&lowered, &pk, false),
+            Err(e) if e.kind() == ErrorKind::SignatureInvalid
+        ));
         let tampered = url.replace("RelayState=rs", "RelayState=rt");
-        assert!(matches!(verify_url(&tampered, &pk, false), Err(SamlError::SignatureInvalid(_))));
+        assert!(matches!(
+            verify_url(&tampered, &pk, false),
+            Err(e) if e.kind() == ErrorKind::SignatureInvalid
+        ));
         let dropped = url.replace("&RelayState=rs", "");
-        assert!(matches!(verify_url(&dropped, &pk, false), Err(SamlError::SignatureInvalid(_))));
+        assert!(matches!(
+            verify_url(&dropped, &pk, false),
+            Err(e) if e.kind() == ErrorKind::SignatureInvalid
+        ));
         let other =
             samlkit_cert::PrivateKey::generate_rsa(samlkit_cert::RsaKeySize::Bits2048).unwrap();
         assert!(matches!(
             verify_url(&url, &other.public_key(), false),
-            Err(SamlError::SignatureInvalid(_))
+            Err(e) if e.kind() == ErrorKind::SignatureInvalid
         ));
     }
 
@@ -489,7 +532,7 @@ mod tests {
         let unsigned = format!("https://sp/?SAMLRequest={}", url_encode(&deflate_and_encode(XML)));
         assert!(matches!(
             verify_url(&unsigned, &pk, false),
-            Err(SamlError::SignatureMissing(m)) if m.contains("(no SigAlg parameter)")
+            Err(e) if e.kind() == ErrorKind::SignatureMissing && e.detail().contains("(no SigAlg parameter)")
         ));
 
         let signer = key().signer().unwrap();
@@ -502,14 +545,17 @@ mod tests {
         let sha1_url =
             format!("https://sp/?{octets}&Signature={}", url_encode(&STANDARD.encode(sig)));
         let err = verify_url(&sha1_url, &pk, false).unwrap_err();
-        assert!(matches!(err, SamlError::AlgorithmRefused(_)) && !err.is_input_error(), "{err}");
+        assert!(err.kind() == ErrorKind::AlgorithmRefused && !err.is_input_error(), "{err}");
         assert_eq!(
             verify_url(&sha1_url, &pk, true).unwrap().algorithm,
             SignatureAlgorithm::RsaSha1
         );
 
         let unknown = sha1_url.replace("rsa-sha1", "hmac-sha1");
-        assert!(matches!(verify_url(&unknown, &pk, true), Err(SamlError::AlgorithmRefused(_))));
+        assert!(matches!(
+            verify_url(&unknown, &pk, true),
+            Err(e) if e.kind() == ErrorKind::AlgorithmRefused
+        ));
         assert!(matches!(
             sign_url(
                 "https://sp/",
@@ -519,7 +565,7 @@ mod tests {
                 SignatureAlgorithm::RsaSha1,
                 &signer
             ),
-            Err(SamlError::AlgorithmRefused(_))
+            Err(e) if e.kind() == ErrorKind::AlgorithmRefused
         ));
         let long = "x".repeat(81);
         assert!(matches!(
@@ -531,7 +577,7 @@ mod tests {
                 SignatureAlgorithm::RsaSha256,
                 &signer
             ),
-            Err(SamlError::MalformedInput(_))
+            Err(e) if e.kind() == ErrorKind::MalformedInput
         ));
     }
 

@@ -7,6 +7,7 @@ use samlkit_xml::{Document, Node, NodeId};
 use crate::SamlError;
 use crate::builder::{NS_ASSERTION, NS_PROTOCOL, NS_XSI};
 use crate::verify::parse_document;
+use crate::{ErrorKind, Hint};
 
 /// Which element(s) of a Response to sign.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -66,9 +67,11 @@ pub fn sign_document(
             .map(|n| n.id())
             .collect();
         if assertions.is_empty() {
-            return Err(SamlError::SigningFailed(
-                "the Response holds no Assertion to sign (use --target response)".into(),
-            ));
+            return Err(SamlError::new(
+                ErrorKind::SigningFailed,
+                "the Response holds no Assertion to sign",
+            )
+            .with_hint(Hint::SignTheResponse));
         }
         // Last first, so the byte offsets of earlier assertions stay valid.
         let mut out = xml.to_string();
@@ -101,10 +104,10 @@ fn signature_for(
     let node = doc.node(target);
     if node.element_children().any(|c| c.has_name(NS_DSIG, "Signature")) {
         let pos = node.position();
-        return Err(SamlError::SigningFailed(format!(
-            "<{}> at {pos} is already signed",
-            node.name()
-        )));
+        return Err(SamlError::new(
+            ErrorKind::SigningFailed,
+            format!("<{}> at {pos} is already signed", node.name()),
+        ));
     }
     let at = match node.first_element_child() {
         Some(first) if first.has_name(NS_ASSERTION, "Issuer") => first.byte_range().end,
@@ -118,7 +121,7 @@ fn signature_for(
         inclusive_prefixes: &prefix_refs,
     };
     let signature = dsig::build_signature(doc, target, signer, cert_der, &opts)
-        .map_err(|e| SamlError::SigningFailed(e.to_string()))?;
+        .map_err(|e| SamlError::new(ErrorKind::SigningFailed, e.to_string()))?;
     Ok((at, signature))
 }
 

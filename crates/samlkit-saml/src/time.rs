@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, SecondsFormat, Utc};
 
+use crate::ErrorKind;
 use crate::SamlError;
 
 /// Formats an instant the way SAML core §1.3.3 asks: UTC with a `Z`, no fractional seconds.
@@ -19,9 +20,10 @@ pub fn format_instant(t: DateTime<Utc>) -> String {
 /// `what` names the attribute for the error message.
 pub fn parse_instant(value: &str, what: &str) -> Result<DateTime<Utc>, SamlError> {
     DateTime::parse_from_rfc3339(value.trim()).map(|t| t.with_timezone(&Utc)).map_err(|_| {
-        SamlError::AssertionInvalid(format!(
-            "{what} is not a UTC instant like 2026-01-02T03:04:05Z: {value:?}"
-        ))
+        SamlError::new(
+            ErrorKind::AssertionInvalid,
+            format!("{what} is not a UTC instant like 2026-01-02T03:04:05Z: {value:?}"),
+        )
     })
 }
 

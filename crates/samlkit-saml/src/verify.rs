@@ -30,6 +30,7 @@ use samlkit_xml::{Document, Node, NodeId, NodeKind, ParseError, XmlError};
 
 use crate::builder::{CM_BEARER, NS_ASSERTION, NS_PROTOCOL, STATUS_SUCCESS};
 use crate::time::{format_instant, parse_instant};
+use crate::{ErrorKind, Hint};
 use crate::{InputEncoding, SamlError, decode_input};
 
 /// Which signature `verify` insists on.
@@ -148,9 +149,14 @@ pub fn verify_response(input: &[u8], policy: &VerifyPolicy<'_>) -> VerifyReport 
 pub(crate) fn parse_document(xml: &str) -> Result<Document<'_>, SamlError> {
     samlkit_xml::parse(xml).map_err(|e| match e {
         XmlError::Parse(ParseError::Doctype { pos }) => {
-            SamlError::DoctypeRefused { line: pos.line, column: pos.column }
+            SamlError::new(
+                ErrorKind::DoctypeRefused,
+                format!(
+                    "the document contains a DOCTYPE declaration at {pos}; DTDs and entities are never processed"
+                ),
+            )
         }
-        other => SamlError::MalformedXml(other.to_string()),
+        other => SamlError::new(ErrorKind::MalformedXml, other.to_string()),
     })
 }
 
@@ -164,7 +170,10 @@ fn run(
     let doc = parse_document(&xml)?;
     steps.add(|| "parse: well-formed, no DOCTYPE".to_string());
     if let Some(dup) = doc.duplicate_ids().first() {
-        return Err(SamlError::DuplicateId(dup.clone()));
+        return Err(SamlError::new(
+            ErrorKind::DuplicateId,
+            format!("the ID \"{dup}\" appears on more than one element"),
+        ));
     }
 
     // --- Profile: shape of the document. ---
@@ -174,16 +183,19 @@ fn run(
     } else if root.has_name(NS_ASSERTION, "Assertion") {
         None
     } else {
-        let hint = if root.has_name(crate::NS_METADATA, "EntityDescriptor") {
-            "; to check signed metadata use samlkit verify --metadata"
+        let err = SamlError::new(
+            ErrorKind::UnexpectedDocument,
+            format!(
+                "the root element is <{}> ({}), not a samlp:Response",
+                root.name(),
+                if root.namespace_uri().is_empty() { "no namespace" } else { root.namespace_uri() }
+            ),
+        );
+        return Err(if root.has_name(crate::NS_METADATA, "EntityDescriptor") {
+            err.with_hint(Hint::VerifyAsMetadata)
         } else {
-            ""
-        };
-        return Err(SamlError::UnexpectedDocument(format!(
-            "the root element is <{}> ({}), not a samlp:Response{hint}",
-            root.name(),
-            if root.namespace_uri().is_empty() { "no namespace" } else { root.namespace_uri() }
-        )));
+            err
+        });
     };
     // One pass over the document collects what the profile looks at.
     let mut assertions: Vec<Node<'_, '_>> = Vec::with_capacity(1);
@@ -193,7 +205,10 @@ fn run(
             ("Assertion", NS_ASSERTION) => assertions.push(n),
             ("Signature", NS_DSIG) => signatures.push(n),
             ("EncryptedAssertion", NS_ASSERTION) => {
-                return Err(SamlError::EncryptedAssertionUnsupported);
+                return Err(SamlError::new(
+                    ErrorKind::EncryptedAssertionUnsupported,
+                    "the response carries an EncryptedAssertion; samlkit does not decrypt assertions",
+                ));
             }
             _ => {}
         }
@@ -204,16 +219,22 @@ fn run(
         check_status(resp)?;
     }
     let [assertion] = assertions.as_slice() else {
-        return Err(SamlError::AssertionCount(assertions.len()));
+        return Err(SamlError::new(
+            ErrorKind::AssertionCount,
+            format!("expected exactly one Assertion, found {}", assertions.len()),
+        ));
     };
     let assertion = *assertion;
     if let Some(resp) = response
         && assertion.parent().map(|p| p.id()) != Some(resp.id())
     {
-        return Err(SamlError::AssertionInvalid(format!(
-            "the Assertion at {} is not a direct child of the Response",
-            assertion.position()
-        )));
+        return Err(SamlError::new(
+            ErrorKind::AssertionInvalid,
+            format!(
+                "the Assertion at {} is not a direct child of the Response",
+                assertion.position()
+            ),
+        ));
     }
     steps.add(|| {
         format!(
@@ -232,18 +253,21 @@ fn run(
             Some(p) if Some(p.id()) == response.map(|r| r.id()) => &mut response_sig,
             Some(p) if p.id() == assertion.id() => &mut assertion_sig,
             _ => {
-                return Err(SamlError::SignatureMisplaced(format!(
-                    "ds:Signature at {} inside <{}> is not a direct child of the Response or the Assertion",
-                    sig.position(),
-                    parent.map_or("", |p| p.name())
-                )));
+                return Err(SamlError::new(
+                    ErrorKind::SignatureMisplaced,
+                    format!(
+                        "ds:Signature at {} inside <{}> is not a direct child of the Response or the Assertion",
+                        sig.position(),
+                        parent.map_or("", |p| p.name())
+                    ),
+                ));
             }
         };
         if slot.is_some() {
-            return Err(SamlError::SignatureMisplaced(format!(
-                "second ds:Signature at {} on the same element",
-                sig.position()
-            )));
+            return Err(SamlError::new(
+                ErrorKind::SignatureMisplaced,
+                format!("second ds:Signature at {} on the same element", sig.position()),
+            ));
         }
         *slot = Some(sig.id());
     }
@@ -272,10 +296,10 @@ fn run(
         _ => None,
     };
     if let Some(m) = missing {
-        return Err(SamlError::SignatureMissing(m.to_string()));
+        return Err(SamlError::new(ErrorKind::SignatureMissing, m.to_string()));
     }
     let cert_index =
-        cert_index.ok_or_else(|| SamlError::SignatureMissing("no signature".into()))?;
+        cert_index.ok_or_else(|| SamlError::new(ErrorKind::SignatureMissing, "no signature"))?;
     let cert_sha256 =
         policy.trusted.get(cert_index).map(|c| c.sha256_fingerprint()).unwrap_or_default();
     refuse_comments_in_identity_values(response, assertion)?;
@@ -286,21 +310,23 @@ fn run(
         check_status(resp)?;
         steps.add(|| "status: Success".to_string());
     }
-    let issuer = child(assertion, NS_ASSERTION, "Issuer")
-        .map(|n| value(n))
-        .ok_or_else(|| SamlError::AssertionInvalid("the Assertion has no Issuer".into()))?;
+    let issuer = child(assertion, NS_ASSERTION, "Issuer").map(|n| value(n)).ok_or_else(|| {
+        SamlError::new(ErrorKind::AssertionInvalid, "the Assertion has no Issuer")
+    })?;
     if let Some(expected) = policy.issuer.as_deref() {
         if issuer != expected {
-            return Err(SamlError::IssuerMismatched(format!(
-                "Assertion Issuer is {issuer:?}, expected {expected:?}"
-            )));
+            return Err(SamlError::new(
+                ErrorKind::IssuerMismatched,
+                format!("Assertion Issuer is {issuer:?}, expected {expected:?}"),
+            ));
         }
         if let Some(resp_issuer) = response.and_then(|r| child(r, NS_ASSERTION, "Issuer")) {
             let v = value(resp_issuer);
             if v != expected {
-                return Err(SamlError::IssuerMismatched(format!(
-                    "Response Issuer is {v:?}, expected {expected:?}"
-                )));
+                return Err(SamlError::new(
+                    ErrorKind::IssuerMismatched,
+                    format!("Response Issuer is {v:?}, expected {expected:?}"),
+                ));
             }
         }
         steps.add(|| format!("issuer: {issuer:?} as expected"));
@@ -309,36 +335,41 @@ fn run(
         && let Some(dest) = resp.attribute("", "Destination")
         && dest != expected
     {
-        return Err(SamlError::RecipientMismatched(format!(
-            "Response Destination is {dest:?}, expected {expected:?}"
-        )));
+        return Err(SamlError::new(
+            ErrorKind::RecipientMismatched,
+            format!("Response Destination is {dest:?}, expected {expected:?}"),
+        ));
     }
     if let (Some(expected), Some(resp)) = (policy.in_response_to.as_deref(), response)
         && let Some(irt) = resp.attribute("", "InResponseTo")
         && irt != expected
     {
-        return Err(SamlError::InResponseToMismatched(format!(
-            "Response InResponseTo is {irt:?}, expected {expected:?}"
-        )));
+        return Err(SamlError::new(
+            ErrorKind::InResponseToMismatched,
+            format!("Response InResponseTo is {irt:?}, expected {expected:?}"),
+        ));
     }
 
-    let subject = child(assertion, NS_ASSERTION, "Subject")
-        .ok_or_else(|| SamlError::AssertionInvalid("the Assertion has no Subject".into()))?;
+    let subject = child(assertion, NS_ASSERTION, "Subject").ok_or_else(|| {
+        SamlError::new(ErrorKind::AssertionInvalid, "the Assertion has no Subject")
+    })?;
     if child(subject, NS_ASSERTION, "EncryptedID").is_some() {
-        return Err(SamlError::AssertionInvalid(
-            "the Subject's EncryptedID is not supported".into(),
+        return Err(SamlError::new(
+            ErrorKind::AssertionInvalid,
+            "the Subject's EncryptedID is not supported",
         ));
     }
     let name_id_el = child(subject, NS_ASSERTION, "NameID")
-        .ok_or_else(|| SamlError::AssertionInvalid("the Subject has no NameID".into()))?;
+        .ok_or_else(|| SamlError::new(ErrorKind::AssertionInvalid, "the Subject has no NameID"))?;
     let recipient = check_subject_confirmation(subject, policy, steps)?;
 
     let conditions = child(assertion, NS_ASSERTION, "Conditions");
     let (not_before, not_on_or_after, audiences) = match conditions {
         Some(c) => check_conditions(c, policy, steps)?,
         None if policy.audience.is_some() => {
-            return Err(SamlError::AudienceInvalid(
-                "the Assertion has no Conditions/AudienceRestriction".into(),
+            return Err(SamlError::new(
+                ErrorKind::AudienceInvalid,
+                "the Assertion has no Conditions/AudienceRestriction",
             ));
         }
         None => (None, None, Vec::new()),
@@ -404,13 +435,16 @@ fn check_signature(
         })?;
     let signed = doc.node(v.signed_element);
     if parent.map(|p| p.id()) != Some(v.signed_element) {
-        return Err(SamlError::ReferenceInvalid(format!(
-            "the {what} Signature at {} references #{} (<{}> at {}), not the element that contains it",
-            sig_node.position(),
-            v.reference_id,
-            signed.name(),
-            signed.position()
-        )));
+        return Err(SamlError::new(
+            ErrorKind::ReferenceInvalid,
+            format!(
+                "the {what} Signature at {} references #{} (<{}> at {}), not the element that contains it",
+                sig_node.position(),
+                v.reference_id,
+                signed.name(),
+                signed.position()
+            ),
+        ));
     }
     steps.add(|| {
         format!(
@@ -446,26 +480,36 @@ fn check_signature(
 pub(crate) fn map_dsig_error(e: SignatureError) -> SamlError {
     let msg = e.to_string();
     match e {
-        SignatureError::Malformed { .. } => SamlError::SignatureMalformed(msg),
-        SignatureError::AlgorithmRefused { .. } => SamlError::AlgorithmRefused(msg),
+        SignatureError::Malformed { .. } => SamlError::new(ErrorKind::SignatureMalformed, msg),
+        SignatureError::AlgorithmRefused { .. } if e.is_sha1_refusal() => {
+            SamlError::new(ErrorKind::AlgorithmRefused, msg).with_hint(Hint::AllowSha1)
+        }
+        SignatureError::AlgorithmRefused { .. } => SamlError::new(ErrorKind::AlgorithmRefused, msg),
         SignatureError::ReferenceForm { .. }
         | SignatureError::ReferenceUnresolved { .. }
-        | SignatureError::ReferenceUnexpected { .. } => SamlError::ReferenceInvalid(msg),
-        SignatureError::DuplicateId { id } => SamlError::DuplicateId(id),
-        SignatureError::DigestMismatch { .. } => SamlError::DigestMismatch(msg),
-        SignatureError::UntrustedCertificate { .. } => SamlError::UntrustedCertificate(msg),
+        | SignatureError::ReferenceUnexpected { .. } => {
+            SamlError::new(ErrorKind::ReferenceInvalid, msg)
+        }
+        SignatureError::DuplicateId { id } => SamlError::new(
+            ErrorKind::DuplicateId,
+            format!("the ID \"{id}\" appears on more than one element"),
+        ),
+        SignatureError::DigestMismatch { .. } => SamlError::new(ErrorKind::DigestMismatch, msg),
+        SignatureError::UntrustedCertificate { .. } => {
+            SamlError::new(ErrorKind::UntrustedCertificate, msg)
+        }
         SignatureError::SignatureMismatch { .. }
         | SignatureError::NoSuitableKey { .. }
-        | SignatureError::SigningFailed(_) => SamlError::SignatureInvalid(msg),
+        | SignatureError::SigningFailed(_) => SamlError::new(ErrorKind::SignatureInvalid, msg),
         // Parsing and canonicalization errors met while checking the signature.
-        SignatureError::Xml(_) => SamlError::MalformedXml(msg),
-        _ => SamlError::SignatureInvalid(msg),
+        SignatureError::Xml(_) => SamlError::new(ErrorKind::MalformedXml, msg),
+        _ => SamlError::new(ErrorKind::SignatureInvalid, msg),
     }
 }
 
 fn check_status(resp: Node<'_, '_>) -> Result<(), SamlError> {
     let status = child(resp, NS_PROTOCOL, "Status")
-        .ok_or_else(|| SamlError::StatusNotSuccess("the Response has no Status".into()))?;
+        .ok_or_else(|| SamlError::new(ErrorKind::StatusNotSuccess, "the Response has no Status"))?;
     let code = child(status, NS_PROTOCOL, "StatusCode");
     let value = code.and_then(|c| c.attribute("", "Value")).unwrap_or("");
     if value == STATUS_SUCCESS {
@@ -482,7 +526,7 @@ fn check_status(resp: Node<'_, '_>) -> Result<(), SamlError> {
     if let Some(m) = message {
         text.push_str(&format!(": {}", m.trim()));
     }
-    Err(SamlError::StatusNotSuccess(text))
+    Err(SamlError::new(ErrorKind::StatusNotSuccess, text))
 }
 
 /// Checks the bearer SubjectConfirmation(s); returns the Recipient of the one that passed.
@@ -495,8 +539,9 @@ fn check_subject_confirmation(
         .filter(|c| c.attribute("", "Method") == Some(CM_BEARER))
         .collect();
     if bearers.is_empty() {
-        return Err(SamlError::SubjectConfirmationInvalid(
-            "no SubjectConfirmation with the bearer method".into(),
+        return Err(SamlError::new(
+            ErrorKind::SubjectConfirmationInvalid,
+            "no SubjectConfirmation with the bearer method",
         ));
     }
     let mut first_error = None;
@@ -512,7 +557,10 @@ fn check_subject_confirmation(
         }
     }
     Err(first_error.unwrap_or_else(|| {
-        SamlError::SubjectConfirmationInvalid("no usable bearer SubjectConfirmation".into())
+        SamlError::new(
+            ErrorKind::SubjectConfirmationInvalid,
+            "no usable bearer SubjectConfirmation",
+        )
     }))
 }
 
@@ -521,31 +569,41 @@ fn check_bearer(
     policy: &VerifyPolicy<'_>,
 ) -> Result<(Option<String>, String), SamlError> {
     let data = child(bearer, NS_ASSERTION, "SubjectConfirmationData").ok_or_else(|| {
-        SamlError::SubjectConfirmationInvalid(
-            "bearer SubjectConfirmation has no SubjectConfirmationData".into(),
+        SamlError::new(
+            ErrorKind::SubjectConfirmationInvalid,
+            "bearer SubjectConfirmation has no SubjectConfirmationData",
         )
     })?;
     let noa = data.attribute("", "NotOnOrAfter").ok_or_else(|| {
-        SamlError::SubjectConfirmationInvalid("SubjectConfirmationData has no NotOnOrAfter".into())
+        SamlError::new(
+            ErrorKind::SubjectConfirmationInvalid,
+            "SubjectConfirmationData has no NotOnOrAfter",
+        )
     })?;
     let noa = parse_instant(noa, "SubjectConfirmationData NotOnOrAfter")?;
     if policy.now - policy.skew >= noa {
-        return Err(SamlError::AssertionExpired(format!(
-            "SubjectConfirmationData NotOnOrAfter {} was {} before now ({}; skew {}s)",
-            format_instant(noa),
-            human(policy.now - noa),
-            format_instant(policy.now),
-            policy.skew.num_seconds()
-        )));
+        return Err(SamlError::new(
+            ErrorKind::AssertionExpired,
+            format!(
+                "SubjectConfirmationData NotOnOrAfter {} was {} before now ({}; skew {}s)",
+                format_instant(noa),
+                human(policy.now - noa),
+                format_instant(policy.now),
+                policy.skew.num_seconds()
+            ),
+        ));
     }
     if let Some(nb) = data.attribute("", "NotBefore") {
         let nb = parse_instant(nb, "SubjectConfirmationData NotBefore")?;
         if nb > policy.now + policy.skew {
-            return Err(SamlError::AssertionNotYetValid(format!(
-                "SubjectConfirmationData NotBefore {} is {} after now",
-                format_instant(nb),
-                human(nb - policy.now)
-            )));
+            return Err(SamlError::new(
+                ErrorKind::AssertionNotYetValid,
+                format!(
+                    "SubjectConfirmationData NotBefore {} is {} after now",
+                    format_instant(nb),
+                    human(nb - policy.now)
+                ),
+            ));
         }
     }
     let recipient = data.attribute("", "Recipient").map(str::to_string);
@@ -553,24 +611,29 @@ fn check_bearer(
         match recipient.as_deref() {
             Some(r) if r == expected => {}
             Some(r) => {
-                return Err(SamlError::RecipientMismatched(format!(
-                    "SubjectConfirmationData Recipient is {r:?}, expected {expected:?}"
-                )));
+                return Err(SamlError::new(
+                    ErrorKind::RecipientMismatched,
+                    format!("SubjectConfirmationData Recipient is {r:?}, expected {expected:?}"),
+                ));
             }
             None => {
-                return Err(SamlError::RecipientMismatched(format!(
-                    "SubjectConfirmationData has no Recipient, expected {expected:?}"
-                )));
+                return Err(SamlError::new(
+                    ErrorKind::RecipientMismatched,
+                    format!("SubjectConfirmationData has no Recipient, expected {expected:?}"),
+                ));
             }
         }
     }
     if let Some(expected) = policy.in_response_to.as_deref() {
         let irt = data.attribute("", "InResponseTo");
         if irt != Some(expected) {
-            return Err(SamlError::InResponseToMismatched(format!(
-                "SubjectConfirmationData InResponseTo is {}, expected {expected:?}",
-                irt.map_or("absent".to_string(), |v| format!("{v:?}"))
-            )));
+            return Err(SamlError::new(
+                ErrorKind::InResponseToMismatched,
+                format!(
+                    "SubjectConfirmationData InResponseTo is {}, expected {expected:?}",
+                    irt.map_or("absent".to_string(), |v| format!("{v:?}"))
+                ),
+            ));
         }
     }
     let line = format!(
@@ -599,13 +662,16 @@ fn check_conditions(
         .transpose()?;
     if let Some(nb) = not_before {
         if nb > policy.now + policy.skew {
-            return Err(SamlError::AssertionNotYetValid(format!(
-                "Conditions NotBefore {} is {} after now ({}; skew {}s)",
-                format_instant(nb),
-                human(nb - policy.now),
-                format_instant(policy.now),
-                policy.skew.num_seconds()
-            )));
+            return Err(SamlError::new(
+                ErrorKind::AssertionNotYetValid,
+                format!(
+                    "Conditions NotBefore {} is {} after now ({}; skew {}s)",
+                    format_instant(nb),
+                    human(nb - policy.now),
+                    format_instant(policy.now),
+                    policy.skew.num_seconds()
+                ),
+            ));
         }
         steps.add(|| {
             format!("conditions: NotBefore {} ({} ago)", format_instant(nb), human(policy.now - nb))
@@ -613,13 +679,16 @@ fn check_conditions(
     }
     if let Some(noa) = not_on_or_after {
         if policy.now - policy.skew >= noa {
-            return Err(SamlError::AssertionExpired(format!(
-                "Conditions NotOnOrAfter {} was {} before now ({}; skew {}s)",
-                format_instant(noa),
-                human(policy.now - noa),
-                format_instant(policy.now),
-                policy.skew.num_seconds()
-            )));
+            return Err(SamlError::new(
+                ErrorKind::AssertionExpired,
+                format!(
+                    "Conditions NotOnOrAfter {} was {} before now ({}; skew {}s)",
+                    format_instant(noa),
+                    human(policy.now - noa),
+                    format_instant(policy.now),
+                    policy.skew.num_seconds()
+                ),
+            ));
         }
         steps.add(|| {
             format!(
@@ -635,15 +704,17 @@ fn check_conditions(
     let audiences: Vec<String> = restrictions.iter().flatten().cloned().collect();
     if let Some(expected) = policy.audience.as_deref() {
         if restrictions.is_empty() {
-            return Err(SamlError::AudienceInvalid(format!(
-                "the Conditions have no AudienceRestriction, expected {expected:?}"
-            )));
+            return Err(SamlError::new(
+                ErrorKind::AudienceInvalid,
+                format!("the Conditions have no AudienceRestriction, expected {expected:?}"),
+            ));
         }
         // Every AudienceRestriction must be satisfied (SAML core §2.5.1.4).
         if let Some(r) = restrictions.iter().find(|r| !r.iter().any(|a| a == expected)) {
-            return Err(SamlError::AudienceInvalid(format!(
-                "{expected:?} is not among the audiences {r:?}"
-            )));
+            return Err(SamlError::new(
+                ErrorKind::AudienceInvalid,
+                format!("{expected:?} is not among the audiences {r:?}"),
+            ));
         }
         steps.add(|| format!("conditions: audience {expected:?} allowed"));
     }
@@ -714,14 +785,17 @@ fn refuse_comments_in_identity_values(
 }
 
 fn comment_in_value(element: Node<'_, '_>, comment: Node<'_, '_>) -> SamlError {
-    SamlError::CommentInValue(format!(
-        "<{}> at {} contains a comment at {}; its text would read {:?} to an SP that stops at the comment, {:?} in full",
-        element.name(),
-        element.position(),
-        comment.position(),
-        first_text(element),
-        value(element)
-    ))
+    SamlError::new(
+        ErrorKind::CommentInValue,
+        format!(
+            "<{}> at {} contains a comment at {}; its text would read {:?} to an SP that stops at the comment, {:?} in full",
+            element.name(),
+            element.position(),
+            comment.position(),
+            first_text(element),
+            value(element)
+        ),
+    )
 }
 
 /// The text before the first comment (what a naive SP reads).

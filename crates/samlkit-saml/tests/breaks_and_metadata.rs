@@ -89,12 +89,15 @@ fn kinds_that_need_a_value_say_so() {
         attacker: SigningCredential { signer: &signer, cert_der: cert.der() },
         profile: profile(SignTarget::Assertion),
     };
-    for (kind, needle) in
-        [(BreakKind::WrongAudience, "--audience"), (BreakKind::WrongRecipient, "--recipient")]
-    {
+    for (kind, needle, hint) in [
+        (BreakKind::WrongAudience, "needs the audience the SP expects", Hint::NeedsAudience),
+        (BreakKind::WrongRecipient, "needs the SP's ACS URL", Hint::NeedsRecipient),
+    ] {
         let err = build_broken_response(kind, &input).unwrap_err();
         assert_eq!(err.code(), "signing_failed");
         assert!(err.to_string().contains(needle), "{err}");
+        assert!(!err.to_string().contains("--"), "no CLI flags in library messages: {err}");
+        assert_eq!(err.hint(), Some(hint));
     }
 }
 
