@@ -225,14 +225,13 @@ impl SamlError {
 impl fmt::Display for SamlError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let title = self.kind.title();
-        // "DOCTYPE" and "XML" keep their capitals; every other word of the title is lowercased.
+        // Acronyms ("DOCTYPE", "XML", "ID") and "InResponseTo" keep their capitals.
         for (i, word) in title.split(' ').enumerate() {
             if i > 0 {
                 f.write_str(" ")?;
             }
-            if word.chars().all(|c| c.is_ascii_uppercase()) && word.len() > 1 {
-                f.write_str(word)?;
-            } else if word == "InResponseTo" || word == "ID" {
+            let acronym = word.len() > 1 && word.chars().all(|c| c.is_ascii_uppercase());
+            if acronym || word == "InResponseTo" {
                 f.write_str(word)?;
             } else {
                 f.write_str(&word.to_ascii_lowercase())?;
