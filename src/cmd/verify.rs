@@ -12,9 +12,8 @@ use samlkit_saml::{
 };
 use serde::Serialize;
 
-use crate::cmd::trust::load_trusted;
-use crate::error::{CliError, EXIT_CHECK_FAILED, EXIT_USAGE, one_line};
-use crate::io::read_input;
+use crate::error::{CliError, one_line};
+use crate::io::{load_trusted, read_input};
 use crate::now::NowArg;
 
 /// Verify signed SAML responses: signature, then the SAML conditions.
@@ -109,12 +108,12 @@ pub fn run(args: VerifyArgs) -> Result<ExitCode, CliError> {
     let mut out = BufWriter::new(std::io::stdout().lock());
     let mut worst = 0u8;
     for file in &files {
-        let (steps, outcome) = match read_file(file) {
+        let (steps, outcome) = match read_input(file) {
             Ok(bytes) => {
                 let report = verify_response(&bytes, &policy);
-                (report.steps, report.outcome.map_err(Failure::Saml))
+                (report.steps, report.outcome.map_err(Failure::from))
             }
-            Err(message) => (Vec::new(), Err(Failure::Read(message))),
+            Err(e) => (Vec::new(), Err(Failure::unreadable(e))),
         };
         worst = worst.max(exit_code(&outcome));
         let written = if args.json {
@@ -140,30 +139,27 @@ pub fn run(args: VerifyArgs) -> Result<ExitCode, CliError> {
     Ok(ExitCode::from(worst))
 }
 
-/// Why one file did not verify.
-enum Failure {
-    Read(String),
-    Saml(SamlError),
+/// Why one file did not verify: the error (its message and exit code) and the `error_code`
+/// reported in `--json`.
+struct Failure {
+    error: CliError,
+    code: &'static str,
 }
 
 impl Failure {
-    fn is_input_error(&self) -> bool {
-        match self {
-            Failure::Read(_) => true,
-            Failure::Saml(e) => e.is_input_error(),
-        }
+    /// The file could not be read at all.
+    fn unreadable(error: CliError) -> Self {
+        Failure { error, code: "unreadable_file" }
     }
-    fn code(&self) -> &'static str {
-        match self {
-            Failure::Read(_) => "unreadable_file",
-            Failure::Saml(e) => e.code(),
-        }
+
+    fn message(&self) -> &str {
+        &self.error.message
     }
-    fn message(&self) -> String {
-        match self {
-            Failure::Read(m) => m.clone(),
-            Failure::Saml(e) => e.to_string(),
-        }
+}
+
+impl From<SamlError> for Failure {
+    fn from(e: SamlError) -> Self {
+        Failure { code: e.code(), error: CliError::from(e) }
     }
 }
 
@@ -171,8 +167,7 @@ impl Failure {
 fn exit_code<T>(outcome: &Result<T, Failure>) -> u8 {
     match outcome {
         Ok(_) => 0,
-        Err(f) if f.is_input_error() => EXIT_USAGE,
-        Err(_) => EXIT_CHECK_FAILED,
+        Err(f) => f.error.code,
     }
 }
 
@@ -180,15 +175,11 @@ fn exit_code<T>(outcome: &Result<T, Failure>) -> u8 {
 /// the two streams stay in file order.
 fn report_failure(out: &mut impl Write, file: &str, failure: &Failure) {
     let _ = out.flush();
-    eprintln!("error: {file}: {}", one_line(&failure.message()));
+    eprintln!("error: {file}: {}", one_line(failure.message()));
 }
 
 fn stdout_failed(e: std::io::Error) -> CliError {
     CliError::input(format!("cannot write standard output: {e}"))
-}
-
-fn read_file(path: &str) -> Result<Vec<u8>, String> {
-    read_input(path).map_err(|e| e.message)
 }
 
 /// One `--json` line, fields in the SPEC's order.
@@ -247,8 +238,8 @@ fn json_line(file: &str, outcome: &Result<VerifiedResponse, Failure>) -> String 
         Err(f) => JsonResult {
             file,
             valid: false,
-            error: Some(one_line(&f.message())),
-            error_code: Some(f.code()),
+            error: Some(one_line(f.message())),
+            error_code: Some(f.code),
             signed: Vec::new(),
             cert_sha256: None,
             issuer: None,
@@ -328,11 +319,11 @@ fn run_metadata(
     let mut out = BufWriter::new(std::io::stdout().lock());
     let mut worst = 0u8;
     for file in files {
-        let outcome = match read_file(file) {
+        let outcome = match read_input(file) {
             Ok(bytes) => {
-                verify_idp_metadata(&bytes, trusted, now, allow_sha1).map_err(Failure::Saml)
+                verify_idp_metadata(&bytes, trusted, now, allow_sha1).map_err(Failure::from)
             }
-            Err(message) => Err(Failure::Read(message)),
+            Err(e) => Err(Failure::unreadable(e)),
         };
         worst = worst.max(exit_code(&outcome));
         let written = match (&outcome, json) {
@@ -409,8 +400,8 @@ fn metadata_json_line(file: &str, outcome: &Result<VerifiedMetadata, Failure>) -
         Err(f) => JsonMetadata {
             file,
             valid: false,
-            error: Some(one_line(&f.message())),
-            error_code: Some(f.code()),
+            error: Some(one_line(f.message())),
+            error_code: Some(f.code),
             cert_sha256: None,
             entity_id: None,
             valid_until: None,
