@@ -1,5 +1,7 @@
 //! `samlkit verify`: check signed SAML responses against trusted certificates.
 
+mod unchecked;
+
 use std::io::{BufWriter, Write};
 use std::process::ExitCode;
 
@@ -15,19 +17,26 @@ use serde::Serialize;
 use crate::error::{CliError, one_line};
 use crate::io::{load_trusted, read_input};
 use crate::now::NowArg;
+use unchecked::Given;
 
-/// Verify signed SAML responses: signature, then the SAML conditions.
+/// Verify signed SAML responses against trusted certificates
 ///
 /// Trust comes only from the --cert certificates (a certificate inside the message never
 /// creates trust). Accepts raw XML, the base64 SAMLResponse form value, a URL-encoded form body
 /// (SAMLResponse=…&RelayState=…) or deflate+base64. Several files are verified in one run, one
 /// result each; exit 1 if any fails, 2 if any could not be read as a SAML message.
 /// A comment inside NameID, Issuer, Audience or AttributeValue is refused (comment_in_value).
+///
+/// Audience, Recipient/Destination and Issuer are checked only against the values given with
+/// --audience, --recipient and --issuer. Each one not given is named once per run in a
+/// `warning: … not checked` line on stderr and in the "unchecked" list of every --json line
+/// (a response signed by your IdP for another SP would otherwise pass); --strict makes all
+/// three required (exit 2 without them).
 /// With --metadata the files are signed IdP metadata (samlkit metadata) instead.
 ///
 /// Example:
 ///   samlkit verify --cert idp.crt --audience https://sp.example.com
-///     --recipient https://sp.example.com/acs response.xml
+///     --recipient https://sp.example.com/acs --issuer https://idp.example.com response.xml
 ///   samlkit verify --metadata --cert idp.crt idp-metadata.xml
 #[derive(Args)]
 #[command(verbatim_doc_comment)]
@@ -58,6 +67,10 @@ pub struct VerifyArgs {
     /// Accept SHA-1 signatures and digests (legacy IdPs only).
     #[arg(long)]
     allow_sha1: bool,
+    /// Require --audience, --recipient and --issuer: without all three, verify nothing and
+    /// exit 2 instead of warning that a binding goes unchecked.
+    #[arg(long)]
+    strict: bool,
     /// One JSON object per file, one per line.
     #[arg(long, conflicts_with = "explain")]
     json: bool,
@@ -68,7 +81,7 @@ pub struct VerifyArgs {
     /// signature over the whole EntityDescriptor against --cert and validUntil against --now,
     /// and report the entity ID, endpoints and published signing certificates. Explicit on
     /// purpose: signed metadata is public, so a response verifier must never accept it.
-    #[arg(long, conflicts_with_all = ["audience", "recipient", "issuer", "in_response_to", "require", "explain"])]
+    #[arg(long, conflicts_with_all = ["audience", "recipient", "issuer", "in_response_to", "require", "explain", "strict"])]
     metadata: bool,
     /// Responses to verify; `-` (the default) is standard input.
     #[arg(value_name = "FILE")]
@@ -83,6 +96,14 @@ enum RequireArg {
 }
 
 pub fn run(args: VerifyArgs) -> Result<ExitCode, CliError> {
+    let unchecked = unchecked::unchecked(&Given {
+        audience: args.audience.is_some(),
+        recipient: args.recipient.is_some(),
+        issuer: args.issuer.is_some(),
+    });
+    if args.strict {
+        unchecked::require_all(&unchecked)?;
+    }
     let now = args.now.resolve();
     let trusted = load_trusted(&args.certs)?;
     let policy = VerifyPolicy {
@@ -105,6 +126,11 @@ pub fn run(args: VerifyArgs) -> Result<ExitCode, CliError> {
     if args.metadata {
         return run_metadata(&files, &trusted, now, args.allow_sha1, args.json);
     }
+    // Once per run, before any result: what every result below leaves unchecked.
+    for binding in &unchecked {
+        eprintln!("{}", unchecked::warning(binding));
+    }
+    let unchecked: Vec<&'static str> = unchecked.iter().map(|b| b.name).collect();
     let mut out = BufWriter::new(std::io::stdout().lock());
     let mut worst = 0u8;
     for file in &files {
@@ -117,7 +143,7 @@ pub fn run(args: VerifyArgs) -> Result<ExitCode, CliError> {
         };
         worst = worst.max(exit_code(&outcome));
         let written = if args.json {
-            writeln!(out, "{}", json_line(file, &outcome))
+            writeln!(out, "{}", json_line(file, &outcome, &unchecked))
         } else {
             if args.explain {
                 let _ = writeln!(out, "{file}:");
@@ -182,7 +208,7 @@ fn stdout_failed(e: std::io::Error) -> CliError {
     CliError::input(format!("cannot write standard output: {e}"))
 }
 
-/// One `--json` line, fields in the SPEC's order.
+/// One `--json` line, fields in the SPEC's order; new fields go last, so no field ever moves.
 #[derive(Serialize)]
 struct JsonResult<'r> {
     file: &'r str,
@@ -200,6 +226,8 @@ struct JsonResult<'r> {
     not_before: Option<String>,
     not_on_or_after: Option<String>,
     attributes: OrderedMap<'r>,
+    /// The bindings this run did not check (`audience`, `recipient`, `issuer`).
+    unchecked: &'r [&'static str],
 }
 
 /// Attributes as a JSON object that keeps document order.
@@ -216,7 +244,11 @@ impl Serialize for OrderedMap<'_> {
     }
 }
 
-fn json_line(file: &str, outcome: &Result<VerifiedResponse, Failure>) -> String {
+fn json_line<'r>(
+    file: &'r str,
+    outcome: &'r Result<VerifiedResponse, Failure>,
+    unchecked: &'r [&'static str],
+) -> String {
     let line = match outcome {
         Ok(v) => JsonResult {
             file,
@@ -234,6 +266,7 @@ fn json_line(file: &str, outcome: &Result<VerifiedResponse, Failure>) -> String 
             not_before: v.not_before.map(format_instant),
             not_on_or_after: v.not_on_or_after.map(format_instant),
             attributes: OrderedMap(&v.attributes),
+            unchecked,
         },
         Err(f) => JsonResult {
             file,
@@ -251,6 +284,7 @@ fn json_line(file: &str, outcome: &Result<VerifiedResponse, Failure>) -> String 
             not_before: None,
             not_on_or_after: None,
             attributes: OrderedMap(&[]),
+            unchecked,
         },
     };
     serde_json::to_string(&line).unwrap_or_else(|e| format!("{{\"file\":null,\"error\":\"{e}\"}}"))
