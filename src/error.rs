@@ -1,7 +1,15 @@
 //! How the CLI turns failures into one `error: …` line on stderr and an exit code.
+//!
+//! The exit code of a library error is decided here, once, for every command (see
+//! [`LibraryError`]): 1 when a check ran and failed, 2 when the input could not be used.
+//! Commands that produce something (issue, sign, metadata, c14n, cert new/csr) check nothing, so
+//! they report what the library refuses as an input error with [`CliError::input`].
 
 use std::fmt;
 use std::process::ExitCode;
+
+use samlkit_cert::CertError;
+use samlkit_saml::SamlError;
 
 /// Exit code for "the check ran and failed" (bad signature, expired certificate, …).
 pub const EXIT_CHECK_FAILED: u8 = 1;
@@ -11,8 +19,8 @@ pub const EXIT_USAGE: u8 = 2;
 /// A failure the CLI reports to the user: a one-line message and the exit code that goes with it.
 #[derive(Debug)]
 pub struct CliError {
-    pub code: u8,
-    pub message: String,
+    pub(crate) code: u8,
+    pub(crate) message: String,
 }
 
 impl CliError {
@@ -26,11 +34,77 @@ impl CliError {
         CliError { code: EXIT_CHECK_FAILED, message: message.to_string() }
     }
 
+    /// A library error, with the exit code its kind means (see [`LibraryError`]).
+    fn from_library(e: &impl LibraryError) -> Self {
+        if e.is_failed_check() {
+            CliError::check(e.message())
+        } else {
+            CliError::input(e.message())
+        }
+    }
+
+    /// The same error with its message rewritten, e.g. prefixed with the file it is about.
+    pub fn map_message(mut self, rewrite: impl FnOnce(String) -> String) -> Self {
+        self.message = rewrite(self.message);
+        self
+    }
+
     /// Prints the error as a single `error: ` line and returns its exit code.
     pub fn report(self) -> ExitCode {
         eprintln!("error: {}", one_line(&self.message));
         ExitCode::from(self.code)
     }
+}
+
+/// An error from a samlkit crate, as the CLI classifies it.
+pub trait LibraryError: fmt::Display {
+    /// True when a check ran and failed (exit 1: bad signature, expired, wrong audience, a
+    /// keystore rule broken); false when the input could not be used at all (exit 2).
+    fn is_failed_check(&self) -> bool;
+
+    /// The message as the CLI shows it.
+    fn message(&self) -> String {
+        self.to_string()
+    }
+}
+
+impl LibraryError for SamlError {
+    fn is_failed_check(&self) -> bool {
+        !self.is_input_error()
+    }
+
+    /// The administrators' title, the detail, and the library's hint in command-line terms.
+    fn message(&self) -> String {
+        saml_message(self)
+    }
+}
+
+impl LibraryError for CertError {
+    fn is_failed_check(&self) -> bool {
+        CertError::is_failed_check(self)
+    }
+}
+
+impl From<SamlError> for CliError {
+    fn from(e: SamlError) -> Self {
+        CliError::from_library(&e)
+    }
+}
+
+impl From<CertError> for CliError {
+    fn from(e: CertError) -> Self {
+        CliError::from_library(&e)
+    }
+}
+
+/// With `--json`, a failed check (exit 1) is also reported on standard output as
+/// `{"valid":false,"error":"…"}`, so a script reading the JSON sees every outcome; the one-line
+/// `error:` on stderr and the exit code stay as without `--json`.
+pub fn json_failure(json: bool, err: CliError) -> CliError {
+    if json && err.code == EXIT_CHECK_FAILED {
+        println!("{}", serde_json::json!({"valid": false, "error": one_line(&err.message)}));
+    }
+    err
 }
 
 /// Collapses a message to one line so every error stays greppable and machine-splittable.
@@ -67,13 +141,6 @@ pub fn report_clap_error(err: clap::Error) -> ExitCode {
             ExitCode::from(EXIT_USAGE)
         }
     }
-}
-
-/// A library error from samlkit-saml as the CLI shows it: the administrators' title, the detail,
-/// and the library's hint in command-line terms; exit 2 for input errors, 1 for failed checks.
-pub fn saml_error(e: &samlkit_saml::SamlError) -> CliError {
-    let message = saml_message(e);
-    if e.is_input_error() { CliError::input(message) } else { CliError::check(message) }
 }
 
 /// `Title: detail` plus the hint in command-line terms.

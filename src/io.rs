@@ -1,13 +1,18 @@
-//! File and stdin helpers shared by the commands.
+//! Everything the commands read and write: files and standard input, private keys,
+//! certificates, trusted certificates and signing credentials (a key with its certificate).
+//! Each loader names the file in its error, so every command words the same failure the same way.
 
 use std::fs;
 use std::io::{Read, Write};
 use std::path::Path;
 
+use samlkit_cert::{Certificate, PrivateKey, Signer};
+use samlkit_dsig::{DigestMethod, SignatureMethod};
+
 use crate::error::CliError;
 
 /// Reads a whole input: a path, or `-` for standard input.
-pub fn read_input(path: &str) -> Result<Vec<u8>, CliError> {
+pub(crate) fn read_input(path: &str) -> Result<Vec<u8>, CliError> {
     if path == "-" {
         let mut buf = Vec::new();
         std::io::stdin()
@@ -22,14 +27,14 @@ pub fn read_input(path: &str) -> Result<Vec<u8>, CliError> {
 
 /// Writes a public file (certificate, CSR, metadata). Refuses to replace an existing file unless
 /// `force` is set.
-pub fn write_public(path: &Path, contents: &[u8], force: bool) -> Result<(), CliError> {
+pub(crate) fn write_public(path: &Path, contents: &[u8], force: bool) -> Result<(), CliError> {
     write_with_mode(path, contents, force, 0o644)
 }
 
 /// Writes a secret (private key): created with mode 0600 and create-new semantics, so an existing
 /// file is never replaced unless `force` is set (and then it is removed first, so the new file
 /// never inherits looser permissions).
-pub fn write_secret(path: &Path, contents: &[u8], force: bool) -> Result<(), CliError> {
+pub(crate) fn write_secret(path: &Path, contents: &[u8], force: bool) -> Result<(), CliError> {
     write_with_mode(path, contents, force, 0o600)
 }
 
@@ -69,7 +74,7 @@ fn write_with_mode(path: &Path, contents: &[u8], force: bool, mode: u32) -> Resu
 }
 
 /// An I/O error in plain words, without Rust's `(os error N)` suffix.
-pub fn describe_io(e: &std::io::Error) -> String {
+pub(crate) fn describe_io(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
         std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
@@ -80,5 +85,159 @@ pub fn describe_io(e: &std::io::Error) -> String {
                 None => s,
             }
         }
+    }
+}
+
+/// How a path is named in messages (`-` is standard input).
+pub(crate) fn shown_path(path: &str) -> &str {
+    if path == "-" { "<stdin>" } else { path }
+}
+
+/// Every certificate in a PEM or DER file (or `-`), in file order, with the file named in
+/// errors. Never empty: a file without a certificate is an input error.
+pub(crate) fn load_certificates(path: &str) -> Result<Vec<Certificate>, CliError> {
+    let bytes = read_input(path)?;
+    let certs = Certificate::load_all(&bytes)
+        .map_err(|e| CliError::input(format!("{}: {e}", shown_path(path))))?;
+    if certs.is_empty() {
+        return Err(no_certificate(path));
+    }
+    Ok(certs)
+}
+
+/// The first certificate of a PEM or DER file (a bundle's leaf).
+pub(crate) fn load_certificate(path: &str) -> Result<Certificate, CliError> {
+    load_certificates(path)?.into_iter().next().ok_or_else(|| no_certificate(path))
+}
+
+fn no_certificate(path: &str) -> CliError {
+    CliError::input(format!("{}: no certificate", shown_path(path)))
+}
+
+/// Every certificate of every `--cert` file, in order. Several are trusted during a rotation,
+/// when the old and the new key both sign.
+pub(crate) fn load_trusted(paths: &[String]) -> Result<Vec<Certificate>, CliError> {
+    let mut trusted = Vec::new();
+    for path in paths {
+        trusted.extend(load_certificates(path)?);
+    }
+    Ok(trusted)
+}
+
+/// A private key in any supported format, with the file named in errors.
+pub(crate) fn load_key(path: &str) -> Result<PrivateKey, CliError> {
+    let bytes = read_input(path)?;
+    PrivateKey::load(&bytes).map_err(|e| CliError::input(format!("{}: {e}", shown_path(path))))
+}
+
+/// A private key ready to sign, for the commands that need no certificate (`jwt`, `redirect
+/// sign`).
+pub(crate) fn load_signer(path: &str) -> Result<Signer, CliError> {
+    load_key(path)?.signer().map_err(|e| CliError::input(format!("{path}: {e}")))
+}
+
+/// A private key and its certificate (with the rest of a PEM bundle's chain), each file read
+/// once. Every command that takes `--key` and `--cert` together loads them as one of these.
+pub(crate) struct Credential {
+    key: PrivateKey,
+    /// The certificate of the key: the first in the `--cert` file.
+    leaf: Certificate,
+    /// The certificates after it in the file (its issuers, in file order).
+    issuers: Vec<Certificate>,
+    key_path: String,
+    cert_path: String,
+}
+
+impl Credential {
+    /// Reads `--key` and every certificate of `--cert`. Whether they belong together is checked
+    /// by [`Credential::matched`], or by the caller's own rules (keystore export).
+    pub(crate) fn load(key_path: &str, cert_path: &str) -> Result<Self, CliError> {
+        let key = load_key(key_path)?;
+        Self::with_certificates(key, key_path, load_certificates(cert_path)?, cert_path)
+    }
+
+    /// A key already read and the certificates of `cert_path`, also already read (so a file,
+    /// or standard input, is never read twice).
+    pub(crate) fn with_certificates(
+        key: PrivateKey,
+        key_path: &str,
+        certs: Vec<Certificate>,
+        cert_path: &str,
+    ) -> Result<Self, CliError> {
+        let mut certs = certs.into_iter();
+        let leaf = certs.next().ok_or_else(|| no_certificate(cert_path))?;
+        Ok(Credential {
+            key,
+            leaf,
+            issuers: certs.collect(),
+            key_path: key_path.to_string(),
+            cert_path: cert_path.to_string(),
+        })
+    }
+
+    /// The same credential once its certificate is known to belong to its key (exit 2 if not).
+    pub(crate) fn matched(self) -> Result<Self, CliError> {
+        if !self.leaf.matches_key(&self.key) {
+            return Err(CliError::input(format!(
+                "the certificate {} does not belong to the private key {}",
+                self.cert_path, self.key_path
+            )));
+        }
+        Ok(self)
+    }
+
+    /// The key's certificate (the one that goes into KeyInfo).
+    pub(crate) fn certificate(&self) -> &Certificate {
+        &self.leaf
+    }
+
+    /// The key and the whole chain, leaf first.
+    pub(crate) fn into_key_and_chain(self) -> (PrivateKey, Vec<Certificate>) {
+        let mut chain = Vec::with_capacity(1 + self.issuers.len());
+        chain.push(self.leaf);
+        chain.extend(self.issuers);
+        (self.key, chain)
+    }
+
+    /// The key, ready to sign.
+    pub(crate) fn signer(&self) -> Result<Signer, CliError> {
+        self.key
+            .signer()
+            .map_err(|e| CliError::input(format!("cannot use private key {}: {e}", self.key_path)))
+    }
+
+    /// `--alg` (default: rsa-sha256 for RSA keys, the curve's ECDSA for EC keys) and
+    /// `--digest`, checked against the key.
+    pub(crate) fn algorithms(
+        &self,
+        alg: Option<&str>,
+        digest: &str,
+    ) -> Result<(SignatureMethod, DigestMethod), CliError> {
+        let key_alg = self.key.algorithm();
+        let method = match alg {
+            None => SignatureMethod::default_for_key(key_alg),
+            Some(name) => SignatureMethod::from_name(name).ok_or_else(|| {
+                CliError::input(format!(
+                    "--alg {name:?} is not one of rsa-sha256, rsa-sha384, rsa-sha512, ecdsa-sha256, ecdsa-sha384"
+                ))
+            })?,
+        };
+        if method.for_key(key_alg).is_none() {
+            return Err(CliError::input(format!(
+                "--alg {} does not fit the key ({key_alg:?})",
+                method.name()
+            )));
+        }
+        let digest = match digest {
+            "sha256" => DigestMethod::Sha256,
+            "sha384" => DigestMethod::Sha384,
+            "sha512" => DigestMethod::Sha512,
+            other => {
+                return Err(CliError::input(format!(
+                    "--digest {other:?} is not one of sha256, sha384, sha512"
+                )));
+            }
+        };
+        Ok((method, digest))
     }
 }

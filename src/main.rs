@@ -39,7 +39,7 @@ enum Command {
     Issue(cmd::issue::IssueArgs),
     /// Add enveloped XML signatures to existing SAML documents.
     Sign(cmd::sign::SignArgs),
-    /// Verify signed SAML responses against trusted certificates.
+    // No doc comment here: it would replace VerifyArgs' own text in `verify --help`.
     Verify(cmd::verify::VerifyArgs),
     Metadata(cmd::metadata::MetadataArgs),
 }

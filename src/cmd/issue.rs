@@ -13,8 +13,8 @@ use samlkit_saml::{
     name_id_format_uri, sign_document,
 };
 
-use crate::cmd::common::{algorithms, load_credential};
 use crate::error::CliError;
+use crate::io::Credential;
 use crate::now::{NowArg, parse_rfc3339};
 
 /// Build a signed SAML 2.0 Response (one Assertion) for a service provider.
@@ -132,8 +132,9 @@ pub fn run(args: IssueArgs) -> Result<ExitCode, CliError> {
     let issuer = required(&args.issuer, "--issuer <ENTITY>")?;
     let name_id = required(&args.name_id, "--name-id <VALUE>")?;
     let now = NowArg { now: args.now }.resolve();
-    let cred = load_credential(key, cert)?;
-    let (method, digest) = algorithms(args.alg.as_deref(), &args.digest, &cred)?;
+    let cred = Credential::load(key, cert)?.matched()?;
+    let signer = cred.signer()?;
+    let (method, digest) = cred.algorithms(args.alg.as_deref(), &args.digest)?;
     let format_name = args.name_id_format.clone().unwrap_or_else(|| {
         if name_id.contains('@') { "email".into() } else { "unspecified".into() }
     });
@@ -178,7 +179,7 @@ pub fn run(args: IssueArgs) -> Result<ExitCode, CliError> {
             let input = BreakInput {
                 params: params.clone(),
                 ids: built.ids,
-                idp: SigningCredential { signer: &cred.signer, cert_der: cred.cert.der() },
+                idp: SigningCredential { signer: &signer, cert_der: cred.certificate().der() },
                 attacker: SigningCredential {
                     signer: &attacker_signer,
                     cert_der: attacker_cert.der(),
@@ -195,7 +196,7 @@ pub fn run(args: IssueArgs) -> Result<ExitCode, CliError> {
         (None, None) => built.xml,
         (None, Some(target)) => {
             let profile = SigningProfile { target, method, digest };
-            sign_document(&built.xml, &cred.signer, cred.cert.der(), &profile)
+            sign_document(&built.xml, &signer, cred.certificate().der(), &profile)
                 .map_err(|e| CliError::input(crate::error::saml_message(&e)))?
         }
     };

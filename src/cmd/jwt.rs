@@ -3,13 +3,10 @@
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
-use samlkit_cert::CertError;
 use samlkit_cert::jwt::{self, JwtRequest};
 
-use crate::cmd::cert::load_key;
-use crate::cmd::trust::json_failure;
-use crate::error::CliError;
-use crate::io::read_input;
+use crate::error::{CliError, json_failure};
+use crate::io::{load_signer, load_trusted, read_input};
 use crate::now::NowArg;
 
 /// Issue (or, with `verify`, check) a JWT for the OAuth 2.0 JWT bearer flow.
@@ -108,8 +105,7 @@ pub fn run(args: JwtArgs) -> Result<ExitCode, CliError> {
 fn issue(args: IssueArgs) -> Result<ExitCode, CliError> {
     let missing = |flag: &str| CliError::input(format!("--{flag} is required (see --help)"));
     let key_path = args.key.ok_or_else(|| missing("key"))?;
-    let key = load_key(&key_path)?;
-    let signer = key.signer().map_err(|e| CliError::input(format!("{key_path}: {e}")))?;
+    let signer = load_signer(&key_path)?;
     let mut request = JwtRequest::new(
         args.iss.ok_or_else(|| missing("iss"))?,
         args.sub.ok_or_else(|| missing("sub"))?,
@@ -120,15 +116,15 @@ fn issue(args: IssueArgs) -> Result<ExitCode, CliError> {
     request.force = args.force;
     request.key_id = args.kid;
     if args.jti {
-        request.jwt_id = Some(jwt::new_jwt_id().map_err(jwt_error)?);
+        request.jwt_id = Some(jwt::new_jwt_id()?);
     }
-    let token = jwt::issue(&request, &signer).map_err(jwt_error)?;
+    let token = jwt::issue(&request, &signer)?;
     println!("{token}");
     Ok(ExitCode::SUCCESS)
 }
 
 fn verify(args: VerifyArgs) -> Result<ExitCode, CliError> {
-    let trusted = crate::cmd::trust::load_trusted(&args.cert)?;
+    let trusted = load_trusted(&args.cert)?;
     let token = if args.token == "-" {
         String::from_utf8(read_input("-")?)
             .map_err(|_| CliError::input("malformed token: standard input is not UTF-8 text"))?
@@ -143,8 +139,7 @@ fn verify(args: VerifyArgs) -> Result<ExitCode, CliError> {
         jwt::DEFAULT_SKEW_SECONDS,
         args.aud.as_deref(),
     )
-    .map_err(jwt_error)
-    .map_err(|e| json_failure(args.json, e))?;
+    .map_err(|e| json_failure(args.json, e.into()))?;
     let cert = &trusted[index];
     let remaining = (verified.expires_at - now).num_seconds();
     if args.json {
@@ -173,8 +168,4 @@ fn verify(args: VerifyArgs) -> Result<ExitCode, CliError> {
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-fn jwt_error(e: CertError) -> CliError {
-    if e.is_failed_check() { CliError::check(e) } else { CliError::input(e) }
 }

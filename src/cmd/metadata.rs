@@ -12,9 +12,8 @@ use samlkit_saml::{
     sign_document,
 };
 
-use crate::cmd::common::{algorithms, load_certificate, load_credential};
 use crate::error::CliError;
-use crate::io::write_public;
+use crate::io::{Credential, load_certificate, load_key, write_public};
 use crate::now::{NowArg, parse_rfc3339};
 
 /// Write SAML 2.0 metadata for an identity provider, for service providers to import.
@@ -123,10 +122,13 @@ pub fn run(args: MetadataArgs) -> Result<ExitCode, CliError> {
     let mut xml = build_idp_metadata(&params);
     if args.sign {
         let key = args.key.as_deref().ok_or_else(|| CliError::input("--sign needs --key"))?;
-        let cred = load_credential(key, &args.cert)?;
-        let (method, digest) = algorithms(args.alg.as_deref(), "sha256", &cred)?;
+        // The --cert read above is the one that goes into KeyInfo: no file is read twice.
+        let cred = Credential::with_certificates(load_key(key)?, key, vec![cert], &args.cert)?
+            .matched()?;
+        let signer = cred.signer()?;
+        let (method, digest) = cred.algorithms(args.alg.as_deref(), "sha256")?;
         let profile = SigningProfile { target: SignTarget::Response, method, digest };
-        xml = sign_document(&xml, &cred.signer, cred.cert.der(), &profile)
+        xml = sign_document(&xml, &signer, cred.certificate().der(), &profile)
             .map_err(|e| CliError::input(crate::error::saml_message(&e)))?;
     }
     match &args.out {

@@ -3,15 +3,10 @@
 
 pub mod c14n;
 pub mod cert;
-pub mod cert_export;
-pub mod cert_import;
-pub mod common;
 pub mod inventory;
 pub mod issue;
 pub mod jwt;
-pub mod keystore_password;
 pub mod metadata;
 pub mod redirect;
 pub mod sign;
-pub mod trust;
 pub mod verify;

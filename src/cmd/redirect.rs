@@ -4,12 +4,10 @@ use std::process::ExitCode;
 
 use clap::{Args, Subcommand, ValueEnum};
 use samlkit_cert::SignatureAlgorithm;
-use samlkit_saml::SamlError;
 use samlkit_saml::redirect::{self, MessageKind};
 
-use crate::cmd::cert::load_key;
-use crate::error::CliError;
-use crate::io::read_input;
+use crate::error::{CliError, json_failure};
+use crate::io::{load_signer, load_trusted, read_input};
 
 /// Build and check signed HTTP-Redirect binding URLs (SAML bindings §3.4).
 #[derive(Args)]
@@ -118,8 +116,7 @@ pub fn run(args: RedirectArgs) -> Result<ExitCode, CliError> {
 }
 
 fn sign(args: SignArgs) -> Result<ExitCode, CliError> {
-    let key = load_key(&args.key)?;
-    let signer = key.signer().map_err(|e| CliError::input(format!("{}: {e}", args.key)))?;
+    let signer = load_signer(&args.key)?;
     let (kind, path) = match (&args.saml_request_file, &args.saml_response_file) {
         (Some(path), _) => (MessageKind::Request, path),
         (None, Some(path)) => (MessageKind::Response, path),
@@ -138,8 +135,7 @@ fn sign(args: SignArgs) -> Result<ExitCode, CliError> {
         args.relay_state.as_deref(),
         args.alg.into(),
         &signer,
-    )
-    .map_err(redirect_error)?;
+    )?;
     println!("{url}");
     Ok(ExitCode::SUCCESS)
 }
@@ -163,7 +159,7 @@ fn check_message(path: &str, message: &[u8]) -> Result<(), CliError> {
 }
 
 fn verify(args: VerifyArgs) -> Result<ExitCode, CliError> {
-    let trusted = crate::cmd::trust::load_trusted(&args.cert)?;
+    let trusted = load_trusted(&args.cert)?;
     let url = if args.url == "-" {
         String::from_utf8(read_input("-")?)
             .map_err(|_| CliError::input("standard input: the URL is not UTF-8 text"))?
@@ -172,8 +168,7 @@ fn verify(args: VerifyArgs) -> Result<ExitCode, CliError> {
     };
     let (verified, index) =
         redirect::verify_url_with_certificates(url.trim(), &trusted, args.allow_sha1)
-            .map_err(redirect_error)
-            .map_err(|e| crate::cmd::trust::json_failure(args.json, e))?;
+            .map_err(|e| json_failure(args.json, e.into()))?;
     let cert = &trusted[index];
     let message = String::from_utf8_lossy(&verified.message);
     if args.json {
@@ -200,8 +195,4 @@ fn verify(args: VerifyArgs) -> Result<ExitCode, CliError> {
         println!("{}", message.trim_end());
     }
     Ok(ExitCode::SUCCESS)
-}
-
-fn redirect_error(e: SamlError) -> CliError {
-    crate::error::saml_error(&e)
 }

@@ -7,9 +7,8 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 use samlkit_saml::{SignTarget, SigningProfile, sign_document};
 
-use crate::cmd::common::{algorithms, load_credential};
 use crate::error::CliError;
-use crate::io::{read_input, write_public};
+use crate::io::{Credential, read_input, write_public};
 
 /// Sign existing SAML documents with enveloped XML signatures.
 ///
@@ -67,8 +66,9 @@ pub fn run(args: SignArgs) -> Result<ExitCode, CliError> {
     {
         return Err(CliError::input(format!("--out-dir {} is not a directory", dir.display())));
     }
-    let cred = load_credential(&args.key, &args.cert)?;
-    let (method, digest) = algorithms(args.alg.as_deref(), &args.digest, &cred)?;
+    let cred = Credential::load(&args.key, &args.cert)?.matched()?;
+    let signer = cred.signer()?;
+    let (method, digest) = cred.algorithms(args.alg.as_deref(), &args.digest)?;
     let target = match args.target {
         Target::Assertion => SignTarget::Assertion,
         Target::Response => SignTarget::Response,
@@ -79,7 +79,7 @@ pub fn run(args: SignArgs) -> Result<ExitCode, CliError> {
         let bytes = read_input(file)?;
         let xml = String::from_utf8(bytes)
             .map_err(|_| CliError::input(format!("{file}: not UTF-8 XML")))?;
-        let signed = sign_document(&xml, &cred.signer, cred.cert.der(), &profile)
+        let signed = sign_document(&xml, &signer, cred.certificate().der(), &profile)
             .map_err(|e| CliError::input(format!("{file}: {}", crate::error::saml_message(&e))))?;
         match (&args.out_dir, &args.out) {
             (Some(dir), _) => {

@@ -1,5 +1,7 @@
 //! `samlkit verify`: check signed SAML responses against trusted certificates.
 
+mod unchecked;
+
 use std::io::{BufWriter, Write};
 use std::process::ExitCode;
 
@@ -12,23 +14,29 @@ use samlkit_saml::{
 };
 use serde::Serialize;
 
-use crate::cmd::trust::load_trusted;
-use crate::error::{CliError, EXIT_CHECK_FAILED, EXIT_USAGE, one_line};
-use crate::io::read_input;
+use crate::error::{CliError, one_line};
+use crate::io::{load_trusted, read_input};
 use crate::now::NowArg;
+use unchecked::Given;
 
-/// Verify signed SAML responses: signature, then the SAML conditions.
+/// Verify signed SAML responses against trusted certificates
 ///
 /// Trust comes only from the --cert certificates (a certificate inside the message never
 /// creates trust). Accepts raw XML, the base64 SAMLResponse form value, a URL-encoded form body
 /// (SAMLResponse=…&RelayState=…) or deflate+base64. Several files are verified in one run, one
 /// result each; exit 1 if any fails, 2 if any could not be read as a SAML message.
 /// A comment inside NameID, Issuer, Audience or AttributeValue is refused (comment_in_value).
+///
+/// Audience, Recipient/Destination and Issuer are checked only against the values given with
+/// --audience, --recipient and --issuer. Each one not given is named once per run in a
+/// `warning: … not checked` line on stderr and in the "unchecked" list of every --json line
+/// (a response signed by your IdP for another SP would otherwise pass); --strict makes all
+/// three required (exit 2 without them).
 /// With --metadata the files are signed IdP metadata (samlkit metadata) instead.
 ///
 /// Example:
 ///   samlkit verify --cert idp.crt --audience https://sp.example.com
-///     --recipient https://sp.example.com/acs response.xml
+///     --recipient https://sp.example.com/acs --issuer https://idp.example.com response.xml
 ///   samlkit verify --metadata --cert idp.crt idp-metadata.xml
 #[derive(Args)]
 #[command(verbatim_doc_comment)]
@@ -59,6 +67,10 @@ pub struct VerifyArgs {
     /// Accept SHA-1 signatures and digests (legacy IdPs only).
     #[arg(long)]
     allow_sha1: bool,
+    /// Require --audience, --recipient and --issuer: without all three, verify nothing and
+    /// exit 2 instead of warning that a binding goes unchecked.
+    #[arg(long)]
+    strict: bool,
     /// One JSON object per file, one per line.
     #[arg(long, conflicts_with = "explain")]
     json: bool,
@@ -69,7 +81,7 @@ pub struct VerifyArgs {
     /// signature over the whole EntityDescriptor against --cert and validUntil against --now,
     /// and report the entity ID, endpoints and published signing certificates. Explicit on
     /// purpose: signed metadata is public, so a response verifier must never accept it.
-    #[arg(long, conflicts_with_all = ["audience", "recipient", "issuer", "in_response_to", "require", "explain"])]
+    #[arg(long, conflicts_with_all = ["audience", "recipient", "issuer", "in_response_to", "require", "explain", "strict"])]
     metadata: bool,
     /// Responses to verify; `-` (the default) is standard input.
     #[arg(value_name = "FILE")]
@@ -84,6 +96,14 @@ enum RequireArg {
 }
 
 pub fn run(args: VerifyArgs) -> Result<ExitCode, CliError> {
+    let unchecked = unchecked::unchecked(&Given {
+        audience: args.audience.is_some(),
+        recipient: args.recipient.is_some(),
+        issuer: args.issuer.is_some(),
+    });
+    if args.strict {
+        unchecked::require_all(&unchecked)?;
+    }
     let now = args.now.resolve();
     let trusted = load_trusted(&args.certs)?;
     let policy = VerifyPolicy {
@@ -106,19 +126,24 @@ pub fn run(args: VerifyArgs) -> Result<ExitCode, CliError> {
     if args.metadata {
         return run_metadata(&files, &trusted, now, args.allow_sha1, args.json);
     }
+    // Once per run, before any result: what every result below leaves unchecked.
+    for binding in &unchecked {
+        eprintln!("{}", unchecked::warning(binding));
+    }
+    let unchecked: Vec<&'static str> = unchecked.iter().map(|b| b.name).collect();
     let mut out = BufWriter::new(std::io::stdout().lock());
     let mut worst = 0u8;
     for file in &files {
-        let (steps, outcome) = match read_file(file) {
+        let (steps, outcome) = match read_input(file) {
             Ok(bytes) => {
                 let report = verify_response(&bytes, &policy);
-                (report.steps, report.outcome.map_err(Failure::Saml))
+                (report.steps, report.outcome.map_err(Failure::from))
             }
-            Err(message) => (Vec::new(), Err(Failure::Read(message))),
+            Err(e) => (Vec::new(), Err(Failure::unreadable(e))),
         };
         worst = worst.max(exit_code(&outcome));
         let written = if args.json {
-            writeln!(out, "{}", json_line(file, &outcome))
+            writeln!(out, "{}", json_line(file, &outcome, &unchecked))
         } else {
             if args.explain {
                 let _ = writeln!(out, "{file}:");
@@ -140,30 +165,27 @@ pub fn run(args: VerifyArgs) -> Result<ExitCode, CliError> {
     Ok(ExitCode::from(worst))
 }
 
-/// Why one file did not verify.
-enum Failure {
-    Read(String),
-    Saml(SamlError),
+/// Why one file did not verify: the error (its message and exit code) and the `error_code`
+/// reported in `--json`.
+struct Failure {
+    error: CliError,
+    code: &'static str,
 }
 
 impl Failure {
-    fn is_input_error(&self) -> bool {
-        match self {
-            Failure::Read(_) => true,
-            Failure::Saml(e) => e.is_input_error(),
-        }
+    /// The file could not be read at all.
+    fn unreadable(error: CliError) -> Self {
+        Failure { error, code: "unreadable_file" }
     }
-    fn code(&self) -> &'static str {
-        match self {
-            Failure::Read(_) => "unreadable_file",
-            Failure::Saml(e) => e.code(),
-        }
+
+    fn message(&self) -> &str {
+        &self.error.message
     }
-    fn message(&self) -> String {
-        match self {
-            Failure::Read(m) => m.clone(),
-            Failure::Saml(e) => crate::error::saml_message(e),
-        }
+}
+
+impl From<SamlError> for Failure {
+    fn from(e: SamlError) -> Self {
+        Failure { code: e.code(), error: CliError::from(e) }
     }
 }
 
@@ -171,8 +193,7 @@ impl Failure {
 fn exit_code<T>(outcome: &Result<T, Failure>) -> u8 {
     match outcome {
         Ok(_) => 0,
-        Err(f) if f.is_input_error() => EXIT_USAGE,
-        Err(_) => EXIT_CHECK_FAILED,
+        Err(f) => f.error.code,
     }
 }
 
@@ -180,18 +201,14 @@ fn exit_code<T>(outcome: &Result<T, Failure>) -> u8 {
 /// the two streams stay in file order.
 fn report_failure(out: &mut impl Write, file: &str, failure: &Failure) {
     let _ = out.flush();
-    eprintln!("error: {file}: {}", one_line(&failure.message()));
+    eprintln!("error: {file}: {}", one_line(failure.message()));
 }
 
 fn stdout_failed(e: std::io::Error) -> CliError {
     CliError::input(format!("cannot write standard output: {e}"))
 }
 
-fn read_file(path: &str) -> Result<Vec<u8>, String> {
-    read_input(path).map_err(|e| e.message)
-}
-
-/// One `--json` line, fields in the SPEC's order.
+/// One `--json` line, fields in the SPEC's order; new fields go last, so no field ever moves.
 #[derive(Serialize)]
 struct JsonResult<'r> {
     file: &'r str,
@@ -209,6 +226,8 @@ struct JsonResult<'r> {
     not_before: Option<String>,
     not_on_or_after: Option<String>,
     attributes: OrderedMap<'r>,
+    /// The bindings this run did not check (`audience`, `recipient`, `issuer`).
+    unchecked: &'r [&'static str],
 }
 
 /// Attributes as a JSON object that keeps document order.
@@ -225,7 +244,11 @@ impl Serialize for OrderedMap<'_> {
     }
 }
 
-fn json_line(file: &str, outcome: &Result<VerifiedResponse, Failure>) -> String {
+fn json_line<'r>(
+    file: &'r str,
+    outcome: &'r Result<VerifiedResponse, Failure>,
+    unchecked: &'r [&'static str],
+) -> String {
     let line = match outcome {
         Ok(v) => JsonResult {
             file,
@@ -243,12 +266,13 @@ fn json_line(file: &str, outcome: &Result<VerifiedResponse, Failure>) -> String 
             not_before: v.not_before.map(format_instant),
             not_on_or_after: v.not_on_or_after.map(format_instant),
             attributes: OrderedMap(&v.attributes),
+            unchecked,
         },
         Err(f) => JsonResult {
             file,
             valid: false,
-            error: Some(one_line(&f.message())),
-            error_code: Some(f.code()),
+            error: Some(one_line(f.message())),
+            error_code: Some(f.code),
             signed: Vec::new(),
             cert_sha256: None,
             issuer: None,
@@ -260,6 +284,7 @@ fn json_line(file: &str, outcome: &Result<VerifiedResponse, Failure>) -> String 
             not_before: None,
             not_on_or_after: None,
             attributes: OrderedMap(&[]),
+            unchecked,
         },
     };
     serde_json::to_string(&line).unwrap_or_else(|e| format!("{{\"file\":null,\"error\":\"{e}\"}}"))
@@ -328,11 +353,11 @@ fn run_metadata(
     let mut out = BufWriter::new(std::io::stdout().lock());
     let mut worst = 0u8;
     for file in files {
-        let outcome = match read_file(file) {
+        let outcome = match read_input(file) {
             Ok(bytes) => {
-                verify_idp_metadata(&bytes, trusted, now, allow_sha1).map_err(Failure::Saml)
+                verify_idp_metadata(&bytes, trusted, now, allow_sha1).map_err(Failure::from)
             }
-            Err(message) => Err(Failure::Read(message)),
+            Err(e) => Err(Failure::unreadable(e)),
         };
         worst = worst.max(exit_code(&outcome));
         let written = match (&outcome, json) {
@@ -409,8 +434,8 @@ fn metadata_json_line(file: &str, outcome: &Result<VerifiedMetadata, Failure>) -
         Err(f) => JsonMetadata {
             file,
             valid: false,
-            error: Some(one_line(&f.message())),
-            error_code: Some(f.code()),
+            error: Some(one_line(f.message())),
+            error_code: Some(f.code),
             cert_sha256: None,
             entity_id: None,
             valid_until: None,

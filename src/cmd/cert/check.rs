@@ -7,8 +7,8 @@ use samlkit_cert::Expiry;
 use samlkit_cert::expiry::{DEFAULT_WARN_DAYS, SALESFORCE_REMINDER_DAYS};
 use serde_json::json;
 
-use super::{load_certificates, shown};
 use crate::error::CliError;
+use crate::io::{load_certificates, shown_path};
 use crate::now::{NowArg, format_rfc3339};
 use crate::table::Table;
 
@@ -47,7 +47,7 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, CliError> {
             total += 1;
             let info = cert.info();
             let expiry = Expiry::evaluate(info.not_before, info.not_after, now, args.warn_days);
-            let mut name = shown(path).to_string();
+            let mut name = shown_path(path).to_string();
             if numbered {
                 name.push_str(&format!("#{}", index + 1));
             }

@@ -6,9 +6,8 @@ use std::process::ExitCode;
 use clap::Args;
 use samlkit_cert::{Subject, generate};
 
-use super::load_key;
 use crate::error::CliError;
-use crate::io::write_public;
+use crate::io::{load_key, write_public};
 
 #[derive(Args)]
 #[command(after_help = "Salesforce's \"Create CA-Signed Certificate\" flow: send the request to \

@@ -2,16 +2,17 @@
 
 mod check;
 mod csr;
+mod export;
+mod import;
 mod new;
+mod password;
 mod show;
 
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
-use samlkit_cert::{Certificate, PrivateKey};
 
 use crate::error::CliError;
-use crate::io::read_input;
 
 #[derive(Args)]
 #[command(
@@ -39,9 +40,9 @@ enum CertCommand {
     /// Check expiry against a renewal window; exit 1 when any certificate needs action.
     Check(check::CheckArgs),
     /// Package a key and its certificate as a JKS or PKCS#12 keystore (Salesforce imports JKS).
-    Export(crate::cmd::cert_export::CertExportArgs),
+    Export(export::ExportArgs),
     /// Extract the key and certificate from a JKS or PKCS#12 keystore, checking Salesforce's rules.
-    Import(crate::cmd::cert_import::CertImportArgs),
+    Import(import::ImportArgs),
 }
 
 pub fn run(args: CertArgs) -> Result<ExitCode, CliError> {
@@ -50,24 +51,7 @@ pub fn run(args: CertArgs) -> Result<ExitCode, CliError> {
         CertCommand::Csr(args) => csr::run(args),
         CertCommand::Show(args) => show::run(args),
         CertCommand::Check(args) => check::run(args),
-        CertCommand::Export(args) => crate::cmd::cert_export::run(args),
-        CertCommand::Import(args) => crate::cmd::cert_import::run(args),
+        CertCommand::Export(args) => export::run(args),
+        CertCommand::Import(args) => import::run(args),
     }
-}
-
-/// Every certificate in a PEM or DER file (or `-`), with the file named in errors.
-pub(crate) fn load_certificates(path: &str) -> Result<Vec<Certificate>, CliError> {
-    let bytes = read_input(path)?;
-    Certificate::load_all(&bytes).map_err(|e| CliError::input(format!("{}: {e}", shown(path))))
-}
-
-/// A private key in any supported format, with the file named in errors.
-pub(crate) fn load_key(path: &str) -> Result<PrivateKey, CliError> {
-    let bytes = read_input(path)?;
-    PrivateKey::load(&bytes).map_err(|e| CliError::input(format!("{}: {e}", shown(path))))
-}
-
-/// How a path is named in messages (`-` is standard input).
-pub(crate) fn shown(path: &str) -> &str {
-    if path == "-" { "<stdin>" } else { path }
 }

@@ -8,8 +8,8 @@ use samlkit_cert::expiry::DEFAULT_WARN_DAYS;
 use samlkit_cert::{Certificate, Expiry};
 use serde_json::json;
 
-use super::{load_certificates, load_key, shown};
 use crate::error::CliError;
+use crate::io::{load_certificates, load_key, shown_path};
 use crate::now::{NowArg, format_rfc3339};
 use crate::table::key_values;
 
@@ -37,7 +37,7 @@ pub fn run(args: ShowArgs) -> Result<ExitCode, CliError> {
     let now = args.now.resolve();
     let certs = load_certificates(&args.cert)?;
     let key = args.key.as_deref().map(|path| load_key(path).map(|k| (path, k))).transpose()?;
-    let label = shown(&args.cert);
+    let label = shown_path(&args.cert);
     let numbered = certs.len() > 1;
     let mut mismatch = false;
     for (index, cert) in certs.iter().enumerate() {
@@ -61,7 +61,7 @@ pub fn run(args: ShowArgs) -> Result<ExitCode, CliError> {
         }
     }
     if mismatch {
-        let key_path = args.key.as_deref().map(shown).unwrap_or_default();
+        let key_path = args.key.as_deref().map(shown_path).unwrap_or_default();
         return Err(CliError::check(format!(
             "the private key {key_path} does not match the certificate {label}"
         )));
@@ -98,7 +98,7 @@ pub(crate) fn describe(
     ];
     if let Some((key_path, ok)) = key_match {
         let verdict = if ok { "yes" } else { "NO" };
-        pairs.push(("key matches", format!("{verdict} ({})", shown(key_path))));
+        pairs.push(("key matches", format!("{verdict} ({})", shown_path(key_path))));
     }
     key_values(&pairs)
 }

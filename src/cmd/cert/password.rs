@@ -9,12 +9,12 @@ use zeroize::Zeroizing;
 use crate::error::CliError;
 
 /// keytool refuses store passwords shorter than this, so an exported keystore must not use one.
-pub const MIN_PASSWORD_CHARS: usize = 6;
+pub(crate) const MIN_PASSWORD_CHARS: usize = 6;
 
 /// Whether the password is being chosen (export: checked for length, typed twice) or entered
 /// to open an existing keystore (import).
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Purpose {
+pub(crate) enum Purpose {
     /// A new keystore.
     New,
     /// An existing keystore.
@@ -23,7 +23,7 @@ pub enum Purpose {
 
 /// Reads the keystore password from `$VAR` when `env_var` is given, else prompts on the terminal.
 /// The password is wiped from memory when dropped.
-pub fn read_password(
+pub(crate) fn read_password(
     env_var: Option<&str>,
     purpose: Purpose,
 ) -> Result<Zeroizing<String>, CliError> {

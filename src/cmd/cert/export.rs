@@ -4,17 +4,15 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
-use samlkit_cert::CertError;
-use samlkit_cert::keystore::{self, Credential, KeyEntry, KeystoreFormat};
+use samlkit_cert::keystore::{self, KeyEntry, KeystoreFormat};
 
-use crate::cmd::cert::{load_certificates, load_key};
-use crate::cmd::keystore_password::{Purpose, read_password};
+use super::password::{Purpose, read_password};
 use crate::error::CliError;
-use crate::io::write_secret;
+use crate::io::{Credential, write_secret};
 
 /// Keystore file formats on the command line.
 #[derive(Clone, Copy, ValueEnum)]
-pub enum FormatArg {
+pub(crate) enum FormatArg {
     /// Java KeyStore: the only format Salesforce imports (Setup > Certificate and Key Management).
     Jks,
     /// PKCS#12 (.p12/.pfx): PBES2/AES-256 with an HMAC-SHA256 MAC.
@@ -36,51 +34,50 @@ Example:
   samlkit cert export --format jks --key idp.key --cert idp.crt --alias idp_signing \\
       --out idp.jks --password-env KS_PASS
   keytool -list -v -keystore idp.jks -storepass \"$KS_PASS\"")]
-pub struct CertExportArgs {
+pub(crate) struct ExportArgs {
     /// Keystore format.
     #[arg(long, value_enum)]
-    pub format: FormatArg,
+    format: FormatArg,
     /// Private key (PKCS#8 or PKCS#1, PEM or DER).
     #[arg(long, value_name = "KEY")]
-    pub key: String,
+    key: String,
     /// Certificate, or a PEM bundle with the chain (leaf first).
     #[arg(long, value_name = "CERT")]
-    pub cert: String,
+    cert: String,
     /// Entry alias [default: the certificate's CN as a Salesforce unique name, e.g. idp_example_com].
     /// JKS stores aliases lower-case.
     #[arg(long, value_name = "NAME")]
-    pub alias: Option<String>,
+    alias: Option<String>,
     /// The keystore file to write (mode 0600).
     #[arg(long, value_name = "FILE")]
-    pub out: PathBuf,
+    out: PathBuf,
     /// Name of the environment variable that holds the keystore password.
     #[arg(long, value_name = "VAR")]
-    pub password_env: Option<String>,
+    password_env: Option<String>,
     /// Replace FILE if it exists.
     #[arg(long)]
-    pub force: bool,
+    force: bool,
 }
 
 /// Runs `samlkit cert export`.
-pub fn run(args: CertExportArgs) -> Result<ExitCode, CliError> {
-    let key = load_key(&args.key)?;
-    let chain = load_certificates(&args.cert)?;
-    let leaf =
-        chain.first().ok_or_else(|| CliError::input(format!("{}: no certificate", args.cert)))?;
+pub(crate) fn run(args: ExportArgs) -> Result<ExitCode, CliError> {
+    // Whether the key and certificate belong together is one of the keystore rules below (a
+    // broken rule exits 1), so the credential is loaded without the signing commands' check.
+    let credential = Credential::load(&args.key, &args.cert)?;
     let alias = match args.alias {
         Some(alias) => alias,
-        None => default_alias(leaf.info().common_name.as_deref()),
+        None => default_alias(credential.certificate().info().common_name.as_deref()),
     };
     let format = match args.format {
         FormatArg::Jks => KeystoreFormat::Jks,
         FormatArg::P12 => KeystoreFormat::Pkcs12,
     };
-    let credential = Credential { alias: alias.clone(), key, chain };
+    let (key, chain) = credential.into_key_and_chain();
+    let credential = keystore::Credential { alias: alias.clone(), key, chain };
     match format {
         KeystoreFormat::Jks => keystore::check_salesforce(&credential, credential.key.pkcs8_der()),
         KeystoreFormat::Pkcs12 => keystore::check_key_and_chain(&credential),
-    }
-    .map_err(keystore_error)?;
+    }?;
     if !args.force && args.out.exists() {
         return Err(CliError::input(format!(
             "{} already exists; use --force to overwrite it",
@@ -94,8 +91,7 @@ pub fn run(args: CertExportArgs) -> Result<ExitCode, CliError> {
         &entry,
         &password,
         chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now()).timestamp_millis(),
-    )
-    .map_err(keystore_error)?;
+    )?;
     write_secret(&args.out, &bytes, args.force)?;
     let stored_alias = if format == KeystoreFormat::Jks { alias.to_lowercase() } else { alias };
     println!(
@@ -106,12 +102,6 @@ pub fn run(args: CertExportArgs) -> Result<ExitCode, CliError> {
         credential.chain.first().map_or("", |c| c.info().subject.as_str()),
     );
     Ok(ExitCode::SUCCESS)
-}
-
-/// Maps keystore errors to exit codes: a rule the credential breaks is a failed check (1),
-/// anything else an input error (2).
-pub fn keystore_error(e: CertError) -> CliError {
-    if e.is_failed_check() { CliError::check(e) } else { CliError::input(e) }
 }
 
 /// A Salesforce "Unique Name" from a common name: letters, digits and single underscores,

@@ -4,10 +4,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
-use samlkit_cert::keystore;
+use samlkit_cert::{CertError, keystore};
 
-use crate::cmd::cert_export::keystore_error;
-use crate::cmd::keystore_password::{Purpose, read_password};
+use super::password::{Purpose, read_password};
 use crate::error::CliError;
 use crate::io::{read_input, write_public, write_secret};
 
@@ -24,26 +23,26 @@ certificate, each certificate followed by its issuer. A broken rule exits 1 and 
 
 Example:
   KS_PASS='…' samlkit cert import sf-export.jks --password-env KS_PASS --out idp")]
-pub struct CertImportArgs {
+pub(crate) struct ImportArgs {
     /// The keystore file (JKS or PKCS#12), or - for standard input.
     #[arg(value_name = "KEYSTORE")]
-    pub keystore: String,
+    keystore: String,
     /// The entry to extract (needed when the keystore holds several keys).
     #[arg(long, value_name = "NAME")]
-    pub alias: Option<String>,
+    alias: Option<String>,
     /// Name of the environment variable that holds the keystore password.
     #[arg(long, value_name = "VAR")]
-    pub password_env: Option<String>,
+    password_env: Option<String>,
     /// Output prefix: writes PREFIX.key and PREFIX.crt.
     #[arg(long, value_name = "PREFIX")]
-    pub out: PathBuf,
+    out: PathBuf,
     /// Replace PREFIX.key and PREFIX.crt if they exist.
     #[arg(long)]
-    pub force: bool,
+    force: bool,
 }
 
 /// Runs `samlkit cert import`.
-pub fn run(args: CertImportArgs) -> Result<ExitCode, CliError> {
+pub(crate) fn run(args: ImportArgs) -> Result<ExitCode, CliError> {
     let bytes = read_input(&args.keystore)?;
     let shown = &args.keystore;
     let format = keystore::detect(&bytes).map_err(|e| CliError::input(format!("{shown}: {e}")))?;
@@ -62,11 +61,7 @@ pub fn run(args: CertImportArgs) -> Result<ExitCode, CliError> {
     }
     let password = read_password(args.password_env.as_deref(), Purpose::Existing)?;
     // Every keystore error names the file it is about.
-    let in_file = |e| {
-        let mut err = keystore_error(e);
-        err.message = format!("{shown}: {}", err.message);
-        err
-    };
+    let in_file = |e: CertError| CliError::from(e).map_message(|m| format!("{shown}: {m}"));
     let contents = keystore::read(&bytes, &password).map_err(in_file)?;
     let entry = contents.select(args.alias.as_deref()).map_err(in_file)?;
     let credential = entry.decode().map_err(in_file)?;

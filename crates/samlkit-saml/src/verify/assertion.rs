@@ -1,0 +1,310 @@
+//! [`VerifiedAssertion`]: what a verified response says, read only from signed content. It can be
+//! made only by this crate's verifier.
+
+use chrono::{DateTime, Utc};
+use samlkit_xml::Node;
+use serde::ser::{SerializeMap, SerializeStruct};
+use serde::{Serialize, Serializer};
+
+use super::conditions::Checked;
+use super::profile::Shape;
+use super::signatures::Signed;
+use super::{Binding, VerifyPolicy, child, children};
+use crate::builder::NS_ASSERTION;
+use crate::time::{format_instant, parse_instant};
+use crate::{ErrorKind, SamlError};
+
+/// A signed element: the Response or the Assertion.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SignedPart {
+    /// The `samlp:Response` carried a valid signature.
+    Response,
+    /// The `saml:Assertion` carried a valid signature.
+    Assertion,
+}
+
+impl SignedPart {
+    /// `"response"` or `"assertion"`.
+    pub fn name(self) -> &'static str {
+        match self {
+            SignedPart::Response => "response",
+            SignedPart::Assertion => "assertion",
+        }
+    }
+}
+
+impl Serialize for SignedPart {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
+}
+
+/// The verified content of a SAML response: who logged in, for whom, until when, and what
+/// identifies this assertion for a replay cache. Every value comes from signed content.
+///
+/// Only the verifier makes one (`verify_response`, [`crate::ServiceProvider::verify_post`]);
+/// its fields are private, so code that holds a `VerifiedAssertion` holds a verified one:
+///
+/// ```compile_fail
+/// let forged = samlkit_saml::VerifiedAssertion { name_id: "admin@example.com".into() };
+/// ```
+///
+/// It serializes (serde) to the JSON object `samlkit verify --json` prints, without the
+/// `file`, `valid` and `error` fields the command adds.
+#[must_use = "a verified assertion is the login: use it, or the verification was pointless"]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerifiedAssertion {
+    pub(crate) signed: Vec<SignedPart>,
+    pub(crate) cert_sha256: String,
+    pub(crate) cert_index: usize,
+    pub(crate) issuer: String,
+    pub(crate) name_id: String,
+    pub(crate) name_id_format: Option<String>,
+    pub(crate) session_index: Option<String>,
+    pub(crate) audiences: Vec<String>,
+    pub(crate) recipient: Option<String>,
+    pub(crate) not_before: Option<DateTime<Utc>>,
+    pub(crate) not_on_or_after: Option<DateTime<Utc>>,
+    pub(crate) attributes: Vec<(String, Vec<String>)>,
+    pub(crate) assertion_id: String,
+    pub(crate) response_id: Option<String>,
+    pub(crate) issue_instant: DateTime<Utc>,
+    pub(crate) in_response_to: Option<String>,
+    pub(crate) authn_instant: Option<DateTime<Utc>>,
+    pub(crate) session_not_on_or_after: Option<DateTime<Utc>>,
+    pub(crate) unchecked: Vec<Binding>,
+}
+
+impl VerifiedAssertion {
+    /// Which elements carried a valid signature (Response first).
+    pub fn signed(&self) -> &[SignedPart] {
+        &self.signed
+    }
+    /// SHA-256 fingerprint (`AB:CD:…`) of the trusted certificate that verified (the
+    /// Assertion's, if both were signed).
+    pub fn cert_sha256(&self) -> &str {
+        &self.cert_sha256
+    }
+    /// Index into the trusted certificates of that certificate (which key signed, during a
+    /// rotation).
+    pub fn cert_index(&self) -> usize {
+        self.cert_index
+    }
+    /// The Assertion's Issuer (the IdP's entity ID).
+    pub fn issuer(&self) -> &str {
+        &self.issuer
+    }
+    /// The Subject's NameID: who logged in.
+    pub fn name_id(&self) -> &str {
+        &self.name_id
+    }
+    /// The NameID Format URI, if given.
+    pub fn name_id_format(&self) -> Option<&str> {
+        self.name_id_format.as_deref()
+    }
+    /// The AuthnStatement's SessionIndex (needed for single logout), if given.
+    pub fn session_index(&self) -> Option<&str> {
+        self.session_index.as_deref()
+    }
+    /// Every Audience of every AudienceRestriction, in document order.
+    pub fn audiences(&self) -> &[String] {
+        &self.audiences
+    }
+    /// The Recipient of the bearer SubjectConfirmation that was accepted.
+    pub fn recipient(&self) -> Option<&str> {
+        self.recipient.as_deref()
+    }
+    /// Conditions NotBefore.
+    pub fn not_before(&self) -> Option<DateTime<Utc>> {
+        self.not_before
+    }
+    /// Conditions NotOnOrAfter.
+    pub fn not_on_or_after(&self) -> Option<DateTime<Utc>> {
+        self.not_on_or_after
+    }
+    /// Attribute names and their values, in document order (an attribute repeated in several
+    /// statements has its values joined).
+    pub fn attributes(&self) -> &[(String, Vec<String>)] {
+        &self.attributes
+    }
+    /// The values of the attribute `name`, if present.
+    pub fn attribute(&self, name: &str) -> Option<&[String]> {
+        self.attributes.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_slice())
+    }
+    /// The Assertion's ID: the key of a replay cache.
+    pub fn assertion_id(&self) -> &str {
+        &self.assertion_id
+    }
+    /// The Response's ID (none for a bare Assertion).
+    pub fn response_id(&self) -> Option<&str> {
+        self.response_id.as_deref()
+    }
+    /// The Assertion's IssueInstant.
+    pub fn issue_instant(&self) -> DateTime<Utc> {
+        self.issue_instant
+    }
+    /// The request this answers (bearer SubjectConfirmationData InResponseTo, else the
+    /// Response's); none for an unsolicited response.
+    pub fn in_response_to(&self) -> Option<&str> {
+        self.in_response_to.as_deref()
+    }
+    /// The AuthnStatement's AuthnInstant.
+    pub fn authn_instant(&self) -> Option<DateTime<Utc>> {
+        self.authn_instant
+    }
+    /// The AuthnStatement's SessionNotOnOrAfter: when the IdP wants the SP session to end.
+    pub fn session_not_on_or_after(&self) -> Option<DateTime<Utc>> {
+        self.session_not_on_or_after
+    }
+    /// Until when a replay cache must remember [`VerifiedAssertion::assertion_id`]: the latest
+    /// time this assertion could still be accepted (its NotOnOrAfter), or its IssueInstant when it
+    /// has none.
+    pub fn replay_window_end(&self) -> DateTime<Utc> {
+        self.not_on_or_after.unwrap_or(self.issue_instant)
+    }
+    /// The bindings the policy did not check (empty for [`crate::ServiceProvider`] and
+    /// [`crate::VerifyPolicy::new`]).
+    pub fn unchecked(&self) -> &[Binding] {
+        &self.unchecked
+    }
+}
+
+/// Attributes as a JSON object that keeps document order.
+struct OrderedAttributes<'a>(&'a [(String, Vec<String>)]);
+
+impl Serialize for OrderedAttributes<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (name, values) in self.0 {
+            map.serialize_entry(name, values)?;
+        }
+        map.end()
+    }
+}
+
+impl Serialize for VerifiedAssertion {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let instant = |t: Option<DateTime<Utc>>| t.map(format_instant);
+        let mut s = serializer.serialize_struct("VerifiedAssertion", 18)?;
+        s.serialize_field("signed", &self.signed)?;
+        s.serialize_field("cert_sha256", &self.cert_sha256)?;
+        s.serialize_field("issuer", &self.issuer)?;
+        s.serialize_field("name_id", &self.name_id)?;
+        s.serialize_field("name_id_format", &self.name_id_format)?;
+        s.serialize_field("session_index", &self.session_index)?;
+        s.serialize_field("audiences", &self.audiences)?;
+        s.serialize_field("recipient", &self.recipient)?;
+        s.serialize_field("not_before", &instant(self.not_before))?;
+        s.serialize_field("not_on_or_after", &instant(self.not_on_or_after))?;
+        s.serialize_field("attributes", &OrderedAttributes(&self.attributes))?;
+        s.serialize_field("assertion_id", &self.assertion_id)?;
+        s.serialize_field("response_id", &self.response_id)?;
+        s.serialize_field("issue_instant", &format_instant(self.issue_instant))?;
+        s.serialize_field("in_response_to", &self.in_response_to)?;
+        s.serialize_field("authn_instant", &instant(self.authn_instant))?;
+        s.serialize_field("session_not_on_or_after", &instant(self.session_not_on_or_after))?;
+        s.serialize_field("unchecked", &self.unchecked)?;
+        s.end()
+    }
+}
+
+/// Stage 4: reads the values of the Assertion that stages 2 and 3 proved signed and valid.
+pub(crate) fn extract(
+    shape: &Shape<'_, '_>,
+    signed: Signed,
+    checked: Checked,
+    policy: &VerifyPolicy<'_>,
+) -> Result<VerifiedAssertion, SamlError> {
+    let assertion = shape.assertion;
+    let invalid = |what: &str| SamlError::new(ErrorKind::AssertionInvalid, what.to_string());
+    let assertion_id = assertion
+        .attribute("", "ID")
+        .ok_or_else(|| invalid("the Assertion has no ID"))?
+        .to_string();
+    let issue_instant = parse_instant(
+        assertion.attribute("", "IssueInstant").ok_or_else(|| invalid("the Assertion has no IssueInstant"))?,
+        "Assertion IssueInstant",
+    )?;
+    let name_id_el = child(assertion, NS_ASSERTION, "Subject")
+        .and_then(|s| child(s, NS_ASSERTION, "NameID"))
+        .ok_or_else(|| invalid("the Subject has no NameID"))?;
+    let authn = children(assertion, NS_ASSERTION, "AuthnStatement").next();
+    let authn_time = |name: &str, what: &str| {
+        authn.and_then(|a| a.attribute("", name)).map(|v| parse_instant(v, what)).transpose()
+    };
+    let authn_instant = authn_time("AuthnInstant", "AuthnStatement AuthnInstant")?;
+    let session_not_on_or_after =
+        authn_time("SessionNotOnOrAfter", "AuthnStatement SessionNotOnOrAfter")?;
+    let session_index = children(assertion, NS_ASSERTION, "AuthnStatement")
+        .find_map(|s| s.attribute("", "SessionIndex").map(str::to_string));
+
+    let mut attributes: Vec<(String, Vec<String>)> = Vec::new();
+    for statement in children(assertion, NS_ASSERTION, "AttributeStatement") {
+        for attr in children(statement, NS_ASSERTION, "Attribute") {
+            let name = attr.attribute("", "Name").unwrap_or("").to_string();
+            let values: Vec<String> =
+                children(attr, NS_ASSERTION, "AttributeValue").map(|v| v.text_content()).collect();
+            match attributes.iter_mut().find(|(n, _)| *n == name) {
+                Some((_, existing)) => existing.extend(values),
+                None => attributes.push((name, values)),
+            }
+        }
+    }
+    let cert_sha256 = policy
+        .trusted
+        .get(signed.cert_index)
+        .map(|c| c.sha256_fingerprint())
+        .unwrap_or_default();
+    Ok(VerifiedAssertion {
+        signed: signed.parts,
+        cert_sha256,
+        cert_index: signed.cert_index,
+        issuer: checked.issuer,
+        name_id: value(name_id_el),
+        name_id_format: name_id_el.attribute("", "Format").map(str::to_string),
+        session_index,
+        audiences: checked.audiences,
+        recipient: checked.recipient,
+        not_before: checked.not_before,
+        not_on_or_after: checked.not_on_or_after,
+        attributes,
+        assertion_id,
+        response_id: shape.response.and_then(|r| r.attribute("", "ID")).map(str::to_string),
+        issue_instant,
+        in_response_to: checked.in_response_to,
+        authn_instant,
+        session_not_on_or_after,
+        unchecked: policy.unchecked(),
+    })
+}
+
+/// A simple value: all its text (comments never cut it short), with XML whitespace (space, tab,
+/// CR, LF) trimmed from both ends. Other Unicode spaces are part of the value: a signed
+/// `admin\u{a0}` is not `admin`.
+pub(crate) fn value(node: Node<'_, '_>) -> String {
+    trim_xml_whitespace(&node.text_content()).to_string()
+}
+
+/// Trims only the four XML whitespace characters.
+pub(crate) fn trim_xml_whitespace(s: &str) -> &str {
+    s.trim_matches(|c| matches!(c, ' ' | '\t' | '\r' | '\n'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_xml_whitespace_is_trimmed() {
+        let cases = [
+            (" \t\r\nadmin\n", "admin"),
+            ("admin\u{a0}", "admin\u{a0}"),
+            ("\u{3000}https://sp.example.com\u{3000}", "\u{3000}https://sp.example.com\u{3000}"),
+            ("admin\u{2028}", "admin\u{2028}"),
+            ("admin\u{85}", "admin\u{85}"),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(trim_xml_whitespace(input), expected, "{input:?}");
+        }
+    }
+}
