@@ -29,7 +29,10 @@ fn onelogin(doc: &str) -> (bool, String) {
 }
 
 #[test]
-#[cfg_attr(missing_python3_saml, ignore = "python3-saml for /usr/bin/python3 not installed: run scripts/install-test-deps.sh")]
+#[cfg_attr(
+    missing_python3_saml,
+    ignore = "python3-saml for /usr/bin/python3 not installed: run scripts/install-test-deps.sh"
+)]
 fn python3_saml_rejects_every_break_kind() {
     require(&tools::PYTHON3_SAML);
     // python3-saml checks times against its own clock, so issue at the current time.

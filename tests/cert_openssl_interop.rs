@@ -161,4 +161,3 @@ fn rsa_signatures_match_openssl_byte_for_byte() {
         assert_eq!(ours, out.stdout, "{alg}: PKCS#1 v1.5 is deterministic");
     }
 }
-

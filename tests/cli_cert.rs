@@ -202,7 +202,8 @@ fn cert_show_fingerprint_agrees_with_openssl() {
     assert_success(&out);
     let json: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
     let fp = json["sha256_fingerprint"].as_str().unwrap();
-    let out = openssl(&["x509", "-in", &fixture("certs/idp.crt"), "-noout", "-fingerprint", "-sha256"]);
+    let out =
+        openssl(&["x509", "-in", &fixture("certs/idp.crt"), "-noout", "-fingerprint", "-sha256"]);
     assert_success(&out);
     assert_eq!(stdout(&out).trim(), format!("sha256 Fingerprint={fp}"));
 }
@@ -432,7 +433,9 @@ fn csr_to_file(file: &Path) {
         2,
         "already exists; use --force",
     );
-    assert!(std::fs::read_to_string(file).unwrap().starts_with("-----BEGIN CERTIFICATE REQUEST-----\n"));
+    assert!(
+        std::fs::read_to_string(file).unwrap().starts_with("-----BEGIN CERTIFICATE REQUEST-----\n")
+    );
 }
 
 #[test]

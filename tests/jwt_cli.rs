@@ -90,11 +90,7 @@ fn token_from_stdin() {
     // A forged token read from standard input fails the same way: this token's header and claims
     // with the signature of another token (one with a `kid`).
     let other = token(&["--now", NOW, "--kid", "k1"]);
-    let forged = format!(
-        "{}.{}",
-        t.rsplit_once('.').unwrap().0,
-        other.rsplit_once('.').unwrap().1
-    );
+    let forged = format!("{}.{}", t.rsplit_once('.').unwrap().0, other.rsplit_once('.').unwrap().1);
     let out = samlkit()
         .args(["jwt", "verify", "--cert", &fixture("certs/idp.crt"), "--now", NOW, "-"])
         .write_stdin(format!("{forged}\n"))
@@ -185,7 +181,10 @@ fn verify_failures_exit_1_and_input_errors_exit_2() {
 }
 
 #[test]
-#[cfg_attr(missing_python3_jwt, ignore = "PyJWT for /usr/bin/python3 not installed: run scripts/install-test-deps.sh")]
+#[cfg_attr(
+    missing_python3_jwt,
+    ignore = "PyJWT for /usr/bin/python3 not installed: run scripts/install-test-deps.sh"
+)]
 fn pyjwt_verifies_our_tokens_and_we_verify_pyjwt_tokens() {
     require(&tools::PYTHON3_JWT);
     // Ours -> PyJWT (real clock: PyJWT checks exp against time.time()).

@@ -109,7 +109,10 @@ fn export_idp_jks(dir: &Path) -> std::path::PathBuf {
 }
 
 #[test]
-#[cfg_attr(missing_keytool, ignore = "keytool (JDK) not installed: run scripts/install-test-deps.sh")]
+#[cfg_attr(
+    missing_keytool,
+    ignore = "keytool (JDK) not installed: run scripts/install-test-deps.sh"
+)]
 fn jks_export_is_listed_and_converted_by_keytool() {
     require(&tools::KEYTOOL);
     let dir = tempfile::tempdir().unwrap();
@@ -248,7 +251,10 @@ fn p12_export_is_read_by_openssl_and_a_p12_without_mac_is_refused() {
 }
 
 #[test]
-#[cfg_attr(missing_keytool, ignore = "keytool (JDK) not installed: run scripts/install-test-deps.sh")]
+#[cfg_attr(
+    missing_keytool,
+    ignore = "keytool (JDK) not installed: run scripts/install-test-deps.sh"
+)]
 fn p12_export_is_listed_by_keytool() {
     require(&tools::KEYTOOL);
     let dir = tempfile::tempdir().unwrap();
@@ -268,7 +274,10 @@ fn p12_export_imports_back() {
 }
 
 #[test]
-#[cfg_attr(missing_keytool, ignore = "keytool (JDK) not installed: run scripts/install-test-deps.sh")]
+#[cfg_attr(
+    missing_keytool,
+    ignore = "keytool (JDK) not installed: run scripts/install-test-deps.sh"
+)]
 fn imports_keystores_keytool_generates() {
     require(&tools::KEYTOOL);
     let dir = tempfile::tempdir().unwrap();
@@ -308,7 +317,10 @@ fn imports_keystores_keytool_generates() {
 }
 
 #[test]
-#[cfg_attr(missing_keytool, ignore = "keytool (JDK) not installed: run scripts/install-test-deps.sh")]
+#[cfg_attr(
+    missing_keytool,
+    ignore = "keytool (JDK) not installed: run scripts/install-test-deps.sh"
+)]
 fn salesforce_rules_on_import() {
     require(&tools::KEYTOOL);
     let dir = tempfile::tempdir().unwrap();
@@ -643,7 +655,10 @@ fn on_tty(answers: &[&str], args: &[&str]) -> serde_json::Value {
 }
 
 #[test]
-#[cfg_attr(missing_python3, ignore = "/usr/bin/python3 not installed: run scripts/install-test-deps.sh")]
+#[cfg_attr(
+    missing_python3,
+    ignore = "/usr/bin/python3 not installed: run scripts/install-test-deps.sh"
+)]
 fn password_prompt_on_a_terminal_does_not_echo() {
     require(&tools::PYTHON3);
     let dir = tempfile::tempdir().unwrap();

@@ -112,7 +112,10 @@ fn keytool_lists_our_jks_and_openssl_reads_our_p12() {
 }
 
 #[test]
-#[cfg_attr(missing_keytool, ignore = "keytool (JDK) not installed: run scripts/install-test-deps.sh")]
+#[cfg_attr(
+    missing_keytool,
+    ignore = "keytool (JDK) not installed: run scripts/install-test-deps.sh"
+)]
 fn we_read_keystores_keytool_generates() {
     require(&tools::KEYTOOL);
     let dir = tempfile::tempdir().unwrap();

@@ -277,7 +277,10 @@ fn sign_alg_is_honoured() {
 // ---- Interop ----
 
 #[test]
-#[cfg_attr(missing_python3_saml, ignore = "python3-saml for /usr/bin/python3 not installed: run scripts/install-test-deps.sh")]
+#[cfg_attr(
+    missing_python3_saml,
+    ignore = "python3-saml for /usr/bin/python3 not installed: run scripts/install-test-deps.sh"
+)]
 fn python3_saml_metadata_parser_reads_entity_endpoints_and_both_certificates() {
     require(&tools::PYTHON3_SAML);
     let script = r#"
@@ -343,7 +346,10 @@ print(r if isinstance(r, str) else 'ok')
 }
 
 #[test]
-#[cfg_attr(missing_python3_saml, ignore = "python3-saml for /usr/bin/python3 not installed: run scripts/install-test-deps.sh")]
+#[cfg_attr(
+    missing_python3_saml,
+    ignore = "python3-saml for /usr/bin/python3 not installed: run scripts/install-test-deps.sh"
+)]
 fn metadata_is_valid_against_the_oasis_metadata_schema() {
     require(&tools::PYTHON3_SAML);
     assert_eq!(schema_check(&signed_full()), "ok");

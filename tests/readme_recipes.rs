@@ -119,7 +119,8 @@ fn check_outputs(title: &str, dir: &Path, outputs: &[String]) {
     let [stdout] = outputs else {
         panic!("recipe {title:?}: expected one sh block, found {}", outputs.len())
     };
-    let has = |needle: &str| assert!(stdout.contains(needle), "{title}: no {needle:?} in\n{stdout}");
+    let has =
+        |needle: &str| assert!(stdout.contains(needle), "{title}: no {needle:?} in\n{stdout}");
     match title {
         "Rotate a signing certificate" => {
             // 1. The next key pair: a private key file, announced and never printed.

@@ -206,7 +206,10 @@ fn verification_failures_exit_1() {
 }
 
 #[test]
-#[cfg_attr(missing_python3_saml, ignore = "python3-saml for /usr/bin/python3 not installed: run scripts/install-test-deps.sh")]
+#[cfg_attr(
+    missing_python3_saml,
+    ignore = "python3-saml for /usr/bin/python3 not installed: run scripts/install-test-deps.sh"
+)]
 fn sha1_is_refused_unless_allowed() {
     require(&tools::PYTHON3_SAML);
     // OneLogin signs with rsa-sha1 when asked: a real legacy SP's URL.
@@ -275,7 +278,10 @@ fn input_errors_exit_2() {
 }
 
 #[test]
-#[cfg_attr(missing_python3_saml, ignore = "python3-saml for /usr/bin/python3 not installed: run scripts/install-test-deps.sh")]
+#[cfg_attr(
+    missing_python3_saml,
+    ignore = "python3-saml for /usr/bin/python3 not installed: run scripts/install-test-deps.sh"
+)]
 fn onelogin_accepts_our_urls_and_we_accept_onelogins() {
     require(&tools::PYTHON3_SAML);
     // Ours -> OneLogin's SP-side validation (signed octets rebuilt from the raw query string).

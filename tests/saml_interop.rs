@@ -132,7 +132,10 @@ fn templates_signed_by_xmlsec1_now_pass_samlkit_verify() {
 }
 
 #[test]
-#[cfg_attr(missing_python3_saml, ignore = "python3-saml for /usr/bin/python3 not installed: run scripts/install-test-deps.sh")]
+#[cfg_attr(
+    missing_python3_saml,
+    ignore = "python3-saml for /usr/bin/python3 not installed: run scripts/install-test-deps.sh"
+)]
 fn samlkit_responses_pass_onelogin_python3_saml() {
     require(&tools::PYTHON3_SAML);
     // OneLogin checks times against its own clock, so issue at the current time.
@@ -168,7 +171,10 @@ fn samlkit_responses_pass_onelogin_python3_saml() {
 }
 
 #[test]
-#[cfg_attr(missing_python3_saml, ignore = "python3-saml for /usr/bin/python3 not installed: run scripts/install-test-deps.sh")]
+#[cfg_attr(
+    missing_python3_saml,
+    ignore = "python3-saml for /usr/bin/python3 not installed: run scripts/install-test-deps.sh"
+)]
 fn responses_signed_by_onelogin_python3_saml_pass_samlkit_verify() {
     require(&tools::PYTHON3_SAML);
     let unsigned = issue(&["--sign", "none"]);
