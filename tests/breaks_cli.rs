@@ -7,33 +7,6 @@ mod support;
 use support::saml::*;
 use support::*;
 
-/// The kinds and the code each must be rejected with: the contract for SP test harnesses.
-const KINDS: &[(&str, &str)] = &[
-    ("xsw1", "duplicate_id"),
-    ("xsw2", "duplicate_id"),
-    ("xsw3", "assertion_count"),
-    ("xsw4", "assertion_count"),
-    ("xsw5", "assertion_count"),
-    ("xsw6", "assertion_count"),
-    ("xsw7", "assertion_count"),
-    ("xsw8", "assertion_count"),
-    ("comment-in-nameid", "comment_in_value"),
-    ("dup-id", "duplicate_id"),
-    ("bad-digest", "digest_mismatch"),
-    ("bad-signature", "signature_invalid"),
-    ("unsigned", "signature_missing"),
-    ("wrong-key", "untrusted_certificate"),
-    ("sha1", "algorithm_refused"),
-    ("expired", "assertion_expired"),
-    ("not-yet-valid", "assertion_not_yet_valid"),
-    ("wrong-audience", "audience_invalid"),
-    ("wrong-recipient", "recipient_mismatched"),
-    ("wrong-issuer", "issuer_mismatched"),
-    ("status-responder", "status_not_success"),
-    ("two-assertions", "assertion_count"),
-    ("keyinfo-swap", "signature_invalid"),
-];
-
 const STRICT: &[&str] = &["--audience", SP, "--recipient", ACS, "--issuer", IDP, "--now", ISSUED];
 
 #[test]
@@ -49,7 +22,7 @@ fn the_unbroken_response_verifies_with_the_same_configuration() {
 #[test]
 fn every_break_kind_is_rejected_with_its_error_code() {
     for sign in ["assertion", "response", "both"] {
-        for (kind, code) in KINDS {
+        for (kind, code) in BREAK_KINDS {
             let doc = issue(&["--break", kind, "--sign", sign]);
             let v = verify(&doc, STRICT);
             assert!(!v.valid(), "--break {kind} --sign {sign} was accepted:\n{doc}");
@@ -62,7 +35,7 @@ fn every_break_kind_is_rejected_with_its_error_code() {
 
 #[test]
 fn every_kind_also_reaches_the_verifier_as_a_base64_form_value() {
-    for (kind, code) in KINDS {
+    for (kind, code) in BREAK_KINDS {
         let doc = issue(&["--break", kind, "--format", "base64"]);
         let v = verify(&doc, STRICT);
         assert_eq!(v.error_code(), *code, "--break {kind}: {}", v.error());
@@ -84,7 +57,7 @@ fn wrapping_kinds_carry_the_evil_name_id_and_a_genuine_signature() {
 #[test]
 fn ecdsa_idp_keys_get_every_kind_except_sha1() {
     // The attacker key is RSA: wrong-key and keyinfo-swap pick a method it can make.
-    for (kind, code) in KINDS.iter().filter(|(k, _)| *k != "sha1") {
+    for (kind, code) in BREAK_KINDS.iter().filter(|(k, _)| *k != "sha1") {
         let doc = issue_with("keys/ec-p256.key", "certs/ec-p256.crt", &["--break", kind]);
         let out = samlkit()
             .args(["verify", "--json", "--cert", &fixture("certs/ec-p256.crt")])
@@ -124,7 +97,7 @@ fn break_list_prints_exactly_the_implemented_kinds_with_descriptions() {
         })
         .collect();
     let names: Vec<&str> = listed.iter().map(|(n, _)| *n).collect();
-    let expected: Vec<&str> = KINDS.iter().map(|(k, _)| *k).collect();
+    let expected: Vec<&str> = BREAK_KINDS.iter().map(|(k, _)| *k).collect();
     assert_eq!(names, expected);
     for (name, desc) in listed {
         assert!(desc.len() > 20, "{name} has no real description: {desc:?}");

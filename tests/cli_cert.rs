@@ -5,26 +5,19 @@ mod support;
 use std::path::Path;
 use std::process::Output;
 
-use support::{assert_error, assert_success, fixture, mode, run, samlkit, stdout, tool_missing};
+use support::{assert_error, assert_success, fixture, mode, require, run, samlkit, stdout, tools};
 
 const REFERENCE_DAY: &str = "2026-06-01T00:00:00Z";
 
-/// Runs openssl; `None` (after a note) when it is missing and interop is optional.
-fn openssl(args: &[&str]) -> Option<Output> {
-    match std::process::Command::new("openssl").args(args).output() {
-        Ok(out) => Some(out),
-        Err(_) => {
-            tool_missing("openssl");
-            None
-        }
-    }
+/// Runs openssl (the caller has checked it is there with `require(&tools::OPENSSL)`).
+fn openssl(args: &[&str]) -> Output {
+    std::process::Command::new("openssl").args(args).output().expect("openssl runs")
 }
 
-#[test]
-fn cert_new_writes_a_certificate_openssl_reads_and_a_private_matching_key() {
-    let dir = tempfile::tempdir().unwrap();
-    // The directory does not exist yet: `cert new` creates it.
-    let prefix = dir.path().join("x").join("idp");
+/// `cert new --cn idp.example.com` into a directory that does not exist yet (`cert new` creates
+/// it); returns the certificate and key paths after checking what it printed.
+fn new_certificate(dir: &Path) -> (String, String) {
+    let prefix = dir.join("x").join("idp");
     let prefix_s = prefix.to_str().unwrap();
     let out = run(&["cert", "new", "--cn", "idp.example.com", "--out", prefix_s]);
     assert_success(&out);
@@ -32,26 +25,35 @@ fn cert_new_writes_a_certificate_openssl_reads_and_a_private_matching_key() {
     assert!(!text.contains("PRIVATE KEY"), "the key is never printed: {text}");
     assert!(text.contains("idp.crt (certificate, PEM)"), "{text}");
     assert!(text.contains("mode 0600"), "{text}");
-    let crt = format!("{prefix_s}.crt");
-    let key = format!("{prefix_s}.key");
+    (format!("{prefix_s}.crt"), format!("{prefix_s}.key"))
+}
+
+#[test]
+fn cert_new_writes_a_certificate_and_a_private_matching_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let (crt, key) = new_certificate(dir.path());
     assert_eq!(mode(Path::new(&key)), 0o600);
     assert!(std::fs::read_to_string(&key).unwrap().starts_with("-----BEGIN PRIVATE KEY-----\n"));
-
-    // Our own view: the key matches.
     let show = run(&["cert", "show", &crt, "--key", &key]);
     assert_success(&show);
     assert!(stdout(&show).contains("key matches  yes"), "{}", stdout(&show));
+}
 
-    // OpenSSL's view.
-    let Some(x509) = openssl(&["x509", "-in", &crt, "-noout", "-text"]) else { return };
+#[test]
+#[cfg_attr(missing_openssl, ignore = "openssl not installed: run scripts/install-test-deps.sh")]
+fn openssl_reads_the_certificate_and_key_cert_new_writes() {
+    require(&tools::OPENSSL);
+    let dir = tempfile::tempdir().unwrap();
+    let (crt, key) = new_certificate(dir.path());
+    let x509 = openssl(&["x509", "-in", &crt, "-noout", "-text"]);
     assert_success(&x509);
     let x509 = stdout(&x509);
     assert!(x509.contains("Subject: CN = idp.example.com"), "{x509}");
     assert!(x509.contains("CA:FALSE") && x509.contains("Digital Signature, Key Encipherment"));
-    let verify = openssl(&["verify", "-CAfile", &crt, &crt]).unwrap();
+    let verify = openssl(&["verify", "-CAfile", &crt, &crt]);
     assert_success(&verify);
-    let from_key = openssl(&["pkey", "-in", &key, "-pubout"]).unwrap();
-    let from_cert = openssl(&["x509", "-in", &crt, "-noout", "-pubkey"]).unwrap();
+    let from_key = openssl(&["pkey", "-in", &key, "-pubout"]);
+    let from_cert = openssl(&["x509", "-in", &crt, "-noout", "-pubkey"]);
     assert_eq!(stdout(&from_key), stdout(&from_cert), "key and certificate match (openssl)");
 }
 
@@ -190,12 +192,20 @@ fn cert_show_summarises_pem_der_and_stdin_alike() {
     let from_stdin: serde_json::Value = serde_json::from_str(stdout(&stdin).trim()).unwrap();
     assert_eq!(from_stdin["sha256_fingerprint"], from_pem["sha256_fingerprint"]);
     assert_eq!(from_stdin["file"], "<stdin>");
+}
 
-    if let Some(out) =
-        openssl(&["x509", "-in", &fixture("certs/idp.crt"), "-noout", "-fingerprint", "-sha256"])
-    {
-        assert_eq!(stdout(&out).trim(), format!("sha256 Fingerprint={fp}"));
-    }
+#[test]
+#[cfg_attr(missing_openssl, ignore = "openssl not installed: run scripts/install-test-deps.sh")]
+fn cert_show_fingerprint_agrees_with_openssl() {
+    require(&tools::OPENSSL);
+    let out = run(&["cert", "show", "--json", &fixture("certs/idp.crt")]);
+    assert_success(&out);
+    let json: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    let fp = json["sha256_fingerprint"].as_str().unwrap();
+    let out =
+        openssl(&["x509", "-in", &fixture("certs/idp.crt"), "-noout", "-fingerprint", "-sha256"]);
+    assert_success(&out);
+    assert_eq!(stdout(&out).trim(), format!("sha256 Fingerprint={fp}"));
 }
 
 #[test]
@@ -375,8 +385,8 @@ fn cert_check_error_paths() {
     );
 }
 
-#[test]
-fn cert_csr_verifies_with_openssl() {
+/// `cert csr` for the full subject, to stdout; returns the PEM.
+fn full_subject_csr() -> String {
     let out = run(&[
         "cert",
         "csr",
@@ -400,8 +410,11 @@ fn cert_csr_verifies_with_openssl() {
     assert_success(&out);
     let pem = stdout(&out);
     assert!(pem.starts_with("-----BEGIN CERTIFICATE REQUEST-----\n"), "{pem}");
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("idp.csr");
+    pem
+}
+
+/// `cert csr --out FILE` for the IdP key; a second run refuses to overwrite the file.
+fn csr_to_file(file: &Path) {
     let file_s = file.to_str().unwrap();
     let written = run(&[
         "cert",
@@ -420,13 +433,28 @@ fn cert_csr_verifies_with_openssl() {
         2,
         "already exists; use --force",
     );
-    std::fs::write(dir.path().join("stdout.csr"), &pem).unwrap();
+    assert!(
+        std::fs::read_to_string(file).unwrap().starts_with("-----BEGIN CERTIFICATE REQUEST-----\n")
+    );
+}
+
+#[test]
+fn cert_csr_writes_to_stdout_or_a_file_and_never_overwrites() {
+    let dir = tempfile::tempdir().unwrap();
+    full_subject_csr();
+    csr_to_file(&dir.path().join("idp.csr"));
+}
+
+#[test]
+#[cfg_attr(missing_openssl, ignore = "openssl not installed: run scripts/install-test-deps.sh")]
+fn cert_csr_verifies_with_openssl() {
+    require(&tools::OPENSSL);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("idp.csr");
+    csr_to_file(&file);
+    std::fs::write(dir.path().join("stdout.csr"), full_subject_csr()).unwrap();
     for path in [dir.path().join("stdout.csr"), file] {
-        let Some(req) =
-            openssl(&["req", "-in", path.to_str().unwrap(), "-verify", "-noout", "-subject"])
-        else {
-            return;
-        };
+        let req = openssl(&["req", "-in", path.to_str().unwrap(), "-verify", "-noout", "-subject"]);
         assert_success(&req);
         let all = format!("{}{}", stdout(&req), String::from_utf8_lossy(&req.stderr));
         assert!(all.contains("verify OK"), "{all}");

@@ -2,7 +2,7 @@
 
 mod support;
 
-use support::{assert_error, fixture, python_script, python_with, run_ok, samlkit};
+use support::{assert_error, fixture, python_script, require, run_ok, samlkit, tools};
 
 const NOW: &str = "2026-03-01T12:00:00Z";
 const EXP: i64 = 1_772_366_400 + 180; // NOW + the default ttl
@@ -71,11 +71,32 @@ fn same_inputs_same_token_and_jti_makes_them_unique() {
 #[test]
 fn token_from_stdin() {
     let t = token(&["--now", NOW]);
-    samlkit()
+    let out = samlkit()
         .args(["jwt", "verify", "--cert", &fixture("certs/idp.crt"), "--now", NOW, "-"])
         .write_stdin(format!("{t}\n"))
-        .assert()
-        .success();
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("valid: RS256 signature by CN=idp.example.com"), "{text}");
+    for claim in [
+        "iss: client-1\n",
+        "sub: alice@example.com\n",
+        "aud: https://login.salesforce.com\n",
+        "exp: 1772366580 (2026-03-01T12:03:00+00:00, in 180 s)\n",
+    ] {
+        assert!(text.contains(claim), "no {claim:?} in\n{text}");
+    }
+    // A forged token read from standard input fails the same way: this token's header and claims
+    // with the signature of another token (one with a `kid`).
+    let other = token(&["--now", NOW, "--kid", "k1"]);
+    let forged = format!("{}.{}", t.rsplit_once('.').unwrap().0, other.rsplit_once('.').unwrap().1);
+    let out = samlkit()
+        .args(["jwt", "verify", "--cert", &fixture("certs/idp.crt"), "--now", NOW, "-"])
+        .write_stdin(format!("{forged}\n"))
+        .output()
+        .unwrap();
+    assert_error(&out, 1, "signature invalid: the token was not signed by this certificate's key");
 }
 
 #[test]
@@ -160,10 +181,12 @@ fn verify_failures_exit_1_and_input_errors_exit_2() {
 }
 
 #[test]
+#[cfg_attr(
+    missing_python3_jwt,
+    ignore = "PyJWT for /usr/bin/python3 not installed: run scripts/install-test-deps.sh"
+)]
 fn pyjwt_verifies_our_tokens_and_we_verify_pyjwt_tokens() {
-    if !python_with("jwt, cryptography") {
-        return;
-    }
+    require(&tools::PYTHON3_JWT);
     // Ours -> PyJWT (real clock: PyJWT checks exp against time.time()).
     let t = token(&["--kid", "k1", "--jti"]);
     let out = run_ok(python_script("pyjwt_tokens.py").args([

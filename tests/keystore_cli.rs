@@ -7,18 +7,10 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use support::{
-    assert_error, fixture, mode, python_script, run_ok, samlkit, stdout, tool_available,
+    assert_error, fixture, mode, python_script, require, run_ok, samlkit, stdout, tools,
 };
 
 const PASSWORD: &str = "s3cret-Pass";
-
-fn have_keytool() -> bool {
-    tool_available("keytool (JDK)", Command::new("keytool").arg("-help"))
-}
-
-fn have_openssl() -> bool {
-    tool_available("openssl", Command::new("openssl").arg("version"))
-}
 
 fn export(format: &str, key: &str, cert: &str, out: &Path, extra: &[&str]) -> Output {
     export_with_password(format, key, cert, out, PASSWORD, extra)
@@ -100,10 +92,9 @@ fn keytool_genkeypair(
     );
 }
 
-#[test]
-fn jks_export_is_listed_by_keytool_and_imports_back() {
-    let dir = tempfile::tempdir().unwrap();
-    let jks = dir.path().join("idp.jks");
+/// `cert export --format jks` of the IdP fixture into `dir/idp.jks`, checked and returned.
+fn export_idp_jks(dir: &Path) -> std::path::PathBuf {
+    let jks = dir.join("idp.jks");
     let out = export(
         "jks",
         &fixture("keys/idp.key"),
@@ -114,39 +105,53 @@ fn jks_export_is_listed_by_keytool_and_imports_back() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(stdout(&out).contains("alias 'idp_signing'"), "{}", stdout(&out));
     assert_eq!(mode(&jks), 0o600);
+    jks
+}
 
-    if have_keytool() {
-        let listing = keytool_list(&jks);
-        assert!(listing.contains("Keystore type: JKS"), "{listing}");
-        assert!(listing.contains("Alias name: idp_signing"), "{listing}");
-        assert!(listing.contains("Entry type: PrivateKeyEntry"), "{listing}");
-        assert!(listing.contains("Owner: O=Example IdP, CN=idp.example.com"), "{listing}");
-        // keytool can also decrypt the key entry (it needs the plain key to convert it).
-        let p12 = dir.path().join("converted.p12");
-        run_ok(
-            Command::new("keytool")
-                .args([
-                    "-importkeystore",
-                    "-srcstorepass",
-                    PASSWORD,
-                    "-deststorepass",
-                    PASSWORD,
-                    "-deststoretype",
-                    "PKCS12",
-                ])
-                .arg("-srckeystore")
-                .arg(&jks)
-                .arg("-destkeystore")
-                .arg(&p12),
-        );
-        let back = import(&p12, &dir.path().join("from-keytool"), PASSWORD, &[]);
-        assert!(back.status.success(), "{}", String::from_utf8_lossy(&back.stderr));
-        assert_eq!(
-            std::fs::read_to_string(dir.path().join("from-keytool.key")).unwrap(),
-            std::fs::read_to_string(fixture("keys/idp.key")).unwrap()
-        );
-    }
+#[test]
+#[cfg_attr(
+    missing_keytool,
+    ignore = "keytool (JDK) not installed: run scripts/install-test-deps.sh"
+)]
+fn jks_export_is_listed_and_converted_by_keytool() {
+    require(&tools::KEYTOOL);
+    let dir = tempfile::tempdir().unwrap();
+    let jks = export_idp_jks(dir.path());
+    let listing = keytool_list(&jks);
+    assert!(listing.contains("Keystore type: JKS"), "{listing}");
+    assert!(listing.contains("Alias name: idp_signing"), "{listing}");
+    assert!(listing.contains("Entry type: PrivateKeyEntry"), "{listing}");
+    assert!(listing.contains("Owner: O=Example IdP, CN=idp.example.com"), "{listing}");
+    // keytool can also decrypt the key entry (it needs the plain key to convert it).
+    let p12 = dir.path().join("converted.p12");
+    run_ok(
+        Command::new("keytool")
+            .args([
+                "-importkeystore",
+                "-srcstorepass",
+                PASSWORD,
+                "-deststorepass",
+                PASSWORD,
+                "-deststoretype",
+                "PKCS12",
+            ])
+            .arg("-srckeystore")
+            .arg(&jks)
+            .arg("-destkeystore")
+            .arg(&p12),
+    );
+    let back = import(&p12, &dir.path().join("from-keytool"), PASSWORD, &[]);
+    assert!(back.status.success(), "{}", String::from_utf8_lossy(&back.stderr));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("from-keytool.key")).unwrap(),
+        std::fs::read_to_string(fixture("keys/idp.key")).unwrap()
+    );
+}
 
+#[test]
+fn jks_export_imports_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let jks = export_idp_jks(dir.path());
     let prefix = dir.path().join("imported");
     let out = import(&jks, &prefix, PASSWORD, &[]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -189,10 +194,9 @@ fn jks_export_is_listed_by_keytool_and_imports_back() {
     );
 }
 
-#[test]
-fn p12_export_is_read_by_openssl_and_keytool() {
-    let dir = tempfile::tempdir().unwrap();
-    let p12 = dir.path().join("idp.p12");
+/// `cert export --format p12` of the IdP fixture into `dir/idp.p12`, checked and returned.
+fn export_idp_p12(dir: &Path) -> std::path::PathBuf {
+    let p12 = dir.join("idp.p12");
     let out = export("p12", &fixture("keys/idp.key"), &fixture("certs/idp.crt"), &p12, &[]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(
@@ -200,57 +204,82 @@ fn p12_export_is_read_by_openssl_and_keytool() {
         "default alias from the CN: {}",
         stdout(&out)
     );
-    if have_openssl() {
-        let info = run_ok(
-            Command::new("openssl")
-                .args(["pkcs12", "-info", "-nodes", "-passin", "env:KS_PASS", "-in"])
-                .arg(&p12)
-                .env("KS_PASS", PASSWORD),
-        );
-        let text = format!("{}{}", stdout(&info), String::from_utf8_lossy(&info.stderr));
-        assert!(text.contains("MAC: sha256"), "{text}");
-        assert!(text.contains("PBES2, PBKDF2, AES-256-CBC"), "{text}");
-        assert!(text.contains("friendlyName: idp_example_com"), "{text}");
-        assert!(text.contains("subject=CN = idp.example.com, O = Example IdP"), "{text}");
-        assert!(text.contains("-----BEGIN PRIVATE KEY-----"), "{text}");
-        // A PKCS#12 file without a MAC proves nothing about its password or content: refused.
-        let pem = dir.path().join("key-and-cert.pem");
-        std::fs::write(&pem, stdout(&info)).unwrap();
-        let no_mac = dir.path().join("nomac.p12");
-        run_ok(
-            Command::new("openssl")
-                .args(["pkcs12", "-export", "-nomac", "-passout", "env:KS_PASS", "-in"])
-                .arg(&pem)
-                .arg("-out")
-                .arg(&no_mac)
-                .env("KS_PASS", PASSWORD),
-        );
-        assert_error(
-            &import(&no_mac, &dir.path().join("nomac"), PASSWORD, &[]),
-            2,
-            "has no integrity MAC",
-        );
-        let wrong = Command::new("openssl")
-            .args(["pkcs12", "-info", "-nodes", "-passin", "pass:wrong-password", "-in"])
+    p12
+}
+
+#[test]
+#[cfg_attr(missing_openssl, ignore = "openssl not installed: run scripts/install-test-deps.sh")]
+fn p12_export_is_read_by_openssl_and_a_p12_without_mac_is_refused() {
+    require(&tools::OPENSSL);
+    let dir = tempfile::tempdir().unwrap();
+    let p12 = export_idp_p12(dir.path());
+    let info = run_ok(
+        Command::new("openssl")
+            .args(["pkcs12", "-info", "-nodes", "-passin", "env:KS_PASS", "-in"])
             .arg(&p12)
-            .output()
-            .unwrap();
-        assert!(!wrong.status.success());
-    }
-    if have_keytool() {
-        let listing = keytool_list(&p12);
-        assert!(listing.contains("Entry type: PrivateKeyEntry"), "{listing}");
-    }
+            .env("KS_PASS", PASSWORD),
+    );
+    let text = format!("{}{}", stdout(&info), String::from_utf8_lossy(&info.stderr));
+    assert!(text.contains("MAC: sha256"), "{text}");
+    assert!(text.contains("PBES2, PBKDF2, AES-256-CBC"), "{text}");
+    assert!(text.contains("friendlyName: idp_example_com"), "{text}");
+    assert!(text.contains("subject=CN = idp.example.com, O = Example IdP"), "{text}");
+    assert!(text.contains("-----BEGIN PRIVATE KEY-----"), "{text}");
+    // A PKCS#12 file without a MAC proves nothing about its password or content: refused.
+    let pem = dir.path().join("key-and-cert.pem");
+    std::fs::write(&pem, stdout(&info)).unwrap();
+    let no_mac = dir.path().join("nomac.p12");
+    run_ok(
+        Command::new("openssl")
+            .args(["pkcs12", "-export", "-nomac", "-passout", "env:KS_PASS", "-in"])
+            .arg(&pem)
+            .arg("-out")
+            .arg(&no_mac)
+            .env("KS_PASS", PASSWORD),
+    );
+    assert_error(
+        &import(&no_mac, &dir.path().join("nomac"), PASSWORD, &[]),
+        2,
+        "has no integrity MAC",
+    );
+    let wrong = Command::new("openssl")
+        .args(["pkcs12", "-info", "-nodes", "-passin", "pass:wrong-password", "-in"])
+        .arg(&p12)
+        .output()
+        .unwrap();
+    assert!(!wrong.status.success());
+}
+
+#[test]
+#[cfg_attr(
+    missing_keytool,
+    ignore = "keytool (JDK) not installed: run scripts/install-test-deps.sh"
+)]
+fn p12_export_is_listed_by_keytool() {
+    require(&tools::KEYTOOL);
+    let dir = tempfile::tempdir().unwrap();
+    let listing = keytool_list(&export_idp_p12(dir.path()));
+    assert!(listing.contains("Keystore type: PKCS12"), "{listing}");
+    assert!(listing.contains("Alias name: idp_example_com"), "{listing}");
+    assert!(listing.contains("Entry type: PrivateKeyEntry"), "{listing}");
+}
+
+#[test]
+fn p12_export_imports_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let p12 = export_idp_p12(dir.path());
     let out = import(&p12, &dir.path().join("back"), PASSWORD, &[]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(stdout(&out).contains("from PKCS#12"), "{}", stdout(&out));
 }
 
 #[test]
+#[cfg_attr(
+    missing_keytool,
+    ignore = "keytool (JDK) not installed: run scripts/install-test-deps.sh"
+)]
 fn imports_keystores_keytool_generates() {
-    if !have_keytool() {
-        return;
-    }
+    require(&tools::KEYTOOL);
     let dir = tempfile::tempdir().unwrap();
     for (storetype, label) in [("JKS", "JKS"), ("PKCS12", "PKCS#12")] {
         let ks = dir.path().join(format!("gen-{storetype}"));
@@ -288,10 +317,12 @@ fn imports_keystores_keytool_generates() {
 }
 
 #[test]
+#[cfg_attr(
+    missing_keytool,
+    ignore = "keytool (JDK) not installed: run scripts/install-test-deps.sh"
+)]
 fn salesforce_rules_on_import() {
-    if !have_keytool() {
-        return;
-    }
+    require(&tools::KEYTOOL);
     let dir = tempfile::tempdir().unwrap();
     let weak = dir.path().join("weak.jks");
     keytool_genkeypair(&weak, "JKS", "weak", "RSA", "1024", PASSWORD);
@@ -574,22 +605,38 @@ fn openssl_chain(dir: &Path) -> (String, String, String) {
     (p("leaf.key"), p("bundle.pem"), p("reversed.pem"))
 }
 
-#[test]
-fn ca_signed_chain_round_trips_and_order_is_checked() {
-    if !have_openssl() {
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let (key, bundle, reversed) = openssl_chain(dir.path());
-    let jks = dir.path().join("chain.jks");
+/// `cert export --format jks` of the OpenSSL-made CA-signed chain into `dir/chain.jks`; returns
+/// the keystore, the key and the bundle in the wrong order.
+fn export_openssl_chain(dir: &Path) -> (std::path::PathBuf, String, String) {
+    let (key, bundle, reversed) = openssl_chain(dir);
+    let jks = dir.join("chain.jks");
     let out = export("jks", &key, &bundle, &jks, &["--alias", "sso"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(stdout(&out).contains("2 certificate(s)"), "{}", stdout(&out));
-    if have_keytool() {
-        let listing = keytool_list(&jks);
-        assert!(listing.contains("Certificate chain length: 2"), "{listing}");
-        assert!(listing.contains("Issuer: CN=Example Issuing CA"), "{listing}");
-    }
+    (jks, key, reversed)
+}
+
+#[test]
+#[cfg_attr(
+    any(missing_openssl, missing_keytool),
+    ignore = "openssl or keytool (JDK) not installed: run scripts/install-test-deps.sh"
+)]
+fn keytool_lists_a_ca_signed_chain() {
+    require(&tools::OPENSSL);
+    require(&tools::KEYTOOL);
+    let dir = tempfile::tempdir().unwrap();
+    let (jks, _, _) = export_openssl_chain(dir.path());
+    let listing = keytool_list(&jks);
+    assert!(listing.contains("Certificate chain length: 2"), "{listing}");
+    assert!(listing.contains("Issuer: CN=Example Issuing CA"), "{listing}");
+}
+
+#[test]
+#[cfg_attr(missing_openssl, ignore = "openssl not installed: run scripts/install-test-deps.sh")]
+fn ca_signed_chain_round_trips_and_order_is_checked() {
+    require(&tools::OPENSSL);
+    let dir = tempfile::tempdir().unwrap();
+    let (jks, key, reversed) = export_openssl_chain(dir.path());
     let prefix = dir.path().join("chain-back");
     let back = import(&jks, &prefix, PASSWORD, &[]);
     assert!(back.status.success(), "{}", String::from_utf8_lossy(&back.stderr));
@@ -608,10 +655,12 @@ fn on_tty(answers: &[&str], args: &[&str]) -> serde_json::Value {
 }
 
 #[test]
+#[cfg_attr(
+    missing_python3,
+    ignore = "/usr/bin/python3 not installed: run scripts/install-test-deps.sh"
+)]
 fn password_prompt_on_a_terminal_does_not_echo() {
-    if !support::python_with("pty") {
-        return;
-    }
+    require(&tools::PYTHON3);
     let dir = tempfile::tempdir().unwrap();
     let jks = dir.path().join("typed.jks");
     let jks_arg = jks.to_string_lossy().into_owned();

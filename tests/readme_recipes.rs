@@ -1,18 +1,22 @@
-//! Runs the README's "Recipes" as written: every ```sh block of each `###` recipe, in order, in
-//! one bash process per recipe (`set -euo pipefail`), in a fresh directory where `fixtures`
-//! points at the repository's fixtures and `samlkit` on PATH is the binary under test. Blocks
-//! fenced as ```text (the network call) are not run.
+//! Runs the README's "Recipes" as written: every ```sh block of each `###` recipe, in order, one
+//! bash process per block (`set -euo pipefail`), in a fresh directory per recipe where `fixtures`
+//! points at the repository's fixtures and `samlkit` on PATH is the binary under test, then checks
+//! what each block printed and wrote (not only that it exited 0). Blocks fenced as ```text (the
+//! network call) are not run.
 
 mod support;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use support::root;
+use support::saml::BREAK_KINDS;
+use support::{mode, root};
 
+/// A `### ` recipe and its `sh` blocks, each run as its own bash process, in order, in one
+/// directory (so a later block sees the files an earlier one wrote).
 struct Recipe {
     title: String,
-    script: String,
+    blocks: Vec<String>,
 }
 
 /// The `### ` recipes of the `## Recipes` section and their `sh` blocks.
@@ -32,13 +36,15 @@ fn recipes() -> Vec<Recipe> {
                 in_other = false;
             } else if in_sh {
                 let recipe = out.last_mut().expect("a sh block belongs to a ### recipe");
-                recipe.script.push_str(line);
-                recipe.script.push('\n');
+                let block = recipe.blocks.last_mut().expect("opened by ```sh");
+                block.push_str(line);
+                block.push('\n');
             }
         } else if let Some(title) = line.strip_prefix("### ") {
-            out.push(Recipe { title: title.to_string(), script: String::new() });
+            out.push(Recipe { title: title.to_string(), blocks: Vec::new() });
         } else if line.trim_start() == "```sh" {
             in_sh = true;
+            out.last_mut().expect("a sh block belongs to a ### recipe").blocks.push(String::new());
         } else if line.trim_start().starts_with("```") {
             in_other = true;
         }
@@ -50,29 +56,25 @@ fn samlkit_bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_samlkit"))
 }
 
-fn has_subcommand(name: &str) -> bool {
-    Command::new(samlkit_bin())
-        .args([name, "--help"])
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false)
-}
-
-fn run(recipe: &Recipe, dir: &Path) -> (bool, String, String) {
-    std::os::unix::fs::symlink(root().join("fixtures"), dir.join("fixtures")).expect("symlink");
+/// Runs one `sh` block with `bash -euo pipefail` in `dir` (where `fixtures` points at the
+/// repository's fixtures) with the binary under test first on PATH; returns its standard output,
+/// after asserting it succeeded.
+fn run_block(title: &str, block: &str, dir: &Path) -> String {
     let bin_dir = samlkit_bin().parent().expect("bin dir").to_path_buf();
     let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default());
     let out = Command::new("bash")
-        .args(["-euo", "pipefail", "-c", &recipe.script])
+        .args(["-euo", "pipefail", "-c", block])
         .current_dir(dir)
         .env("PATH", path)
         .output()
         .expect("bash runs");
-    (
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
         out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+        "recipe {title:?} failed\n--- block\n{block}--- stdout\n{stdout}\n--- stderr\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
 }
 
 #[test]
@@ -87,63 +89,153 @@ fn the_readme_has_the_recipes_the_issue_asks_for() {
         assert!(titles.iter().any(|t| t == wanted), "missing recipe {wanted:?} in {titles:?}");
     }
     for r in recipes() {
-        assert!(!r.script.trim().is_empty(), "recipe {:?} has no sh block", r.title);
+        assert!(
+            r.blocks.iter().any(|b| !b.trim().is_empty()),
+            "recipe {:?} has no sh block",
+            r.title
+        );
     }
 }
 
 #[test]
-fn every_recipe_runs_as_written() {
+fn every_recipe_runs_as_written_and_does_what_it_says() {
     for recipe in recipes() {
-        if recipe.script.contains("samlkit jwt") && !has_subcommand("jwt") {
-            // `samlkit jwt` lives on another branch until it is merged; the rest still runs.
-            eprintln!("skipped: recipe {:?} needs `samlkit jwt`, not in this build", recipe.title);
-            continue;
-        }
         let dir = tempfile::tempdir().expect("tempdir");
-        let (ok, stdout, stderr) = run(&recipe, dir.path());
-        assert!(ok, "recipe {:?} failed\n--- stdout\n{stdout}\n--- stderr\n{stderr}", recipe.title);
-        check_results(&recipe.title, dir.path(), &stdout);
+        std::os::unix::fs::symlink(root().join("fixtures"), dir.path().join("fixtures"))
+            .expect("symlink");
+        let outputs: Vec<String> =
+            recipe.blocks.iter().map(|b| run_block(&recipe.title, b, dir.path())).collect();
+        check_outputs(&recipe.title, dir.path(), &outputs);
     }
 }
 
-/// What each recipe must have produced, beyond exiting 0.
-fn check_results(title: &str, dir: &Path, stdout: &str) {
-    let read = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap_or_default();
+/// What each block of each recipe must have printed and written, beyond exiting 0. A recipe
+/// without an entry here fails: a new recipe comes with its checks.
+fn check_outputs(title: &str, dir: &Path, outputs: &[String]) {
+    let read = |name: &str| {
+        std::fs::read_to_string(dir.join(name))
+            .unwrap_or_else(|e| panic!("recipe {title:?} did not write {name}: {e}"))
+    };
+    let [stdout] = outputs else {
+        panic!("recipe {title:?}: expected one sh block, found {}", outputs.len())
+    };
+    let has =
+        |needle: &str| assert!(stdout.contains(needle), "{title}: no {needle:?} in\n{stdout}");
     match title {
         "Rotate a signing certificate" => {
+            // 1. The next key pair: a private key file, announced and never printed.
+            has("wrote ./idp-next.key (private key, PKCS#8 PEM, mode 0600)");
+            has("subject      O=Example Corp, CN=idp.example.com");
+            has("days left    730 (ok)");
+            assert!(!stdout.contains("PRIVATE KEY-----"), "{stdout}");
+            assert_eq!(mode(&dir.join("idp-next.key")), 0o600);
+            assert!(read("idp-next.key").starts_with("-----BEGIN PRIVATE KEY-----\n"));
+            assert!(read("idp-next.crt").starts_with("-----BEGIN CERTIFICATE-----\n"));
+            let next_sha256 = field(stdout, "sha256       ");
+
+            // 2. Signed metadata with both certificates, verified.
             let md = read("idp-metadata.xml");
             assert_eq!(md.matches("<md:KeyDescriptor use=\"signing\">").count(), 2, "{md}");
-            assert!(stdout.contains("valid metadata"), "{stdout}");
-            assert!(stdout.contains("idp-signing-next"), "{stdout}");
-            assert!(stdout.contains("after-switch.xml: valid"), "{stdout}");
+            assert!(md.contains("<ds:SignatureValue>"), "{md}");
+            has("idp-metadata.xml: valid metadata");
+            has("  entity_id:       https://idp.example.com\n");
+            has("  slo:             https://idp.example.com/slo");
+            let signing: Vec<&str> =
+                stdout.lines().filter(|l| l.starts_with("  signing_cert:")).collect();
+            assert_eq!(signing.len(), 2, "{stdout}");
+            assert!(signing[0].contains("CN=idp.example.com, O=Example IdP"), "{stdout}");
+            assert!(signing[1].contains("O=Example Corp, CN=idp.example.com"), "{stdout}");
+
+            // 3. The inventory lists both, the next one first (it expires first).
+            let rows: Vec<&str> = stdout.lines().filter(|l| l.starts_with("ok ")).collect();
+            assert_eq!(rows.len(), 2, "{stdout}");
+            assert!(rows[0].contains("730") && rows[0].contains("idp-signing-next"), "{stdout}");
+            assert!(rows[1].contains("2036-01-01  idp-signing-current"), "{stdout}");
+
+            // 4. Signed with the next key, accepted by an SP trusting both.
+            has("after-switch.xml: valid\n");
+            has("  name_id:         alice@example.com (");
+            has("  audiences:       https://sp.example.com\n");
+            let verified = stdout.split("after-switch.xml: valid").nth(1).expect("verify output");
+            assert_eq!(field(verified, "  certificate:     SHA-256 "), next_sha256, "{stdout}");
         }
         "Log into a Salesforce org with an HTML POST form" => {
+            let metadata = read("salesforce-idp-metadata.xml");
+            assert!(metadata.contains("entityID=\"https://idp.example.com\""), "{metadata}");
+            assert!(metadata.contains("IDPSSODescriptor"), "{metadata}");
             let html = read("login.html");
-            assert!(
-                html.contains("action=\"https://acme.my.salesforce.com?so=00D5g000000AbCd\""),
-                "{html}"
-            );
-            assert!(stdout.contains("posted.b64: valid"), "{stdout}");
-            assert!(stdout.contains("name_id:         alice@acme.com"), "{stdout}");
-            assert!(read("salesforce-idp-metadata.xml").contains("IDPSSODescriptor"));
-        }
-        "Verify a SAMLResponse captured from a browser" => {
-            assert!(stdout.contains("form-body.txt:"), "{stdout}");
-            assert!(stdout.contains("decode: URL-encoded form body"), "{stdout}");
-            assert!(stdout.contains("\"valid\":true"), "{stdout}");
-        }
-        "Test a service provider with broken responses" => {
-            let kinds = stdout.lines().filter(|l| l.starts_with("xsw")).count();
-            assert_eq!(kinds, 8, "{stdout}");
-            let verdicts = read("verdicts.jsonl");
-            let total = verdicts.lines().count();
-            assert!(total >= 23, "{verdicts}");
-            assert_eq!(verdicts.matches("\"valid\":false").count(), total, "{verdicts}");
-            assert_eq!(stdout.lines().last(), Some(total.to_string().as_str()));
+            for needle in [
+                "<form method=\"post\" action=\"https://acme.my.salesforce.com?so=00D5g000000AbCd\">",
+                "<body onload=\"document.forms[0].submit()\">",
+                "name=\"SAMLResponse\" value=\"",
+            ] {
+                assert!(html.contains(needle), "no {needle:?} in {html}");
+            }
+            assert!(read("posted.b64").len() > 1000, "the SAMLResponse value was extracted");
+            has("posted.b64: valid\n");
+            has("  issuer:          https://idp.example.com\n");
+            has("  name_id:         alice@acme.com (");
+            has("  audiences:       https://acme.my.salesforce.com\n");
+            has("  recipient:       https://acme.my.salesforce.com?so=00D5g000000AbCd\n");
         }
         "Get an OAuth token with the JWT bearer flow" => {
-            assert!(dir.join("app.key").exists());
+            has("wrote ./app.key (private key, PKCS#8 PEM, mode 0600)");
+            assert_eq!(mode(&dir.join("app.key")), 0o600);
+            assert!(read("app.crt").starts_with("-----BEGIN CERTIFICATE-----\n"));
+            let app_sha256 = field(stdout, "sha256       ");
+            has(&format!("valid: RS256 signature by CN=my-integration (SHA-256 {app_sha256})"));
+            has("iss: 3MVG9example.consumer.key\n");
+            has("sub: integration@acme.com\n");
+            has("aud: https://login.salesforce.com\n");
+            has(", in 180 s)\n");
         }
-        _ => {}
+        "Verify a SAMLResponse captured from a browser" => {
+            // --explain: every step, then the result.
+            has("fixtures/captured/form-body.txt:\n");
+            has("  1. decode: URL-encoded form body");
+            has("  12. conditions: audience \"https://sp.example.com\" allowed\n");
+            has("  13. result: valid\n");
+            has("fixtures/captured/form-body.txt: valid\n");
+            has("  name_id:         alice@example.com (");
+            has("  attribute:       groups = staff\n");
+            // --json from standard input: one line.
+            let json: serde_json::Value =
+                serde_json::from_str(stdout.lines().last().expect("a JSON line")).expect("JSON");
+            assert_eq!(json["file"], "-", "{json}");
+            assert_eq!(json["valid"], true, "{json}");
+            assert_eq!(json["name_id"], "alice@example.com", "{json}");
+            assert_eq!(json["issuer"], "https://idp.example.com", "{json}");
+        }
+        "Test a service provider with broken responses" => {
+            // The list, then the count of refusals.
+            let lines: Vec<&str> = stdout.lines().collect();
+            let listed: Vec<&str> =
+                lines[..lines.len() - 1].iter().filter_map(|l| l.split(' ').next()).collect();
+            let kinds: Vec<&str> = BREAK_KINDS.iter().map(|(kind, _)| *kind).collect();
+            assert_eq!(listed, kinds, "{stdout}");
+            assert_eq!(lines.last(), Some(&kinds.len().to_string().as_str()), "{stdout}");
+            // Every broken response was written and refused with its own code.
+            let verdicts = read("verdicts.jsonl");
+            assert_eq!(verdicts.lines().count(), kinds.len(), "{verdicts}");
+            for line in verdicts.lines() {
+                let v: serde_json::Value = serde_json::from_str(line).expect("JSON line");
+                let file = v["file"].as_str().expect("file");
+                let kind = file.strip_prefix("broken-").and_then(|f| f.strip_suffix(".xml"));
+                let (_, code) = BREAK_KINDS
+                    .iter()
+                    .find(|(k, _)| Some(*k) == kind)
+                    .unwrap_or_else(|| panic!("unexpected file {file}"));
+                assert_eq!(v["valid"], false, "{line}");
+                assert_eq!(v["error_code"], *code, "{line}");
+            }
+        }
+        _ => panic!("recipe {title:?} has no output checks in tests/readme_recipes.rs"),
     }
+}
+
+/// The rest of the first line of `text` that starts with `prefix`.
+fn field<'t>(text: &'t str, prefix: &str) -> &'t str {
+    text.lines()
+        .find_map(|l| l.strip_prefix(prefix))
+        .unwrap_or_else(|| panic!("no line starting {prefix:?} in\n{text}"))
 }

@@ -1,11 +1,13 @@
 //! Shared by every end-to-end test under `tests/`: the binary under test, fixture and script
-//! paths, the one-line `error:` contract, and the interop rule (a missing external tool skips the
-//! test with a note, or fails it when SAMLKIT_REQUIRE_INTEROP is set, as scripts/test.sh does).
+//! paths, the one-line `error:` contract, and the interop rule: a test that needs an external
+//! tool is reported as ignored (with the reason) when the tool is missing, or fails when
+//! SAMLKIT_REQUIRE_INTEROP is set, as scripts/test.sh and CI do (see [`tools`] and [`require`]).
 //! SAML-specific helpers (issuing and verifying responses, cutting signed documents apart) are in
 //! [`saml`].
 #![allow(dead_code)]
 
 pub mod saml;
+pub mod tools;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -75,38 +77,22 @@ pub fn mode(path: &Path) -> u32 {
     std::fs::metadata(path).expect("exists").permissions().mode() & 0o777
 }
 
-/// The interop rule for a tool that is not usable: a panic under SAMLKIT_REQUIRE_INTEROP,
-/// otherwise a "skipped" note on stderr (the caller then returns).
-pub fn tool_missing(what: &str) {
-    if std::env::var_os("SAMLKIT_REQUIRE_INTEROP").is_some() {
+/// The run-time half of the interop rule (see [`tools`]): panics, saying what to install, unless
+/// `tool` is usable. Every test that runs an external tool calls this first and carries the
+/// matching `#[cfg_attr(missing_<name>, ignore = "…")]`, so that it only gets here when the build
+/// probe found the tool or `SAMLKIT_REQUIRE_INTEROP` is set.
+pub fn require(tool: &tools::Tool) {
+    if let Err(why) = tools::probe(tool) {
+        let rule = if tools::interop_required() {
+            format!("{} is set, so every interop tool is required", tools::REQUIRE_ENV)
+        } else {
+            "the build found it, so it went missing since; rebuild to have the test ignored".into()
+        };
         panic!(
-            "{what} is required for this interop test (SAMLKIT_REQUIRE_INTEROP is set); run scripts/install-test-deps.sh"
+            "{} is needed by this test and is not usable: {why}\n({rule}); run scripts/install-test-deps.sh",
+            tool.name
         );
     }
-    eprintln!("skipped: {what} not installed");
-}
-
-/// Whether `check` (a command that succeeds only when the tool is usable) works; when it does
-/// not, applies [`tool_missing`].
-pub fn tool_available(what: &str, check: &mut Command) -> bool {
-    let ok = check.output().map(|o| o.status.success()).unwrap_or(false);
-    if !ok {
-        tool_missing(what);
-    }
-    ok
-}
-
-/// Whether `program probe…` succeeds (e.g. `xmlsec1 --version`), under the interop rule.
-pub fn program_available(program: &str, probe: &[&str]) -> bool {
-    tool_available(&format!("{program} {}", probe.join(" ")), Command::new(program).args(probe))
-}
-
-/// Debian's Python with the given modules importable.
-pub fn python_with(modules: &str) -> bool {
-    tool_available(
-        &format!("/usr/bin/python3 with {modules}"),
-        Command::new("/usr/bin/python3").args(["-c", &format!("import {modules}")]),
-    )
 }
 
 /// Runs a command and returns its output, panicking with everything it printed if it failed.

@@ -144,3 +144,32 @@ pub fn without_xml_decl(doc: &str) -> &str {
         None => doc,
     }
 }
+
+/// Every `issue --break` kind, in `--break list` order, and the error code `verify` must reject
+/// it with: the contract for SP test harnesses, written out here rather than read from the
+/// program under test.
+pub const BREAK_KINDS: &[(&str, &str)] = &[
+    ("xsw1", "duplicate_id"),
+    ("xsw2", "duplicate_id"),
+    ("xsw3", "assertion_count"),
+    ("xsw4", "assertion_count"),
+    ("xsw5", "assertion_count"),
+    ("xsw6", "assertion_count"),
+    ("xsw7", "assertion_count"),
+    ("xsw8", "assertion_count"),
+    ("comment-in-nameid", "comment_in_value"),
+    ("dup-id", "duplicate_id"),
+    ("bad-digest", "digest_mismatch"),
+    ("bad-signature", "signature_invalid"),
+    ("unsigned", "signature_missing"),
+    ("wrong-key", "untrusted_certificate"),
+    ("sha1", "algorithm_refused"),
+    ("expired", "assertion_expired"),
+    ("not-yet-valid", "assertion_not_yet_valid"),
+    ("wrong-audience", "audience_invalid"),
+    ("wrong-recipient", "recipient_mismatched"),
+    ("wrong-issuer", "issuer_mismatched"),
+    ("status-responder", "status_not_success"),
+    ("two-assertions", "assertion_count"),
+    ("keyinfo-swap", "signature_invalid"),
+];

@@ -1,9 +1,10 @@
-//! Self-signed certificates and CSRs checked by OpenSSL; expiry and inventory on the fixtures.
+//! Self-signed certificates and CSRs (OpenSSL's view of them is checked by the root package's
+//! `tests/cert_openssl_interop.rs`); expiry and inventory on the fixtures.
 
 mod common;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use common::{fixture, openssl, openssl_ok, read_fixture};
+use common::{fixture, read_fixture};
 use samlkit_cert::expiry::ExpiryStatus;
 use samlkit_cert::inventory::Health;
 use samlkit_cert::{CertError, Certificate, Expiry, Inventory, PrivateKey, Subject, generate};
@@ -44,30 +45,9 @@ fn self_signed_certificate_has_the_promised_shape() {
     let other = generate::self_signed(&key, &full_subject(), now, 365).unwrap();
     assert_ne!(other.info().serial, info.serial, "serials are random");
 
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("c.crt");
-    std::fs::write(&path, cert.to_pem()).unwrap();
-    let path = path.to_str().unwrap();
-    let Some(text) = openssl_ok(&["x509", "-in", path, "-noout", "-text"], None) else {
-        return;
-    };
-    for expected in [
-        "Version: 3 (0x2)",
-        "Signature Algorithm: sha256WithRSAEncryption",
-        "Subject: C = US, ST = California, L = San Francisco, O = Example Corp, OU = Identity, CN = idp.example.com, emailAddress = identity@example.com",
-        "X509v3 Basic Constraints: critical\n                CA:FALSE",
-        "Digital Signature, Key Encipherment",
-        "X509v3 Subject Key Identifier",
-        "Public-Key: (2048 bit)",
-        "Not Before: Jun  1 00:00:00 2026 GMT",
-        "Not After : Jun  1 00:00:00 2027 GMT",
-    ] {
-        assert!(text.contains(expected), "missing {expected:?} in\n{text}");
-    }
-    // A self-signed certificate verifies against itself (at a time inside its validity).
-    let attime = (now + Duration::days(1)).timestamp().to_string();
-    let out = openssl(&["verify", "-attime", &attime, "-CAfile", path, path], None).unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    // Round trip through PEM.
+    let back = Certificate::load(cert.to_pem().as_bytes()).unwrap();
+    assert_eq!(back.der(), cert.der());
 }
 
 #[test]
@@ -87,24 +67,11 @@ fn days_must_be_in_range() {
 }
 
 #[test]
-fn csr_verifies_with_openssl_and_carries_the_subject() {
+fn csr_is_a_pem_certificate_request() {
     let csr = generate::certificate_request(&idp_key(), &full_subject()).unwrap();
     let pem = csr.to_pem();
     assert!(pem.starts_with("-----BEGIN CERTIFICATE REQUEST-----\n"));
-    let Some(out) = openssl(&["req", "-verify", "-noout", "-subject"], Some(pem.as_bytes())) else {
-        return;
-    };
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{stderr}");
-    assert!(format!("{stdout}{stderr}").contains("verify OK"), "{stdout}{stderr}");
-    assert!(
-        stdout.contains("C = US, ST = California, L = San Francisco, O = Example Corp, OU = Identity, CN = idp.example.com, emailAddress = identity@example.com"),
-        "{stdout}"
-    );
-    // The request's public key is the idp key.
-    let pubkey = openssl_ok(&["req", "-noout", "-pubkey"], Some(pem.as_bytes())).unwrap();
-    assert_eq!(pubkey, idp_key().public_key().to_pem());
+    assert!(pem.trim_end().ends_with("-----END CERTIFICATE REQUEST-----"));
 }
 
 #[test]

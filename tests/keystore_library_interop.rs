@@ -1,22 +1,18 @@
-//! The keystore codecs against the JDK's keytool and OpenSSL, at the library level: files we
-//! write are listed by keytool / `openssl pkcs12`, and files keytool writes are read back by us.
+//! samlkit-cert's keystore codecs (the library API, not the CLI) against the JDK's keytool and
+//! OpenSSL: files we write are listed by keytool / `openssl pkcs12`, and files keytool writes are
+//! read back by us.
+//!
+//! These live in the root package rather than in `crates/samlkit-cert/tests` because the root's
+//! build script probes for the tools: without them these tests are reported as ignored (with the
+//! reason), and under SAMLKIT_REQUIRE_INTEROP they fail.
+
+mod support;
 
 use std::path::Path;
 use std::process::Command;
 
 use samlkit_cert::keystore::{self, KeyEntry, KeystoreFormat};
-
-/// Skips (or, under SAMLKIT_REQUIRE_INTEROP, fails) when a tool is missing.
-fn have(tool: &str) -> bool {
-    let found = Command::new(tool).arg("-help").output().is_ok();
-    if !found {
-        if std::env::var_os("SAMLKIT_REQUIRE_INTEROP").is_some() {
-            panic!("{tool} is required for the interop tests (SAMLKIT_REQUIRE_INTEROP is set)");
-        }
-        eprintln!("skipped: {tool} not installed");
-    }
-    found
-}
+use support::{require, tools};
 
 fn run(cmd: &mut Command) -> String {
     let out = cmd.output().expect("spawn");
@@ -58,10 +54,13 @@ fn openssl_key_and_cert(dir: &Path, bits: u32) -> (Vec<u8>, Vec<u8>) {
 }
 
 #[test]
+#[cfg_attr(
+    any(missing_keytool, missing_openssl),
+    ignore = "keytool (JDK) or openssl not installed: run scripts/install-test-deps.sh"
+)]
 fn keytool_lists_our_jks_and_openssl_reads_our_p12() {
-    if !have("keytool") || !have("openssl") {
-        return;
-    }
+    require(&tools::KEYTOOL);
+    require(&tools::OPENSSL);
     let dir = tempfile::tempdir().unwrap();
     let (key, cert) = openssl_key_and_cert(dir.path(), 2048);
     let entry =
@@ -113,10 +112,12 @@ fn keytool_lists_our_jks_and_openssl_reads_our_p12() {
 }
 
 #[test]
+#[cfg_attr(
+    missing_keytool,
+    ignore = "keytool (JDK) not installed: run scripts/install-test-deps.sh"
+)]
 fn we_read_keystores_keytool_generates() {
-    if !have("keytool") {
-        return;
-    }
+    require(&tools::KEYTOOL);
     let dir = tempfile::tempdir().unwrap();
     for (storetype, format) in [("JKS", KeystoreFormat::Jks), ("PKCS12", KeystoreFormat::Pkcs12)] {
         let path = dir.path().join(format!("gen.{storetype}"));

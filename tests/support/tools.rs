@@ -1,0 +1,99 @@
+//! The external tools the interop tests run, and the one probe that says whether each is usable.
+//!
+//! This file is compiled twice. `build.rs` includes it to probe every tool before the tests are
+//! compiled: a tool that is not usable (and `SAMLKIT_REQUIRE_INTEROP` not set) becomes
+//! `cfg(missing_<name>)`, and each test that needs it carries
+//! `#[cfg_attr(missing_<name>, ignore = "…")]`, so `cargo test` lists it as *ignored, with the
+//! reason* rather than counting it as passed. The tests include it through `support::tools`, and
+//! `support::require` probes again at run time, so a tool removed since the build, or any missing
+//! tool under `SAMLKIT_REQUIRE_INTEROP` (which `scripts/test.sh` and CI set), fails the test with a
+//! message that says what to install.
+//!
+//! `SAMLKIT_TEST_HIDE_TOOLS=xmlsec1,openssl` makes the probe report those tools as missing (by
+//! [`Tool::name`]), to check that path without uninstalling anything.
+
+use std::process::{Command, Stdio};
+
+/// An external program a test runs, and the command that succeeds only when it is usable.
+pub struct Tool {
+    /// Short name: the cfg is `missing_<name>`, and `SAMLKIT_TEST_HIDE_TOOLS` lists these.
+    pub name: &'static str,
+    /// The program run by the probe (Python is Debian's, where the python3-* packages are).
+    pub program: &'static str,
+    /// Arguments that make `program` exit 0 only when everything the tests use is there.
+    pub probe_args: &'static [&'static str],
+}
+
+/// libxmlsec1's command-line tool, the reference XML-DSig implementation.
+pub const XMLSEC1: Tool = Tool { name: "xmlsec1", program: "xmlsec1", probe_args: &["--version"] };
+
+/// OpenSSL's command-line tool.
+pub const OPENSSL: Tool = Tool { name: "openssl", program: "openssl", probe_args: &["version"] };
+
+/// The JDK's keytool (JKS and PKCS#12 keystores).
+pub const KEYTOOL: Tool = Tool { name: "keytool", program: "keytool", probe_args: &["-help"] };
+
+/// Debian's Python with the standard modules `tests/interop/tty_password.py` needs.
+pub const PYTHON3: Tool = Tool {
+    name: "python3",
+    program: "/usr/bin/python3",
+    probe_args: &["-c", "import json, os, pty, termios"],
+};
+
+/// Python with OneLogin's python3-saml and what `tests/interop/onelogin_*.py` import from it.
+pub const PYTHON3_SAML: Tool = Tool {
+    name: "python3_saml",
+    program: "/usr/bin/python3",
+    probe_args: &[
+        "-c",
+        "import xmlsec, lxml.etree, onelogin.saml2.auth, onelogin.saml2.constants, \
+         onelogin.saml2.idp_metadata_parser, onelogin.saml2.response, onelogin.saml2.settings, \
+         onelogin.saml2.utils, onelogin.saml2.xml_utils",
+    ],
+};
+
+/// Python with PyJWT and the `cryptography` backend it needs for RS256
+/// (`tests/interop/pyjwt_tokens.py`).
+pub const PYTHON3_JWT: Tool = Tool {
+    name: "python3_jwt",
+    program: "/usr/bin/python3",
+    probe_args: &[
+        "-c",
+        "import jwt, cryptography.x509, cryptography.hazmat.primitives.serialization; \
+         jwt.get_algorithm_by_name('RS256')",
+    ],
+};
+
+/// Every tool a test under `tests/` may need.
+pub const ALL: &[&Tool] = &[&XMLSEC1, &OPENSSL, &KEYTOOL, &PYTHON3, &PYTHON3_SAML, &PYTHON3_JWT];
+
+/// Set by `scripts/test.sh` and CI: a missing tool fails its tests instead of ignoring them.
+pub const REQUIRE_ENV: &str = "SAMLKIT_REQUIRE_INTEROP";
+
+/// A comma-separated list of tool names the probe reports as missing (for testing the probe).
+pub const HIDE_ENV: &str = "SAMLKIT_TEST_HIDE_TOOLS";
+
+/// Whether the tests must have every tool (`SAMLKIT_REQUIRE_INTEROP` set).
+pub fn interop_required() -> bool {
+    std::env::var_os(REQUIRE_ENV).is_some()
+}
+
+/// `Ok` when `tool` is usable, or why not.
+pub fn probe(tool: &Tool) -> Result<(), String> {
+    let hidden = std::env::var(HIDE_ENV).unwrap_or_default();
+    if hidden.split(',').any(|name| name.trim() == tool.name) {
+        return Err(format!("hidden by {HIDE_ENV}={hidden}"));
+    }
+    let command = format!("`{} {}`", tool.program, tool.probe_args.join(" "));
+    let out = Command::new(tool.program)
+        .args(tool.probe_args)
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("{command} cannot run: {e}"))?;
+    if out.status.success() {
+        return Ok(());
+    }
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let last = stderr.lines().last().unwrap_or("").trim();
+    Err(format!("{command} failed ({}): {last}", out.status))
+}
