@@ -9,8 +9,8 @@ use chrono::Duration;
 use clap::{Args, ValueEnum};
 use samlkit_cert::Certificate;
 use samlkit_saml::{
-    Require, SamlError, VerifiedMetadata, VerifiedResponse, VerifyPolicy, format_instant,
-    verify_idp_metadata, verify_response,
+    Require, SamlError, VerifiedAssertion, VerifiedMetadata, VerifyPolicy, explain_response,
+    format_instant, verify_idp_metadata, verify_response,
 };
 use serde::Serialize;
 
@@ -95,6 +95,39 @@ enum RequireArg {
     Any,
 }
 
+/// The library policy for the flags given: each binding is checked when its flag is given, and
+/// InResponseTo when `--in-response-to` is.
+fn policy<'c>(
+    args: &VerifyArgs,
+    trusted: &'c [Certificate],
+    now: chrono::DateTime<chrono::Utc>,
+) -> VerifyPolicy<'c> {
+    let mut policy = VerifyPolicy::without_binding_checks(trusted, now)
+        .skew(Duration::seconds(i64::from(args.skew)))
+        .require(match args.require {
+            RequireArg::Response => Require::Response,
+            RequireArg::Assertion => Require::Assertion,
+            RequireArg::Any => Require::Any,
+        })
+        .allow_bare_assertion();
+    if let Some(audience) = &args.audience {
+        policy = policy.audience(audience.clone());
+    }
+    if let Some(recipient) = &args.recipient {
+        policy = policy.recipient(recipient.clone());
+    }
+    if let Some(issuer) = &args.issuer {
+        policy = policy.issuer(issuer.clone());
+    }
+    if let Some(id) = &args.in_response_to {
+        policy = policy.in_response_to([id.clone()]);
+    }
+    if args.allow_sha1 {
+        policy = policy.allow_insecure_sha1();
+    }
+    policy
+}
+
 pub fn run(args: VerifyArgs) -> Result<ExitCode, CliError> {
     let unchecked = unchecked::unchecked(&Given {
         audience: args.audience.is_some(),
@@ -106,22 +139,7 @@ pub fn run(args: VerifyArgs) -> Result<ExitCode, CliError> {
     }
     let now = args.now.resolve();
     let trusted = load_trusted(&args.certs)?;
-    let policy = VerifyPolicy {
-        trusted: &trusted,
-        audience: args.audience.clone(),
-        recipient: args.recipient.clone(),
-        issuer: args.issuer.clone(),
-        in_response_to: args.in_response_to.clone(),
-        now,
-        skew: Duration::seconds(i64::from(args.skew)),
-        require: match args.require {
-            RequireArg::Response => Require::Response,
-            RequireArg::Assertion => Require::Assertion,
-            RequireArg::Any => Require::Any,
-        },
-        allow_sha1: args.allow_sha1,
-        explain: args.explain,
-    };
+    let policy = policy(&args, &trusted, now);
     let files = if args.files.is_empty() { vec!["-".to_string()] } else { args.files.clone() };
     if args.metadata {
         return run_metadata(&files, &trusted, now, args.allow_sha1, args.json);
@@ -135,10 +153,11 @@ pub fn run(args: VerifyArgs) -> Result<ExitCode, CliError> {
     let mut worst = 0u8;
     for file in &files {
         let (steps, outcome) = match read_input(file) {
-            Ok(bytes) => {
-                let report = verify_response(&bytes, &policy);
-                (report.steps, report.outcome.map_err(Failure::from))
+            Ok(bytes) if args.explain => {
+                let (steps, outcome) = explain_response(&bytes, &policy).into_parts();
+                (steps, outcome.map_err(Failure::from))
             }
+            Ok(bytes) => (Vec::new(), verify_response(&bytes, &policy).map_err(Failure::from)),
             Err(e) => (Vec::new(), Err(Failure::unreadable(e))),
         };
         worst = worst.max(exit_code(&outcome));
@@ -208,86 +227,84 @@ fn stdout_failed(e: std::io::Error) -> CliError {
     CliError::input(format!("cannot write standard output: {e}"))
 }
 
-/// One `--json` line, fields in the SPEC's order; new fields go last, so no field ever moves.
+/// One `--json` line: what the command adds (`file`, `valid`, `error`, `error_code`), then the
+/// library's [`VerifiedAssertion`] fields in the SPEC's order (new fields go last, so no field
+/// ever moves). A failed file has the same fields, empty.
 #[derive(Serialize)]
-struct JsonResult<'r> {
+struct JsonLine<'r, B: Serialize> {
     file: &'r str,
     valid: bool,
     error: Option<String>,
     error_code: Option<&'static str>,
-    signed: Vec<&'static str>,
+    #[serde(flatten)]
+    body: B,
+}
+
+/// The fields of a [`VerifiedAssertion`] for a file that did not verify.
+#[derive(Serialize)]
+struct FailedBody<'r> {
+    signed: [&'static str; 0],
     cert_sha256: Option<&'r str>,
     issuer: Option<&'r str>,
     name_id: Option<&'r str>,
     name_id_format: Option<&'r str>,
     session_index: Option<&'r str>,
-    audiences: &'r [String],
+    audiences: [&'static str; 0],
     recipient: Option<&'r str>,
-    not_before: Option<String>,
-    not_on_or_after: Option<String>,
-    attributes: OrderedMap<'r>,
+    not_before: Option<&'r str>,
+    not_on_or_after: Option<&'r str>,
+    attributes: std::collections::BTreeMap<&'r str, &'r str>,
+    assertion_id: Option<&'r str>,
+    response_id: Option<&'r str>,
+    issue_instant: Option<&'r str>,
+    in_response_to: Option<&'r str>,
+    authn_instant: Option<&'r str>,
+    session_not_on_or_after: Option<&'r str>,
     /// The bindings this run did not check (`audience`, `recipient`, `issuer`).
     unchecked: &'r [&'static str],
 }
 
-/// Attributes as a JSON object that keeps document order.
-struct OrderedMap<'r>(&'r [(String, Vec<String>)]);
-
-impl Serialize for OrderedMap<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut map = serializer.serialize_map(Some(self.0.len()))?;
-        for (name, values) in self.0 {
-            map.serialize_entry(name, values)?;
-        }
-        map.end()
-    }
-}
-
-fn json_line<'r>(
-    file: &'r str,
-    outcome: &'r Result<VerifiedResponse, Failure>,
-    unchecked: &'r [&'static str],
+fn json_line(
+    file: &str,
+    outcome: &Result<VerifiedAssertion, Failure>,
+    unchecked: &[&'static str],
 ) -> String {
     let line = match outcome {
-        Ok(v) => JsonResult {
+        Ok(v) => serde_json::to_string(&JsonLine {
             file,
             valid: true,
             error: None,
             error_code: None,
-            signed: v.signed.iter().map(|s| s.name()).collect(),
-            cert_sha256: Some(&v.cert_sha256),
-            issuer: Some(&v.issuer),
-            name_id: Some(&v.name_id),
-            name_id_format: v.name_id_format.as_deref(),
-            session_index: v.session_index.as_deref(),
-            audiences: &v.audiences,
-            recipient: v.recipient.as_deref(),
-            not_before: v.not_before.map(format_instant),
-            not_on_or_after: v.not_on_or_after.map(format_instant),
-            attributes: OrderedMap(&v.attributes),
-            unchecked,
-        },
-        Err(f) => JsonResult {
+            body: v,
+        }),
+        Err(f) => serde_json::to_string(&JsonLine {
             file,
             valid: false,
             error: Some(one_line(f.message())),
             error_code: Some(f.code),
-            signed: Vec::new(),
-            cert_sha256: None,
-            issuer: None,
-            name_id: None,
-            name_id_format: None,
-            session_index: None,
-            audiences: &[],
-            recipient: None,
-            not_before: None,
-            not_on_or_after: None,
-            attributes: OrderedMap(&[]),
-            unchecked,
-        },
+            body: FailedBody {
+                signed: [],
+                cert_sha256: None,
+                issuer: None,
+                name_id: None,
+                name_id_format: None,
+                session_index: None,
+                audiences: [],
+                recipient: None,
+                not_before: None,
+                not_on_or_after: None,
+                attributes: std::collections::BTreeMap::new(),
+                assertion_id: None,
+                response_id: None,
+                issue_instant: None,
+                in_response_to: None,
+                authn_instant: None,
+                session_not_on_or_after: None,
+                unchecked,
+            },
+        }),
     };
-    serde_json::to_string(&line).unwrap_or_else(|e| format!("{{\"file\":null,\"error\":\"{e}\"}}"))
+    line.unwrap_or_else(|e| format!("{{\"file\":null,\"error\":\"{e}\"}}"))
 }
 
 /// A value from the document, made safe for a terminal: control characters (CR and LF, which
@@ -310,33 +327,33 @@ fn shown(value: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
-fn write_human(out: &mut impl Write, file: &str, v: &VerifiedResponse) -> std::io::Result<()> {
-    let signed: Vec<&str> = v.signed.iter().map(|s| s.name()).collect();
+fn write_human(out: &mut impl Write, file: &str, v: &VerifiedAssertion) -> std::io::Result<()> {
+    let signed: Vec<&str> = v.signed().iter().map(|s| s.name()).collect();
     let list = |items: &[String]| items.iter().map(|i| shown(i)).collect::<Vec<_>>().join(", ");
     writeln!(out, "{file}: valid")?;
     writeln!(out, "  signed:          {}", signed.join(", "))?;
-    writeln!(out, "  certificate:     SHA-256 {}", v.cert_sha256)?;
-    writeln!(out, "  issuer:          {}", shown(&v.issuer))?;
-    match &v.name_id_format {
-        Some(f) => writeln!(out, "  name_id:         {} ({})", shown(&v.name_id), shown(f))?,
-        None => writeln!(out, "  name_id:         {}", shown(&v.name_id))?,
+    writeln!(out, "  certificate:     SHA-256 {}", v.cert_sha256())?;
+    writeln!(out, "  issuer:          {}", shown(v.issuer()))?;
+    match v.name_id_format() {
+        Some(f) => writeln!(out, "  name_id:         {} ({})", shown(v.name_id()), shown(f))?,
+        None => writeln!(out, "  name_id:         {}", shown(v.name_id()))?,
     }
-    if let Some(s) = &v.session_index {
+    if let Some(s) = v.session_index() {
         writeln!(out, "  session_index:   {}", shown(s))?;
     }
-    if !v.audiences.is_empty() {
-        writeln!(out, "  audiences:       {}", list(&v.audiences))?;
+    if !v.audiences().is_empty() {
+        writeln!(out, "  audiences:       {}", list(v.audiences()))?;
     }
-    if let Some(r) = &v.recipient {
+    if let Some(r) = v.recipient() {
         writeln!(out, "  recipient:       {}", shown(r))?;
     }
-    if let Some(t) = v.not_before {
+    if let Some(t) = v.not_before() {
         writeln!(out, "  not_before:      {}", format_instant(t))?;
     }
-    if let Some(t) = v.not_on_or_after {
+    if let Some(t) = v.not_on_or_after() {
         writeln!(out, "  not_on_or_after: {}", format_instant(t))?;
     }
-    for (name, values) in &v.attributes {
+    for (name, values) in v.attributes() {
         writeln!(out, "  attribute:       {} = {}", shown(name), list(values))?;
     }
     Ok(())

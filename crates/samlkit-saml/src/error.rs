@@ -177,7 +177,8 @@ pub enum Hint {
 /// assert_eq!(err.code(), "malformed_input");
 /// assert!(err.to_string().starts_with("malformed input: "));
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{}: {detail}", lowercase_title(*.kind))]
 pub struct SamlError {
     kind: ErrorKind,
     detail: String,
@@ -222,26 +223,22 @@ impl SamlError {
     }
 }
 
-impl fmt::Display for SamlError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let title = self.kind.title();
-        // Acronyms ("DOCTYPE", "XML", "ID") and "InResponseTo" keep their capitals.
-        for (i, word) in title.split(' ').enumerate() {
-            if i > 0 {
-                f.write_str(" ")?;
-            }
+/// The title in lowercase words, except acronyms ("DOCTYPE", "XML", "ID") and "InResponseTo".
+fn lowercase_title(kind: ErrorKind) -> String {
+    let words: Vec<String> = kind
+        .title()
+        .split(' ')
+        .map(|word| {
             let acronym = word.len() > 1 && word.chars().all(|c| c.is_ascii_uppercase());
             if acronym || word == "InResponseTo" {
-                f.write_str(word)?;
+                word.to_string()
             } else {
-                f.write_str(&word.to_ascii_lowercase())?;
+                word.to_ascii_lowercase()
             }
-        }
-        write!(f, ": {}", self.detail)
-    }
+        })
+        .collect();
+    words.join(" ")
 }
-
-impl std::error::Error for SamlError {}
 
 #[cfg(test)]
 mod tests {

@@ -35,6 +35,7 @@ pub use metadata::{
 pub use sign::{SignTarget, SigningProfile, sign_document};
 pub use time::{format_instant, parse_instant};
 pub use verify::{
-    Require, SignedPart, VerifiedResponse, VerifyPolicy, VerifyReport, verify_response,
+    Binding, DEFAULT_SKEW_SECONDS, Explanation, Require, SignedPart, VerifiedAssertion,
+    VerifyPolicy, explain_response, verify_response,
 };
 pub mod redirect;

@@ -27,11 +27,11 @@ fn signed(target: SignTarget) -> String {
 }
 
 fn policy(trusted: &[Certificate]) -> VerifyPolicy<'_> {
-    VerifyPolicy {
-        in_response_to: Some("_req1".into()),
-        explain: true,
-        ..sp_policy(trusted, issued() + Duration::seconds(60))
-    }
+    policy_at(trusted, issued() + Duration::seconds(60))
+}
+
+fn policy_at(trusted: &[Certificate], now: chrono::DateTime<chrono::Utc>) -> VerifyPolicy<'_> {
+    sp_policy(trusted, now).in_response_to(["_req1"])
 }
 
 #[test]
@@ -43,19 +43,27 @@ fn each_signing_profile_verifies_and_reports_signed_values() {
         (SignTarget::Both, vec![SignedPart::Response, SignedPart::Assertion]),
     ];
     for (target, parts) in cases {
-        let report = verify_response(signed(target).as_bytes(), &policy(&trusted));
-        let v = report.outcome.unwrap_or_else(|e| panic!("{target:?}: {e}\n{:#?}", report.steps));
-        assert_eq!(v.signed, parts);
-        assert_eq!(v.name_id, "alice@example.com");
-        assert_eq!(v.issuer, "https://idp.example.com");
-        assert_eq!(v.session_index.as_deref(), Some("_s1"));
+        let report = explain_response(signed(target).as_bytes(), &policy(&trusted));
+        let v =
+            report.outcome().unwrap_or_else(|e| panic!("{target:?}: {e}\n{:#?}", report.steps()));
+        assert_eq!(v.signed(), parts.as_slice());
+        assert_eq!(v.name_id(), "alice@example.com");
+        assert_eq!(v.issuer(), "https://idp.example.com");
+        assert_eq!(v.session_index(), Some("_s1"));
         assert_eq!(
-            v.attributes,
-            vec![("groups".to_string(), vec!["a".to_string(), "b".to_string()])]
+            v.attributes(),
+            &[("groups".to_string(), vec!["a".to_string(), "b".to_string()])]
         );
-        assert_eq!(v.not_on_or_after, Some(issued() + Duration::seconds(300)));
-        assert_eq!(v.cert_sha256, trusted[0].sha256_fingerprint());
-        assert!(report.steps.iter().any(|s| s.contains("= expected")), "{:#?}", report.steps);
+        assert_eq!(v.not_on_or_after(), Some(issued() + Duration::seconds(300)));
+        assert_eq!(v.cert_sha256(), trusted[0].sha256_fingerprint());
+        assert_eq!(v.in_response_to(), Some("_req1"));
+        assert_eq!(v.issue_instant(), issued());
+        assert!(v.assertion_id().starts_with('_'));
+        assert!(v.unchecked().is_empty());
+        assert!(report.steps().iter().any(|s| s.contains("= expected")), "{:#?}", report.steps());
+        // The plain call gives the same result.
+        let plain = verify_response(signed(target).as_bytes(), &policy(&trusted)).unwrap();
+        assert_eq!(plain.name_id(), v.name_id());
     }
 }
 
@@ -63,24 +71,20 @@ fn each_signing_profile_verifies_and_reports_signed_values() {
 fn the_skew_window_is_inclusive_of_now_plus_skew() {
     let trusted = vec![Certificate::load(IDP_CERT).unwrap()];
     let doc = signed(SignTarget::Assertion);
-    let mut p = policy(&trusted);
     // NotOnOrAfter is 10:05; with 180 s skew the last valid instant is just before 10:08.
-    p.now = issued() + Duration::seconds(300 + 179);
-    assert!(verify_response(doc.as_bytes(), &p).outcome.is_ok());
-    p.now = issued() + Duration::seconds(300 + 180);
-    let err = verify_response(doc.as_bytes(), &p).outcome.unwrap_err();
+    let p = policy_at(&trusted, issued() + Duration::seconds(300 + 179));
+    assert!(verify_response(doc.as_bytes(), &p).is_ok());
+    let p = policy_at(&trusted, issued() + Duration::seconds(300 + 180));
+    let err = verify_response(doc.as_bytes(), &p).unwrap_err();
     assert_eq!(err.code(), "assertion_expired");
-    p.now = issued() - Duration::seconds(181);
-    assert_eq!(
-        verify_response(doc.as_bytes(), &p).outcome.unwrap_err().code(),
-        "assertion_not_yet_valid"
-    );
+    let p = policy_at(&trusted, issued() - Duration::seconds(181));
+    assert_eq!(verify_response(doc.as_bytes(), &p).unwrap_err().code(), "assertion_not_yet_valid");
 }
 
 #[test]
 fn no_trusted_certificate_means_nothing_verifies() {
     let doc = signed(SignTarget::Assertion);
-    let err = verify_response(doc.as_bytes(), &policy(&[])).outcome.unwrap_err();
+    let err = verify_response(doc.as_bytes(), &policy(&[])).unwrap_err();
     assert_eq!(err.code(), "untrusted_certificate", "{err}");
 }
 
@@ -101,12 +105,11 @@ proptest! {
             1 => { doc.drain(pos..end); }
             _ => { let copy = original[pos..end].to_vec(); doc.splice(pos..pos, copy); }
         }
-        let report = verify_response(&doc, &policy(&trusted));
-        if let Ok(v) = report.outcome {
-            prop_assert_eq!(v.name_id, "alice@example.com");
-            prop_assert_eq!(v.issuer, "https://idp.example.com");
-            prop_assert_eq!(v.audiences, vec!["https://sp.example.com".to_string()]);
-            prop_assert_eq!(v.attributes, vec![("groups".to_string(), vec!["a".to_string(), "b".to_string()])]);
+        if let Ok(v) = verify_response(&doc, &policy(&trusted)) {
+            prop_assert_eq!(v.name_id(), "alice@example.com");
+            prop_assert_eq!(v.issuer(), "https://idp.example.com");
+            prop_assert_eq!(v.audiences(), &["https://sp.example.com".to_string()]);
+            prop_assert_eq!(v.attributes(), &[("groups".to_string(), vec!["a".to_string(), "b".to_string()])]);
         }
     }
 }
@@ -125,14 +128,14 @@ fn a_bare_signed_assertion_verifies_and_cannot_satisfy_require_response() {
         digest: DigestMethod::Sha256,
     };
     let signed = sign_document(bare, &key.signer().unwrap(), trusted[0].der(), &profile).unwrap();
-    let v = verify_response(signed.as_bytes(), &policy(&trusted)).outcome.unwrap();
-    assert_eq!(v.signed, vec![SignedPart::Assertion]);
-    let mut p = policy(&trusted);
-    p.require = Require::Response;
-    assert_eq!(
-        verify_response(signed.as_bytes(), &p).outcome.unwrap_err().code(),
-        "signature_missing"
-    );
+    // Only on opt-in: the Web Browser SSO profile always sends a Response.
+    let err = verify_response(signed.as_bytes(), &policy(&trusted)).unwrap_err();
+    assert_eq!(err.code(), "unexpected_document", "{err}");
+    let v = verify_response(signed.as_bytes(), &policy(&trusted).allow_bare_assertion()).unwrap();
+    assert_eq!(v.signed(), &[SignedPart::Assertion]);
+    assert_eq!(v.response_id(), None);
+    let p = policy(&trusted).allow_bare_assertion().require(Require::Response);
+    assert_eq!(verify_response(signed.as_bytes(), &p).unwrap_err().code(), "signature_missing");
 }
 
 #[test]
@@ -149,8 +152,8 @@ fn ecdsa_p384_signs_and_verifies_with_sha384() {
     let signed = sign_document(&built.xml, &key.signer().unwrap(), cert.der(), &profile).unwrap();
     assert_eq!(signed.matches("xmldsig-more#ecdsa-sha384").count(), 2);
     let trusted = vec![cert];
-    let v = verify_response(signed.as_bytes(), &policy(&trusted)).outcome.unwrap();
-    assert_eq!(v.signed, vec![SignedPart::Response, SignedPart::Assertion]);
+    let v = verify_response(signed.as_bytes(), &policy(&trusted)).unwrap();
+    assert_eq!(v.signed(), &[SignedPart::Response, SignedPart::Assertion]);
     // An RSA method on the EC key is refused when signing.
     let rsa = SigningProfile { method: SignatureMethod::RsaSha256, ..profile };
     let err =

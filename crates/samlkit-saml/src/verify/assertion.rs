@@ -222,7 +222,9 @@ pub(crate) fn extract(
         .ok_or_else(|| invalid("the Assertion has no ID"))?
         .to_string();
     let issue_instant = parse_instant(
-        assertion.attribute("", "IssueInstant").ok_or_else(|| invalid("the Assertion has no IssueInstant"))?,
+        assertion
+            .attribute("", "IssueInstant")
+            .ok_or_else(|| invalid("the Assertion has no IssueInstant"))?,
         "Assertion IssueInstant",
     )?;
     let name_id_el = child(assertion, NS_ASSERTION, "Subject")
@@ -250,11 +252,8 @@ pub(crate) fn extract(
             }
         }
     }
-    let cert_sha256 = policy
-        .trusted
-        .get(signed.cert_index)
-        .map(|c| c.sha256_fingerprint())
-        .unwrap_or_default();
+    let cert_sha256 =
+        policy.trusted.get(signed.cert_index).map(|c| c.sha256_fingerprint()).unwrap_or_default();
     Ok(VerifiedAssertion {
         signed: signed.parts,
         cert_sha256,

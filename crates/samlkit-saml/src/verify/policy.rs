@@ -76,7 +76,7 @@ pub(crate) enum InResponseTo {
 ///
 /// ```
 /// # let trusted: Vec<samlkit_cert::Certificate> = Vec::new();
-/// # let now = chrono::Utc::now();
+/// # let now: chrono::DateTime<chrono::Utc> = "2026-01-01T00:00:00Z".parse().unwrap();
 /// use samlkit_saml::{Require, VerifyPolicy};
 /// let policy = VerifyPolicy::new(
 ///     &trusted,
@@ -174,10 +174,8 @@ impl<'c> VerifyPolicy<'c> {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        let allow_unsolicited = matches!(
-            self.in_response_to,
-            InResponseTo::Expected { allow_unsolicited: true, .. }
-        );
+        let allow_unsolicited =
+            matches!(self.in_response_to, InResponseTo::Expected { allow_unsolicited: true, .. });
         self.in_response_to = InResponseTo::Expected {
             ids: request_ids.into_iter().map(Into::into).collect(),
             allow_unsolicited,

@@ -41,7 +41,9 @@ pub(crate) fn check(
         Require::Assertion if shape.assertion_signature.is_none() => {
             Some("the Assertion is not signed (required: assertion)")
         }
-        Require::Any if parts.is_empty() => Some("neither the Response nor the Assertion is signed"),
+        Require::Any if parts.is_empty() => {
+            Some("neither the Response nor the Assertion is signed")
+        }
         _ => None,
     };
     if let Some(m) = missing {
@@ -203,6 +205,10 @@ fn comment_in_value(element: Node<'_, '_>, comment: Node<'_, '_>) -> SamlError {
 
 /// The text before the first comment (what a naive SP reads).
 fn first_text(node: Node<'_, '_>) -> String {
-    node.children().find(|c| c.is_text()).and_then(|c| c.text()).map(super::assertion::trim_xml_whitespace).unwrap_or("").to_string()
+    node.children()
+        .find(|c| c.is_text())
+        .and_then(|c| c.text())
+        .map(super::assertion::trim_xml_whitespace)
+        .unwrap_or("")
+        .to_string()
 }
-

@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use samlkit_cert::{Certificate, PrivateKey, Signer};
-use samlkit_saml::{Require, ResponseParams, VerifyPolicy, name_id_format_uri};
+use samlkit_saml::{ResponseParams, VerifyPolicy, name_id_format_uri};
 
 pub const IDP_KEY: &[u8] = include_bytes!("../../../../fixtures/keys/idp.key");
 pub const IDP_CERT: &[u8] = include_bytes!("../../../../fixtures/certs/idp.crt");
@@ -45,16 +45,5 @@ pub fn alice_params() -> ResponseParams {
 /// The SP's policy for [`alice_params`] responses at `now`: audience, recipient and issuer
 /// checked, InResponseTo not, 180 s skew, either signature accepted, no SHA-1.
 pub fn sp_policy(trusted: &[Certificate], now: DateTime<Utc>) -> VerifyPolicy<'_> {
-    VerifyPolicy {
-        trusted,
-        audience: Some(SP.into()),
-        recipient: Some(ACS.into()),
-        issuer: Some(IDP.into()),
-        in_response_to: None,
-        now,
-        skew: Duration::seconds(180),
-        require: Require::Any,
-        allow_sha1: false,
-        explain: false,
-    }
+    VerifyPolicy::new(trusted, SP, ACS, IDP, now)
 }
