@@ -1,6 +1,8 @@
 //! [`VerifiedAssertion`]: what a verified response says, read only from signed content. It can be
 //! made only by this crate's verifier.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use samlkit_xml::Node;
 use serde::ser::{SerializeMap, SerializeStruct};
@@ -240,15 +242,21 @@ pub(crate) fn extract(
     let session_index = children(assertion, NS_ASSERTION, "AuthnStatement")
         .find_map(|s| s.attribute("", "SessionIndex").map(str::to_string));
 
+    // An attribute named in several places has its values joined, in document order. The index
+    // keeps the merge linear: a signed response may carry tens of thousands of attributes.
     let mut attributes: Vec<(String, Vec<String>)> = Vec::new();
+    let mut index: HashMap<&str, usize> = HashMap::new();
     for statement in children(assertion, NS_ASSERTION, "AttributeStatement") {
         for attr in children(statement, NS_ASSERTION, "Attribute") {
-            let name = attr.attribute("", "Name").unwrap_or("").to_string();
-            let values: Vec<String> =
-                children(attr, NS_ASSERTION, "AttributeValue").map(|v| v.text_content()).collect();
-            match attributes.iter_mut().find(|(n, _)| *n == name) {
+            let name = attr.attribute("", "Name").unwrap_or("");
+            let values =
+                children(attr, NS_ASSERTION, "AttributeValue").map(|v| v.text_content());
+            match index.get(name).and_then(|&i| attributes.get_mut(i)) {
                 Some((_, existing)) => existing.extend(values),
-                None => attributes.push((name, values)),
+                None => {
+                    index.insert(name, attributes.len());
+                    attributes.push((name.to_string(), values.collect()));
+                }
             }
         }
     }
