@@ -152,6 +152,7 @@ pub fn saml_message(e: &samlkit_saml::SamlError) -> String {
         Some(Hint::SignTheResponse) => " (use --target response)",
         Some(Hint::NeedsAudience) => " (--audience)",
         Some(Hint::NeedsRecipient) => " (--recipient)",
+        Some(Hint::AllowBareAssertion) => "; pass --allow-bare-assertion to accept it",
         _ => "",
     };
     format!("{}: {}{hint}", e.kind().title(), e.detail())

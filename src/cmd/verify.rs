@@ -9,8 +9,8 @@ use chrono::Duration;
 use clap::{Args, ValueEnum};
 use samlkit_cert::Certificate;
 use samlkit_saml::{
-    Require, SamlError, VerifiedAssertion, VerifiedMetadata, VerifyPolicy, explain_response,
-    format_instant, verify_idp_metadata, verify_response,
+    CertStatus, ErrorKind, Require, SamlError, VerifiedAssertion, VerifiedMetadata, VerifyPolicy,
+    explain_response, format_instant, verify_idp_metadata, verify_response,
 };
 use serde::Serialize;
 
@@ -67,6 +67,10 @@ pub struct VerifyArgs {
     /// Accept SHA-1 signatures and digests (legacy IdPs only).
     #[arg(long)]
     allow_sha1: bool,
+    /// Accept a signed saml:Assertion on its own, without a samlp:Response around it (the Web
+    /// Browser SSO profile always sends a Response).
+    #[arg(long)]
+    allow_bare_assertion: bool,
     /// Require --audience, --recipient and --issuer: without all three, verify nothing and
     /// exit 2 instead of warning that a binding goes unchecked.
     #[arg(long)]
@@ -108,8 +112,13 @@ fn policy<'c>(
             RequireArg::Response => Require::Response,
             RequireArg::Assertion => Require::Assertion,
             RequireArg::Any => Require::Any,
-        })
-        .allow_bare_assertion();
+        });
+    if args.allow_bare_assertion {
+        policy = policy.allow_bare_assertion();
+    }
+    if args.strict {
+        policy = policy.refuse_expired_certificates();
+    }
     if let Some(audience) = &args.audience {
         policy = policy.audience(audience.clone());
     }
@@ -151,6 +160,7 @@ pub fn run(args: VerifyArgs) -> Result<ExitCode, CliError> {
     let unchecked: Vec<&'static str> = unchecked.iter().map(|b| b.name).collect();
     let mut out = BufWriter::new(std::io::stdout().lock());
     let mut worst = 0u8;
+    let mut replays = Replays::default();
     for file in &files {
         let (steps, outcome) = match read_input(file) {
             Ok(bytes) if args.explain => {
@@ -160,6 +170,10 @@ pub fn run(args: VerifyArgs) -> Result<ExitCode, CliError> {
             Ok(bytes) => (Vec::new(), verify_response(&bytes, &policy).map_err(Failure::from)),
             Err(e) => (Vec::new(), Err(Failure::unreadable(e))),
         };
+        let outcome = outcome.and_then(|v| replays.accept(file, v));
+        if let Ok(v) = &outcome {
+            warn_about_certificate(&mut out, file, v, &trusted);
+        }
         worst = worst.max(exit_code(&outcome));
         let written = if args.json {
             writeln!(out, "{}", json_line(file, &outcome, &unchecked))
@@ -206,6 +220,59 @@ impl From<SamlError> for Failure {
     fn from(e: SamlError) -> Self {
         Failure { code: e.code(), error: CliError::from(e) }
     }
+}
+
+/// The Assertion IDs accepted so far in this run: the same assertion twice is a replay (and a
+/// OneTimeUse assertion may be used once), so the second is refused. A caller that verifies
+/// across runs keeps its own cache from the `assertion_id` field of `--json`.
+#[derive(Default)]
+struct Replays {
+    seen: std::collections::HashMap<String, String>,
+}
+
+impl Replays {
+    fn accept(&mut self, file: &str, v: VerifiedAssertion) -> Result<VerifiedAssertion, Failure> {
+        match self.seen.get(v.assertion_id()) {
+            Some(first) => Err(Failure::from(SamlError::new(
+                ErrorKind::Replayed,
+                format!(
+                    "the Assertion {:?} was already accepted in this run (from {first})",
+                    v.assertion_id()
+                ),
+            ))),
+            None => {
+                self.seen.insert(v.assertion_id().to_string(), file.to_string());
+                Ok(v)
+            }
+        }
+    }
+}
+
+/// A `warning:` line when the trusted certificate that verified is outside its validity period
+/// (`--strict` refuses instead): the IdP is signing with a certificate it should have rotated.
+fn warn_about_certificate(
+    out: &mut impl Write,
+    file: &str,
+    v: &VerifiedAssertion,
+    trusted: &[Certificate],
+) {
+    if v.cert_status() == CertStatus::Ok {
+        return;
+    }
+    let Some(cert) = trusted.get(v.cert_index()) else { return };
+    let info = cert.info();
+    let when = match v.cert_status() {
+        CertStatus::NotYetValid => {
+            format!("is not valid before {}", format_instant(info.not_before))
+        }
+        _ => format!("expired on {}", format_instant(info.not_after)),
+    };
+    let _ = out.flush();
+    eprintln!(
+        "warning: {file}: the trusted certificate {} (SHA-256 {}) {when}; --strict refuses it",
+        shown(&info.subject.to_string()),
+        v.cert_sha256()
+    );
 }
 
 /// The exit status one file contributes (the worst over all files is the command's).
@@ -260,6 +327,9 @@ struct FailedBody<'r> {
     in_response_to: Option<&'r str>,
     authn_instant: Option<&'r str>,
     session_not_on_or_after: Option<&'r str>,
+    cert_status: Option<&'r str>,
+    one_time_use: Option<bool>,
+    proxy_restriction: Option<&'r str>,
     /// The bindings this run did not check (`audience`, `recipient`, `issuer`).
     unchecked: &'r [&'static str],
 }
@@ -300,6 +370,9 @@ fn json_line(
                 in_response_to: None,
                 authn_instant: None,
                 session_not_on_or_after: None,
+                cert_status: None,
+                one_time_use: None,
+                proxy_restriction: None,
                 unchecked,
             },
         }),

@@ -35,7 +35,7 @@ pub use metadata::{
 pub use sign::{SignTarget, SigningProfile, sign_document};
 pub use time::{format_instant, parse_instant};
 pub use verify::{
-    Binding, DEFAULT_SKEW_SECONDS, Explanation, Require, SignedPart, VerifiedAssertion,
-    VerifyPolicy, explain_response, verify_response,
+    Binding, CertStatus, DEFAULT_SKEW_SECONDS, Explanation, ProxyRestriction, Require, SignedPart,
+    VerifiedAssertion, VerifyPolicy, explain_response, verify_response,
 };
 pub mod redirect;
