@@ -28,7 +28,9 @@ fn readme_pipeline_issue_then_verify_on_stdin() {
         .success()
         .stdout(predicate::str::contains("-: valid"))
         .stdout(predicate::str::contains("name_id:         alice@example.com"))
-        .stdout(predicate::str::contains("attribute:       groups = a, b"));
+        .stdout(predicate::str::contains(
+            "attribute:       groups = a\n  attribute:       groups = b\n",
+        ));
 }
 
 #[test]

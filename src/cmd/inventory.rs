@@ -61,7 +61,7 @@ pub fn run(args: InventoryArgs) -> Result<ExitCode, CliError> {
     if args.json {
         let entries: Vec<_> = rows.iter().map(row_json).collect();
         let doc = json!({ "file": label, "now": format_rfc3339(now), "entries": entries });
-        println!("{doc}");
+        println!("{}", crate::shown::json_line(doc.to_string()));
     } else {
         print!("{}", render(&rows));
     }

@@ -151,7 +151,7 @@ fn verify(args: VerifyArgs) -> Result<ExitCode, CliError> {
             "expires_in": remaining,
             "cert_sha256": cert.sha256_fingerprint(),
         });
-        println!("{out}");
+        println!("{}", crate::shown::json_line(out.to_string()));
     } else {
         println!(
             "valid: RS256 signature by {} (SHA-256 {})",

@@ -180,7 +180,7 @@ fn verify(args: VerifyArgs) -> Result<ExitCode, CliError> {
             "cert_sha256": cert.sha256_fingerprint(),
             "message": message,
         });
-        println!("{out}");
+        println!("{}", crate::shown::json_line(out.to_string()));
     } else {
         println!(
             "valid: {} signed with {} by {} (SHA-256 {})",

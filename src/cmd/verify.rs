@@ -287,7 +287,7 @@ fn exit_code<T>(outcome: &Result<T, Failure>) -> u8 {
 /// the two streams stay in file order.
 fn report_failure(out: &mut impl Write, file: &str, failure: &Failure) {
     let _ = out.flush();
-    eprintln!("error: {file}: {}", one_line(failure.message()));
+    eprintln!("error: {}: {}", shown(file), shown(&one_line(failure.message())));
 }
 
 fn stdout_failed(e: std::io::Error) -> CliError {
@@ -377,33 +377,16 @@ fn json_line(
             },
         }),
     };
-    line.unwrap_or_else(|e| format!("{{\"file\":null,\"error\":\"{e}\"}}"))
+    crate::shown::json_line(line.unwrap_or_else(|e| format!("{{\"file\":null,\"error\":\"{e}\"}}")))
 }
 
-/// A value from the document, made safe for a terminal: control characters (CR and LF, which
-/// would let a signed-but-user-chosen attribute value print a fake `name_id:` line; TAB; the
-/// C1 range, U+0085 NEL included) and the Unicode line and paragraph separators are written as
-/// Rust-style escapes. Everything else, non-ASCII letters included, is printed as is.
 fn shown(value: &str) -> std::borrow::Cow<'_, str> {
-    let unsafe_char = |c: char| c.is_control() || c == '\u{2028}' || c == '\u{2029}';
-    if !value.chars().any(unsafe_char) {
-        return std::borrow::Cow::Borrowed(value);
-    }
-    let mut out = String::with_capacity(value.len() + 8);
-    for c in value.chars() {
-        if unsafe_char(c) {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
-    std::borrow::Cow::Owned(out)
+    crate::shown::terminal(value)
 }
 
 fn write_human(out: &mut impl Write, file: &str, v: &VerifiedAssertion) -> std::io::Result<()> {
     let signed: Vec<&str> = v.signed().iter().map(|s| s.name()).collect();
-    let list = |items: &[String]| items.iter().map(|i| shown(i)).collect::<Vec<_>>().join(", ");
-    writeln!(out, "{file}: valid")?;
+    writeln!(out, "{}: valid", shown(file))?;
     writeln!(out, "  signed:          {}", signed.join(", "))?;
     writeln!(out, "  certificate:     SHA-256 {}", v.cert_sha256())?;
     writeln!(out, "  issuer:          {}", shown(v.issuer()))?;
@@ -414,8 +397,9 @@ fn write_human(out: &mut impl Write, file: &str, v: &VerifiedAssertion) -> std::
     if let Some(s) = v.session_index() {
         writeln!(out, "  session_index:   {}", shown(s))?;
     }
-    if !v.audiences().is_empty() {
-        writeln!(out, "  audiences:       {}", list(v.audiences()))?;
+    // One line per value, so that one value "staff, admins" never reads like two.
+    for audience in v.audiences() {
+        writeln!(out, "  audiences:       {}", shown(audience))?;
     }
     if let Some(r) = v.recipient() {
         writeln!(out, "  recipient:       {}", shown(r))?;
@@ -427,7 +411,9 @@ fn write_human(out: &mut impl Write, file: &str, v: &VerifiedAssertion) -> std::
         writeln!(out, "  not_on_or_after: {}", format_instant(t))?;
     }
     for (name, values) in v.attributes() {
-        writeln!(out, "  attribute:       {} = {}", shown(name), list(values))?;
+        for value in values {
+            writeln!(out, "  attribute:       {} = {}", shown(name), shown(value))?;
+        }
     }
     Ok(())
 }
@@ -535,7 +521,10 @@ fn metadata_json_line(file: &str, outcome: &Result<VerifiedMetadata, Failure>) -
             name_id_formats: &[],
         },
     };
-    serde_json::to_string(&line).unwrap_or_else(|e| format!("{{\"file\":null,\"error\":\"{e}\"}}"))
+    crate::shown::json_line(
+        serde_json::to_string(&line)
+            .unwrap_or_else(|e| format!("{{\"file\":null,\"error\":\"{e}\"}}")),
+    )
 }
 
 fn write_metadata_human(

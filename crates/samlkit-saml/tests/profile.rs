@@ -130,7 +130,7 @@ fn a_bare_signed_assertion_verifies_and_cannot_satisfy_require_response() {
     let signed = sign_document(bare, &key.signer().unwrap(), trusted[0].der(), &profile).unwrap();
     // Only on opt-in: the Web Browser SSO profile always sends a Response.
     let err = verify_response(signed.as_bytes(), &policy(&trusted)).unwrap_err();
-    assert_eq!(err.code(), "unexpected_document", "{err}");
+    assert_eq!(err.code(), "bare_assertion", "{err}");
     let v = verify_response(signed.as_bytes(), &policy(&trusted).allow_bare_assertion()).unwrap();
     assert_eq!(v.signed(), &[SignedPart::Assertion]);
     assert_eq!(v.response_id(), None);
