@@ -216,6 +216,14 @@ impl Credential {
         let key_alg = self.key.algorithm();
         let method = match alg {
             None => SignatureMethod::default_for_key(key_alg),
+            // SHA-1 signatures are forgeable with chosen-prefix collisions, and `verify` refuses
+            // them without --allow-sha1: nothing here makes one (`issue --break sha1` does, on
+            // purpose, for testing SPs).
+            Some("rsa-sha1") => {
+                return Err(CliError::input(
+                    "--alg rsa-sha1 is refused: SHA-1 signatures are broken and samlkit verify rejects them; use rsa-sha256 (or issue --break sha1 to test that an SP refuses SHA-1)",
+                ));
+            }
             Some(name) => SignatureMethod::from_name(name).ok_or_else(|| {
                 CliError::input(format!(
                     "--alg {name:?} is not one of rsa-sha256, rsa-sha384, rsa-sha512, ecdsa-sha256, ecdsa-sha384"

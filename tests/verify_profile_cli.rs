@@ -114,3 +114,58 @@ fn an_expired_trusted_certificate_warns_and_strict_refuses() {
     assert_eq!(strict.error_code(), "certificate_expired");
     assert!(strict.error().contains("Certificate Expired"), "{}", strict.error());
 }
+
+#[test]
+fn no_command_signs_with_rsa_sha1() {
+    let cert = fixture("certs/idp.crt");
+    let key = fixture("keys/idp.key");
+    let unsigned = issue(&["--sign", "none"]);
+    let cases: Vec<(Vec<&str>, Option<&str>)> = vec![
+        (
+            vec![
+                "issue",
+                "--key",
+                &key,
+                "--cert",
+                &cert,
+                "--issuer",
+                IDP,
+                "--name-id",
+                "a@b",
+                "--alg",
+                "rsa-sha1",
+            ],
+            None,
+        ),
+        (
+            vec!["sign", "--key", &key, "--cert", &cert, "--alg", "rsa-sha1", "-"],
+            Some(unsigned.as_str()),
+        ),
+        (
+            vec![
+                "metadata",
+                "--entity-id",
+                IDP,
+                "--sso-url",
+                "https://idp.example.com/sso",
+                "--cert",
+                &cert,
+                "--sign",
+                "--key",
+                &key,
+                "--alg",
+                "rsa-sha1",
+            ],
+            None,
+        ),
+    ];
+    for (args, stdin) in cases {
+        let mut cmd = samlkit();
+        cmd.args(&args);
+        if let Some(input) = stdin {
+            cmd.write_stdin(input);
+        }
+        let out = cmd.output().unwrap();
+        support::assert_error(&out, 2, "--alg rsa-sha1 is refused: SHA-1 signatures are broken");
+    }
+}
