@@ -186,6 +186,13 @@ impl Credential {
         Ok(self)
     }
 
+    /// A `warning:` line on stderr when the certificate is expired, not yet valid, or inside
+    /// the 60-day renewal window at `now`: what is signed with it now will be refused (or soon
+    /// be) by an SP that checks the certificate's dates.
+    pub(crate) fn warn_if_due(&self, now: chrono::DateTime<chrono::Utc>) {
+        warn_if_due(&self.leaf, &self.cert_path, now);
+    }
+
     /// The key's certificate (the one that goes into KeyInfo).
     pub(crate) fn certificate(&self) -> &Certificate {
         &self.leaf
@@ -248,4 +255,20 @@ impl Credential {
         };
         Ok((method, digest))
     }
+}
+
+/// See [`Credential::warn_if_due`].
+pub(crate) fn warn_if_due(cert: &Certificate, cert_path: &str, now: chrono::DateTime<chrono::Utc>) {
+    use samlkit_cert::expiry::{DEFAULT_WARN_DAYS, Expiry, ExpiryStatus};
+    let info = cert.info();
+    let expiry = Expiry::evaluate(info.not_before, info.not_after, now, DEFAULT_WARN_DAYS);
+    if expiry.status == ExpiryStatus::Ok {
+        return;
+    }
+    eprintln!(
+        "warning: {}: the signing certificate {} {}",
+        crate::shown::terminal(shown_path(cert_path)),
+        crate::shown::terminal(&info.subject.to_string()),
+        expiry.describe(info.not_before, info.not_after)
+    );
 }

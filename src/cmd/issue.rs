@@ -133,6 +133,7 @@ pub fn run(args: IssueArgs) -> Result<ExitCode, CliError> {
     let name_id = required(&args.name_id, "--name-id <VALUE>")?;
     let now = NowArg { now: args.now }.resolve();
     let cred = Credential::load(key, cert)?.matched()?;
+    cred.warn_if_due(now);
     let signer = cred.signer()?;
     let (method, digest) = cred.algorithms(args.alg.as_deref(), &args.digest)?;
     let format_name = args.name_id_format.clone().unwrap_or_else(|| {

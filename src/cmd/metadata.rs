@@ -84,6 +84,7 @@ fn one_line_message(e: &samlkit_saml::SamlError) -> String {
 
 pub fn run(args: MetadataArgs) -> Result<ExitCode, CliError> {
     let cert = load_certificate(&args.cert)?;
+    crate::io::warn_if_due(&cert, &args.cert, args.now.resolve());
     let mut signing_certs = vec![cert.der().to_vec()];
     if let Some(next) = &args.next_cert {
         let next = load_certificate(next)?;

@@ -67,6 +67,7 @@ pub fn run(args: SignArgs) -> Result<ExitCode, CliError> {
         return Err(CliError::input(format!("--out-dir {} is not a directory", dir.display())));
     }
     let cred = Credential::load(&args.key, &args.cert)?.matched()?;
+    cred.warn_if_due(chrono::Utc::now());
     let signer = cred.signer()?;
     let (method, digest) = cred.algorithms(args.alg.as_deref(), &args.digest)?;
     let target = match args.target {
