@@ -81,7 +81,16 @@ fn json_has_the_documented_shape_and_the_same_answer_for_every_format() {
     for cert in certificates {
         assert_eq!(
             keys(cert),
-            ["days_left", "name", "not_after", "sha256", "status", "subject", "threshold", "used_by"]
+            [
+                "days_left",
+                "name",
+                "not_after",
+                "sha256",
+                "status",
+                "subject",
+                "threshold",
+                "used_by"
+            ]
         );
         for usage in cert["used_by"].as_array().unwrap() {
             assert_eq!(keys(usage), ["component", "field", "ref", "type"]);
@@ -126,11 +135,15 @@ fn the_table_lists_soonest_expiry_first_with_integrations_and_problems() {
     let text = stdout(&out);
     let lines: Vec<&str> = text.lines().collect();
     assert!(lines[0].starts_with("STATUS") && lines[0].contains("CERTIFICATE"), "{text}");
-    let order: Vec<&str> = lines[1..8].iter().map(|l| l.split_whitespace().next().unwrap()).collect();
+    let order: Vec<&str> =
+        lines[1..8].iter().map(|l| l.split_whitespace().next().unwrap()).collect();
     assert_eq!(order, ["pending", "expired", "expired", "renew", "ok", "ok", "ok"]);
     assert!(text.contains("  IdentityProviderSettings IdentityProvider (certificateName): Salesforce signs SAML responses as IdP (by master label)\n"), "{text}");
     assert!(text.contains("  dangling-reference: ExtlClntAppSamlConfigurablePolicies Partner_Portal (encryptionCertificate): Retired_Cert\n"), "{text}");
-    assert!(text.contains("  BankCallout.cls:5: setClientCertificateName('Bank_mTLS')\n"), "{text}");
+    assert!(
+        text.contains("  BankCallout.cls:5: setClientCertificateName('Bank_mTLS')\n"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -141,12 +154,22 @@ fn a_clean_org_exits_zero() {
     std::fs::create_dir_all(root.join("dataSources")).unwrap();
     std::fs::write(root.join("package.xml"), "<Package/>").unwrap();
     std::fs::copy(fixture("sfdx/certs/jwt-signer.crt"), root.join("certs/Jwt_Signer.crt")).unwrap();
-    std::fs::write(root.join("certs/Jwt_Signer.crt-meta.xml"), "<Certificate><masterLabel>JWT</masterLabel></Certificate>").unwrap();
-    std::fs::write(root.join("dataSources/Ledger.dataSource"), "<ExternalDataSource><certificate>Jwt_Signer</certificate></ExternalDataSource>").unwrap();
+    std::fs::write(
+        root.join("certs/Jwt_Signer.crt-meta.xml"),
+        "<Certificate><masterLabel>JWT</masterLabel></Certificate>",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("dataSources/Ledger.dataSource"),
+        "<ExternalDataSource><certificate>Jwt_Signer</certificate></ExternalDataSource>",
+    )
+    .unwrap();
     let out = run(&["inventory", "scan", &dir.path().display().to_string(), "--now", NOW]);
     assert_success(&out);
     assert!(out.stderr.is_empty());
-    assert!(stdout(&out).contains("ExternalDataSource Ledger (certificate): mTLS client certificate for callouts (by name)"));
+    assert!(stdout(&out).contains(
+        "ExternalDataSource Ledger (certificate): mTLS client certificate for callouts (by name)"
+    ));
 }
 
 #[test]
@@ -154,20 +177,27 @@ fn broken_files_are_reported_and_the_rest_is_still_scanned() {
     let dir = tempfile::tempdir().unwrap();
     copy_tree(Path::new(&fixture("sfdx/mdapi")), dir.path());
     let root = dir.path().join("unpackaged");
-    std::fs::write(root.join("dataSources/Broken.dataSource"), "<ExternalDataSource><certificate>").unwrap();
+    std::fs::write(root.join("dataSources/Broken.dataSource"), "<ExternalDataSource><certificate>")
+        .unwrap();
     std::fs::write(root.join("dataSources/Dtd.dataSource"), "<!DOCTYPE d [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><ExternalDataSource><certificate>&x;</certificate></ExternalDataSource>").unwrap();
     std::fs::remove_file(root.join("certs/Jwt_Signer.crt")).unwrap();
     std::fs::write(root.join("certs/Old_Unused.crt"), "garbage").unwrap();
     let out = scan(&dir.path().display().to_string(), &["--json"]);
     // Jwt_Signer lost its .crt: an error entry (dated by its metadata), while the inline copies
     // of the same certificate now stand on their own.
-    assert_error(&out, 1, "5 of 8 certificates need action: New_CA_Cert (pending), Old_Unused (error), Bank_mTLS (expired), SSO_Signing (renew), Jwt_Signer (error); 1 dangling references; 4 files or inline certificates could not be used");
+    assert_error(
+        &out,
+        1,
+        "5 of 8 certificates need action: New_CA_Cert (pending), Old_Unused (error), Bank_mTLS (expired), SSO_Signing (renew), Jwt_Signer (error); 1 dangling references; 4 files or inline certificates could not be used",
+    );
     let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     let problems: Vec<(String, String)> = doc["problems"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|p| (p["kind"].as_str().unwrap().to_string(), p["component"].as_str().unwrap().to_string()))
+        .map(|p| {
+            (p["kind"].as_str().unwrap().to_string(), p["component"].as_str().unwrap().to_string())
+        })
         .collect();
     for expected in [
         ("malformed-xml", "Broken"),
@@ -175,7 +205,10 @@ fn broken_files_are_reported_and_the_rest_is_still_scanned() {
         ("missing-certificate-file", "Jwt_Signer"),
         ("invalid-certificate", "Old_Unused"),
     ] {
-        assert!(problems.contains(&(expected.0.into(), expected.1.into())), "{expected:?} in {problems:?}");
+        assert!(
+            problems.contains(&(expected.0.into(), expected.1.into())),
+            "{expected:?} in {problems:?}"
+        );
     }
     // Ledger (a good file in the same folder) was still read.
     assert!(stdout(&out).contains("\"component\":\"Ledger\""));
@@ -193,13 +226,19 @@ fn unreadable_inputs_exit_two_with_one_error_line() {
     let missing = dir.path().join("nope");
     let cases: Vec<(Vec<String>, &str)> = vec![
         (vec![missing.display().to_string()], "nope: no such file or directory"),
-        (vec![empty.display().to_string()], "neither sfdx-project.json (a Salesforce DX project) nor package.xml (a Metadata API retrieve) found"),
+        (
+            vec![empty.display().to_string()],
+            "neither sfdx-project.json (a Salesforce DX project) nor package.xml (a Metadata API retrieve) found",
+        ),
         (vec![not_zip.display().to_string()], "retrieve.zip: not a directory or a readable zip"),
         (
             vec![fixture("sfdx/mdapi"), "--ids".into(), bad_ids.display().to_string()],
             "ids.csv:1: the header has no Id and DeveloperName columns (found: Name,Label)",
         ),
-        (vec![fixture("sfdx/mdapi"), "--format".into(), "xml".into()], "invalid value 'xml' for '--format <FORMAT>'"),
+        (
+            vec![fixture("sfdx/mdapi"), "--format".into(), "xml".into()],
+            "invalid value 'xml' for '--format <FORMAT>'",
+        ),
     ];
     for (args, needle) in cases {
         let mut full = vec!["inventory".to_string(), "scan".to_string()];
@@ -243,8 +282,14 @@ fn the_metrics_pass_promtool() {
     let out = scan(&fixture("sfdx/mdapi"), &["--format", "prometheus"]);
     assert_eq!(out.status.code(), Some(1));
     let metrics = stdout(&out);
-    assert!(metrics.contains("samlkit_certificate_references{name=\"Bank_mTLS\",sha256=\""), "{metrics}");
-    assert!(metrics.contains("samlkit_inventory_scan_problems{kind=\"expired-in-use\"} 3\n"), "{metrics}");
+    assert!(
+        metrics.contains("samlkit_certificate_references{name=\"Bank_mTLS\",sha256=\""),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("samlkit_inventory_scan_problems{kind=\"expired-in-use\"} 3\n"),
+        "{metrics}"
+    );
     if !program_available("promtool", &["--version"]) {
         return;
     }
@@ -272,7 +317,10 @@ fn markdown_is_a_page_to_commit() {
     let md = stdout(&out);
     assert!(md.starts_with("# Which integrations use which certificate\n"), "{md}");
     assert!(md.contains("\n## Bank_mTLS\n"), "{md}");
-    assert!(md.contains("| expired-in-use | ExternalDataSource | Ledger | `certificate` | Bank_mTLS |"), "{md}");
+    assert!(
+        md.contains("| expired-in-use | ExternalDataSource | Ledger | `certificate` | Bank_mTLS |"),
+        "{md}"
+    );
 }
 
 #[test]
@@ -280,7 +328,10 @@ fn write_creates_then_updates_the_inventory_that_inventory_reads() {
     let dir = tempfile::tempdir().unwrap();
     let project = dir.path().join("project");
     copy_tree(Path::new(&fixture("sfdx/source")), &project);
-    let out = run_in(dir.path(), &["inventory", "scan", "project", "--now", NOW, "--write", "samlkit.toml"]);
+    let out = run_in(
+        dir.path(),
+        &["inventory", "scan", "project", "--now", NOW, "--write", "samlkit.toml"],
+    );
     assert_error(&out, 1, "certificates need action");
     assert!(stdout(&out).contains("Wrote samlkit.toml: 6 added, 0 updated, 0 marked removed; New_CA_Cert not added (status pending: no certificate to track yet)"), "{}", stdout(&out));
     let toml = std::fs::read_to_string(dir.path().join("samlkit.toml")).unwrap();
@@ -288,9 +339,14 @@ fn write_creates_then_updates_the_inventory_that_inventory_reads() {
 
     // `samlkit inventory` reads what was written.
     let report = run_in(dir.path(), &["inventory", "--now", NOW, "--json"]);
-    assert_error(&report, 1, "3 of 6 certificates need action: Old_Unused (expired), Bank_mTLS (expired), SSO_Signing (renew)");
+    assert_error(
+        &report,
+        1,
+        "3 of 6 certificates need action: Old_Unused (expired), Bank_mTLS (expired), SSO_Signing (renew)",
+    );
     let doc: serde_json::Value = serde_json::from_str(&stdout(&report)).unwrap();
-    let sso = doc["entries"].as_array().unwrap().iter().find(|e| e["name"] == "SSO_Signing").unwrap();
+    let sso =
+        doc["entries"].as_array().unwrap().iter().find(|e| e["name"] == "SSO_Signing").unwrap();
     // Two by name and label; the reference by Id stays unresolved without --ids.
     assert_eq!(sso["metadata_integrations"].as_array().unwrap().len(), 2);
     assert_eq!(sso["sha256_fingerprint"], sso_sha(&toml));
@@ -305,15 +361,33 @@ fn write_creates_then_updates_the_inventory_that_inventory_reads() {
     let certs = project.join("force-app/main/default/certs");
     std::fs::remove_file(certs.join("Old_Unused.crt")).unwrap();
     std::fs::remove_file(certs.join("Old_Unused.crt-meta.xml")).unwrap();
-    let again = run_in(dir.path(), &["inventory", "scan", "project", "--now", NOW, "--write", "samlkit.toml"]);
+    let again = run_in(
+        dir.path(),
+        &["inventory", "scan", "project", "--now", NOW, "--write", "samlkit.toml"],
+    );
     assert_eq!(again.status.code(), Some(1));
-    assert!(stdout(&again).contains("Wrote samlkit.toml: 0 added, 5 updated, 1 marked removed"), "{}", stdout(&again));
+    assert!(
+        stdout(&again).contains("Wrote samlkit.toml: 0 added, 5 updated, 1 marked removed"),
+        "{}",
+        stdout(&again)
+    );
     let toml = std::fs::read_to_string(dir.path().join("samlkit.toml")).unwrap();
-    assert!(toml.contains("owner = \"idm@example.org\"\nwarn_days = 90\nintegrations = [\"Workday (prod)\"]\n"), "{toml}");
+    assert!(
+        toml.contains(
+            "owner = \"idm@example.org\"\nwarn_days = 90\nintegrations = [\"Workday (prod)\"]\n"
+        ),
+        "{toml}"
+    );
     assert!(toml.contains("name = \"Old_Unused\""), "never deleted: {toml}");
-    assert!(toml.contains(&format!("removed = \"not in project at 2026-06-01\"")), "{toml}");
+    assert!(toml.contains("removed = \"not in project at 2026-06-01\""), "{toml}");
     let table = run_in(dir.path(), &["inventory", "--now", NOW]);
-    assert!(stdout(&table).contains("Old_Unused: removed from the Salesforce metadata (not in project at 2026-06-01)"), "{}", stdout(&table));
+    assert!(
+        stdout(&table).contains(
+            "Old_Unused: removed from the Salesforce metadata (not in project at 2026-06-01)"
+        ),
+        "{}",
+        stdout(&table)
+    );
     assert!(stdout(&table).contains("idm@example.org"), "{}", stdout(&table));
 }
 

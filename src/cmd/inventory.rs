@@ -16,7 +16,9 @@ use crate::now::{NowArg, format_rfc3339};
 use crate::table::Table;
 
 #[derive(Args)]
-#[command(args_conflicts_with_subcommands = true, after_help = "The inventory is a TOML file with one [[certificate]] table per \
+#[command(
+    args_conflicts_with_subcommands = true,
+    after_help = "The inventory is a TOML file with one [[certificate]] table per \
     credential:\n\n  \
     [[certificate]]\n  \
     name = \"sso-signing-2026\"\n  \
@@ -30,7 +32,8 @@ use crate::table::Table;
     itself cannot be read or parsed.\n\n`samlkit inventory scan DIR|ZIP` builds the same \
     knowledge from a Salesforce org's metadata (and `--write` folds it into this file).\n\n\
     Example:\n  \
-    samlkit inventory --file fixtures/inventory/samlkit.toml --now 2026-06-01T00:00:00Z")]
+    samlkit inventory --file fixtures/inventory/samlkit.toml --now 2026-06-01T00:00:00Z"
+)]
 pub struct InventoryArgs {
     #[command(subcommand)]
     command: Option<InventoryCommand>,
@@ -122,7 +125,10 @@ fn render(rows: &[InventoryRow]) -> String {
             },
         ]);
         if let Some(removed) = &row.entry.removed {
-            notes.push(format!("{}: removed from the Salesforce metadata ({removed})", row.entry.name));
+            notes.push(format!(
+                "{}: removed from the Salesforce metadata ({removed})",
+                row.entry.name
+            ));
         }
         match &row.health {
             Health::Error(reason) => notes.push(format!("{}: {reason}", row.entry.name)),

@@ -116,7 +116,11 @@ pub fn run(args: ScanArgs) -> Result<ExitCode, CliError> {
         }
     }
     print!("{out}");
-    if report.needs_action() { Err(CliError::check(summary(&report))) } else { Ok(ExitCode::SUCCESS) }
+    if report.needs_action() {
+        Err(CliError::check(summary(&report)))
+    } else {
+        Ok(ExitCode::SUCCESS)
+    }
 }
 
 /// The one-line reason for exit 1.
@@ -204,7 +208,10 @@ fn table(report: &ScanReport) -> String {
             c.days_left.map_or("-".to_string(), |d| d.to_string()),
             c.not_after.map_or("-".to_string(), |t| t.format("%Y-%m-%d").to_string()),
             c.display_name(),
-            c.sha256.as_deref().and_then(|s| s.get(..11)).map_or("-".to_string(), |s| format!("{s}…")),
+            c.sha256
+                .as_deref()
+                .and_then(|s| s.get(..11))
+                .map_or("-".to_string(), |s| format!("{s}…")),
             c.used_by.len().to_string(),
         ]);
     }

@@ -100,8 +100,8 @@ fn sha256_of(fixture_path: &str) -> String {
 fn the_org_reads_the_same_from_source_format_mdapi_and_a_zip() {
     let source = ProjectFiles::read(&fixture("sfdx/source")).unwrap();
     let mdapi = ProjectFiles::read(&fixture("sfdx/mdapi")).unwrap();
-    let zipped = ProjectFiles::from_zip_bytes(&zip_dir(&fixture("sfdx/mdapi")), "mdapi.zip")
-        .unwrap();
+    let zipped =
+        ProjectFiles::from_zip_bytes(&zip_dir(&fixture("sfdx/mdapi")), "mdapi.zip").unwrap();
     assert_eq!(source.format, ProjectFormat::Source);
     assert_eq!(source.roots, ["force-app"]);
     assert_eq!(mdapi.format, ProjectFormat::MetadataApi);
@@ -238,7 +238,11 @@ fn jwt_base64(wrap: bool) -> String {
     if !wrap {
         return b64;
     }
-    b64.as_bytes().chunks(64).map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>().join("\n")
+    b64.as_bytes()
+        .chunks(64)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 #[test]
@@ -267,15 +271,21 @@ fn every_certificate_bearing_field_of_every_type() {
         ("extlClntAppOauthSettings/O.ecaOauth", "ExtlClntAppOauthSettings", "<assetTokenSigningCertificate>0P1Hs000000XyzW</assetTokenSigningCertificate>".into(), vec!["ExtlClntAppOauthSettings O assetTokenSigningCertificate id"]),
     ];
     for (path, root, body, expected) in cases {
-        let xml = format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<{root} {NS}>{body}</{root}>");
+        let xml =
+            format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<{root} {NS}>{body}</{root}>");
         // The same component in source format must give the same answer.
         let source_path = format!("force-app/main/default/{path}-meta.xml");
-        let mut source_files = vec![file("sfdx-project.json", r#"{"packageDirectories":[{"path":"force-app"}]}"#)];
+        let mut source_files =
+            vec![file("sfdx-project.json", r#"{"packageDirectories":[{"path":"force-app"}]}"#)];
         for f in certificate_component("Jwt_Signer", "JWT Signer", &pem) {
-            source_files.push(ProjectFile { path: format!("force-app/main/default/{}", f.path), ..f });
+            source_files
+                .push(ProjectFile { path: format!("force-app/main/default/{}", f.path), ..f });
         }
         source_files.push(file(&source_path, &xml));
-        let projects = [retrieve(vec![file(path, &xml)]), ProjectFiles::from_files(source_files, "t").unwrap()];
+        let projects = [
+            retrieve(vec![file(path, &xml)]),
+            ProjectFiles::from_files(source_files, "t").unwrap(),
+        ];
         for project in projects {
             let report = scan_project(&project, Some(ids()));
             assert_eq!(report.certificates.len(), 1, "{path} {body}: {:?}", report.certificates);
@@ -294,9 +304,25 @@ fn grouping_by_fingerprint_merges_one_certificate_written_two_ways() {
     use base64::Engine as _;
     let one_line = base64::engine::general_purpose::STANDARD.encode(der.der());
     let project = retrieve(vec![
-        file("samlssoconfigs/Okta.samlssoconfig", &format!("<SamlSsoConfig {NS}><validationCert>{one_line}</validationCert></SamlSsoConfig>")),
-        file("extlClntAppSamlConfigurablePolicies/P.ecaSamlPlcy", &format!("<ExtlClntAppSamlConfigurablePolicies {NS}><certificate>{pem}</certificate></ExtlClntAppSamlConfigurablePolicies>")),
-        file("connectedApps/J.connectedApp", &format!("<ConnectedApp {NS}><oauthConfig><certificate>{}</certificate></oauthConfig></ConnectedApp>", jwt_base64(true))),
+        file(
+            "samlssoconfigs/Okta.samlssoconfig",
+            &format!(
+                "<SamlSsoConfig {NS}><validationCert>{one_line}</validationCert></SamlSsoConfig>"
+            ),
+        ),
+        file(
+            "extlClntAppSamlConfigurablePolicies/P.ecaSamlPlcy",
+            &format!(
+                "<ExtlClntAppSamlConfigurablePolicies {NS}><certificate>{pem}</certificate></ExtlClntAppSamlConfigurablePolicies>"
+            ),
+        ),
+        file(
+            "connectedApps/J.connectedApp",
+            &format!(
+                "<ConnectedApp {NS}><oauthConfig><certificate>{}</certificate></oauthConfig></ConnectedApp>",
+                jwt_base64(true)
+            ),
+        ),
     ]);
     let report = scan_project(&project, None);
     let okta: Vec<_> = report
@@ -316,15 +342,47 @@ fn grouping_by_fingerprint_merges_one_certificate_written_two_ways() {
 #[test]
 fn unusable_files_are_reported_one_by_one_and_the_scan_goes_on() {
     let project = retrieve(vec![
-        file("dataSources/Broken.dataSource", &format!("<ExternalDataSource {NS}><certificate>Jwt_Signer</certificate>")),
-        file("dataSources/Dtd.dataSource", &format!("<!DOCTYPE x [<!ENTITY e \"Jwt_Signer\">]><ExternalDataSource {NS}><certificate>&e;</certificate></ExternalDataSource>")),
+        file(
+            "dataSources/Broken.dataSource",
+            &format!("<ExternalDataSource {NS}><certificate>Jwt_Signer</certificate>"),
+        ),
+        file(
+            "dataSources/Dtd.dataSource",
+            &format!(
+                "<!DOCTYPE x [<!ENTITY e \"Jwt_Signer\">]><ExternalDataSource {NS}><certificate>&e;</certificate></ExternalDataSource>"
+            ),
+        ),
         file("dataSources/Wrong.dataSource", &format!("<NamedCredential {NS}/>")),
-        file("dataSources/Good.dataSource", &format!("<ExternalDataSource {NS}><certificate>Jwt_Signer</certificate></ExternalDataSource>")),
-        file("certs/NoCrt.crt-meta.xml", &format!("<Certificate {NS}><masterLabel>No crt</masterLabel><expirationDate>2027-01-01T00:00:00.000Z</expirationDate></Certificate>")),
-        file("certs/Garbage.crt-meta.xml", &format!("<Certificate {NS}><masterLabel>Garbage</masterLabel></Certificate>")),
-        file("certs/Garbage.crt", "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n"),
-        file("connectedApps/Bad.connectedApp", &format!("<ConnectedApp {NS}><oauthConfig><certificate>%%% not base64 %%%</certificate></oauthConfig></ConnectedApp>")),
-        ProjectFile { path: "namedCredentials/Huge.namedCredential".into(), contents: Err("9999999999 bytes, larger than the limit".into()) },
+        file(
+            "dataSources/Good.dataSource",
+            &format!(
+                "<ExternalDataSource {NS}><certificate>Jwt_Signer</certificate></ExternalDataSource>"
+            ),
+        ),
+        file(
+            "certs/NoCrt.crt-meta.xml",
+            &format!(
+                "<Certificate {NS}><masterLabel>No crt</masterLabel><expirationDate>2027-01-01T00:00:00.000Z</expirationDate></Certificate>"
+            ),
+        ),
+        file(
+            "certs/Garbage.crt-meta.xml",
+            &format!("<Certificate {NS}><masterLabel>Garbage</masterLabel></Certificate>"),
+        ),
+        file(
+            "certs/Garbage.crt",
+            "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n",
+        ),
+        file(
+            "connectedApps/Bad.connectedApp",
+            &format!(
+                "<ConnectedApp {NS}><oauthConfig><certificate>%%% not base64 %%%</certificate></oauthConfig></ConnectedApp>"
+            ),
+        ),
+        ProjectFile {
+            path: "namedCredentials/Huge.namedCredential".into(),
+            contents: Err("9999999999 bytes, larger than the limit".into()),
+        },
     ]);
     let report = scan_project(&project, None);
     let kinds: Vec<(String, String)> = report
@@ -355,7 +413,10 @@ fn unusable_files_are_reported_one_by_one_and_the_scan_goes_on() {
     // The broken certificates are listed as errors, with the metadata's expiry where known.
     let no_crt = report.certificates.iter().find(|c| c.name.as_deref() == Some("NoCrt")).unwrap();
     assert_eq!(no_crt.status.as_str(), "error");
-    assert_eq!(no_crt.not_after.map(|t| t.to_rfc3339()).as_deref(), Some("2027-01-01T00:00:00+00:00"));
+    assert_eq!(
+        no_crt.not_after.map(|t| t.to_rfc3339()).as_deref(),
+        Some("2027-01-01T00:00:00+00:00")
+    );
     assert!(report.needs_action());
 }
 
@@ -380,7 +441,9 @@ fn unusable_inputs_are_errors() {
 fn a_clean_org_needs_no_action() {
     let project = retrieve(vec![file(
         "dataSources/D.dataSource",
-        &format!("<ExternalDataSource {NS}><certificate>Jwt_Signer</certificate></ExternalDataSource>"),
+        &format!(
+            "<ExternalDataSource {NS}><certificate>Jwt_Signer</certificate></ExternalDataSource>"
+        ),
     )]);
     let report = scan_project(&project, None);
     assert!(report.problems.is_empty(), "{:?}", report.problems);
@@ -400,12 +463,22 @@ fn renderings_carry_every_certificate() {
     assert_eq!(ics.matches("TRIGGER:-P30D").count(), 6);
     assert!(ics.contains("DTSTART;VALUE=DATE:20260621\r\n"));
     let prom = render::prometheus(&report);
-    let sso = report.certificates.iter().find(|c| c.name.as_deref() == Some("SSO_Signing")).unwrap();
-    assert!(prom.contains(&format!(
-        "samlkit_certificate_references{{name=\"SSO_Signing\",sha256=\"{}\"}} 3\n",
-        sso.sha256.as_deref().unwrap()
-    )), "{prom}");
-    assert!(prom.contains(&format!("subject=\"CN=sso.example-org.my.salesforce.com, O=Example Org\"}} {}\n", Utc.with_ymd_and_hms(2026, 6, 21, 0, 0, 0).unwrap().timestamp())), "{prom}");
+    let sso =
+        report.certificates.iter().find(|c| c.name.as_deref() == Some("SSO_Signing")).unwrap();
+    assert!(
+        prom.contains(&format!(
+            "samlkit_certificate_references{{name=\"SSO_Signing\",sha256=\"{}\"}} 3\n",
+            sso.sha256.as_deref().unwrap()
+        )),
+        "{prom}"
+    );
+    assert!(
+        prom.contains(&format!(
+            "subject=\"CN=sso.example-org.my.salesforce.com, O=Example Org\"}} {}\n",
+            Utc.with_ymd_and_hms(2026, 6, 21, 0, 0, 0).unwrap().timestamp()
+        )),
+        "{prom}"
+    );
 }
 
 #[test]

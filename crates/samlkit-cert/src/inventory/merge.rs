@@ -62,10 +62,8 @@ pub fn merge(
             continue;
         };
         let integrations: Vec<String> = cert.used_by.iter().map(|u| u.describe()).collect();
-        let found = entries
-            .iter()
-            .position(|e| e.sha256.as_deref() == Some(sha.as_str()))
-            .or_else(|| {
+        let found =
+            entries.iter().position(|e| e.sha256.as_deref() == Some(sha.as_str())).or_else(|| {
                 let name = cert.name.as_deref()?;
                 entries.iter().position(|e| e.name == name && e.sha256.is_none())
             });

@@ -102,7 +102,9 @@ pub fn markdown(report: &ScanReport, source: &str) -> String {
         }
     }
     if !report.code_references.is_empty() {
-        out.push_str("\n## Apex code naming certificates\n\n| Class | Line | Call | Certificate |\n");
+        out.push_str(
+            "\n## Apex code naming certificates\n\n| Class | Line | Call | Certificate |\n",
+        );
         out.push_str("|---|---:|---|---|\n");
         for r in &report.code_references {
             let _ = writeln!(
@@ -205,7 +207,10 @@ pub fn icalendar(report: &ScanReport, source: &str) -> String {
         ics_line(&mut out, &format!("DTSTART;VALUE=DATE:{}", not_after.format("%Y%m%d")));
         let next = not_after + Duration::days(1);
         ics_line(&mut out, &format!("DTEND;VALUE=DATE:{}", next.format("%Y%m%d")));
-        ics_line(&mut out, &format!("SUMMARY:{}", ics_text(&format!("Certificate {name} expires"))));
+        ics_line(
+            &mut out,
+            &format!("SUMMARY:{}", ics_text(&format!("Certificate {name} expires"))),
+        );
         ics_line(&mut out, &format!("DESCRIPTION:{}", ics_text(&description)));
         ics_line(&mut out, "TRANSP:TRANSPARENT");
         for days in SALESFORCE_REMINDER_DAYS {
@@ -261,7 +266,8 @@ pub fn prometheus(report: &ScanReport) -> String {
          # TYPE samlkit_certificate_references gauge\n",
     );
     for cert in &report.certificates {
-        let _ = writeln!(out, "samlkit_certificate_references{{{}}} {}", ids(cert), cert.used_by.len());
+        let _ =
+            writeln!(out, "samlkit_certificate_references{{{}}} {}", ids(cert), cert.used_by.len());
     }
     out.push_str(
         "# HELP samlkit_certificate_needs_action 1 when the certificate is not ok at scan time (renew, expired, not-yet-valid, pending, error).\n\

@@ -34,9 +34,7 @@ use chrono::{DateTime, Utc};
 use crate::CertError;
 use crate::certificate::Certificate;
 use crate::expiry::{Expiry, ExpiryStatus};
-use crate::sfmeta::{
-    CodeReference, CrtContent, MetadataFacts, MetadataType, RefKind, RefValue,
-};
+use crate::sfmeta::{CodeReference, CrtContent, MetadataFacts, MetadataType, RefKind, RefValue};
 
 /// How to judge the scan.
 #[derive(Debug, Clone)]
@@ -104,7 +102,13 @@ impl Usage {
 
     /// `SamlSsoConfig Okta_SSO (validationCert): verifies the external IdP's assertions`.
     pub fn describe(&self) -> String {
-        format!("{} {} ({}): {}", self.metadata_type.as_str(), self.component, self.field, self.role)
+        format!(
+            "{} {} ({}): {}",
+            self.metadata_type.as_str(),
+            self.component,
+            self.field,
+            self.role
+        )
     }
 }
 
@@ -253,7 +257,10 @@ impl CertificateIds {
         };
         let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
         let Some((header_index, header)) = lines.next() else {
-            return Err(error(1, "the file is empty; expected a header with Id,DeveloperName".into()));
+            return Err(error(
+                1,
+                "the file is empty; expected a header with Id,DeveloperName".into(),
+            ));
         };
         let header = split_csv(header.trim_start_matches('\u{feff}'))
             .map_err(|reason| error(header_index + 1, reason))?;
@@ -261,18 +268,27 @@ impl CertificateIds {
         let (Some(id_column), Some(name_column)) = (column("Id"), column("DeveloperName")) else {
             return Err(error(
                 header_index + 1,
-                format!("the header has no Id and DeveloperName columns (found: {})", header.join(",")),
+                format!(
+                    "the header has no Id and DeveloperName columns (found: {})",
+                    header.join(",")
+                ),
             ));
         };
         let mut by_id = BTreeMap::new();
         for (index, line) in lines {
             let fields = split_csv(line).map_err(|reason| error(index + 1, reason))?;
             let (Some(id), Some(name)) = (fields.get(id_column), fields.get(name_column)) else {
-                return Err(error(index + 1, format!("expected {} fields, found {}", header.len(), fields.len())));
+                return Err(error(
+                    index + 1,
+                    format!("expected {} fields, found {}", header.len(), fields.len()),
+                ));
             };
             let id = id.trim();
             if id.len() != 15 && id.len() != 18 || !id.chars().all(|c| c.is_ascii_alphanumeric()) {
-                return Err(error(index + 1, format!("{id:?} is not a 15- or 18-character record Id")));
+                return Err(error(
+                    index + 1,
+                    format!("{id:?} is not a 15- or 18-character record Id"),
+                ));
             }
             by_id.insert(id[..15].to_string(), name.trim().to_string());
         }
@@ -320,7 +336,8 @@ fn split_csv(line: &str) -> Result<Vec<String>, String> {
 
 /// Builds the report from the facts.
 pub fn scan(facts: &MetadataFacts, options: &ScanOptions) -> ScanReport {
-    let mut builder = Builder { entries: Vec::new(), by_sha: BTreeMap::new(), by_name: BTreeMap::new() };
+    let mut builder =
+        Builder { entries: Vec::new(), by_sha: BTreeMap::new(), by_name: BTreeMap::new() };
     let mut problems: Vec<Problem> = facts
         .problems
         .iter()
@@ -335,7 +352,9 @@ pub fn scan(facts: &MetadataFacts, options: &ScanOptions) -> ScanReport {
         .collect();
     for component in facts.certificates.values() {
         let index = match &component.content {
-            CrtContent::Certificate(cert) => builder.for_certificate(cert, Some(component.name.clone())),
+            CrtContent::Certificate(cert) => {
+                builder.for_certificate(cert, Some(component.name.clone()))
+            }
             other => {
                 let (status, subject, detail) = match other {
                     CrtContent::Pending { subject } => (
@@ -413,10 +432,8 @@ pub fn scan(facts: &MetadataFacts, options: &ScanOptions) -> ScanReport {
                 None => problems.push(problem(ProblemKind::UnresolvedId, id.clone())),
                 Some(name) => match builder.by_name.get(name) {
                     Some(&index) => builder.entries[index].used_by.push(usage(RefKind::Id)),
-                    None => problems.push(problem(
-                        ProblemKind::DanglingReference,
-                        format!("{name} (Id {id})"),
-                    )),
+                    None => problems
+                        .push(problem(ProblemKind::DanglingReference, format!("{name} (Id {id})"))),
                 },
             },
         }
@@ -516,7 +533,8 @@ fn judge(entry: &mut ScannedCertificate, options: &ScanOptions) {
     }
     if let Some(cert) = &entry.certificate {
         let info = cert.info();
-        let expiry = Expiry::evaluate(info.not_before, info.not_after, options.now, options.warn_days);
+        let expiry =
+            Expiry::evaluate(info.not_before, info.not_after, options.now, options.warn_days);
         entry.status = ScanStatus::Expiry(expiry.status);
         entry.days_left = Some(expiry.days_left);
         entry.threshold = expiry.threshold;
@@ -547,8 +565,14 @@ mod tests {
     fn csv_errors_name_the_line() {
         let cases = [
             ("", "ids.csv:1: the file is empty; expected a header with Id,DeveloperName"),
-            ("Name,Label\n", "ids.csv:1: the header has no Id and DeveloperName columns (found: Name,Label)"),
-            ("Id,DeveloperName\nabc,X\n", "ids.csv:2: \"abc\" is not a 15- or 18-character record Id"),
+            (
+                "Name,Label\n",
+                "ids.csv:1: the header has no Id and DeveloperName columns (found: Name,Label)",
+            ),
+            (
+                "Id,DeveloperName\nabc,X\n",
+                "ids.csv:2: \"abc\" is not a 15- or 18-character record Id",
+            ),
             ("Id,DeveloperName\n\"0P1xx0000000001,X\n", "ids.csv:2: a quoted field is not closed"),
             ("Id,DeveloperName\n0P1xx0000000001\n", "ids.csv:2: expected 2 fields, found 1"),
         ];

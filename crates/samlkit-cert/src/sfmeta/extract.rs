@@ -147,12 +147,13 @@ pub fn extract(project: &ProjectFiles) -> MetadataFacts {
                 };
                 match &file.contents {
                     Err(reason) => facts.problems.push(problem("unreadable-file", reason.clone())),
-                    Ok(bytes) => match with_document(bytes, kind, |root| {
-                        references(kind, &role.name, root)
-                    }) {
-                        Ok(found) => facts.references.extend(found),
-                        Err(detail) => facts.problems.push(problem("malformed-xml", detail)),
-                    },
+                    Ok(bytes) => {
+                        match with_document(bytes, kind, |root| references(kind, &role.name, root))
+                        {
+                            Ok(found) => facts.references.extend(found),
+                            Err(detail) => facts.problems.push(problem("malformed-xml", detail)),
+                        }
+                    }
                 }
             }
         }
@@ -293,8 +294,8 @@ fn references(kind: MetadataType, component: &str, root: Node<'_, '_>) -> Vec<Re
     let mut found = Vec::new();
     for rule in RULES.iter().filter(|r| r.kind == kind) {
         for element in select(root, rule.path) {
-            let Some(value) = Some(element.text_content().trim().to_string())
-                .filter(|t| !t.is_empty())
+            let Some(value) =
+                Some(element.text_content().trim().to_string()).filter(|t| !t.is_empty())
             else {
                 continue;
             };
@@ -371,7 +372,10 @@ pub(crate) fn parse_date_or_datetime(text: &str) -> Option<DateTime<Utc>> {
     if let Ok(t) = NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f") {
         return Some(t.and_utc());
     }
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").ok().and_then(|d| d.and_hms_opt(0, 0, 0)).map(|t| t.and_utc())
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| t.and_utc())
 }
 
 /// Judges a `.crt`: a certificate or chain (the leaf is the first), a CSR, or neither.
@@ -430,7 +434,8 @@ mod tests {
 
     #[test]
     fn garbage_crt_is_invalid_not_a_panic() {
-        for bytes in [&b""[..], b"  \n", b"hello", b"\x30\x03\x02\x01\x01", b"-----BEGIN X-----\n"] {
+        for bytes in [&b""[..], b"  \n", b"hello", b"\x30\x03\x02\x01\x01", b"-----BEGIN X-----\n"]
+        {
             assert!(matches!(judge_crt(bytes), CrtContent::Invalid(_)), "{bytes:?}");
         }
     }

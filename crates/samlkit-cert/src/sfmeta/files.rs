@@ -147,7 +147,8 @@ impl ProjectFiles {
             .into_iter()
             .filter_map(|f| {
                 let rel = strip_base(&f.path, &base)?.to_string();
-                let under_root = roots.iter().any(|r| r == "." || rel.starts_with(&format!("{r}/")));
+                let under_root =
+                    roots.iter().any(|r| r == "." || rel.starts_with(&format!("{r}/")));
                 (under_root && is_interesting(&rel)).then_some(ProjectFile { path: rel, ..f })
             })
             .collect();

@@ -236,12 +236,7 @@ pub(crate) const RULES: &[FieldRule] = &[
         RefKind::Name,
         "mTLS client certificate for callouts",
     ),
-    rule(
-        T::NamedCredential,
-        &["jwtSigningCertificate"],
-        RefKind::Name,
-        "signs JWTs for callouts",
-    ),
+    rule(T::NamedCredential, &["jwtSigningCertificate"], RefKind::Name, "signs JWTs for callouts"),
     param_rule(
         T::ExternalCredential,
         &["externalCredentialParameters", "certificate"],
@@ -272,12 +267,7 @@ pub(crate) const RULES: &[FieldRule] = &[
         RefKind::Inline,
         "verifies the service provider's signed SAML requests",
     ),
-    rule(
-        T::ExtlClntAppGlobalOauthSettings,
-        &["certificate"],
-        RefKind::Inline,
-        "JWT bearer flow",
-    ),
+    rule(T::ExtlClntAppGlobalOauthSettings, &["certificate"], RefKind::Inline, "JWT bearer flow"),
     rule(
         T::ExtlClntAppOauthSettings,
         &["assetTokenSigningCertificate"],
@@ -296,11 +286,20 @@ mod tests {
             ("force-app/main/default/certs/A.crt-meta.xml", Some((T::Certificate, "A", true))),
             ("force-app/main/default/certs/A.crt", Some((T::Certificate, "A", false))),
             ("samlssoconfigs/Okta.samlssoconfig", Some((T::SamlSsoConfig, "Okta", true))),
-            ("x/samlssoconfigs/Okta.samlssoconfig-meta.xml", Some((T::SamlSsoConfig, "Okta", true))),
-            ("settings/IdentityProvider.settings", Some((T::IdentityProviderSettings, "IdentityProvider", true))),
+            (
+                "x/samlssoconfigs/Okta.samlssoconfig-meta.xml",
+                Some((T::SamlSsoConfig, "Okta", true)),
+            ),
+            (
+                "settings/IdentityProvider.settings",
+                Some((T::IdentityProviderSettings, "IdentityProvider", true)),
+            ),
             ("settings/Security.settings-meta.xml", None),
             ("connectedApps/My.App.connectedApp", Some((T::ConnectedApp, "My.App", true))),
-            ("extlClntAppGlobalOauthSets/E.ecaGlblOauth-meta.xml", Some((T::ExtlClntAppGlobalOauthSettings, "E", true))),
+            (
+                "extlClntAppGlobalOauthSets/E.ecaGlblOauth-meta.xml",
+                Some((T::ExtlClntAppGlobalOauthSettings, "E", true)),
+            ),
             ("classes/Callout.cls", Some((T::ApexClass, "Callout", false))),
             ("package.xml", None),
             ("certs/.crt", None),
