@@ -239,6 +239,10 @@ fn unreadable_inputs_exit_two_with_one_error_line() {
             vec![fixture("sfdx/mdapi"), "--format".into(), "xml".into()],
             "invalid value 'xml' for '--format <FORMAT>'",
         ),
+        (
+            vec![fixture("sfdx/mdapi"), "--json".into(), "--format".into(), "md".into()],
+            "the argument '--json' cannot be used with '--format <FORMAT>'",
+        ),
     ];
     for (args, needle) in cases {
         let mut full = vec!["inventory".to_string(), "scan".to_string()];

@@ -49,7 +49,7 @@ pub struct ScanArgs {
     #[arg(long, value_name = "DAYS", default_value_t = DEFAULT_WARN_DAYS)]
     warn_days: u32,
     /// Print one JSON document (same as --format json).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "format")]
     json: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = ScanFormat::Table)]

@@ -510,3 +510,60 @@ fn merging_keeps_what_people_wrote_and_marks_what_disappeared() {
     assert_eq!(entry("outside-salesforce").removed, None);
     assert_eq!(inventory.entries.len(), 7, "nothing deleted");
 }
+
+mod no_panic {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Every metadata file of the fixture org, each mutated at one place.
+    fn mutated_project(at: usize, with: &[u8]) -> ProjectFiles {
+        let mut project = ProjectFiles::read(&fixture("sfdx/mdapi")).unwrap();
+        for file in &mut project.files {
+            if let Ok(bytes) = &mut file.contents
+                && !bytes.is_empty()
+            {
+                let start = at % bytes.len();
+                for (i, b) in with.iter().enumerate() {
+                    if let Some(slot) = bytes.get_mut(start + i) {
+                        *slot = *b;
+                    }
+                }
+            }
+        }
+        project
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(128))]
+
+        #[test]
+        fn mutated_metadata_scans_without_panicking(
+            at in any::<usize>(),
+            with in proptest::collection::vec(any::<u8>(), 1..16),
+        ) {
+            let project = mutated_project(at, &with);
+            let report = scan_project(&project, Some(ids()));
+            let _ = render::markdown(&report, "x");
+            let _ = render::icalendar(&report, "x");
+            let _ = render::prometheus(&report);
+            let _ = merge(None, "f", &report, "x");
+        }
+
+        #[test]
+        fn arbitrary_text_everywhere(text in "\\PC{0,300}") {
+            let files = vec![
+                file("sfdx-project.json", &text),
+                file("package.xml", &text),
+                file("certs/A.crt-meta.xml", &text),
+                file("certs/A.crt", &text),
+                file("classes/A.cls", &text),
+                file("connectedApps/A.connectedApp", &text),
+            ];
+            if let Ok(project) = ProjectFiles::from_files(files, "x") {
+                let _ = scan_project(&project, None);
+            }
+            let _ = CertificateIds::parse_csv(&text, "x.csv");
+            let _ = ProjectFiles::from_zip_bytes(text.as_bytes(), "x.zip");
+        }
+    }
+}
