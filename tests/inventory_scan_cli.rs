@@ -7,10 +7,7 @@ use std::io::Write as _;
 use std::path::Path;
 use std::process::Command;
 
-use support::{
-    assert_error, assert_success, fixture, program_available, python_with, run, run_in, run_ok,
-    stdout,
-};
+use support::{assert_error, assert_success, fixture, require, run, run_in, run_ok, stdout, tools};
 
 const NOW: &str = "2026-06-01T00:00:00Z";
 const NEEDS_ACTION: &str = "4 of 7 certificates need action: New_CA_Cert (pending), Old_Unused (expired), Bank_mTLS (expired), SSO_Signing (renew); 1 dangling references";
@@ -253,17 +250,28 @@ fn unreadable_inputs_exit_two_with_one_error_line() {
 }
 
 #[test]
+fn the_calendar_has_one_event_per_dated_certificate_with_three_reminders() {
+    let out = scan(&fixture("sfdx/source"), &["--format", "ics"]);
+    assert_error(&out, 1, NEEDS_ACTION);
+    let ics = stdout(&out);
+    assert!(ics.starts_with("BEGIN:VCALENDAR\r\n") && ics.ends_with("END:VCALENDAR\r\n"));
+    assert_eq!(ics.matches("BEGIN:VEVENT").count(), 6, "{ics}");
+    assert_eq!(ics.matches("BEGIN:VALARM").count(), 18, "{ics}");
+    assert!(ics.lines().all(|l| l.len() <= 75), "folded at 75 octets");
+}
+
+#[test]
+#[cfg_attr(
+    missing_python3_icalendar,
+    ignore = "python3-icalendar for /usr/bin/python3 not installed: run scripts/install-test-deps.sh"
+)]
 fn the_calendar_parses_with_python_icalendar() {
+    require(&tools::PYTHON3_ICALENDAR);
     let out = scan(&fixture("sfdx/source"), &["--format", "ics"]);
     assert_eq!(out.status.code(), Some(1));
-    let ics = stdout(&out);
-    assert!(ics.starts_with("BEGIN:VCALENDAR\r\n"));
-    if !python_with("icalendar") {
-        return;
-    }
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("certificates.ics");
-    std::fs::write(&file, &ics).unwrap();
+    std::fs::write(&file, stdout(&out)).unwrap();
     let script = r#"
 import sys, icalendar
 cal = icalendar.Calendar.from_ical(open(sys.argv[1], 'rb').read())
@@ -282,21 +290,31 @@ for event in cal.walk('VEVENT'):
 }
 
 #[test]
-fn the_metrics_pass_promtool() {
+fn the_metrics_name_every_certificate() {
     let out = scan(&fixture("sfdx/mdapi"), &["--format", "prometheus"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_error(&out, 1, NEEDS_ACTION);
     let metrics = stdout(&out);
     assert!(
         metrics.contains("samlkit_certificate_references{name=\"Bank_mTLS\",sha256=\""),
         "{metrics}"
     );
+    assert!(metrics.contains("samlkit_certificate_references{name=\"Old_Unused\","), "{metrics}");
     assert!(
         metrics.contains("samlkit_inventory_scan_problems{kind=\"expired-in-use\"} 3\n"),
         "{metrics}"
     );
-    if !program_available("promtool", &["--version"]) {
-        return;
-    }
+    assert_eq!(metrics.matches("samlkit_certificate_not_after_seconds{").count(), 6, "{metrics}");
+}
+
+#[test]
+#[cfg_attr(
+    missing_promtool,
+    ignore = "promtool (Debian prometheus) not installed: run scripts/install-test-deps.sh"
+)]
+fn the_metrics_pass_promtool() {
+    require(&tools::PROMTOOL);
+    let out = scan(&fixture("sfdx/mdapi"), &["--format", "prometheus"]);
+    assert_eq!(out.status.code(), Some(1));
     let mut child = Command::new("promtool")
         .args(["check", "metrics"])
         .stdin(std::process::Stdio::piped())
@@ -304,7 +322,7 @@ fn the_metrics_pass_promtool() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(metrics.as_bytes()).unwrap();
+    child.stdin.take().unwrap().write_all(&out.stdout).unwrap();
     let checked = child.wait_with_output().unwrap();
     assert!(
         checked.status.success(),
