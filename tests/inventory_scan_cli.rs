@@ -427,35 +427,3 @@ fn the_old_inventory_command_is_unchanged() {
     let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(doc["entries"].as_array().unwrap().len(), 5);
 }
-
-/// The README recipe "Which integrations break when this certificate expires?" (run as written
-/// by tests/readme_recipes.rs) produces what it promises.
-#[test]
-fn the_readme_recipe_produces_its_files() {
-    let readme = std::fs::read_to_string(support::root().join("README.md")).unwrap();
-    let title = "### Which integrations break when this certificate expires?\n";
-    let section = &readme[readme.find(title).expect("the recipe is in the README")..];
-    let start = section.find("```sh\n").unwrap() + "```sh\n".len();
-    let script = &section[start..start + section[start..].find("\n```").unwrap()];
-    let dir = tempfile::tempdir().unwrap();
-    std::os::unix::fs::symlink(support::root().join("fixtures"), dir.path().join("fixtures"))
-        .unwrap();
-    let bin = Path::new(env!("CARGO_BIN_EXE_samlkit")).parent().unwrap().to_path_buf();
-    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
-    let out = run_ok(
-        Command::new("bash")
-            .args(["-euo", "pipefail", "-c", script])
-            .current_dir(dir.path())
-            .env("PATH", path),
-    );
-    let text = stdout(&out);
-    assert!(text.contains("renew           20  2026-06-21  SSO_Signing"), "{text}");
-    let read = |name: &str| std::fs::read_to_string(dir.path().join(name)).unwrap();
-    assert!(read("CERTIFICATES.md").starts_with("# Which integrations use which certificate"));
-    assert!(read("certificate-renewals.ics").contains("BEGIN:VEVENT"));
-    assert!(read("samlkit_certificates.prom").contains("samlkit_certificate_not_after_seconds{"));
-    let scan: serde_json::Value = serde_json::from_str(&read("scan.json")).unwrap();
-    assert_eq!(scan["certificates"][0]["name"], "New_CA_Cert");
-    assert!(read("samlkit.toml").contains("metadata_integrations = ["));
-    assert!(dir.path().join("certs").is_dir());
-}
