@@ -33,6 +33,7 @@ use crate::CertError;
 use crate::certificate::{Certificate, CertificateInfo};
 use crate::expiry::{Expiry, ExpiryStatus};
 
+pub mod ids;
 pub mod merge;
 pub mod render;
 pub mod scan;
