@@ -1,14 +1,18 @@
 //! Key pairs, X.509 certificates, CSRs, fingerprints, expiry and the certificate inventory.
 //!
 //! This crate owns everything about the signing credential itself. It never reads the clock or
-//! the environment, and does no file I/O: every time-dependent function takes `now` as a
-//! parameter, and the inventory report takes a function that reads certificate files.
+//! the environment, and does no file I/O but one documented exception: every time-dependent
+//! function takes `now` as a parameter, and the inventory report takes a function that reads
+//! certificate files. The exception is [`sfmeta::ProjectFiles::read`], which reads a Salesforce
+//! project directory or zip in one call (walking a tree is simpler here than at every caller).
 //!
 //! - [`key`]: private and public keys (RSA, ECDSA P-256/P-384), signing and verification;
 //! - [`certificate`]: loading and inspecting X.509 certificates;
 //! - [`generate`]: self-signed certificates and PKCS#10 requests;
 //! - [`expiry`]: `ok` / `renew` / `expired` / `not-yet-valid` against a warning window;
-//! - [`inventory`]: the TOML inventory of certificates and the integrations that use them.
+//! - [`inventory`]: the TOML inventory of certificates and the integrations that use them, and
+//!   [`inventory::scan`], which builds it from a Salesforce org's metadata;
+//! - [`sfmeta`]: reading Salesforce metadata (DX project or Metadata API retrieve).
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -22,6 +26,7 @@ pub mod jwt;
 pub mod key;
 pub mod keystore;
 mod pem;
+pub mod sfmeta;
 
 pub use certificate::{Certificate, CertificateInfo};
 pub use error::CertError;
