@@ -1,31 +1,22 @@
 //! Pieces shared by `issue`, `sign` and `verify`: loading credentials, the clock, algorithm names.
 
-use samlkit_cert::{Certificate, PrivateKey, Signer};
+use samlkit_cert::Certificate;
 use samlkit_dsig::{DigestMethod, SignatureMethod};
+use samlkit_saml::{ErrorKind, SigningCredential};
 
 use crate::cmd::cert::{load_certificates, load_key};
 use crate::error::CliError;
 
-/// A signing credential: the key's signer and the certificate that goes into KeyInfo.
-pub struct Credential {
-    pub signer: Signer,
-    pub cert: Certificate,
-    pub key: PrivateKey,
-}
-
-/// Loads `--key` and `--cert` and checks they belong together.
-pub fn load_credential(key_path: &str, cert_path: &str) -> Result<Credential, CliError> {
+/// Loads `--key` and `--cert`; the credential refuses a pair that does not belong together.
+pub fn load_credential(key_path: &str, cert_path: &str) -> Result<SigningCredential, CliError> {
     let key = load_key(key_path)?;
     let cert = load_certificate(cert_path)?;
-    if !cert.matches_key(&key) {
-        return Err(CliError::input(format!(
+    SigningCredential::new(&key, cert).map_err(|e| match e.kind() {
+        ErrorKind::KeyMismatch => CliError::input(format!(
             "the certificate {cert_path} does not belong to the private key {key_path}"
-        )));
-    }
-    let signer = key
-        .signer()
-        .map_err(|e| CliError::input(format!("cannot use private key {key_path}: {e}")))?;
-    Ok(Credential { signer, cert, key })
+        )),
+        _ => CliError::input(format!("cannot use private key {key_path}: {}", e.detail())),
+    })
 }
 
 /// Loads the first certificate of a PEM or DER file (`load_certificates` refuses a file with
@@ -41,9 +32,9 @@ pub fn load_certificate(path: &str) -> Result<Certificate, CliError> {
 pub fn algorithms(
     alg: Option<&str>,
     digest: &str,
-    cred: &Credential,
+    cred: &SigningCredential,
 ) -> Result<(SignatureMethod, DigestMethod), CliError> {
-    let key_alg = cred.key.algorithm();
+    let key_alg = cred.key_algorithm();
     let method = match alg {
         None => SignatureMethod::default_for_key(key_alg),
         Some(name) => SignatureMethod::from_name(name).ok_or_else(|| {

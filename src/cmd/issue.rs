@@ -8,9 +8,9 @@ use base64::engine::general_purpose::STANDARD;
 use chrono::{DateTime, Duration, Utc};
 use clap::{Args, ValueEnum};
 use samlkit_saml::{
-    BreakInput, BreakKind, ResponseParams, SignTarget, SigningCredential, SigningProfile,
-    attacker_key_pair, build_broken_response, build_response, escape_attr, group_attributes,
-    name_id_format_uri, sign_document,
+    BreakInput, BreakKind, ResponseParams, SignTarget, SigningProfile, attacker_credential,
+    build_broken_response, build_response, group_attributes, name_id_format_uri, post_form,
+    sign_document,
 };
 
 use crate::cmd::common::{algorithms, load_credential};
@@ -84,7 +84,7 @@ pub struct IssueArgs {
     #[arg(long, value_name = "DIGEST", default_value = "sha256")]
     digest: String,
     /// Output: the XML, its base64 (the SAMLResponse form value), or an HTML page that POSTs
-    /// it to the recipient automatically.
+    /// it to the recipient (an http or https URL) automatically.
     #[arg(long, value_enum, default_value_t = OutputFormat::Xml)]
     format: OutputFormat,
     /// Emit a response a correct service provider must reject, broken in one known way
@@ -173,16 +173,13 @@ pub fn run(args: IssueArgs) -> Result<ExitCode, CliError> {
     };
     let xml = match (break_kind, target) {
         (Some(kind), target) => {
-            let (attacker_signer, attacker_cert) =
-                attacker_key_pair().map_err(|e| CliError::input(crate::error::saml_message(&e)))?;
+            let attacker = attacker_credential()
+                .map_err(|e| CliError::input(crate::error::saml_message(&e)))?;
             let input = BreakInput {
                 params: params.clone(),
                 ids: built.ids,
-                idp: SigningCredential { signer: &cred.signer, cert_der: cred.cert.der() },
-                attacker: SigningCredential {
-                    signer: &attacker_signer,
-                    cert_der: attacker_cert.der(),
-                },
+                idp: &cred,
+                attacker: &attacker,
                 profile: SigningProfile {
                     target: target.unwrap_or(SignTarget::Assertion),
                     method,
@@ -195,7 +192,7 @@ pub fn run(args: IssueArgs) -> Result<ExitCode, CliError> {
         (None, None) => built.xml,
         (None, Some(target)) => {
             let profile = SigningProfile { target, method, digest };
-            sign_document(&built.xml, &cred.signer, cred.cert.der(), &profile)
+            sign_document(&built.xml, &cred, &profile)
                 .map_err(|e| CliError::input(crate::error::saml_message(&e)))?
         }
     };
@@ -208,7 +205,8 @@ pub fn run(args: IssueArgs) -> Result<ExitCode, CliError> {
                     "--format html needs --recipient or --destination (the form's action)",
                 )
             })?;
-            post_form(action, &STANDARD.encode(xml.as_bytes()))
+            post_form(action, &STANDARD.encode(xml.as_bytes()), None)
+                .map_err(|e| CliError::input(crate::error::saml_message(&e)))?
         }
     };
     let mut stdout = std::io::stdout().lock();
@@ -232,19 +230,4 @@ fn print_break_list() -> Result<ExitCode, CliError> {
         .and_then(|()| stdout.flush())
         .map_err(|e| CliError::input(format!("cannot write standard output: {e}")))?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// The HTTP-POST binding page (SAML bindings §3.5.4): submits itself on load; a button for
-/// browsers without JavaScript.
-fn post_form(action: &str, saml_response_b64: &str) -> String {
-    format!(
-        "<!DOCTYPE html>\n<html>\n<head><meta charset=\"utf-8\"><title>Signing in…</title></head>\n\
-         <body onload=\"document.forms[0].submit()\">\n\
-         <form method=\"post\" action=\"{}\">\n\
-         <input type=\"hidden\" name=\"SAMLResponse\" value=\"{}\">\n\
-         <noscript><p>JavaScript is off. Press Continue to sign in.</p><input type=\"submit\" value=\"Continue\"></noscript>\n\
-         </form>\n</body>\n</html>\n",
-        escape_attr(action),
-        escape_attr(saml_response_b64)
-    )
 }

@@ -126,7 +126,7 @@ pub fn run(args: MetadataArgs) -> Result<ExitCode, CliError> {
         let cred = load_credential(key, &args.cert)?;
         let (method, digest) = algorithms(args.alg.as_deref(), "sha256", &cred)?;
         let profile = SigningProfile { target: SignTarget::Response, method, digest };
-        xml = sign_document(&xml, &cred.signer, cred.cert.der(), &profile)
+        xml = sign_document(&xml, &cred, &profile)
             .map_err(|e| CliError::input(crate::error::saml_message(&e)))?;
     }
     match &args.out {

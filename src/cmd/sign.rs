@@ -79,7 +79,7 @@ pub fn run(args: SignArgs) -> Result<ExitCode, CliError> {
         let bytes = read_input(file)?;
         let xml = String::from_utf8(bytes)
             .map_err(|_| CliError::input(format!("{file}: not UTF-8 XML")))?;
-        let signed = sign_document(&xml, &cred.signer, cred.cert.der(), &profile)
+        let signed = sign_document(&xml, &cred, &profile)
             .map_err(|e| CliError::input(format!("{file}: {}", crate::error::saml_message(&e))))?;
         match (&args.out_dir, &args.out) {
             (Some(dir), _) => {
