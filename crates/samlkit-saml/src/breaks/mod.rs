@@ -155,7 +155,7 @@ break_kinds! {
         Recipe { after_signing: Splice::FlipSignatureValue, ..SIGNED };
     Unsigned = "unsigned", "signature_missing",
         "no signature at all: neither the Response nor the Assertion is signed",
-        Recipe { signing: Signing::None, ..SIGNED };
+        Recipe { signing: Signing::Unsigned, ..SIGNED };
     WrongKey = "wrong-key", "untrusted_certificate",
         "signed by the fixtures' attacker key, with the attacker's certificate in KeyInfo",
         Recipe { signing: Signing::Attacker, ..SIGNED };
@@ -231,6 +231,42 @@ pub struct BreakInput<'c> {
 ///
 /// Errors: `SigningFailed` when the request lacks what the kind needs (`wrong-audience` without
 /// an audience, `wrong-recipient` without a recipient, `sha1` with a non-RSA key) or signing fails.
+///
+/// ```
+/// use samlkit_dsig::{DigestMethod, SignatureMethod};
+/// use samlkit_saml::*;
+///
+/// // A harness would use the IdP credential its SP trusts; any credential shows the shape.
+/// let idp = attacker_credential()?;
+/// let params = ResponseParams {
+///     issuer: "https://idp.example.com".into(),
+///     name_id: "alice@example.com".into(),
+///     name_id_format: name_id_format_uri("email").unwrap_or_default(),
+///     audiences: vec!["https://sp.example.com".into()],
+///     recipient: Some("https://sp.example.com/acs".into()),
+///     destination: Some("https://sp.example.com/acs".into()),
+///     in_response_to: None,
+///     attributes: Vec::new(),
+///     session_index: None,
+///     issue_instant: chrono::DateTime::from_timestamp(1_795_000_000, 0).unwrap_or_default(),
+///     valid_for: chrono::Duration::minutes(5),
+/// };
+/// let input = BreakInput {
+///     ids: ResponseIds::random(None)?,
+///     params,
+///     idp: &idp,
+///     attacker: &idp,
+///     profile: SigningProfile {
+///         target: SignTarget::Assertion,
+///         method: SignatureMethod::RsaSha256,
+///         digest: DigestMethod::Sha256,
+///     },
+/// };
+/// let xml = build_broken_response(BreakKind::WrongAudience, &input)?;
+/// assert!(xml.contains(&format!("<saml:Audience>{WRONG_AUDIENCE}</saml:Audience>")));
+/// assert_eq!(BreakKind::WrongAudience.expected_code(), "audience_invalid");
+/// # Ok::<(), SamlError>(())
+/// ```
 pub fn build_broken_response(kind: BreakKind, input: &BreakInput<'_>) -> Result<String, SamlError> {
     let recipe = kind.recipe();
     let params = recipe.params.apply(&input.params)?;

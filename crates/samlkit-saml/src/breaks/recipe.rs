@@ -79,7 +79,7 @@ pub(super) enum ProfileEdit {
 #[derive(Clone, Copy)]
 pub(super) enum Signing {
     /// Left unsigned.
-    None,
+    Unsigned,
     /// The IdP's key and certificate.
     Idp,
     /// The attacker's key and certificate.
@@ -227,7 +227,7 @@ impl Signing {
         input: &BreakInput<'_>,
     ) -> Result<String, SamlError> {
         let (key, cert, profile) = match self {
-            Signing::None => return Ok(xml.to_string()),
+            Signing::Unsigned => return Ok(xml.to_string()),
             Signing::Idp => (input.idp, input.idp, profile),
             Signing::Attacker => {
                 (input.attacker, input.attacker, fitted_to(profile, input.attacker))
