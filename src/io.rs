@@ -8,6 +8,7 @@ use std::path::Path;
 
 use samlkit_cert::{Certificate, PrivateKey, Signer};
 use samlkit_dsig::{DigestMethod, SignatureMethod};
+use samlkit_saml::{ErrorKind, SigningCredential};
 
 use crate::error::CliError;
 
@@ -193,6 +194,20 @@ impl Credential {
         warn_if_due(&self.leaf, &self.cert_path, now);
     }
 
+    /// The key and its certificate as the library signs with them; the library refuses a pair
+    /// that does not belong together (exit 2, naming both files).
+    pub(crate) fn signing(&self) -> Result<SigningCredential, CliError> {
+        SigningCredential::new(&self.key, self.leaf.clone()).map_err(|e| match e.kind() {
+            ErrorKind::KeyMismatch => CliError::input(format!(
+                "the certificate {} does not belong to the private key {}",
+                self.cert_path, self.key_path
+            )),
+            _ => {
+                CliError::input(format!("cannot use private key {}: {}", self.key_path, e.detail()))
+            }
+        })
+    }
+
     /// The key's certificate (the one that goes into KeyInfo).
     pub(crate) fn certificate(&self) -> &Certificate {
         &self.leaf
@@ -204,13 +219,6 @@ impl Credential {
         chain.push(self.leaf);
         chain.extend(self.issuers);
         (self.key, chain)
-    }
-
-    /// The key, ready to sign.
-    pub(crate) fn signer(&self) -> Result<Signer, CliError> {
-        self.key
-            .signer()
-            .map_err(|e| CliError::input(format!("cannot use private key {}: {e}", self.key_path)))
     }
 
     /// `--alg` (default: rsa-sha256 for RSA keys, the curve's ECDSA for EC keys) and

@@ -126,10 +126,10 @@ pub fn run(args: MetadataArgs) -> Result<ExitCode, CliError> {
         // The --cert read above is the one that goes into KeyInfo: no file is read twice.
         let cred = Credential::with_certificates(load_key(key)?, key, vec![cert], &args.cert)?
             .matched()?;
-        let signer = cred.signer()?;
+        let signing = cred.signing()?;
         let (method, digest) = cred.algorithms(args.alg.as_deref(), "sha256")?;
         let profile = SigningProfile { target: SignTarget::Response, method, digest };
-        xml = sign_document(&xml, &signer, cred.certificate().der(), &profile)
+        xml = sign_document(&xml, &signing, &profile)
             .map_err(|e| CliError::input(crate::error::saml_message(&e)))?;
     }
     match &args.out {

@@ -3,7 +3,7 @@
 //! ```
 //! use samlkit_cert::Certificate;
 //! # fn main() -> Result<(), samlkit_cert::CertError> {
-//! # let pem = include_bytes!("../../../fixtures/certs/idp.crt");
+//! # let pem = include_bytes!("../tests/data/idp.crt");
 //! let cert = Certificate::load(pem)?;
 //! assert_eq!(cert.info().common_name.as_deref(), Some("idp.example.com"));
 //! assert_eq!(cert.sha256_fingerprint().len(), 32 * 3 - 1); // "AB:CD:…"

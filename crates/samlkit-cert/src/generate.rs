@@ -7,7 +7,7 @@
 //! use chrono::{TimeZone, Utc};
 //! use samlkit_cert::{PrivateKey, Subject, generate};
 //! # fn main() -> Result<(), samlkit_cert::CertError> {
-//! # let pem = include_str!("../../../fixtures/keys/idp.key");
+//! # let pem = include_str!("../tests/data/idp.key");
 //! let key = PrivateKey::from_pem(pem)?;
 //! let subject = Subject::new("idp.example.com").organization("Example");
 //! let now = Utc.with_ymd_and_hms(2026, 6, 1, 0, 0, 0).unwrap();

@@ -9,7 +9,7 @@
 //! ```
 //! use samlkit_cert::{PrivateKey, SignatureAlgorithm};
 //! # fn main() -> Result<(), samlkit_cert::CertError> {
-//! # let pem = include_str!("../../../fixtures/keys/idp.key");
+//! # let pem = include_str!("../tests/data/idp.key");
 //! let key = PrivateKey::from_pem(pem)?;
 //! let signature = key.signer()?.sign(SignatureAlgorithm::RsaSha256, b"hello")?;
 //! key.public_key().verify(SignatureAlgorithm::RsaSha256, b"hello", &signature)?;

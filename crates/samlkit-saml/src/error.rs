@@ -72,6 +72,8 @@ pub enum ErrorKind {
     AssertionInvalid,
     /// A signing key, certificate or option is unusable.
     SigningFailed,
+    /// The private key is not the one the signing certificate certifies.
+    KeyMismatch,
     /// A signed identity value (NameID, Issuer, Audience, AttributeValue) contains an XML
     /// comment. Canonicalization drops comments, so the signature still verifies, but SPs that
     /// read only the first text node see a truncated value (`alice@example.com<!---->.evil.com`):
@@ -123,7 +125,10 @@ impl ErrorKind {
     pub fn is_input_error(self) -> bool {
         matches!(
             self,
-            ErrorKind::MalformedInput | ErrorKind::MalformedXml | ErrorKind::SigningFailed
+            ErrorKind::MalformedInput
+                | ErrorKind::MalformedXml
+                | ErrorKind::SigningFailed
+                | ErrorKind::KeyMismatch
         )
     }
 
@@ -159,6 +164,7 @@ impl ErrorKind {
             }
             AssertionInvalid => ("assertion_invalid", "Assertion Invalid"),
             SigningFailed => ("signing_failed", "Signing Failed"),
+            KeyMismatch => ("key_mismatch", "Key Mismatch"),
             CommentInValue => ("comment_in_value", "Comment In Value"),
             MetadataExpired => ("metadata_expired", "Metadata Expired"),
             Replayed => ("replayed", "Assertion Replayed"),

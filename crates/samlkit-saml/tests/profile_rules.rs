@@ -5,7 +5,7 @@
 mod common;
 
 use chrono::Duration;
-use common::{IDP_CERT, alice_params, idp, issued, sp_policy};
+use common::{IDP_CERT, alice_params, idp_credential, issued, sp_policy};
 use samlkit_cert::Certificate;
 use samlkit_dsig::{DigestMethod, SignatureMethod};
 use samlkit_saml::*;
@@ -24,10 +24,9 @@ fn unsigned() -> String {
 }
 
 fn sign(xml: &str, target: SignTarget) -> String {
-    let (signer, cert) = idp();
     let profile =
         SigningProfile { target, method: SignatureMethod::RsaSha256, digest: DigestMethod::Sha256 };
-    sign_document(xml, &signer, cert.der(), &profile).unwrap()
+    sign_document(xml, &idp_credential(), &profile).unwrap()
 }
 
 fn verify(xml: &str) -> Result<VerifiedAssertion, SamlError> {
