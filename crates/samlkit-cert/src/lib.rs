@@ -10,7 +10,6 @@
 //! - [`expiry`]: `ok` / `renew` / `expired` / `not-yet-valid` against a warning window;
 //! - [`inventory`]: the TOML inventory of certificates and the integrations that use them.
 #![forbid(unsafe_code)]
-#![warn(missing_docs)]
 
 pub mod certificate;
 mod der;
