@@ -24,9 +24,10 @@ use crate::now::{NowArg, parse_rfc3339};
 /// an AttributeStatement. IDs come from the system CSPRNG; instants are UTC.
 ///
 /// Example:
-///   samlkit issue --key idp.key --cert idp.crt --issuer https://idp.example.com
-///     --name-id alice@example.com --audience https://sp.example.com
-///     --recipient https://sp.example.com/acs --attr groups=admins --attr groups=staff
+///
+///     samlkit issue --key idp.key --cert idp.crt --issuer https://idp.example.com
+///       --name-id alice@example.com --audience https://sp.example.com
+///       --recipient https://sp.example.com/acs --attr groups=admins --attr groups=staff
 ///
 /// For SP test harnesses, the same command with `--break xsw3` (or any KIND from
 /// `samlkit issue --break list`) emits a response the SP must reject.
@@ -47,6 +48,9 @@ pub struct IssueArgs {
     name_id: Option<String>,
     /// NameID format: email, persistent, transient, unspecified or a URI
     /// [default: email when the value contains '@', else unspecified].
+    // `[default: …]` is clap's help convention, not a link; rustdoc reads the `@` as a
+    // disambiguator.
+    #[allow(rustdoc::broken_intra_doc_links)]
     #[arg(long, value_name = "FORMAT")]
     name_id_format: Option<String>,
     /// Audience (the SP entity ID); repeat for several.

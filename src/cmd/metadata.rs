@@ -26,9 +26,10 @@ use crate::now::{NowArg, parse_rfc3339};
 /// `samlkit verify --metadata --cert CERT FILE`. Same input, same bytes.
 ///
 /// Example:
-///   samlkit metadata --entity-id https://idp.example.com
-///     --sso-url https://idp.example.com/sso --cert idp.crt --next-cert idp-2027.crt
-///     --sign --key idp.key --out idp-metadata.xml
+///
+///     samlkit metadata --entity-id https://idp.example.com
+///       --sso-url https://idp.example.com/sso --cert idp.crt --next-cert idp-2027.crt
+///       --sign --key idp.key --out idp-metadata.xml
 #[derive(Args)]
 #[command(verbatim_doc_comment)]
 pub struct MetadataArgs {

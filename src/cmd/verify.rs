@@ -35,9 +35,10 @@ use unchecked::Given;
 /// With --metadata the files are signed IdP metadata (samlkit metadata) instead.
 ///
 /// Example:
-///   samlkit verify --cert idp.crt --audience https://sp.example.com
-///     --recipient https://sp.example.com/acs --issuer https://idp.example.com response.xml
-///   samlkit verify --metadata --cert idp.crt idp-metadata.xml
+///
+///     samlkit verify --cert idp.crt --audience https://sp.example.com
+///       --recipient https://sp.example.com/acs --issuer https://idp.example.com response.xml
+///     samlkit verify --metadata --cert idp.crt idp-metadata.xml
 #[derive(Args)]
 #[command(verbatim_doc_comment)]
 pub struct VerifyArgs {

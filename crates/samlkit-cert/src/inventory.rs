@@ -62,6 +62,37 @@ pub struct InventoryEntry {
 }
 
 /// A parsed inventory file.
+///
+/// ```
+/// use std::path::Path;
+///
+/// use chrono::{TimeZone, Utc};
+/// use samlkit_cert::Inventory;
+/// # fn main() -> Result<(), samlkit_cert::CertError> {
+/// let toml = r#"
+/// [[certificate]]
+/// name = "sso-signing"
+/// cert = "idp.crt"
+/// integrations = ["Salesforce SSO"]
+///
+/// [[certificate]]
+/// name = "old-portal"
+/// cert = "gone.crt"
+/// "#;
+/// let inventory = Inventory::parse(toml, "samlkit.toml")?;
+/// // The caller does the I/O; here the one existing file comes from memory.
+/// let read = |path: &Path| match path.file_name().and_then(|name| name.to_str()) {
+///     Some("idp.crt") => Ok(include_bytes!("../../../fixtures/certs/idp.crt").to_vec()),
+///     _ => Err(format!("{}: no such file", path.display())),
+/// };
+/// let now = Utc.with_ymd_and_hms(2026, 6, 1, 0, 0, 0).unwrap();
+/// let rows = inventory.report(Path::new("/etc/samlkit"), now, 30, read);
+/// // Unreadable entries come first: nobody knows when they expire.
+/// assert_eq!((rows[0].entry.name.as_str(), rows[0].status()), ("old-portal", "error"));
+/// assert_eq!((rows[1].entry.name.as_str(), rows[1].status()), ("sso-signing", "ok"));
+/// assert_eq!(rows[1].path, Path::new("/etc/samlkit/idp.crt"));
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Inventory {
     /// The entries, in file order.

@@ -6,15 +6,34 @@
 //! certificate files. The exception is [`sfmeta::ProjectFiles::read`], which reads a Salesforce
 //! project directory or zip in one call (walking a tree is simpler here than at every caller).
 //!
+//! Before signing with a key, check that it is the one the published certificate certifies,
+//! and how long that certificate has left:
+//!
+//! ```
+//! use chrono::{TimeZone, Utc};
+//! use samlkit_cert::{Certificate, ExpiryStatus, PrivateKey};
+//! # fn main() -> Result<(), samlkit_cert::CertError> {
+//! let key = PrivateKey::load(include_bytes!("../../../fixtures/keys/idp.key"))?;
+//! let cert = Certificate::load(include_bytes!("../../../fixtures/certs/idp.crt"))?;
+//! assert!(cert.matches_key(&key));
+//!
+//! let now = Utc.with_ymd_and_hms(2026, 6, 1, 0, 0, 0).unwrap();
+//! let info = cert.info();
+//! let expiry = samlkit_cert::Expiry::evaluate(info.not_before, info.not_after, now, 30);
+//! assert_eq!(expiry.status, ExpiryStatus::Ok);
+//! # Ok(()) }
+//! ```
+//!
 //! - [`key`]: private and public keys (RSA, ECDSA P-256/P-384), signing and verification;
 //! - [`certificate`]: loading and inspecting X.509 certificates;
 //! - [`generate`]: self-signed certificates and PKCS#10 requests;
+//! - [`jwt`]: RS256 bearer tokens for the OAuth 2.0 JWT bearer flow (Salesforce connected apps);
+//! - [`keystore`]: a key and its chain as JKS or PKCS#12, with Salesforce's import rules;
 //! - [`expiry`]: `ok` / `renew` / `expired` / `not-yet-valid` against a warning window;
 //! - [`inventory`]: the TOML inventory of certificates and the integrations that use them, and
 //!   [`inventory::scan`], which builds it from a Salesforce org's metadata;
 //! - [`sfmeta`]: reading Salesforce metadata (DX project or Metadata API retrieve).
 #![forbid(unsafe_code)]
-#![warn(missing_docs)]
 
 pub mod certificate;
 mod der;
