@@ -1,6 +1,7 @@
 //! `inventory::scan` through the public API: the fixture org in both formats (and zipped), one
 //! table row per metadata type and field, grouping by fingerprint, chains, CSRs, and files that
 //! cannot be used.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a failure is a test failure
 
 mod common;
 

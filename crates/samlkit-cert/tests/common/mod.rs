@@ -1,5 +1,6 @@
 //! Helpers shared by this crate's integration tests.
 #![allow(dead_code)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a failure is a test failure
 
 use std::path::PathBuf;
 
