@@ -202,7 +202,11 @@ pub fn run(args: IssueArgs) -> Result<ExitCode, CliError> {
                 .map_err(|e| CliError::input(crate::error::saml_message(&e)))?
         }
     };
+    // The duplicate-field kind is a whole form body (two SAMLResponse fields): it is posted as
+    // is, so every --format writes it unchanged.
+    let form_body = break_kind == Some(BreakKind::DuplicateField);
     let output = match args.format {
+        _ if form_body => format!("{xml}\n"),
         OutputFormat::Xml => xml,
         OutputFormat::Base64 => format!("{}\n", STANDARD.encode(xml.as_bytes())),
         OutputFormat::Html => {

@@ -7,6 +7,7 @@ Prints "OK <nameid>" and exits 0 when the response is valid, else prints the rea
 """
 import base64
 import sys
+import urllib.parse
 
 from onelogin.saml2.response import OneLogin_Saml2_Response
 from onelogin.saml2.settings import OneLogin_Saml2_Settings
@@ -44,8 +45,15 @@ def main():
         },
         sp_validation_only=True,
     )
-    xml = open(response_path, "rb").read()
-    response = OneLogin_Saml2_Response(settings, base64.b64encode(xml))
+    data = open(response_path, "rb").read()
+    if data.startswith(b"SAMLResponse="):
+        # A captured form body: read it the way Django's request.POST["SAMLResponse"] (and
+        # PHP's $_POST) do, which is the last field of that name.
+        fields = urllib.parse.parse_qs(data.decode("ascii"), keep_blank_values=True)
+        encoded = fields["SAMLResponse"][-1].encode("ascii")
+    else:
+        encoded = base64.b64encode(data)
+    response = OneLogin_Saml2_Response(settings, encoded)
     host = acs.split("://", 1)[1].split("/", 1)[0]
     path = "/" + acs.split("://", 1)[1].split("/", 1)[1]
     request = {"https": "on", "http_host": host, "script_name": path, "get_data": {}, "post_data": {}}

@@ -172,4 +172,12 @@ pub const BREAK_KINDS: &[(&str, &str)] = &[
     ("status-responder", "status_not_success"),
     ("two-assertions", "assertion_count"),
     ("keyinfo-swap", "signature_invalid"),
+    ("no-authn-statement", "authn_statement_missing"),
+    ("session-expired", "session_expired"),
+    ("unknown-condition", "condition_not_understood"),
+    ("wrong-version", "version_invalid"),
+    ("issuer-format", "issuer_format_invalid"),
+    ("bare-assertion", "bare_assertion"),
+    ("duplicate-field", "duplicate_parameter"),
+    ("lookalike-assertion", "unexpected_element"),
 ];

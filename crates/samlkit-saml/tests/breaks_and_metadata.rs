@@ -39,6 +39,14 @@ const KINDS: &[(BreakKind, &str, &str)] = &[
     (BreakKind::StatusResponder, "status-responder", "status_not_success"),
     (BreakKind::TwoAssertions, "two-assertions", "assertion_count"),
     (BreakKind::KeyinfoSwap, "keyinfo-swap", "signature_invalid"),
+    (BreakKind::NoAuthnStatement, "no-authn-statement", "authn_statement_missing"),
+    (BreakKind::SessionExpired, "session-expired", "session_expired"),
+    (BreakKind::UnknownCondition, "unknown-condition", "condition_not_understood"),
+    (BreakKind::WrongVersion, "wrong-version", "version_invalid"),
+    (BreakKind::IssuerFormat, "issuer-format", "issuer_format_invalid"),
+    (BreakKind::BareAssertion, "bare-assertion", "bare_assertion"),
+    (BreakKind::DuplicateField, "duplicate-field", "duplicate_parameter"),
+    (BreakKind::LookalikeAssertion, "lookalike-assertion", "unexpected_element"),
 ];
 
 fn params() -> ResponseParams {

@@ -190,6 +190,47 @@ break_kinds! {
     KeyinfoSwap = "keyinfo-swap", "signature_invalid",
         "signed by the attacker key, but KeyInfo carries the trusted certificate",
         Recipe { signing: Signing::AttackerKeyIdpCertificate, ..SIGNED };
+    NoAuthnStatement = "no-authn-statement", "authn_statement_missing",
+        "signed Assertion without an AuthnStatement (the Web Browser SSO profile requires one)",
+        Recipe { before_signing: XmlEdit::NoAuthnStatement, ..SIGNED };
+    SessionExpired = "session-expired", "session_expired",
+        "AuthnStatement SessionNotOnOrAfter an hour before --now",
+        Recipe { before_signing: XmlEdit::SessionEndedAnHourAgo, ..SIGNED };
+    UnknownCondition = "unknown-condition", "condition_not_understood",
+        "Conditions hold a saml:Condition of a type no SP understands (the assertion is Indeterminate)",
+        Recipe { before_signing: XmlEdit::UnknownCondition, ..SIGNED };
+    WrongVersion = "wrong-version", "version_invalid",
+        "the Response says Version=\"1.1\" (signed)",
+        Recipe {
+            before_signing: XmlEdit::ResponseVersion("1.1"),
+            profile: ProfileEdit::Target(SignTarget::Both),
+            ..SIGNED
+        };
+    IssuerFormat = "issuer-format", "issuer_format_invalid",
+        "the Assertion's Issuer has an emailAddress Format instead of entity (signed)",
+        Recipe {
+            before_signing: XmlEdit::IssuerFormat(
+                "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress",
+            ),
+            ..SIGNED
+        };
+    BareAssertion = "bare-assertion", "bare_assertion",
+        "the signed Assertion alone, without a samlp:Response around it",
+        Recipe {
+            profile: ProfileEdit::Target(SignTarget::Assertion),
+            after_signing: Splice::BareAssertion,
+            ..SIGNED
+        };
+    DuplicateField = "duplicate-field", "duplicate_parameter",
+        "a form body (whatever the format) with two SAMLResponse fields: the genuine one first, an unsigned evil one last",
+        Recipe { after_signing: Splice::FormBodyWithEvilLast, ..SIGNED };
+    LookalikeAssertion = "lookalike-assertion", "unexpected_element",
+        "an evil saml:Assertion in a look-alike namespace before Status, beside the signed one",
+        Recipe {
+            profile: ProfileEdit::Target(SignTarget::Assertion),
+            after_signing: Splice::LookalikeAssertion,
+            ..SIGNED
+        };
 }
 
 impl BreakKind {

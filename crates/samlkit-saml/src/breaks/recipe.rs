@@ -63,6 +63,16 @@ pub(super) enum XmlEdit {
     TopStatusCode(&'static str),
     /// A copy of the Assertion with a new ID and the evil NameID added after it.
     SecondEvilAssertion,
+    /// The AuthnStatement removed.
+    NoAuthnStatement,
+    /// The AuthnStatement's SessionNotOnOrAfter an hour before the legitimate instant.
+    SessionEndedAnHourAgo,
+    /// A `saml:Condition` of a type no SP understands added to the Conditions.
+    UnknownCondition,
+    /// The Response's Version replaced.
+    ResponseVersion(&'static str),
+    /// The Assertion's Issuer given this Format.
+    IssuerFormat(&'static str),
 }
 
 #[derive(Clone, Copy)]
@@ -104,6 +114,15 @@ pub(super) enum Splice {
     EvilNameId,
     /// One character of the first SignatureValue changes.
     FlipSignatureValue,
+    /// Only the signed Assertion, without the Response around it.
+    BareAssertion,
+    /// A form body with two SAMLResponse fields: the genuine response first (what a verifier
+    /// that reads the first field checks), an unsigned one for the evil NameID last (what PHP
+    /// and Django hand the application).
+    FormBodyWithEvilLast,
+    /// An Assertion for the evil NameID in a look-alike namespace, as a Response child before
+    /// Status (code that matches the `saml:` prefix reads it).
+    LookalikeAssertion,
 }
 
 /// Where the unsigned original Response goes in the evil one.
@@ -215,6 +234,39 @@ impl XmlEdit {
                 let second = evil_name_id(&set_root_id(&xml[a.clone()], &second_id)?)?;
                 Ok(insert(&xml, a.end, &second))
             }
+            XmlEdit::NoAuthnStatement => {
+                let statement = child_range_anywhere(&xml, NS_ASSERTION, "AuthnStatement")?;
+                Ok(replace_range(&xml, statement, ""))
+            }
+            XmlEdit::SessionEndedAnHourAgo => {
+                let ended = crate::format_instant(input.params.issue_instant - Duration::hours(1));
+                replace_once(
+                    &xml,
+                    "<saml:AuthnStatement ",
+                    &format!("<saml:AuthnStatement SessionNotOnOrAfter=\"{ended}\" "),
+                )
+            }
+            XmlEdit::UnknownCondition => replace_once(
+                &xml,
+                "</saml:AudienceRestriction>",
+                "</saml:AudienceRestriction><saml:Condition xsi:type=\"xs:string\"/>",
+            ),
+            XmlEdit::ResponseVersion(version) => {
+                replace_once(&xml, "Version=\"2.0\"", &format!("Version=\"{version}\""))
+            }
+            XmlEdit::IssuerFormat(format) => {
+                let a = child_range(&xml, NS_ASSERTION, "Assertion")?;
+                let issuer =
+                    format!("<saml:Issuer>{}</saml:Issuer>", escape_text(&input.params.issuer));
+                let at = xml[a.clone()].find(&issuer).map(|i| a.start + i).ok_or_else(|| {
+                    SamlError::new(ErrorKind::SigningFailed, "no Assertion Issuer to break")
+                })?;
+                let with_format = format!(
+                    "<saml:Issuer Format=\"{format}\">{}</saml:Issuer>",
+                    escape_text(&input.params.issuer)
+                );
+                Ok(replace_range(&xml, at..at + issuer.len(), &with_format))
+            }
         }
     }
 }
@@ -275,6 +327,29 @@ impl Splice {
                     _ => "A",
                 };
                 Ok(replace_range(&signed, at..at + 1, flipped))
+            }
+            Splice::BareAssertion => {
+                let a = child_range(&signed, NS_ASSERTION, "Assertion")?;
+                Ok(signed[a].to_string())
+            }
+            Splice::FormBodyWithEvilLast => {
+                use base64::Engine as _;
+                let evil = evil_name_id(&without_signatures(&signed)?)?;
+                let field = |xml: &str| {
+                    crate::redirect::url_encode(
+                        &base64::engine::general_purpose::STANDARD.encode(xml.as_bytes()),
+                    )
+                };
+                Ok(format!("SAMLResponse={}&SAMLResponse={}", field(&signed), field(&evil)))
+            }
+            Splice::LookalikeAssertion => {
+                let status = child_range(&signed, crate::builder::NS_PROTOCOL, "Status")?;
+                let lookalike = format!(
+                    "<saml:Assertion xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion:evil\" ID=\"{}_x\" Version=\"2.0\"><saml:Subject><saml:NameID>{}</saml:NameID></saml:Subject></saml:Assertion>",
+                    input.ids.assertion_id,
+                    super::EVIL_NAME_ID
+                );
+                Ok(insert(&signed, status.start, &lookalike))
             }
         }
     }
