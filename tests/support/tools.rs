@@ -64,8 +64,21 @@ pub const PYTHON3_JWT: Tool = Tool {
     ],
 };
 
+/// Node.js with xml-crypto (what node-saml and passport-saml sign with) installed by
+/// `scripts/install-test-deps.sh` into `tests/interop/node/node_modules` (paths are relative to
+/// the repository root, where both the build script and the tests run).
+pub const NODE_XML_CRYPTO: Tool = Tool {
+    name: "node_xml_crypto",
+    program: "node",
+    probe_args: &[
+        "-e",
+        "require(require.resolve('xml-crypto', { paths: ['tests/interop/node'] }))",
+    ],
+};
+
 /// Every tool a test under `tests/` may need.
-pub const ALL: &[&Tool] = &[&XMLSEC1, &OPENSSL, &KEYTOOL, &PYTHON3, &PYTHON3_SAML, &PYTHON3_JWT];
+pub const ALL: &[&Tool] =
+    &[&XMLSEC1, &OPENSSL, &KEYTOOL, &PYTHON3, &PYTHON3_SAML, &PYTHON3_JWT, &NODE_XML_CRYPTO];
 
 /// Set by `scripts/test.sh` and CI: a missing tool fails its tests instead of ignoring them.
 pub const REQUIRE_ENV: &str = "SAMLKIT_REQUIRE_INTEROP";
