@@ -359,7 +359,7 @@ struct OfferedCertificates {
 }
 
 enum Offered {
-    Certificate(Certificate),
+    Certificate(Box<Certificate>),
     /// Bytes that are not a DER certificate, described for people.
     NotACertificate(String),
 }
@@ -373,7 +373,7 @@ impl OfferedCertificates {
                 {
                     let bytes = base64_value(c)?;
                     offered.push(match Certificate::from_der(&bytes) {
-                        Ok(cert) => Offered::Certificate(cert),
+                        Ok(cert) => Offered::Certificate(Box::new(cert)),
                         Err(_) => Offered::NotACertificate(describe_non_certificate(&bytes)),
                     });
                 }
@@ -384,7 +384,7 @@ impl OfferedCertificates {
 
     fn certificates(&self) -> impl Iterator<Item = &Certificate> {
         self.offered.iter().filter_map(|o| match o {
-            Offered::Certificate(c) => Some(c),
+            Offered::Certificate(c) => Some(c.as_ref()),
             Offered::NotACertificate(_) => None,
         })
     }
