@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Installs what the interop tests need, idempotently: xmlsec1 and openssl, the JDK's keytool, and
+# Installs what the interop tests need, idempotently: xmlsec1 and openssl, the JDK's keytool,
 # Debian's Python verifiers (python3-xmlsec, python3-onelogin-saml2, python3-jwt, used through
 # /usr/bin/python3), python3-icalendar and prometheus's promtool (they check `inventory scan
-# --format ics|prometheus`). Anything already installed is left alone, so a second run does
-# nothing.
+# --format ics|prometheus`), and Node.js with xml-crypto from npm (into tests/interop/node).
+# Anything already installed is left alone, so a second run does nothing.
 # Needs root for apt-get; without root it says what is missing and carries on (the interop tests
 # then fail with a clear message when SAMLKIT_REQUIRE_INTEROP=1).
 set -euo pipefail
@@ -14,6 +14,26 @@ wanted+=(python3-cryptography)
 # `inventory scan`: the calendar must parse with icalendar, the metrics pass `promtool check`.
 wanted+=(python3-icalendar prometheus)
 command -v keytool >/dev/null 2>&1 || wanted+=(openjdk-17-jre-headless)
+command -v node >/dev/null 2>&1 || wanted+=(nodejs)
+command -v npm >/dev/null 2>&1 || wanted+=(npm)
+
+# xml-crypto (what node-saml and passport-saml sign with) for tests/dsig_interop_cli.rs, from npm
+# into the project-local tests/interop/node (pinned by its package-lock.json; node_modules is
+# git-ignored). Skipped when already there; needs node and npm (Debian's nodejs and npm).
+install_xml_crypto() {
+  local project
+  project="$(cd "$(dirname "$0")/.." && pwd)/tests/interop/node"
+  if [ -f "$project/node_modules/xml-crypto/package.json" ]; then
+    echo "install-test-deps: xml-crypto present"
+    return 0
+  fi
+  if ! command -v npm >/dev/null 2>&1; then
+    echo "install-test-deps: npm is missing, cannot install xml-crypto" >&2
+    return 0
+  fi
+  echo "install-test-deps: npm ci (xml-crypto) in tests/interop/node"
+  (cd "$project" && npm ci --no-audit --no-fund --silent)
+}
 
 missing=()
 for package in "${wanted[@]}"; do
@@ -23,11 +43,13 @@ done
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-test-deps: all interop tools present"
+  install_xml_crypto
   exit 0
 fi
 
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
   echo "install-test-deps: missing ${missing[*]} and cannot apt-get install (not root?)" >&2
+  install_xml_crypto
   exit 0
 fi
 
@@ -35,3 +57,4 @@ echo "install-test-deps: apt-get install ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+install_xml_crypto

@@ -149,6 +149,7 @@ pub fn saml_message(e: &samlkit_saml::SamlError) -> String {
     use samlkit_saml::Hint;
     let hint = match e.hint() {
         Some(Hint::AllowSha1) => "; pass --allow-sha1 to accept it",
+        Some(Hint::AllowRsa1024) => "; pass --allow-rsa1024 to accept it",
         Some(Hint::VerifyAsMetadata) => "; to check signed metadata use samlkit verify --metadata",
         Some(Hint::SignTheResponse) => " (use --target response)",
         Some(Hint::NeedsAudience) => " (--audience)",

@@ -72,6 +72,10 @@ pub struct VerifyArgs {
     /// Browser SSO profile always sends a Response).
     #[arg(long)]
     allow_bare_assertion: bool,
+    /// Accept signatures by RSA keys of 1024 to 2047 bits (legacy IdPs only); without it such
+    /// a signature is refused as key_too_small, whatever the hash. SHA-1 also needs --allow-sha1.
+    #[arg(long, conflicts_with = "metadata")]
+    allow_rsa1024: bool,
     /// Require --audience, --recipient and --issuer: without all three, verify nothing and
     /// exit 2 instead of warning that a binding goes unchecked.
     #[arg(long)]
@@ -134,6 +138,9 @@ fn policy<'c>(
     }
     if args.allow_sha1 {
         policy = policy.allow_insecure_sha1();
+    }
+    if args.allow_rsa1024 {
+        policy = policy.allow_insecure_rsa1024();
     }
     policy
 }

@@ -75,6 +75,18 @@ pub const PYTHON3_ICALENDAR: Tool = Tool {
 pub const PROMTOOL: Tool =
     Tool { name: "promtool", program: "promtool", probe_args: &["--version"] };
 
+/// Node.js with xml-crypto (what node-saml and passport-saml sign with) installed by
+/// `scripts/install-test-deps.sh` into `tests/interop/node/node_modules` (paths are relative to
+/// the repository root, where both the build script and the tests run).
+pub const NODE_XML_CRYPTO: Tool = Tool {
+    name: "node_xml_crypto",
+    program: "node",
+    probe_args: &[
+        "-e",
+        "require(require.resolve('xml-crypto', { paths: ['tests/interop/node'] }))",
+    ],
+};
+
 /// Every tool a test under `tests/` may need.
 pub const ALL: &[&Tool] = &[
     &XMLSEC1,
@@ -85,6 +97,7 @@ pub const ALL: &[&Tool] = &[
     &PYTHON3_JWT,
     &PYTHON3_ICALENDAR,
     &PROMTOOL,
+    &NODE_XML_CRYPTO,
 ];
 
 /// Set by `scripts/test.sh` and CI: a missing tool fails its tests instead of ignoring them.

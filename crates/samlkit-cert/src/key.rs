@@ -203,6 +203,35 @@ impl fmt::Display for SignatureAlgorithm {
     }
 }
 
+/// A hash function, named apart from the key it is used with.
+///
+/// XML-DSig's signature-method URIs name the hash only (`ecdsa-sha384`, `rsa-sha256`): the curve
+/// or modulus comes from the key (RFC 4051, RFC 6931), so P-256 with SHA-384 and P-384 with
+/// SHA-256 are both legal. [`PublicKey::verify_with_hash`] checks such a signature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum HashAlgorithm {
+    /// SHA-1: broken, for legacy verification only.
+    Sha1,
+    /// SHA-256.
+    Sha256,
+    /// SHA-384.
+    Sha384,
+    /// SHA-512.
+    Sha512,
+}
+
+impl HashAlgorithm {
+    /// A short lower-case name: `sha256`, …
+    pub fn name(self) -> &'static str {
+        match self {
+            HashAlgorithm::Sha1 => "sha1",
+            HashAlgorithm::Sha256 => "sha256",
+            HashAlgorithm::Sha384 => "sha384",
+            HashAlgorithm::Sha512 => "sha512",
+        }
+    }
+}
+
 /// A private key (RSA, or ECDSA P-256/P-384), held as PKCS#8 DER.
 ///
 /// `Debug` shows the algorithm only, never key material.
@@ -660,6 +689,120 @@ impl PublicKey {
             .verify(message, signature)
             .map_err(|_| CertError::BadSignature { algorithm: alg.name() })
     }
+
+    /// Checks a signature whose algorithm names only the hash, as XML-DSig's do: RSA PKCS#1 v1.5
+    /// with `hash`, or ECDSA (fixed-size `r || s`) with `hash` on whatever curve the key is on
+    /// (P-256 with SHA-384 and P-384 with SHA-256 are legal, RFC 6931).
+    ///
+    /// Any RSA modulus of 1024 bits or more is checked: the minimum size is the caller's policy
+    /// (read it from [`PublicKey::algorithm`] before trusting the result). ECDSA is checked with
+    /// SHA-256 and SHA-384 only; other hashes give [`CertError::AlgorithmMismatch`].
+    ///
+    /// ```
+    /// use samlkit_cert::key::HashAlgorithm;
+    /// use samlkit_cert::{PrivateKey, SignatureAlgorithm};
+    /// # fn main() -> Result<(), samlkit_cert::CertError> {
+    /// # let pem = include_str!("../../../fixtures/keys/idp.key");
+    /// let key = PrivateKey::from_pem(pem)?;
+    /// let signature = key.signer()?.sign(SignatureAlgorithm::RsaSha384, b"hello")?;
+    /// key.public_key().verify_with_hash(HashAlgorithm::Sha384, b"hello", &signature)?;
+    /// # Ok(()) }
+    /// ```
+    pub fn verify_with_hash(
+        &self,
+        hash: HashAlgorithm,
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<(), CertError> {
+        let bad = |name: &'static str| CertError::BadSignature { algorithm: name };
+        let check = |params: &'static dyn ring_sig::VerificationAlgorithm,
+                     name: &'static str,
+                     signature: &[u8]| {
+            ring_sig::UnparsedPublicKey::new(params, &self.key_bytes)
+                .verify(message, signature)
+                .map_err(|_| bad(name))
+        };
+        match (self.algorithm, hash) {
+            (KeyAlgorithm::Rsa { .. }, HashAlgorithm::Sha1) => check(
+                &ring_sig::RSA_PKCS1_1024_8192_SHA1_FOR_LEGACY_USE_ONLY,
+                "rsa-sha1",
+                signature,
+            ),
+            (KeyAlgorithm::Rsa { .. }, HashAlgorithm::Sha256) => check(
+                &ring_sig::RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY,
+                "rsa-sha256",
+                signature,
+            ),
+            (KeyAlgorithm::Rsa { bits }, HashAlgorithm::Sha384) if bits >= 2048 => {
+                check(&ring_sig::RSA_PKCS1_2048_8192_SHA384, "rsa-sha384", signature)
+            }
+            // ring has no SHA-384 verifier for keys under 2048 bits; the `rsa` crate has.
+            (KeyAlgorithm::Rsa { .. }, HashAlgorithm::Sha384) => {
+                self.verify_rsa_sha384_small(message, signature)
+            }
+            (KeyAlgorithm::Rsa { .. }, HashAlgorithm::Sha512) => check(
+                &ring_sig::RSA_PKCS1_1024_8192_SHA512_FOR_LEGACY_USE_ONLY,
+                "rsa-sha512",
+                signature,
+            ),
+            (KeyAlgorithm::EcdsaP256, HashAlgorithm::Sha256) => {
+                check(&ring_sig::ECDSA_P256_SHA256_FIXED, "ecdsa-sha256", signature)
+            }
+            (KeyAlgorithm::EcdsaP384, HashAlgorithm::Sha384) => {
+                check(&ring_sig::ECDSA_P384_SHA384_FIXED, "ecdsa-sha384", signature)
+            }
+            // ring verifies the mixed pairs in ASN.1 form only.
+            (KeyAlgorithm::EcdsaP256, HashAlgorithm::Sha384) => {
+                let der = fixed_to_asn1(signature, 32).ok_or_else(|| bad("ecdsa-sha384"))?;
+                check(&ring_sig::ECDSA_P256_SHA384_ASN1, "ecdsa-sha384", &der)
+            }
+            (KeyAlgorithm::EcdsaP384, HashAlgorithm::Sha256) => {
+                let der = fixed_to_asn1(signature, 48).ok_or_else(|| bad("ecdsa-sha256"))?;
+                check(&ring_sig::ECDSA_P384_SHA256_ASN1, "ecdsa-sha256", &der)
+            }
+            (key, hash) => Err(CertError::AlgorithmMismatch {
+                algorithm: match hash {
+                    HashAlgorithm::Sha1 => "ecdsa-sha1",
+                    _ => "ecdsa-sha512",
+                },
+                key: key.to_string(),
+            }),
+        }
+    }
+
+    fn verify_rsa_sha384_small(&self, message: &[u8], signature: &[u8]) -> Result<(), CertError> {
+        use rsa::pkcs1::DecodeRsaPublicKey;
+        use rsa::signature::Verifier as _;
+        let bad = || CertError::BadSignature { algorithm: "rsa-sha384" };
+        let key = rsa::PublicKey::from_pkcs1_der(&self.key_bytes).map_err(|_| bad())?;
+        let verifier = rsa::pkcs1v15::VerifyingKey::<rsa::sha2::Sha384>::new(key);
+        let signature = rsa::pkcs1v15::Signature::try_from(signature).map_err(|_| bad())?;
+        verifier.verify(message, &signature).map_err(|_| bad())
+    }
+}
+
+/// The ASN.1 `ECDSA-Sig-Value` for a fixed-size `r || s` signature of two `half`-byte integers,
+/// or `None` when the length is wrong.
+fn fixed_to_asn1(signature: &[u8], half: usize) -> Option<Vec<u8>> {
+    if signature.len() != 2 * half {
+        return None;
+    }
+    let (r, s) = signature.split_at(half);
+    let integer = |bytes: &[u8]| {
+        let trimmed = match bytes.iter().position(|&b| b != 0) {
+            Some(first) => &bytes[first..],
+            None => &bytes[bytes.len().saturating_sub(1)..],
+        };
+        let mut content = Vec::with_capacity(trimmed.len() + 1);
+        if trimmed.first().is_some_and(|&b| b & 0x80 != 0) {
+            content.push(0);
+        }
+        content.extend_from_slice(trimmed);
+        der::tlv(der::TAG_INTEGER, &content)
+    };
+    let mut body = integer(r);
+    body.extend(integer(s));
+    Some(der::tlv(der::TAG_SEQUENCE, &body))
 }
 
 #[cfg(test)]
@@ -691,6 +834,87 @@ mod tests {
             assert_eq!(SignatureAlgorithm::from_xmldsig_uri(alg.xmldsig_uri()), Some(alg));
         }
         assert_eq!(SignatureAlgorithm::from_xmldsig_uri("urn:nope"), None);
+    }
+
+    /// XML-DSig names the hash only: every RSA size from 1024 bits with every hash (SHA-384 on
+    /// a 1024-bit key goes through the `rsa` crate), and ECDSA on either curve with either hash.
+    #[test]
+    fn verify_with_hash_checks_every_hash_on_every_key() {
+        use rsa::signature::{SignatureEncoding, Signer as _};
+        let legacy_pem = include_str!("../../../fixtures/keys/legacy-rsa1024.key");
+        let legacy = rsa::PrivateKey::from_pkcs8_pem(legacy_pem).unwrap();
+        let public = PrivateKey::from_pem(legacy_pem).unwrap().public_key();
+        assert_eq!(public.algorithm(), KeyAlgorithm::Rsa { bits: 1024 });
+        let message = b"signed info";
+        let signatures = [
+            (
+                HashAlgorithm::Sha1,
+                rsa::pkcs1v15::SigningKey::<sha1::Sha1>::new(legacy.clone()).sign(message).to_vec(),
+            ),
+            (
+                HashAlgorithm::Sha256,
+                rsa::pkcs1v15::SigningKey::<sha2::Sha256>::new(legacy.clone())
+                    .sign(message)
+                    .to_vec(),
+            ),
+            (
+                HashAlgorithm::Sha384,
+                rsa::pkcs1v15::SigningKey::<sha2::Sha384>::new(legacy.clone())
+                    .sign(message)
+                    .to_vec(),
+            ),
+            (
+                HashAlgorithm::Sha512,
+                rsa::pkcs1v15::SigningKey::<sha2::Sha512>::new(legacy).sign(message).to_vec(),
+            ),
+        ];
+        for (hash, signature) in &signatures {
+            public.verify_with_hash(*hash, message, signature).unwrap();
+            assert!(public.verify_with_hash(*hash, b"other", signature).is_err(), "{hash:?}");
+            // The legacy SHA-2 path stays closed where it always was.
+            if *hash != HashAlgorithm::Sha1 {
+                let alg = match hash {
+                    HashAlgorithm::Sha256 => SignatureAlgorithm::RsaSha256,
+                    HashAlgorithm::Sha384 => SignatureAlgorithm::RsaSha384,
+                    _ => SignatureAlgorithm::RsaSha512,
+                };
+                assert!(public.verify(alg, message, signature).is_err(), "{hash:?}");
+            }
+        }
+        let idp = PrivateKey::from_pem(IDP_KEY).unwrap();
+        let signature = idp.signer().unwrap().sign(SignatureAlgorithm::RsaSha384, message).unwrap();
+        idp.public_key().verify_with_hash(HashAlgorithm::Sha384, message, &signature).unwrap();
+
+        // ECDSA: wrong lengths are refused without a panic; SHA-1 and SHA-512 do not fit.
+        let p384 =
+            PrivateKey::from_pem(include_str!("../../../fixtures/keys/ec-p384.key")).unwrap();
+        let p256 =
+            PrivateKey::from_pem(include_str!("../../../fixtures/keys/ec-p256.key")).unwrap();
+        for (key, half) in [(&p256, 32), (&p384, 48)] {
+            for hash in [HashAlgorithm::Sha256, HashAlgorithm::Sha384] {
+                for len in [0, half, 2 * half - 1, 2 * half, 2 * half + 1] {
+                    let err = key.public_key().verify_with_hash(hash, message, &vec![0x80; len]);
+                    assert!(matches!(err, Err(CertError::BadSignature { .. })), "{len}");
+                }
+            }
+            let err = key.public_key().verify_with_hash(HashAlgorithm::Sha512, message, &[1; 64]);
+            assert!(matches!(err, Err(CertError::AlgorithmMismatch { .. })), "{err:?}");
+        }
+        let signature =
+            p384.signer().unwrap().sign(SignatureAlgorithm::EcdsaP384Sha384, message).unwrap();
+        p384.public_key().verify_with_hash(HashAlgorithm::Sha384, message, &signature).unwrap();
+    }
+
+    #[test]
+    fn fixed_ecdsa_signatures_convert_to_minimal_asn1() {
+        let mut fixed = vec![0u8; 64];
+        fixed[31] = 0x7f; // r = 0x7f: one byte, no pad
+        fixed[32] = 0x80; // s: high bit set, 32 bytes plus a zero pad
+        let der = fixed_to_asn1(&fixed, 32).unwrap();
+        assert_eq!(&der[..5], &[0x30, 0x26, 0x02, 0x01, 0x7f]);
+        assert_eq!(&der[5..8], &[0x02, 0x21, 0x00]);
+        assert_eq!(der.len(), 2 + 3 + 35);
+        assert_eq!(fixed_to_asn1(&fixed, 48), None);
     }
 
     #[test]

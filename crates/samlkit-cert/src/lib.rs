@@ -52,4 +52,6 @@ pub use error::CertError;
 pub use expiry::{Expiry, ExpiryStatus};
 pub use generate::{CertificateRequest, Subject};
 pub use inventory::{Inventory, InventoryRow};
-pub use key::{KeyAlgorithm, PrivateKey, PublicKey, RsaKeySize, SignatureAlgorithm, Signer};
+pub use key::{
+    HashAlgorithm, KeyAlgorithm, PrivateKey, PublicKey, RsaKeySize, SignatureAlgorithm, Signer,
+};

@@ -1,6 +1,6 @@
 //! The algorithm allowlists, by URI.
 
-use samlkit_cert::{KeyAlgorithm, SignatureAlgorithm};
+use samlkit_cert::{HashAlgorithm, KeyAlgorithm, SignatureAlgorithm};
 
 use samlkit_xml::C14nAlgorithm;
 
@@ -221,6 +221,28 @@ impl SignatureMethod {
             }
             _ => None,
         }
+    }
+
+    /// The hash to check a signature of this method with a key of kind `key`, or `None` when the
+    /// key's family does not fit (an RSA method with an EC key, or the reverse). Unlike
+    /// [`SignatureMethod::for_key`] (what samlkit signs with), any curve fits any ECDSA method:
+    /// the URI names the hash, the key names the curve (RFC 4051, RFC 6931), so a P-256 key with
+    /// ecdsa-sha384 is legal.
+    pub fn verification_hash(self, key: KeyAlgorithm) -> Option<HashAlgorithm> {
+        let hash = match self {
+            SignatureMethod::RsaSha1 => HashAlgorithm::Sha1,
+            SignatureMethod::RsaSha256 | SignatureMethod::EcdsaSha256 => HashAlgorithm::Sha256,
+            SignatureMethod::RsaSha384 | SignatureMethod::EcdsaSha384 => HashAlgorithm::Sha384,
+            SignatureMethod::RsaSha512 => HashAlgorithm::Sha512,
+        };
+        let rsa_method = matches!(
+            self,
+            SignatureMethod::RsaSha1
+                | SignatureMethod::RsaSha256
+                | SignatureMethod::RsaSha384
+                | SignatureMethod::RsaSha512
+        );
+        (rsa_method == matches!(key, KeyAlgorithm::Rsa { .. })).then_some(hash)
     }
 
     /// The natural method for a key: rsa-sha256 for RSA, the curve's ECDSA otherwise.

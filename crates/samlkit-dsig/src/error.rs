@@ -4,8 +4,8 @@
 //! `AlgorithmRefused` and the wrapped [`XmlError`] quote names, URIs and IDs taken from the
 //! document being verified, which may be an attacker's: escape that text before showing it in
 //! HTML or on a terminal, and do not echo it to a browser. `DigestMismatch`, `SignatureMismatch`,
-//! `UntrustedCertificate` and `NoSuitableKey` carry only digests, fingerprints and fixed text
-//! (plus the referenced ID in `DigestMismatch`).
+//! `UntrustedCertificate`, `KeyTooSmall`, `KeyInfoNotCertificate` and `NoSuitableKey` carry only
+//! digests, fingerprints, sizes and fixed text (plus the referenced ID in `DigestMismatch`).
 
 use samlkit_xml::{Position, XmlError};
 
@@ -92,13 +92,38 @@ pub enum SignatureError {
         /// Which trusted certificates were tried, for people.
         tried: String,
     },
-    /// KeyInfo carries certificates, none of which is trusted.
+    /// No trusted certificate verifies SignatureValue, and KeyInfo carries a certificate for a
+    /// key that none of them has.
     #[error(
         "KeyInfo carries a certificate that is not trusted (SHA-256 {sha256}); only the configured certificates are trusted"
     )]
     UntrustedCertificate {
         /// SHA-256 fingerprint (`AB:CD:…`) of the first KeyInfo certificate.
         sha256: String,
+    },
+    /// SignatureValue verifies with a trusted RSA key that is smaller than the policy accepts
+    /// (under 2048 bits, or under 1024 bits when 1024-bit keys are allowed).
+    #[error(
+        "SignatureValue verifies with the trusted certificate SHA-256 {sha256}, but its RSA key has {bits} bits; RSA keys under {minimum} bits are refused"
+    )]
+    KeyTooSmall {
+        /// The key's modulus size in bits.
+        bits: usize,
+        /// The smallest size accepted by default.
+        minimum: usize,
+        /// SHA-256 fingerprint (`AB:CD:…`) of the trusted certificate that holds the key.
+        sha256: String,
+    },
+    /// SignatureValue does not verify with any trusted certificate, and KeyInfo's
+    /// `X509Certificate` is not a certificate (e.g. the base64 of PEM text).
+    #[error(
+        "SignatureValue does not verify with {tried}; KeyInfo's X509Certificate is not a certificate: {found}"
+    )]
+    KeyInfoNotCertificate {
+        /// Which trusted certificates were tried, for people.
+        tried: String,
+        /// What the X509Certificate holds instead, described (never quoted).
+        found: String,
     },
     /// No trusted certificate fits the signature method (RSA vs ECDSA, curve).
     #[error("no trusted certificate can check a {method} signature")]

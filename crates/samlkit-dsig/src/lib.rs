@@ -26,7 +26,10 @@ mod verify;
 pub use algorithms::{DigestMethod, SignatureMethod, Transform};
 pub use error::SignatureError;
 pub use sign::{SignOptions, build_signature, sign_enveloped};
-pub use verify::{VerifiedSignature, VerifyOptions, verify_signature};
+pub use verify::{
+    KeyInfoHint, LEGACY_MIN_RSA_BITS, MIN_RSA_BITS, VerifiedSignature, VerifyOptions,
+    verify_signature,
+};
 
 /// The XML-DSig namespace.
 pub const NS_DSIG: &str = "http://www.w3.org/2000/09/xmldsig#";

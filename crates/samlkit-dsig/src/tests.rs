@@ -34,7 +34,8 @@ fn verify(
     let doc = parse(xml).unwrap();
     let sig = doc.descendants().find(|n| n.has_name(NS_DSIG, "Signature")).unwrap().id();
     let parent = doc.node(sig).parent_element().unwrap().id();
-    let v = verify_signature(&doc, sig, parent, trusted, &VerifyOptions { allow_sha1 })?;
+    let opts = VerifyOptions { allow_sha1, ..VerifyOptions::default() };
+    let v = verify_signature(&doc, sig, parent, trusted, &opts)?;
     assert_eq!(doc.node(v.signed_element).attribute("", "ID"), Some(v.reference_id.as_str()));
     Ok(v)
 }
@@ -332,3 +333,5 @@ fn signature_error_messages_and_positions() {
     let parse = SignatureError::from(samlkit_xml::parse("<a>").unwrap_err());
     assert_eq!(parse.position(), Some(samlkit_xml::Position { line: 1, column: 1 }));
 }
+
+mod interop;

@@ -4,15 +4,25 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use samlkit_cert::Certificate;
 
-use crate::algorithms::c14n_from_uri;
+use crate::algorithms::{ENVELOPED_SIGNATURE, c14n_from_uri};
 use crate::{DigestMethod, NS_DSIG, NS_EXC_C14N, SignatureError, SignatureMethod, Transform};
 use samlkit_xml::{C14nAlgorithm, Document, Node, NodeId, NodeKind, canonicalize};
+
+/// The smallest RSA modulus accepted by default, whatever the hash.
+pub const MIN_RSA_BITS: usize = 2048;
+
+/// The smallest RSA modulus [`VerifyOptions::allow_insecure_rsa1024`] lets through.
+pub const LEGACY_MIN_RSA_BITS: usize = 1024;
 
 /// Verification policy.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct VerifyOptions {
     /// Accept rsa-sha1 and the sha1 digest (legacy IdPs). Off by default.
     pub allow_sha1: bool,
+    /// Accept RSA keys from 1024 bits (legacy IdPs), instead of [`MIN_RSA_BITS`]. Off by
+    /// default. One rule for every hash: SHA-1 with a small key needs this *and*
+    /// [`VerifyOptions::allow_sha1`].
+    pub allow_insecure_rsa1024: bool,
 }
 
 /// A signature that verified, and exactly what it covers.
@@ -40,6 +50,24 @@ pub struct VerifiedSignature {
     pub canonical_len: usize,
     /// Index into the trusted certificates of the one whose key verified SignatureValue.
     pub certificate_index: usize,
+    /// How the certificate KeyInfo carried relates to that trusted certificate (a hint only).
+    pub key_info: KeyInfoHint,
+}
+
+/// What KeyInfo's `X509Certificate` said, compared with the trusted certificate that verified.
+/// KeyInfo is never a source of trust: it only decides which trusted certificate is tried first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyInfoHint {
+    /// KeyInfo carries no certificate.
+    Absent,
+    /// KeyInfo carries the trusted certificate itself.
+    Same,
+    /// KeyInfo carries another certificate for the same key (a re-issued certificate).
+    SameKey,
+    /// KeyInfo carries a certificate for another key; the trusted key verified anyway.
+    Other,
+    /// KeyInfo's `X509Certificate` holds something that is not a DER certificate.
+    NotACertificate,
 }
 
 /// Verifies the `ds:Signature` element `signature` of `doc` against `trusted` certificates, and
@@ -50,8 +78,12 @@ pub struct VerifiedSignature {
 /// canonicalized or hashed: the document may be an attacker's, and a signature over some other
 /// element says nothing about the one that will be read.
 ///
-/// Trust comes from `trusted` only: certificates in KeyInfo merely select among them, and one
-/// that is not trusted is an error.
+/// Trust comes from `trusted` only: a certificate in KeyInfo is a hint that decides which trusted
+/// certificate is tried first, never a veto. Only when no trusted key verifies is a KeyInfo
+/// certificate that is not trusted named in the error.
+///
+/// RSA keys under [`MIN_RSA_BITS`] are refused with [`SignatureError::KeyTooSmall`] (naming the
+/// size) for every hash, unless [`VerifyOptions::allow_insecure_rsa1024`].
 ///
 /// ```
 /// use samlkit_cert::{Certificate, PrivateKey};
@@ -187,12 +219,7 @@ pub fn verify_signature(
                             "enveloped-signature must appear once, before the canonicalization transform",
                         ));
                     }
-                    if let Some(child) = tr.element_children().next() {
-                        return Err(malformed(
-                            child,
-                            "the enveloped-signature Transform must be empty",
-                        ));
-                    }
+                    enveloped_transform_content(tr)?;
                     enveloped = true;
                 }
                 Transform::Canonicalize(alg) => {
@@ -267,76 +294,199 @@ pub fn verify_signature(
         &mut si_canonical,
     )?;
 
-    let candidates = select_candidates(key_info, trusted)?;
+    let offered = OfferedCertificates::read(key_info)?;
+    let order = offered.trial_order(trusted);
     let mut suitable = 0usize;
-    for index in candidates.iter().copied() {
+    let mut too_small: Option<(usize, usize)> = None;
+    for index in order.iter().copied() {
         let Some(cert) = trusted.get(index) else { continue };
         let key = cert.public_key();
-        let Some(alg) = signature_method.for_key(key.algorithm()) else { continue };
+        let Some(hash) = signature_method.verification_hash(key.algorithm()) else { continue };
         suitable += 1;
-        if key.verify(alg, &si_canonical, &signature_bytes).is_ok() {
-            return Ok(VerifiedSignature {
-                signature,
-                signed_element,
-                reference_id,
-                signature_method,
-                digest_method,
-                signed_info_c14n,
-                reference_c14n,
-                enveloped,
-                digest_value: STANDARD.encode(&computed),
-                canonical_len,
-                certificate_index: index,
-            });
+        if key.verify_with_hash(hash, &si_canonical, &signature_bytes).is_err() {
+            continue;
         }
+        // The rule is about the key, whatever the hash: a genuine signature by a small key is
+        // refused naming its size, so the caller can decide to allow it for a legacy peer.
+        if let samlkit_cert::KeyAlgorithm::Rsa { bits } = key.algorithm()
+            && bits < MIN_RSA_BITS
+            && !(opts.allow_insecure_rsa1024 && bits >= LEGACY_MIN_RSA_BITS)
+        {
+            too_small.get_or_insert((index, bits));
+            continue;
+        }
+        return Ok(VerifiedSignature {
+            signature,
+            signed_element,
+            reference_id,
+            signature_method,
+            digest_method,
+            signed_info_c14n,
+            reference_c14n,
+            enveloped,
+            digest_value: STANDARD.encode(&computed),
+            canonical_len,
+            certificate_index: index,
+            key_info: offered.hint_for(cert),
+        });
+    }
+    if let Some((index, bits)) = too_small {
+        let sha256 = trusted.get(index).map(|c| c.sha256_fingerprint()).unwrap_or_default();
+        return Err(SignatureError::KeyTooSmall { bits, minimum: MIN_RSA_BITS, sha256 });
+    }
+    // Nothing trusted verified: now KeyInfo may explain why.
+    if let Some(sha256) = offered.untrusted_fingerprint(trusted) {
+        return Err(SignatureError::UntrustedCertificate { sha256 });
     }
     if suitable == 0 {
         return Err(SignatureError::NoSuitableKey { method: signature_method.name() });
     }
-    let tried = match candidates.as_slice() {
+    let tried = match order.as_slice() {
         [one] => match trusted.get(*one) {
             Some(c) => format!("the trusted certificate SHA-256 {}", c.sha256_fingerprint()),
             None => "the trusted certificate".to_string(),
         },
         many => format!("any of the {} trusted certificates", many.len()),
     };
+    if let Some(found) = offered.not_a_certificate() {
+        return Err(SignatureError::KeyInfoNotCertificate { tried, found });
+    }
     Err(SignatureError::SignatureMismatch { tried })
 }
 
-/// Which trusted certificates may check this signature: those KeyInfo names (by exact DER), or
-/// all of them when KeyInfo carries no certificate. A KeyInfo certificate that is not trusted is an
-/// error: trust never comes from the message.
-fn select_candidates(
-    key_info: Option<Node<'_, '_>>,
-    trusted: &[Certificate],
-) -> Result<Vec<usize>, SignatureError> {
-    let mut offered = Vec::new();
-    if let Some(ki) = key_info {
-        for data in ki.element_children().filter(|n| n.has_name(NS_DSIG, "X509Data")) {
-            for c in data.element_children().filter(|n| n.has_name(NS_DSIG, "X509Certificate")) {
-                offered.push(base64_value(c)?);
-            }
-        }
-    }
-    if offered.is_empty() {
-        return Ok((0..trusted.len()).collect());
-    }
-    let matching: Vec<usize> = trusted
-        .iter()
-        .enumerate()
-        .filter(|(_, t)| offered.iter().any(|o| o.as_slice() == t.der()))
-        .map(|(i, _)| i)
-        .collect();
-    if matching.is_empty() {
-        let sha256 = offered.first().map(|der| fingerprint(der)).unwrap_or_default();
-        return Err(SignatureError::UntrustedCertificate { sha256 });
-    }
-    Ok(matching)
+/// The certificates KeyInfo offers (`X509Data/X509Certificate`, decoded from base64), read as a
+/// hint: each is parsed if it can be, and what cannot be is remembered for the error message.
+struct OfferedCertificates {
+    offered: Vec<Offered>,
 }
 
-fn fingerprint(der: &[u8]) -> String {
-    let d = ring::digest::digest(&ring::digest::SHA256, der);
-    d.as_ref().iter().map(|b| format!("{b:02X}")).collect::<Vec<_>>().join(":")
+enum Offered {
+    Certificate(Box<Certificate>),
+    /// Bytes that are not a DER certificate, described for people.
+    NotACertificate(String),
+}
+
+impl OfferedCertificates {
+    fn read(key_info: Option<Node<'_, '_>>) -> Result<Self, SignatureError> {
+        let mut offered = Vec::new();
+        if let Some(ki) = key_info {
+            for data in ki.element_children().filter(|n| n.has_name(NS_DSIG, "X509Data")) {
+                for c in data.element_children().filter(|n| n.has_name(NS_DSIG, "X509Certificate"))
+                {
+                    let bytes = base64_value(c)?;
+                    offered.push(match Certificate::from_der(&bytes) {
+                        Ok(cert) => Offered::Certificate(Box::new(cert)),
+                        Err(_) => Offered::NotACertificate(describe_non_certificate(&bytes)),
+                    });
+                }
+            }
+        }
+        Ok(OfferedCertificates { offered })
+    }
+
+    fn certificates(&self) -> impl Iterator<Item = &Certificate> {
+        self.offered.iter().filter_map(|o| match o {
+            Offered::Certificate(c) => Some(c.as_ref()),
+            Offered::NotACertificate(_) => None,
+        })
+    }
+
+    /// Every trusted certificate, in the order to try them: the ones KeyInfo carries (same DER),
+    /// then those with the key of a KeyInfo certificate (re-issued), then all the others.
+    fn trial_order(&self, trusted: &[Certificate]) -> Vec<usize> {
+        let rank = |t: &Certificate| match self.hint_for(t) {
+            KeyInfoHint::Same => 0,
+            KeyInfoHint::SameKey => 1,
+            _ => 2,
+        };
+        let mut order: Vec<usize> = (0..trusted.len()).collect();
+        order.sort_by_key(|&i| trusted.get(i).map_or(2, rank));
+        order
+    }
+
+    /// How KeyInfo relates to the trusted certificate `trusted`.
+    fn hint_for(&self, trusted: &Certificate) -> KeyInfoHint {
+        if self.offered.is_empty() {
+            return KeyInfoHint::Absent;
+        }
+        if self.certificates().any(|c| c.der() == trusted.der()) {
+            return KeyInfoHint::Same;
+        }
+        if self.certificates().any(|c| c.public_key() == trusted.public_key()) {
+            return KeyInfoHint::SameKey;
+        }
+        if self.certificates().next().is_some() {
+            KeyInfoHint::Other
+        } else {
+            KeyInfoHint::NotACertificate
+        }
+    }
+
+    /// The SHA-256 fingerprint of the first KeyInfo certificate whose key no trusted certificate
+    /// has, if any.
+    fn untrusted_fingerprint(&self, trusted: &[Certificate]) -> Option<String> {
+        self.certificates()
+            .find(|c| !trusted.iter().any(|t| t.public_key() == c.public_key()))
+            .map(Certificate::sha256_fingerprint)
+    }
+
+    /// What the first KeyInfo `X509Certificate` that is not a certificate holds, if any.
+    fn not_a_certificate(&self) -> Option<String> {
+        self.offered.iter().find_map(|o| match o {
+            Offered::NotACertificate(what) => Some(what.clone()),
+            Offered::Certificate(_) => None,
+        })
+    }
+}
+
+/// Names what an `X509Certificate` holds instead of DER (ADFS exports have been seen to hold the
+/// base64 of PEM text), without quoting it: it is the sender's data.
+fn describe_non_certificate(bytes: &[u8]) -> String {
+    if bytes.starts_with(b"-----BEGIN") {
+        "it holds the base64 of PEM text, not of a DER certificate".to_string()
+    } else if bytes.is_empty() {
+        "it is empty".to_string()
+    } else {
+        format!("its {} bytes do not parse as a DER X.509 certificate", bytes.len())
+    }
+}
+
+/// The enveloped-signature transform takes no parameters, but xml-crypto (node-saml,
+/// passport-saml) writes its `InclusiveNamespaces` PrefixList into every Transform of a
+/// Reference, this one included, in the namespace of the transform's URI (xmlsec1 ignores it).
+/// Exactly that child is accepted, and ignored: it cannot change what is digested. Anything else
+/// is refused.
+fn enveloped_transform_content(transform: Node<'_, '_>) -> Result<(), SignatureError> {
+    let children = element_sequence(transform)?;
+    match children.as_slice() {
+        [] => Ok(()),
+        [one]
+            if (one.has_name(ENVELOPED_SIGNATURE, "InclusiveNamespaces")
+                || one.has_name(NS_EXC_C14N, "InclusiveNamespaces"))
+                && one.children().all(|c| c.is_text() && c.text().is_some_and(is_xml_space)) =>
+        {
+            Ok(())
+        }
+        [first, ..] => Err(malformed(
+            *first,
+            &format!(
+                "the enveloped-signature Transform must be empty (an xml-crypto InclusiveNamespaces is the one child tolerated), found {}",
+                describe_element(*first)
+            ),
+        )),
+    }
+}
+
+fn is_xml_space(text: &str) -> bool {
+    text.chars().all(|c| matches!(c, ' ' | '\t' | '\r' | '\n'))
+}
+
+/// `<prefix:local>` and its namespace URI, for messages about element names.
+fn describe_element(node: Node<'_, '_>) -> String {
+    match node.namespace_uri() {
+        "" => format!("<{}> in no namespace", node.name()),
+        ns => format!("<{}> in namespace {ns}", node.name()),
+    }
 }
 
 /// The element children of a Signature-structure element. Between them only whitespace and
@@ -363,7 +513,12 @@ fn expect_name(node: Node<'_, '_>, local: &str) -> Result<(), SignatureError> {
     if node.has_name(NS_DSIG, local) {
         Ok(())
     } else {
-        Err(malformed(node, &format!("expected ds:{local}, found <{}>", node.name())))
+        // Name the namespaces: with the `ds` prefix re-bound, "expected ds:SignedInfo, found
+        // <ds:SignedInfo>" would say nothing.
+        Err(malformed(
+            node,
+            &format!("expected {local} in namespace {NS_DSIG}, found {}", describe_element(node)),
+        ))
     }
 }
 

@@ -52,6 +52,9 @@ pub enum ErrorKind {
     SignatureInvalid,
     /// KeyInfo names a certificate that is not among the trusted ones.
     UntrustedCertificate,
+    /// The signature verifies with a trusted RSA key smaller than the policy accepts (the
+    /// detail names its size).
+    KeyTooSmall,
     /// Status is not `urn:oasis:names:tc:SAML:2.0:status:Success`.
     StatusNotSuccess,
     /// NotOnOrAfter (Conditions or SubjectConfirmationData) is in the past.
@@ -152,6 +155,7 @@ impl ErrorKind {
             DigestMismatch => ("digest_mismatch", "Digest Mismatch"),
             SignatureInvalid => ("signature_invalid", "Signature Invalid"),
             UntrustedCertificate => ("untrusted_certificate", "Certificate Not Trusted"),
+            KeyTooSmall => ("key_too_small", "Key Too Small"),
             StatusNotSuccess => ("status_not_success", "Status Not Success"),
             AssertionExpired => ("assertion_expired", "Assertion Expired"),
             AssertionNotYetValid => ("assertion_not_yet_valid", "Assertion Not Yet Valid"),
@@ -197,6 +201,8 @@ impl fmt::Display for ErrorKind {
 pub enum Hint {
     /// SHA-1 was refused; it can be explicitly allowed for a legacy peer.
     AllowSha1,
+    /// A 1024-bit RSA key was refused; it can be explicitly allowed for a legacy peer.
+    AllowRsa1024,
     /// The document is signed metadata: check it with the metadata verifier instead.
     VerifyAsMetadata,
     /// There is no Assertion to sign: sign the Response instead.
@@ -318,6 +324,7 @@ mod tests {
                 "Certificate Not Trusted",
                 "certificate not trusted: x",
             ),
+            (ErrorKind::KeyTooSmall, "key_too_small", "Key Too Small", "key too small: x"),
         ];
         for (kind, code, title, message) in cases {
             let err = SamlError::new(kind, "x");

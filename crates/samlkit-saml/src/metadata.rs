@@ -227,9 +227,15 @@ pub fn verify_idp_metadata(
             ));
         }
     };
-    let v =
-        dsig::verify_signature(&doc, sig.id(), root.id(), trusted, &VerifyOptions { allow_sha1 })
-            .map_err(crate::verify::map_dsig_error)?;
+    let opts = VerifyOptions { allow_sha1, ..VerifyOptions::default() };
+    let v = dsig::verify_signature(&doc, sig.id(), root.id(), trusted, &opts).map_err(|e| {
+        // Metadata has no switch for 1024-bit RSA keys: keep the refusal, drop the advice.
+        let err = crate::verify::map_dsig_error(e);
+        match err.hint() {
+            Some(crate::Hint::AllowRsa1024) => SamlError::new(err.kind(), err.detail()),
+            _ => err,
+        }
+    })?;
     if v.signed_element != root.id() {
         return Err(SamlError::new(
             ErrorKind::ReferenceInvalid,

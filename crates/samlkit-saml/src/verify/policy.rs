@@ -100,6 +100,7 @@ pub struct VerifyPolicy<'c> {
     pub(crate) skew: Duration,
     pub(crate) require: Require,
     pub(crate) allow_sha1: bool,
+    pub(crate) allow_rsa1024: bool,
     pub(crate) allow_bare_assertion: bool,
     pub(crate) refuse_expired_certificates: bool,
 }
@@ -144,6 +145,7 @@ impl<'c> VerifyPolicy<'c> {
             skew: Duration::seconds(DEFAULT_SKEW_SECONDS),
             require: Require::Any,
             allow_sha1: false,
+            allow_rsa1024: false,
             allow_bare_assertion: false,
             refuse_expired_certificates: false,
         }
@@ -215,6 +217,16 @@ impl<'c> VerifyPolicy<'c> {
     /// only to check a legacy IdP that cannot be upgraded.
     pub fn allow_insecure_sha1(mut self) -> Self {
         self.allow_sha1 = true;
+        self
+    }
+
+    /// Accepts signatures by RSA keys of 1024 bits or more, instead of 2048 (a signature by a
+    /// smaller trusted key is refused as [`crate::ErrorKind::KeyTooSmall`]). The rule is the
+    /// same for every hash: rsa-sha1 with such a key also needs
+    /// [`VerifyPolicy::allow_insecure_sha1`]. 1024-bit RSA is within reach of a well-funded
+    /// attacker: allow it only to check a legacy IdP that cannot be upgraded.
+    pub fn allow_insecure_rsa1024(mut self) -> Self {
+        self.allow_rsa1024 = true;
         self
     }
 

@@ -22,7 +22,10 @@ pub(crate) fn check(
     policy: &VerifyPolicy<'_>,
     steps: &mut Steps,
 ) -> Result<Signed, SamlError> {
-    let opts = VerifyOptions { allow_sha1: policy.allow_sha1 };
+    let opts = VerifyOptions {
+        allow_sha1: policy.allow_sha1,
+        allow_insecure_rsa1024: policy.allow_rsa1024,
+    };
     let mut parts = Vec::new();
     let mut cert_index = None;
     for (part, sig) in [
@@ -144,7 +147,12 @@ pub(crate) fn map_dsig_error(e: SignatureError) -> SamlError {
         SignatureError::UntrustedCertificate { .. } => {
             SamlError::new(ErrorKind::UntrustedCertificate, msg)
         }
+        SignatureError::KeyTooSmall { bits, .. } => {
+            let err = SamlError::new(ErrorKind::KeyTooSmall, msg);
+            if bits >= dsig::LEGACY_MIN_RSA_BITS { err.with_hint(Hint::AllowRsa1024) } else { err }
+        }
         SignatureError::SignatureMismatch { .. }
+        | SignatureError::KeyInfoNotCertificate { .. }
         | SignatureError::NoSuitableKey { .. }
         | SignatureError::SigningFailed(_) => SamlError::new(ErrorKind::SignatureInvalid, msg),
         // Parsing and canonicalization errors met while checking the signature.
