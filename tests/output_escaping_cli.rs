@@ -71,3 +71,39 @@ fn json_escapes_line_separators_so_one_record_stays_one_line() {
     let parsed: serde_json::Value = serde_json::from_str(text.trim()).unwrap();
     assert_eq!(parsed["attributes"]["x"][0], value);
 }
+
+#[test]
+fn element_and_nil_values_print_as_what_they_are() {
+    let unsigned = issue(&["--sign", "none", "--attr", "x=placeholder"]);
+    let edited = unsigned.replace(
+        "<saml:AttributeValue xsi:type=\"xs:string\">placeholder</saml:AttributeValue>",
+        "<saml:AttributeValue><r:Role xmlns:r=\"urn:r\">ad</r:Role><r:Role xmlns:r=\"urn:r\">min</r:Role></saml:AttributeValue><saml:AttributeValue xsi:nil=\"true\"/>",
+    );
+    assert_ne!(edited, unsigned, "the placeholder value is where the test expects it");
+    let signed = samlkit()
+        .args(["sign", "--key", &fixture("keys/idp.key"), "--cert", &fixture("certs/idp.crt"), "-"])
+        .write_stdin(edited)
+        .output()
+        .unwrap();
+    assert!(signed.status.success(), "{}", String::from_utf8_lossy(&signed.stderr));
+    let doc = String::from_utf8(signed.stdout).unwrap();
+
+    let human = stdout(&verify(&doc, false));
+    assert!(
+        human.contains(
+            "  attribute:       x holds XML <r:Role xmlns:r=\"urn:r\">ad</r:Role><r:Role xmlns:r=\"urn:r\">min</r:Role>\n"
+        ),
+        "{human}"
+    );
+    assert!(human.contains("  attribute:       x is nil\n"), "{human}");
+    assert!(!human.contains("= admin"), "{human}");
+
+    let json: serde_json::Value = serde_json::from_str(stdout(&verify(&doc, true)).trim()).unwrap();
+    assert_eq!(json["attributes"]["x"], serde_json::json!([null]));
+    assert_eq!(
+        json["attributes_xml"]["x"],
+        serde_json::json!([
+            "<r:Role xmlns:r=\"urn:r\">ad</r:Role><r:Role xmlns:r=\"urn:r\">min</r:Role>"
+        ])
+    );
+}

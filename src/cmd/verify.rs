@@ -9,8 +9,8 @@ use chrono::Duration;
 use clap::{Args, ValueEnum};
 use samlkit_cert::Certificate;
 use samlkit_saml::{
-    CertStatus, ErrorKind, Require, SamlError, VerifiedAssertion, VerifiedMetadata, VerifyPolicy,
-    explain_response, format_instant, verify_idp_metadata, verify_response,
+    AttributeValue, CertStatus, ErrorKind, Require, SamlError, VerifiedAssertion, VerifiedMetadata,
+    VerifyPolicy, explain_response, format_instant, verify_idp_metadata, verify_response,
 };
 use serde::Serialize;
 
@@ -335,6 +335,7 @@ struct FailedBody<'r> {
     in_response_to: Option<&'r str>,
     authn_instant: Option<&'r str>,
     session_not_on_or_after: Option<&'r str>,
+    attributes_xml: std::collections::BTreeMap<&'r str, &'r str>,
     cert_status: Option<&'r str>,
     one_time_use: Option<bool>,
     proxy_restriction: Option<&'r str>,
@@ -378,6 +379,7 @@ fn json_line(
                 in_response_to: None,
                 authn_instant: None,
                 session_not_on_or_after: None,
+                attributes_xml: std::collections::BTreeMap::new(),
                 cert_status: None,
                 one_time_use: None,
                 proxy_restriction: None,
@@ -420,7 +422,15 @@ fn write_human(out: &mut impl Write, file: &str, v: &VerifiedAssertion) -> std::
     }
     for (name, values) in v.attributes() {
         for value in values {
-            writeln!(out, "  attribute:       {} = {}", shown(name), shown(value))?;
+            match value {
+                AttributeValue::Text(text) => {
+                    writeln!(out, "  attribute:       {} = {}", shown(name), shown(text))?
+                }
+                AttributeValue::Nil => writeln!(out, "  attribute:       {} is nil", shown(name))?,
+                AttributeValue::Xml(xml) => {
+                    writeln!(out, "  attribute:       {} holds XML {}", shown(name), shown(xml))?
+                }
+            }
         }
     }
     Ok(())

@@ -41,7 +41,7 @@ pub use post::post_form;
 pub use sign::{SignTarget, SigningProfile, sign_document};
 pub use time::{format_instant, parse_instant};
 pub use verify::{
-    Binding, CertStatus, DEFAULT_SKEW_SECONDS, Explanation, ProxyRestriction, Require, SignedPart,
-    VerifiedAssertion, VerifyPolicy, explain_response, verify_response,
+    AttributeValue, Binding, CertStatus, DEFAULT_SKEW_SECONDS, Explanation, ProxyRestriction,
+    Require, SignedPart, VerifiedAssertion, VerifyPolicy, explain_response, verify_response,
 };
 pub mod redirect;

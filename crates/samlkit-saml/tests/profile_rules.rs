@@ -223,3 +223,36 @@ fn an_expired_trusted_certificate_is_reported_and_refused_on_request() {
     // Within the validity period nothing changes.
     assert_eq!(verify(&signed).unwrap().cert_status(), CertStatus::Ok);
 }
+
+#[test]
+fn structured_and_nil_attribute_values_are_never_read_as_text() {
+    let xml = rewrite(
+        &unsigned(),
+        "</saml:AuthnStatement>",
+        "</saml:AuthnStatement><saml:AttributeStatement>\
+         <saml:Attribute Name=\"role\"><saml:AttributeValue><x:Role xmlns:x=\"urn:x\">ad</x:Role><x:Role xmlns:x=\"urn:x\">min</x:Role></saml:AttributeValue></saml:Attribute>\
+         <saml:Attribute Name=\"manager\"><saml:AttributeValue xsi:nil=\"true\"/><saml:AttributeValue></saml:AttributeValue></saml:Attribute>\
+         </saml:AttributeStatement>",
+    );
+    let v = verify(&sign(&xml, SignTarget::Assertion)).unwrap();
+    assert_eq!(
+        v.attribute("role").unwrap(),
+        [AttributeValue::Xml(
+            "<x:Role xmlns:x=\"urn:x\">ad</x:Role><x:Role xmlns:x=\"urn:x\">min</x:Role>".into()
+        )]
+    );
+    assert!(v.attribute_texts("role").is_empty(), "element content is not text");
+    assert_eq!(
+        v.attribute("manager").unwrap(),
+        [AttributeValue::Nil, AttributeValue::Text(String::new())]
+    );
+    let json = serde_json::to_value(&v).unwrap();
+    assert_eq!(json["attributes"]["role"], serde_json::json!([]));
+    assert_eq!(json["attributes"]["manager"], serde_json::json!([null, ""]));
+    assert_eq!(
+        json["attributes_xml"]["role"],
+        serde_json::json!([
+            "<x:Role xmlns:x=\"urn:x\">ad</x:Role><x:Role xmlns:x=\"urn:x\">min</x:Role>"
+        ])
+    );
+}

@@ -41,6 +41,29 @@ impl Serialize for SignedPart {
     }
 }
 
+/// One AttributeValue, as signed.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum AttributeValue {
+    /// Text content (all of it: a comment never cuts it short; XML whitespace trimmed).
+    Text(String),
+    /// `xsi:nil="true"`: the IdP says the attribute has no value (not the empty string).
+    Nil,
+    /// Element content (e.g. a `saml:NameID` in eduPersonTargetedID, or a vendor's structure),
+    /// as exclusive-C14N XML of the child elements: never run together into text, where
+    /// `<x:Role>ad</x:Role><x:Role>min</x:Role>` would read as `admin`.
+    Xml(String),
+}
+
+impl AttributeValue {
+    /// The text, for a text value.
+    pub fn as_text(&self) -> Option<&str> {
+        match self {
+            AttributeValue::Text(t) => Some(t),
+            AttributeValue::Nil | AttributeValue::Xml(_) => None,
+        }
+    }
+}
+
 /// The validity of the trusted certificate that verified, at the policy's `now`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -99,7 +122,7 @@ pub struct VerifiedAssertion {
     pub(crate) recipient: Option<String>,
     pub(crate) not_before: Option<DateTime<Utc>>,
     pub(crate) not_on_or_after: Option<DateTime<Utc>>,
-    pub(crate) attributes: Vec<(String, Vec<String>)>,
+    pub(crate) attributes: Vec<(String, Vec<AttributeValue>)>,
     pub(crate) assertion_id: String,
     pub(crate) response_id: Option<String>,
     pub(crate) issue_instant: DateTime<Utc>,
@@ -161,12 +184,20 @@ impl VerifiedAssertion {
     }
     /// Attribute names and their values, in document order (an attribute repeated in several
     /// statements has its values joined).
-    pub fn attributes(&self) -> &[(String, Vec<String>)] {
+    pub fn attributes(&self) -> &[(String, Vec<AttributeValue>)] {
         &self.attributes
     }
     /// The values of the attribute `name`, if present.
-    pub fn attribute(&self, name: &str) -> Option<&[String]> {
+    pub fn attribute(&self, name: &str) -> Option<&[AttributeValue]> {
         self.attributes.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_slice())
+    }
+    /// The text values of the attribute `name` (nil and element values left out).
+    pub fn attribute_texts(&self, name: &str) -> Vec<&str> {
+        self.attribute(name)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(AttributeValue::as_text)
+            .collect()
     }
     /// The Assertion's ID: the key of a replay cache.
     pub fn assertion_id(&self) -> &str {
@@ -219,14 +250,49 @@ impl VerifiedAssertion {
     }
 }
 
-/// Attributes as a JSON object that keeps document order.
-struct OrderedAttributes<'a>(&'a [(String, Vec<String>)]);
+/// Attributes as a JSON object that keeps document order: text values as strings, nil as
+/// `null`; element content is left out here and reported by [`XmlAttributes`].
+struct OrderedAttributes<'a>(&'a [(String, Vec<AttributeValue>)]);
 
 impl Serialize for OrderedAttributes<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(Some(self.0.len()))?;
         for (name, values) in self.0 {
-            map.serialize_entry(name, values)?;
+            let shown: Vec<Option<&str>> = values
+                .iter()
+                .filter(|v| !matches!(v, AttributeValue::Xml(_)))
+                .map(AttributeValue::as_text)
+                .collect();
+            map.serialize_entry(name, &shown)?;
+        }
+        map.end()
+    }
+}
+
+/// `attributes_xml`: for each attribute with element content, that content as XML strings, so
+/// it can never be mistaken for a text value.
+struct XmlAttributes<'a>(&'a [(String, Vec<AttributeValue>)]);
+
+impl Serialize for XmlAttributes<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let entries: Vec<(&String, Vec<&str>)> = self
+            .0
+            .iter()
+            .map(|(name, values)| {
+                let xml = values
+                    .iter()
+                    .filter_map(|v| match v {
+                        AttributeValue::Xml(x) => Some(x.as_str()),
+                        _ => None,
+                    })
+                    .collect();
+                (name, xml)
+            })
+            .filter(|(_, xml): &(&String, Vec<&str>)| !xml.is_empty())
+            .collect();
+        let mut map = serializer.serialize_map(Some(entries.len()))?;
+        for (name, xml) in entries {
+            map.serialize_entry(name, &xml)?;
         }
         map.end()
     }
@@ -235,7 +301,7 @@ impl Serialize for OrderedAttributes<'_> {
 impl Serialize for VerifiedAssertion {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let instant = |t: Option<DateTime<Utc>>| t.map(format_instant);
-        let mut s = serializer.serialize_struct("VerifiedAssertion", 21)?;
+        let mut s = serializer.serialize_struct("VerifiedAssertion", 22)?;
         s.serialize_field("signed", &self.signed)?;
         s.serialize_field("cert_sha256", &self.cert_sha256)?;
         s.serialize_field("issuer", &self.issuer)?;
@@ -253,6 +319,7 @@ impl Serialize for VerifiedAssertion {
         s.serialize_field("in_response_to", &self.in_response_to)?;
         s.serialize_field("authn_instant", &instant(self.authn_instant))?;
         s.serialize_field("session_not_on_or_after", &instant(self.session_not_on_or_after))?;
+        s.serialize_field("attributes_xml", &XmlAttributes(&self.attributes))?;
         s.serialize_field("cert_status", &self.cert_status)?;
         s.serialize_field("one_time_use", &self.one_time_use)?;
         s.serialize_field("proxy_restriction", &self.proxy_restriction)?;
@@ -295,12 +362,12 @@ pub(crate) fn extract(
 
     // An attribute named in several places has its values joined, in document order. The index
     // keeps the merge linear: a signed response may carry tens of thousands of attributes.
-    let mut attributes: Vec<(String, Vec<String>)> = Vec::new();
+    let mut attributes: Vec<(String, Vec<AttributeValue>)> = Vec::new();
     let mut index: HashMap<&str, usize> = HashMap::new();
     for statement in children(assertion, NS_ASSERTION, "AttributeStatement") {
         for attr in children(statement, NS_ASSERTION, "Attribute") {
             let name = attr.attribute("", "Name").unwrap_or("");
-            let values = children(attr, NS_ASSERTION, "AttributeValue").map(|v| v.text_content());
+            let values = children(attr, NS_ASSERTION, "AttributeValue").map(attribute_value);
             match index.get(name).and_then(|&i| attributes.get_mut(i)) {
                 Some((_, existing)) => existing.extend(values),
                 None => {
@@ -355,6 +422,34 @@ pub(crate) fn extract(
         proxy_restriction: checked.proxy_restriction,
         cert_status,
     })
+}
+
+/// One AttributeValue: nil, element content (as exclusive-C14N XML), or its text.
+fn attribute_value(value: Node<'_, '_>) -> AttributeValue {
+    if matches!(value.attribute(crate::builder::NS_XSI, "nil"), Some("true" | "1")) {
+        return AttributeValue::Nil;
+    }
+    let elements: Vec<Node<'_, '_>> = value.element_children().collect();
+    if elements.is_empty() {
+        return AttributeValue::Text(trim_xml_whitespace(&value.text_content()).to_string());
+    }
+    let mut xml = Vec::new();
+    for element in elements {
+        // A signed, parsed element always canonicalizes; were it not to, its name stands in.
+        if samlkit_xml::canonicalize(
+            value.document(),
+            Some(element.id()),
+            None,
+            samlkit_xml::C14nAlgorithm::Exclusive,
+            &[],
+            &mut xml,
+        )
+        .is_err()
+        {
+            xml.extend_from_slice(format!("<{}/>", element.name()).as_bytes());
+        }
+    }
+    AttributeValue::Xml(String::from_utf8_lossy(&xml).into_owned())
 }
 
 /// A simple value: all its text (comments never cut it short), with XML whitespace (space, tab,
