@@ -81,6 +81,9 @@ pub enum ErrorKind {
     MetadataExpired,
     /// The Assertion ID was seen before (a replay).
     Replayed,
+    /// The replay cache is full of assertions that could still be replayed, so a new one is
+    /// refused rather than forgetting one of them.
+    ReplayCacheFull,
 }
 
 impl ErrorKind {
@@ -138,6 +141,7 @@ impl ErrorKind {
             CommentInValue => ("comment_in_value", "Comment In Value"),
             MetadataExpired => ("metadata_expired", "Metadata Expired"),
             Replayed => ("replayed", "Assertion Replayed"),
+            ReplayCacheFull => ("replay_cache_full", "Replay Cache Full"),
         }
     }
 }

@@ -72,6 +72,7 @@ pub struct VerifiedAssertion {
     pub(crate) in_response_to: Option<String>,
     pub(crate) authn_instant: Option<DateTime<Utc>>,
     pub(crate) session_not_on_or_after: Option<DateTime<Utc>>,
+    pub(crate) accepted_until: DateTime<Utc>,
     pub(crate) unchecked: Vec<Binding>,
 }
 
@@ -156,11 +157,12 @@ impl VerifiedAssertion {
     pub fn session_not_on_or_after(&self) -> Option<DateTime<Utc>> {
         self.session_not_on_or_after
     }
-    /// Until when a replay cache must remember [`VerifiedAssertion::assertion_id`]: the latest
-    /// time this assertion could still be accepted (its NotOnOrAfter), or its IssueInstant when it
-    /// has none.
+    /// Until when a replay cache must remember [`VerifiedAssertion::assertion_id`]: the end of
+    /// the time this verifier would accept the assertion, i.e. the earlier of the Conditions
+    /// NotOnOrAfter and the accepted bearer SubjectConfirmationData NotOnOrAfter (which the
+    /// profile requires), plus the policy's skew.
     pub fn replay_window_end(&self) -> DateTime<Utc> {
-        self.not_on_or_after.unwrap_or(self.issue_instant)
+        self.accepted_until
     }
     /// The bindings the policy did not check (empty for [`crate::ServiceProvider`] and
     /// [`crate::VerifyPolicy::new`]).
@@ -254,6 +256,7 @@ pub(crate) fn extract(
     }
     let cert_sha256 =
         policy.trusted.get(signed.cert_index).map(|c| c.sha256_fingerprint()).unwrap_or_default();
+    let accepted_until = accepted_until(&checked, policy);
     Ok(VerifiedAssertion {
         signed: signed.parts,
         cert_sha256,
@@ -273,8 +276,18 @@ pub(crate) fn extract(
         in_response_to: checked.in_response_to,
         authn_instant,
         session_not_on_or_after,
+        accepted_until,
         unchecked: policy.unchecked(),
     })
+}
+
+/// The last instant the time checks of stage 3 let this assertion through: they refuse it once
+/// `now - skew` reaches either NotOnOrAfter.
+fn accepted_until(checked: &Checked, policy: &VerifyPolicy<'_>) -> DateTime<Utc> {
+    let end = checked
+        .not_on_or_after
+        .map_or(checked.bearer_not_on_or_after, |c| c.min(checked.bearer_not_on_or_after));
+    end + policy.skew
 }
 
 /// A simple value: all its text (comments never cut it short), with XML whitespace (space, tab,

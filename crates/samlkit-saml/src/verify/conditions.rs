@@ -18,6 +18,8 @@ pub(crate) struct Checked {
     pub(crate) in_response_to: Option<String>,
     pub(crate) not_before: Option<DateTime<Utc>>,
     pub(crate) not_on_or_after: Option<DateTime<Utc>>,
+    /// NotOnOrAfter of the bearer SubjectConfirmationData that was accepted (always present).
+    pub(crate) bearer_not_on_or_after: DateTime<Utc>,
     pub(crate) audiences: Vec<String>,
 }
 
@@ -25,6 +27,7 @@ pub(crate) struct Checked {
 struct Bearer {
     recipient: Option<String>,
     in_response_to: Option<String>,
+    not_on_or_after: DateTime<Utc>,
 }
 
 pub(crate) fn check(
@@ -108,6 +111,7 @@ pub(crate) fn check(
         in_response_to: bearer.in_response_to.or(response_irt.map(str::to_string)),
         not_before,
         not_on_or_after,
+        bearer_not_on_or_after: bearer.not_on_or_after,
         audiences,
     })
 }
@@ -284,7 +288,7 @@ fn check_bearer(
         recipient.as_deref().map_or(String::new(), |r| format!(", Recipient {r:?}"))
     );
     let in_response_to = irt.map(str::to_string);
-    Ok((Bearer { recipient, in_response_to }, line))
+    Ok((Bearer { recipient, in_response_to, not_on_or_after: noa }, line))
 }
 
 type ConditionValues = (Option<DateTime<Utc>>, Option<DateTime<Utc>>, Vec<String>);
