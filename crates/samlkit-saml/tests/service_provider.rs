@@ -119,9 +119,12 @@ fn misconfiguration_is_refused_when_building() {
 fn the_idp_can_come_from_signed_metadata_and_unsigned_only_by_name() {
     let (_, cert) = idp();
     let attacker = Certificate::load(ATTACKER_CERT).unwrap();
-    let from_signed =
-        IdentityProvider::from_metadata(signed_metadata(None).as_bytes(), &[cert.clone()], now())
-            .unwrap();
+    let from_signed = IdentityProvider::from_metadata(
+        signed_metadata(None).as_bytes(),
+        std::slice::from_ref(&cert),
+        now(),
+    )
+    .unwrap();
     assert_eq!(from_signed, idp_config());
     assert_eq!(from_signed.sso_post_url(), Some(IDP_SSO));
 
