@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the interop tests need, idempotently: xmlsec1 and openssl, the JDK's keytool, and
 # Debian's Python verifiers (python3-xmlsec, python3-onelogin-saml2, python3-jwt, used through
-# /usr/bin/python3). Anything already installed is left alone, so a second run does nothing.
+# /usr/bin/python3), python3-icalendar and prometheus's promtool (they check `inventory scan
+# --format ics|prometheus`). Anything already installed is left alone, so a second run does
+# nothing.
 # Needs root for apt-get; without root it says what is missing and carries on (the interop tests
 # then fail with a clear message when SAMLKIT_REQUIRE_INTEROP=1).
 set -euo pipefail
@@ -9,6 +11,8 @@ set -euo pipefail
 wanted=(xmlsec1 openssl python3-xmlsec python3-onelogin-saml2 python3-jwt python3-lxml)
 # PyJWT only Recommends python3-cryptography, which --no-install-recommends skips; RS256 needs it.
 wanted+=(python3-cryptography)
+# `inventory scan`: the calendar must parse with icalendar, the metrics pass `promtool check`.
+wanted+=(python3-icalendar prometheus)
 command -v keytool >/dev/null 2>&1 || wanted+=(openjdk-17-jre-headless)
 
 missing=()

@@ -51,7 +51,7 @@ impl CliError {
 
     /// Prints the error as a single `error: ` line and returns its exit code.
     pub fn report(self) -> ExitCode {
-        eprintln!("error: {}", one_line(&self.message));
+        eprintln!("error: {}", crate::shown::terminal(&one_line(&self.message)));
         ExitCode::from(self.code)
     }
 }
@@ -102,7 +102,8 @@ impl From<CertError> for CliError {
 /// `error:` on stderr and the exit code stay as without `--json`.
 pub fn json_failure(json: bool, err: CliError) -> CliError {
     if json && err.code == EXIT_CHECK_FAILED {
-        println!("{}", serde_json::json!({"valid": false, "error": one_line(&err.message)}));
+        let line = serde_json::json!({"valid": false, "error": one_line(&err.message)});
+        println!("{}", crate::shown::json_line(line.to_string()));
     }
     err
 }
@@ -137,7 +138,7 @@ pub fn report_clap_error(err: clap::Error) -> ExitCode {
             let first = one_line(&paragraph.join(" "));
             let first = first.trim_start_matches("error:").trim();
             let first = if first.is_empty() { "invalid arguments" } else { first };
-            eprintln!("error: {first} (see --help)");
+            eprintln!("error: {} (see --help)", crate::shown::terminal(first));
             ExitCode::from(EXIT_USAGE)
         }
     }
@@ -152,6 +153,7 @@ pub fn saml_message(e: &samlkit_saml::SamlError) -> String {
         Some(Hint::SignTheResponse) => " (use --target response)",
         Some(Hint::NeedsAudience) => " (--audience)",
         Some(Hint::NeedsRecipient) => " (--recipient)",
+        Some(Hint::AllowBareAssertion) => "; pass --allow-bare-assertion to accept it",
         _ => "",
     };
     format!("{}: {}{hint}", e.kind().title(), e.detail())

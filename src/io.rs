@@ -8,6 +8,7 @@ use std::path::Path;
 
 use samlkit_cert::{Certificate, PrivateKey, Signer};
 use samlkit_dsig::{DigestMethod, SignatureMethod};
+use samlkit_saml::{ErrorKind, SigningCredential};
 
 use crate::error::CliError;
 
@@ -186,6 +187,27 @@ impl Credential {
         Ok(self)
     }
 
+    /// A `warning:` line on stderr when the certificate is expired, not yet valid, or inside
+    /// the 60-day renewal window at `now`: what is signed with it now will be refused (or soon
+    /// be) by an SP that checks the certificate's dates.
+    pub(crate) fn warn_if_due(&self, now: chrono::DateTime<chrono::Utc>) {
+        warn_if_due(&self.leaf, &self.cert_path, now);
+    }
+
+    /// The key and its certificate as the library signs with them; the library refuses a pair
+    /// that does not belong together (exit 2, naming both files).
+    pub(crate) fn signing(&self) -> Result<SigningCredential, CliError> {
+        SigningCredential::new(&self.key, self.leaf.clone()).map_err(|e| match e.kind() {
+            ErrorKind::KeyMismatch => CliError::input(format!(
+                "the certificate {} does not belong to the private key {}",
+                self.cert_path, self.key_path
+            )),
+            _ => {
+                CliError::input(format!("cannot use private key {}: {}", self.key_path, e.detail()))
+            }
+        })
+    }
+
     /// The key's certificate (the one that goes into KeyInfo).
     pub(crate) fn certificate(&self) -> &Certificate {
         &self.leaf
@@ -199,13 +221,6 @@ impl Credential {
         (self.key, chain)
     }
 
-    /// The key, ready to sign.
-    pub(crate) fn signer(&self) -> Result<Signer, CliError> {
-        self.key
-            .signer()
-            .map_err(|e| CliError::input(format!("cannot use private key {}: {e}", self.key_path)))
-    }
-
     /// `--alg` (default: rsa-sha256 for RSA keys, the curve's ECDSA for EC keys) and
     /// `--digest`, checked against the key.
     pub(crate) fn algorithms(
@@ -216,6 +231,14 @@ impl Credential {
         let key_alg = self.key.algorithm();
         let method = match alg {
             None => SignatureMethod::default_for_key(key_alg),
+            // SHA-1 signatures are forgeable with chosen-prefix collisions, and `verify` refuses
+            // them without --allow-sha1: nothing here makes one (`issue --break sha1` does, on
+            // purpose, for testing SPs).
+            Some("rsa-sha1") => {
+                return Err(CliError::input(
+                    "--alg rsa-sha1 is refused: SHA-1 signatures are broken and samlkit verify rejects them; use rsa-sha256 (or issue --break sha1 to test that an SP refuses SHA-1)",
+                ));
+            }
             Some(name) => SignatureMethod::from_name(name).ok_or_else(|| {
                 CliError::input(format!(
                     "--alg {name:?} is not one of rsa-sha256, rsa-sha384, rsa-sha512, ecdsa-sha256, ecdsa-sha384"
@@ -240,4 +263,20 @@ impl Credential {
         };
         Ok((method, digest))
     }
+}
+
+/// See [`Credential::warn_if_due`].
+pub(crate) fn warn_if_due(cert: &Certificate, cert_path: &str, now: chrono::DateTime<chrono::Utc>) {
+    use samlkit_cert::expiry::{DEFAULT_WARN_DAYS, Expiry, ExpiryStatus};
+    let info = cert.info();
+    let expiry = Expiry::evaluate(info.not_before, info.not_after, now, DEFAULT_WARN_DAYS);
+    if expiry.status == ExpiryStatus::Ok {
+        return;
+    }
+    eprintln!(
+        "warning: {}: the signing certificate {} {}",
+        crate::shown::terminal(shown_path(cert_path)),
+        crate::shown::terminal(&info.subject.to_string()),
+        expiry.describe(info.not_before, info.not_after)
+    );
 }

@@ -6,6 +6,7 @@ mod cmd;
 mod error;
 mod io;
 mod now;
+mod shown;
 mod table;
 
 use std::process::ExitCode;

@@ -147,3 +147,26 @@ fn break_errors_are_usage_errors() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("RSA"));
 }
+
+#[test]
+fn the_attacker_pair_is_the_fixture_pair() {
+    // samlkit-saml bundles its own copy (a packaged crate cannot reach `fixtures/`).
+    let root = env!("CARGO_MANIFEST_DIR");
+    for (bundled, fixture_path) in
+        [("attacker.key", "keys/attacker.key"), ("attacker.crt", "certs/attacker.crt")]
+    {
+        let bundled = std::fs::read(format!("{root}/crates/samlkit-saml/data/{bundled}")).unwrap();
+        assert_eq!(bundled, std::fs::read(fixture(fixture_path)).unwrap(), "{fixture_path}");
+    }
+    // What wrong-key signs with: the fixture key, whose certificate then verifies it.
+    let doc = issue(&["--break", "wrong-key"]);
+    let out = samlkit()
+        .args(["verify", "--json", "--cert", &fixture("certs/attacker.crt")])
+        .args(["--audience", SP, "--recipient", ACS, "--issuer", IDP, "--now", ISSUED, "-"])
+        .write_stdin(doc)
+        .output()
+        .expect("runs");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(json["valid"], true, "{json}");
+    assert_eq!(out.status.code(), Some(0));
+}

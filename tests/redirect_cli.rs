@@ -354,3 +354,35 @@ fn json_mode_reports_failed_checks_on_stdout_too() {
     assert_error(&bad, 2, "no query string");
     assert!(bad.stdout.is_empty());
 }
+
+#[test]
+fn the_message_is_parsed_and_must_fit_its_parameter() {
+    let dir = tempfile::tempdir().unwrap();
+    let truncated = dir.path().join("truncated.xml");
+    let request = std::fs::read_to_string(fixture("redirect/authn-request.xml")).unwrap();
+    std::fs::write(&truncated, &request[..request.len() / 2]).unwrap();
+    let truncated = truncated.to_string_lossy().into_owned();
+    assert_error(&sign(&to_sso(&truncated, &[])), 2, "Malformed XML: ");
+
+    // A Response is not an AuthnRequest: refused under --saml-request-file.
+    let response = dir.path().join("response.xml");
+    std::fs::write(
+        &response,
+        "<samlp:Response xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" ID=\"_r\" Version=\"2.0\" IssueInstant=\"2026-01-01T00:00:00Z\"/>",
+    )
+    .unwrap();
+    let response = response.to_string_lossy().into_owned();
+    assert_error(
+        &sign(&to_sso(&response, &[])),
+        2,
+        "the SAMLRequest message is <samlp:Response> (urn:oasis:names:tc:SAML:2.0:protocol), not a SAML protocol request",
+    );
+    // The same Response under SAMLResponse signs and verifies.
+    let url = signed_url(&[
+        "--destination",
+        "https://sp.example.com/slo",
+        "--saml-response-file",
+        &response,
+    ]);
+    assert!(verify(&url, &[]).status.success());
+}

@@ -3,19 +3,22 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use clap::Args;
+use clap::{Args, Subcommand};
 use samlkit_cert::Inventory;
 use samlkit_cert::expiry::DEFAULT_WARN_DAYS;
 use samlkit_cert::inventory::{Health, InventoryRow};
 use serde_json::json;
 
+use crate::cmd::inventory_scan;
 use crate::error::CliError;
 use crate::io::{describe_io, read_input};
 use crate::now::{NowArg, format_rfc3339};
 use crate::table::Table;
 
 #[derive(Args)]
-#[command(after_help = "The inventory is a TOML file with one [[certificate]] table per \
+#[command(
+    args_conflicts_with_subcommands = true,
+    after_help = "The inventory is a TOML file with one [[certificate]] table per \
     credential:\n\n  \
     [[certificate]]\n  \
     name = \"sso-signing-2026\"\n  \
@@ -26,9 +29,14 @@ use crate::table::Table;
     Rows are sorted by expiry, soonest first; an entry whose certificate cannot be read has \
     status `error` (listed first) and the others are still checked. Exit 0 when every entry is \
     ok, 1 when any needs action (renew, expired, not-yet-valid, error), 2 when the inventory \
-    itself cannot be read or parsed.\n\nExample:\n  \
-    samlkit inventory --file fixtures/inventory/samlkit.toml --now 2026-06-01T00:00:00Z")]
+    itself cannot be read or parsed.\n\n`samlkit inventory scan DIR|ZIP` builds the same \
+    knowledge from a Salesforce org's metadata (and `--write` folds it into this file).\n\n\
+    Example:\n  \
+    samlkit inventory --file fixtures/inventory/samlkit.toml --now 2026-06-01T00:00:00Z"
+)]
 pub struct InventoryArgs {
+    #[command(subcommand)]
+    command: Option<InventoryCommand>,
     /// The inventory file (`-` reads standard input; paths are then relative to the current
     /// directory).
     #[arg(long, value_name = "FILE", default_value = "samlkit.toml")]
@@ -43,7 +51,17 @@ pub struct InventoryArgs {
     now: NowArg,
 }
 
+#[derive(Subcommand)]
+enum InventoryCommand {
+    /// Which integrations use which certificate, read from a Salesforce DX project or a
+    /// Metadata API retrieve (directory or .zip).
+    Scan(inventory_scan::ScanArgs),
+}
+
 pub fn run(args: InventoryArgs) -> Result<ExitCode, CliError> {
+    if let Some(InventoryCommand::Scan(scan)) = args.command {
+        return inventory_scan::run(scan);
+    }
     let now = args.now.resolve();
     let bytes = read_input(&args.file)?;
     let label = if args.file == "-" { "<stdin>" } else { args.file.as_str() };
@@ -61,7 +79,7 @@ pub fn run(args: InventoryArgs) -> Result<ExitCode, CliError> {
     if args.json {
         let entries: Vec<_> = rows.iter().map(row_json).collect();
         let doc = json!({ "file": label, "now": format_rfc3339(now), "entries": entries });
-        println!("{doc}");
+        println!("{}", crate::shown::json_line(doc.to_string()));
     } else {
         print!("{}", render(&rows));
     }
@@ -100,12 +118,18 @@ fn render(rows: &[InventoryRow]) -> String {
             expires,
             row.entry.name.clone(),
             row.entry.owner.clone().unwrap_or_else(|| "-".to_string()),
-            if row.entry.integrations.is_empty() {
+            if row.entry.all_integrations().is_empty() {
                 "-".to_string()
             } else {
-                row.entry.integrations.join(", ")
+                row.entry.all_integrations().join(", ")
             },
         ]);
+        if let Some(removed) = &row.entry.removed {
+            notes.push(format!(
+                "{}: removed from the Salesforce metadata ({removed})",
+                row.entry.name
+            ));
+        }
         match &row.health {
             Health::Error(reason) => notes.push(format!("{}: {reason}", row.entry.name)),
             Health::Checked(c) if row.needs_action() => notes.push(format!(
@@ -134,6 +158,8 @@ fn row_json(row: &InventoryRow) -> serde_json::Value {
         "path": row.path.display().to_string(),
         "owner": row.entry.owner,
         "integrations": row.entry.integrations,
+        "metadata_integrations": row.entry.metadata_integrations,
+        "removed": row.entry.removed,
         "warn_days": row.warn_days,
         "status": row.status(),
     });

@@ -8,9 +8,9 @@ use base64::engine::general_purpose::STANDARD;
 use chrono::{DateTime, Duration, Utc};
 use clap::{Args, ValueEnum};
 use samlkit_saml::{
-    BreakInput, BreakKind, ResponseParams, SignTarget, SigningCredential, SigningProfile,
-    attacker_key_pair, build_broken_response, build_response, escape_attr, group_attributes,
-    name_id_format_uri, sign_document,
+    BreakInput, BreakKind, ResponseParams, SignTarget, SigningProfile, attacker_credential,
+    build_broken_response, build_response, group_attributes, name_id_format_uri, post_form,
+    sign_document,
 };
 
 use crate::error::CliError;
@@ -24,9 +24,10 @@ use crate::now::{NowArg, parse_rfc3339};
 /// an AttributeStatement. IDs come from the system CSPRNG; instants are UTC.
 ///
 /// Example:
-///   samlkit issue --key idp.key --cert idp.crt --issuer https://idp.example.com
-///     --name-id alice@example.com --audience https://sp.example.com
-///     --recipient https://sp.example.com/acs --attr groups=admins --attr groups=staff
+///
+///     samlkit issue --key idp.key --cert idp.crt --issuer https://idp.example.com
+///       --name-id alice@example.com --audience https://sp.example.com
+///       --recipient https://sp.example.com/acs --attr groups=admins --attr groups=staff
 ///
 /// For SP test harnesses, the same command with `--break xsw3` (or any KIND from
 /// `samlkit issue --break list`) emits a response the SP must reject.
@@ -47,6 +48,9 @@ pub struct IssueArgs {
     name_id: Option<String>,
     /// NameID format: email, persistent, transient, unspecified or a URI
     /// [default: email when the value contains '@', else unspecified].
+    // `[default: …]` is clap's help convention, not a link; rustdoc reads the `@` as a
+    // disambiguator.
+    #[allow(rustdoc::broken_intra_doc_links)]
     #[arg(long, value_name = "FORMAT")]
     name_id_format: Option<String>,
     /// Audience (the SP entity ID); repeat for several.
@@ -84,7 +88,7 @@ pub struct IssueArgs {
     #[arg(long, value_name = "DIGEST", default_value = "sha256")]
     digest: String,
     /// Output: the XML, its base64 (the SAMLResponse form value), or an HTML page that POSTs
-    /// it to the recipient automatically.
+    /// it to the recipient (an http or https URL) automatically.
     #[arg(long, value_enum, default_value_t = OutputFormat::Xml)]
     format: OutputFormat,
     /// Emit a response a correct service provider must reject, broken in one known way
@@ -132,8 +136,9 @@ pub fn run(args: IssueArgs) -> Result<ExitCode, CliError> {
     let issuer = required(&args.issuer, "--issuer <ENTITY>")?;
     let name_id = required(&args.name_id, "--name-id <VALUE>")?;
     let now = NowArg { now: args.now }.resolve();
-    let cred = Credential::load(key, cert)?.matched()?;
-    let signer = cred.signer()?;
+    let cred = Credential::load(key, cert)?;
+    let signing = cred.signing()?;
+    cred.warn_if_due(now);
     let (method, digest) = cred.algorithms(args.alg.as_deref(), &args.digest)?;
     let format_name = args.name_id_format.clone().unwrap_or_else(|| {
         if name_id.contains('@') { "email".into() } else { "unspecified".into() }
@@ -174,16 +179,13 @@ pub fn run(args: IssueArgs) -> Result<ExitCode, CliError> {
     };
     let xml = match (break_kind, target) {
         (Some(kind), target) => {
-            let (attacker_signer, attacker_cert) =
-                attacker_key_pair().map_err(|e| CliError::input(crate::error::saml_message(&e)))?;
+            let attacker = attacker_credential()
+                .map_err(|e| CliError::input(crate::error::saml_message(&e)))?;
             let input = BreakInput {
                 params: params.clone(),
                 ids: built.ids,
-                idp: SigningCredential { signer: &signer, cert_der: cred.certificate().der() },
-                attacker: SigningCredential {
-                    signer: &attacker_signer,
-                    cert_der: attacker_cert.der(),
-                },
+                idp: &signing,
+                attacker: &attacker,
                 profile: SigningProfile {
                     target: target.unwrap_or(SignTarget::Assertion),
                     method,
@@ -196,7 +198,7 @@ pub fn run(args: IssueArgs) -> Result<ExitCode, CliError> {
         (None, None) => built.xml,
         (None, Some(target)) => {
             let profile = SigningProfile { target, method, digest };
-            sign_document(&built.xml, &signer, cred.certificate().der(), &profile)
+            sign_document(&built.xml, &signing, &profile)
                 .map_err(|e| CliError::input(crate::error::saml_message(&e)))?
         }
     };
@@ -209,7 +211,8 @@ pub fn run(args: IssueArgs) -> Result<ExitCode, CliError> {
                     "--format html needs --recipient or --destination (the form's action)",
                 )
             })?;
-            post_form(action, &STANDARD.encode(xml.as_bytes()))
+            post_form(action, &STANDARD.encode(xml.as_bytes()), None)
+                .map_err(|e| CliError::input(crate::error::saml_message(&e)))?
         }
     };
     let mut stdout = std::io::stdout().lock();
@@ -233,19 +236,4 @@ fn print_break_list() -> Result<ExitCode, CliError> {
         .and_then(|()| stdout.flush())
         .map_err(|e| CliError::input(format!("cannot write standard output: {e}")))?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// The HTTP-POST binding page (SAML bindings §3.5.4): submits itself on load; a button for
-/// browsers without JavaScript.
-fn post_form(action: &str, saml_response_b64: &str) -> String {
-    format!(
-        "<!DOCTYPE html>\n<html>\n<head><meta charset=\"utf-8\"><title>Signing in…</title></head>\n\
-         <body onload=\"document.forms[0].submit()\">\n\
-         <form method=\"post\" action=\"{}\">\n\
-         <input type=\"hidden\" name=\"SAMLResponse\" value=\"{}\">\n\
-         <noscript><p>JavaScript is off. Press Continue to sign in.</p><input type=\"submit\" value=\"Continue\"></noscript>\n\
-         </form>\n</body>\n</html>\n",
-        escape_attr(action),
-        escape_attr(saml_response_b64)
-    )
 }

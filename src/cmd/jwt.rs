@@ -53,6 +53,10 @@ struct IssueArgs {
     /// Issuer: the connected app's consumer key (client ID).
     #[arg(long, value_name = "CLIENT_ID", required = true)]
     iss: Option<String>,
+    /// The certificate uploaded to the connected app: when given, the key must belong to it, and
+    /// a warning says when it is expired or due for renewal.
+    #[arg(long, value_name = "CERT")]
+    cert: Option<String>,
     /// Subject: the username to act as.
     #[arg(long, value_name = "USERNAME", required = true)]
     sub: Option<String>,
@@ -106,6 +110,10 @@ fn issue(args: IssueArgs) -> Result<ExitCode, CliError> {
     let missing = |flag: &str| CliError::input(format!("--{flag} is required (see --help)"));
     let key_path = args.key.ok_or_else(|| missing("key"))?;
     let signer = load_signer(&key_path)?;
+    if let Some(cert_path) = &args.cert {
+        let cred = crate::io::Credential::load(&key_path, cert_path)?.matched()?;
+        cred.warn_if_due(args.now.resolve());
+    }
     let mut request = JwtRequest::new(
         args.iss.ok_or_else(|| missing("iss"))?,
         args.sub.ok_or_else(|| missing("sub"))?,
@@ -151,7 +159,7 @@ fn verify(args: VerifyArgs) -> Result<ExitCode, CliError> {
             "expires_in": remaining,
             "cert_sha256": cert.sha256_fingerprint(),
         });
-        println!("{out}");
+        println!("{}", crate::shown::json_line(out.to_string()));
     } else {
         println!(
             "valid: RS256 signature by {} (SHA-256 {})",

@@ -26,9 +26,10 @@ use crate::now::{NowArg, parse_rfc3339};
 /// `samlkit verify --metadata --cert CERT FILE`. Same input, same bytes.
 ///
 /// Example:
-///   samlkit metadata --entity-id https://idp.example.com
-///     --sso-url https://idp.example.com/sso --cert idp.crt --next-cert idp-2027.crt
-///     --sign --key idp.key --out idp-metadata.xml
+///
+///     samlkit metadata --entity-id https://idp.example.com
+///       --sso-url https://idp.example.com/sso --cert idp.crt --next-cert idp-2027.crt
+///       --sign --key idp.key --out idp-metadata.xml
 #[derive(Args)]
 #[command(verbatim_doc_comment)]
 pub struct MetadataArgs {
@@ -84,6 +85,7 @@ fn one_line_message(e: &samlkit_saml::SamlError) -> String {
 
 pub fn run(args: MetadataArgs) -> Result<ExitCode, CliError> {
     let cert = load_certificate(&args.cert)?;
+    crate::io::warn_if_due(&cert, &args.cert, args.now.resolve());
     let mut signing_certs = vec![cert.der().to_vec()];
     if let Some(next) = &args.next_cert {
         let next = load_certificate(next)?;
@@ -125,10 +127,10 @@ pub fn run(args: MetadataArgs) -> Result<ExitCode, CliError> {
         // The --cert read above is the one that goes into KeyInfo: no file is read twice.
         let cred = Credential::with_certificates(load_key(key)?, key, vec![cert], &args.cert)?
             .matched()?;
-        let signer = cred.signer()?;
+        let signing = cred.signing()?;
         let (method, digest) = cred.algorithms(args.alg.as_deref(), "sha256")?;
         let profile = SigningProfile { target: SignTarget::Response, method, digest };
-        xml = sign_document(&xml, &signer, cred.certificate().der(), &profile)
+        xml = sign_document(&xml, &signing, &profile)
             .map_err(|e| CliError::input(crate::error::saml_message(&e)))?;
     }
     match &args.out {

@@ -4,6 +4,7 @@
 pub mod c14n;
 pub mod cert;
 pub mod inventory;
+pub mod inventory_scan;
 pub mod issue;
 pub mod jwt;
 pub mod metadata;

@@ -135,7 +135,9 @@ fn sign(args: SignArgs) -> Result<ExitCode, CliError> {
         args.relay_state.as_deref(),
         args.alg.into(),
         &signer,
-    )?;
+    )
+    // Nothing is checked here: whatever the library refuses to sign is an input error.
+    .map_err(|e| CliError::input(format!("{path}: {}", crate::error::saml_message(&e))))?;
     println!("{url}");
     Ok(ExitCode::SUCCESS)
 }
@@ -180,7 +182,7 @@ fn verify(args: VerifyArgs) -> Result<ExitCode, CliError> {
             "cert_sha256": cert.sha256_fingerprint(),
             "message": message,
         });
-        println!("{out}");
+        println!("{}", crate::shown::json_line(out.to_string()));
     } else {
         println!(
             "valid: {} signed with {} by {} (SHA-256 {})",

@@ -66,8 +66,9 @@ pub fn run(args: SignArgs) -> Result<ExitCode, CliError> {
     {
         return Err(CliError::input(format!("--out-dir {} is not a directory", dir.display())));
     }
-    let cred = Credential::load(&args.key, &args.cert)?.matched()?;
-    let signer = cred.signer()?;
+    let cred = Credential::load(&args.key, &args.cert)?;
+    let signing = cred.signing()?;
+    cred.warn_if_due(chrono::Utc::now());
     let (method, digest) = cred.algorithms(args.alg.as_deref(), &args.digest)?;
     let target = match args.target {
         Target::Assertion => SignTarget::Assertion,
@@ -79,7 +80,7 @@ pub fn run(args: SignArgs) -> Result<ExitCode, CliError> {
         let bytes = read_input(file)?;
         let xml = String::from_utf8(bytes)
             .map_err(|_| CliError::input(format!("{file}: not UTF-8 XML")))?;
-        let signed = sign_document(&xml, &signer, cred.certificate().der(), &profile)
+        let signed = sign_document(&xml, &signing, &profile)
             .map_err(|e| CliError::input(format!("{file}: {}", crate::error::saml_message(&e))))?;
         match (&args.out_dir, &args.out) {
             (Some(dir), _) => {

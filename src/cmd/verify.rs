@@ -9,8 +9,8 @@ use chrono::Duration;
 use clap::{Args, ValueEnum};
 use samlkit_cert::Certificate;
 use samlkit_saml::{
-    Require, SamlError, VerifiedAssertion, VerifiedMetadata, VerifyPolicy, explain_response,
-    format_instant, verify_idp_metadata, verify_response,
+    CertStatus, ErrorKind, Require, SamlError, VerifiedAssertion, VerifiedMetadata, VerifyPolicy,
+    explain_response, format_instant, verify_idp_metadata, verify_response,
 };
 use serde::Serialize;
 
@@ -35,9 +35,10 @@ use unchecked::Given;
 /// With --metadata the files are signed IdP metadata (samlkit metadata) instead.
 ///
 /// Example:
-///   samlkit verify --cert idp.crt --audience https://sp.example.com
-///     --recipient https://sp.example.com/acs --issuer https://idp.example.com response.xml
-///   samlkit verify --metadata --cert idp.crt idp-metadata.xml
+///
+///     samlkit verify --cert idp.crt --audience https://sp.example.com
+///       --recipient https://sp.example.com/acs --issuer https://idp.example.com response.xml
+///     samlkit verify --metadata --cert idp.crt idp-metadata.xml
 #[derive(Args)]
 #[command(verbatim_doc_comment)]
 pub struct VerifyArgs {
@@ -67,6 +68,10 @@ pub struct VerifyArgs {
     /// Accept SHA-1 signatures and digests (legacy IdPs only).
     #[arg(long)]
     allow_sha1: bool,
+    /// Accept a signed saml:Assertion on its own, without a samlp:Response around it (the Web
+    /// Browser SSO profile always sends a Response).
+    #[arg(long)]
+    allow_bare_assertion: bool,
     /// Require --audience, --recipient and --issuer: without all three, verify nothing and
     /// exit 2 instead of warning that a binding goes unchecked.
     #[arg(long)]
@@ -108,8 +113,13 @@ fn policy<'c>(
             RequireArg::Response => Require::Response,
             RequireArg::Assertion => Require::Assertion,
             RequireArg::Any => Require::Any,
-        })
-        .allow_bare_assertion();
+        });
+    if args.allow_bare_assertion {
+        policy = policy.allow_bare_assertion();
+    }
+    if args.strict {
+        policy = policy.refuse_expired_certificates();
+    }
     if let Some(audience) = &args.audience {
         policy = policy.audience(audience.clone());
     }
@@ -151,6 +161,7 @@ pub fn run(args: VerifyArgs) -> Result<ExitCode, CliError> {
     let unchecked: Vec<&'static str> = unchecked.iter().map(|b| b.name).collect();
     let mut out = BufWriter::new(std::io::stdout().lock());
     let mut worst = 0u8;
+    let mut replays = Replays::default();
     for file in &files {
         let (steps, outcome) = match read_input(file) {
             Ok(bytes) if args.explain => {
@@ -160,6 +171,10 @@ pub fn run(args: VerifyArgs) -> Result<ExitCode, CliError> {
             Ok(bytes) => (Vec::new(), verify_response(&bytes, &policy).map_err(Failure::from)),
             Err(e) => (Vec::new(), Err(Failure::unreadable(e))),
         };
+        let outcome = outcome.and_then(|v| replays.accept(file, v));
+        if let Ok(v) = &outcome {
+            warn_about_certificate(&mut out, file, v, &trusted);
+        }
         worst = worst.max(exit_code(&outcome));
         let written = if args.json {
             writeln!(out, "{}", json_line(file, &outcome, &unchecked))
@@ -208,6 +223,59 @@ impl From<SamlError> for Failure {
     }
 }
 
+/// The Assertion IDs accepted so far in this run: the same assertion twice is a replay (and a
+/// OneTimeUse assertion may be used once), so the second is refused. A caller that verifies
+/// across runs keeps its own cache from the `assertion_id` field of `--json`.
+#[derive(Default)]
+struct Replays {
+    seen: std::collections::HashMap<String, String>,
+}
+
+impl Replays {
+    fn accept(&mut self, file: &str, v: VerifiedAssertion) -> Result<VerifiedAssertion, Failure> {
+        match self.seen.get(v.assertion_id()) {
+            Some(first) => Err(Failure::from(SamlError::new(
+                ErrorKind::Replayed,
+                format!(
+                    "the Assertion {:?} was already accepted in this run (from {first})",
+                    v.assertion_id()
+                ),
+            ))),
+            None => {
+                self.seen.insert(v.assertion_id().to_string(), file.to_string());
+                Ok(v)
+            }
+        }
+    }
+}
+
+/// A `warning:` line when the trusted certificate that verified is outside its validity period
+/// (`--strict` refuses instead): the IdP is signing with a certificate it should have rotated.
+fn warn_about_certificate(
+    out: &mut impl Write,
+    file: &str,
+    v: &VerifiedAssertion,
+    trusted: &[Certificate],
+) {
+    if v.cert_status() == CertStatus::Ok {
+        return;
+    }
+    let Some(cert) = trusted.get(v.cert_index()) else { return };
+    let info = cert.info();
+    let when = match v.cert_status() {
+        CertStatus::NotYetValid => {
+            format!("is not valid before {}", format_instant(info.not_before))
+        }
+        _ => format!("expired on {}", format_instant(info.not_after)),
+    };
+    let _ = out.flush();
+    eprintln!(
+        "warning: {file}: the trusted certificate {} (SHA-256 {}) {when}; --strict refuses it",
+        shown(&info.subject.to_string()),
+        v.cert_sha256()
+    );
+}
+
 /// The exit status one file contributes (the worst over all files is the command's).
 fn exit_code<T>(outcome: &Result<T, Failure>) -> u8 {
     match outcome {
@@ -220,7 +288,7 @@ fn exit_code<T>(outcome: &Result<T, Failure>) -> u8 {
 /// the two streams stay in file order.
 fn report_failure(out: &mut impl Write, file: &str, failure: &Failure) {
     let _ = out.flush();
-    eprintln!("error: {file}: {}", one_line(failure.message()));
+    eprintln!("error: {}: {}", shown(file), shown(&one_line(failure.message())));
 }
 
 fn stdout_failed(e: std::io::Error) -> CliError {
@@ -260,6 +328,9 @@ struct FailedBody<'r> {
     in_response_to: Option<&'r str>,
     authn_instant: Option<&'r str>,
     session_not_on_or_after: Option<&'r str>,
+    cert_status: Option<&'r str>,
+    one_time_use: Option<bool>,
+    proxy_restriction: Option<&'r str>,
     /// The bindings this run did not check (`audience`, `recipient`, `issuer`).
     unchecked: &'r [&'static str],
 }
@@ -300,37 +371,23 @@ fn json_line(
                 in_response_to: None,
                 authn_instant: None,
                 session_not_on_or_after: None,
+                cert_status: None,
+                one_time_use: None,
+                proxy_restriction: None,
                 unchecked,
             },
         }),
     };
-    line.unwrap_or_else(|e| format!("{{\"file\":null,\"error\":\"{e}\"}}"))
+    crate::shown::json_line(line.unwrap_or_else(|e| format!("{{\"file\":null,\"error\":\"{e}\"}}")))
 }
 
-/// A value from the document, made safe for a terminal: control characters (CR and LF, which
-/// would let a signed-but-user-chosen attribute value print a fake `name_id:` line; TAB; the
-/// C1 range, U+0085 NEL included) and the Unicode line and paragraph separators are written as
-/// Rust-style escapes. Everything else, non-ASCII letters included, is printed as is.
 fn shown(value: &str) -> std::borrow::Cow<'_, str> {
-    let unsafe_char = |c: char| c.is_control() || c == '\u{2028}' || c == '\u{2029}';
-    if !value.chars().any(unsafe_char) {
-        return std::borrow::Cow::Borrowed(value);
-    }
-    let mut out = String::with_capacity(value.len() + 8);
-    for c in value.chars() {
-        if unsafe_char(c) {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
-    std::borrow::Cow::Owned(out)
+    crate::shown::terminal(value)
 }
 
 fn write_human(out: &mut impl Write, file: &str, v: &VerifiedAssertion) -> std::io::Result<()> {
     let signed: Vec<&str> = v.signed().iter().map(|s| s.name()).collect();
-    let list = |items: &[String]| items.iter().map(|i| shown(i)).collect::<Vec<_>>().join(", ");
-    writeln!(out, "{file}: valid")?;
+    writeln!(out, "{}: valid", shown(file))?;
     writeln!(out, "  signed:          {}", signed.join(", "))?;
     writeln!(out, "  certificate:     SHA-256 {}", v.cert_sha256())?;
     writeln!(out, "  issuer:          {}", shown(v.issuer()))?;
@@ -341,8 +398,9 @@ fn write_human(out: &mut impl Write, file: &str, v: &VerifiedAssertion) -> std::
     if let Some(s) = v.session_index() {
         writeln!(out, "  session_index:   {}", shown(s))?;
     }
-    if !v.audiences().is_empty() {
-        writeln!(out, "  audiences:       {}", list(v.audiences()))?;
+    // One line per value, so that one value "staff, admins" never reads like two.
+    for audience in v.audiences() {
+        writeln!(out, "  audiences:       {}", shown(audience))?;
     }
     if let Some(r) = v.recipient() {
         writeln!(out, "  recipient:       {}", shown(r))?;
@@ -354,7 +412,9 @@ fn write_human(out: &mut impl Write, file: &str, v: &VerifiedAssertion) -> std::
         writeln!(out, "  not_on_or_after: {}", format_instant(t))?;
     }
     for (name, values) in v.attributes() {
-        writeln!(out, "  attribute:       {} = {}", shown(name), list(values))?;
+        for value in values {
+            writeln!(out, "  attribute:       {} = {}", shown(name), shown(value))?;
+        }
     }
     Ok(())
 }
@@ -462,7 +522,10 @@ fn metadata_json_line(file: &str, outcome: &Result<VerifiedMetadata, Failure>) -
             name_id_formats: &[],
         },
     };
-    serde_json::to_string(&line).unwrap_or_else(|e| format!("{{\"file\":null,\"error\":\"{e}\"}}"))
+    crate::shown::json_line(
+        serde_json::to_string(&line)
+            .unwrap_or_else(|e| format!("{{\"file\":null,\"error\":\"{e}\"}}")),
+    )
 }
 
 fn write_metadata_human(

@@ -64,8 +64,28 @@ pub const PYTHON3_JWT: Tool = Tool {
     ],
 };
 
+/// Python with icalendar (Debian python3-icalendar): parses `inventory scan --format ics`.
+pub const PYTHON3_ICALENDAR: Tool = Tool {
+    name: "python3_icalendar",
+    program: "/usr/bin/python3",
+    probe_args: &["-c", "import icalendar"],
+};
+
+/// Prometheus's promtool (Debian prometheus): checks `inventory scan --format prometheus`.
+pub const PROMTOOL: Tool =
+    Tool { name: "promtool", program: "promtool", probe_args: &["--version"] };
+
 /// Every tool a test under `tests/` may need.
-pub const ALL: &[&Tool] = &[&XMLSEC1, &OPENSSL, &KEYTOOL, &PYTHON3, &PYTHON3_SAML, &PYTHON3_JWT];
+pub const ALL: &[&Tool] = &[
+    &XMLSEC1,
+    &OPENSSL,
+    &KEYTOOL,
+    &PYTHON3,
+    &PYTHON3_SAML,
+    &PYTHON3_JWT,
+    &PYTHON3_ICALENDAR,
+    &PROMTOOL,
+];
 
 /// Set by `scripts/test.sh` and CI: a missing tool fails its tests instead of ignoring them.
 pub const REQUIRE_ENV: &str = "SAMLKIT_REQUIRE_INTEROP";

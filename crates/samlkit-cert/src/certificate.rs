@@ -3,7 +3,7 @@
 //! ```
 //! use samlkit_cert::Certificate;
 //! # fn main() -> Result<(), samlkit_cert::CertError> {
-//! # let pem = include_bytes!("../../../fixtures/certs/idp.crt");
+//! # let pem = include_bytes!("../tests/data/idp.crt");
 //! let cert = Certificate::load(pem)?;
 //! assert_eq!(cert.info().common_name.as_deref(), Some("idp.example.com"));
 //! assert_eq!(cert.sha256_fingerprint().len(), 32 * 3 - 1); // "AB:CD:…"
@@ -141,6 +141,19 @@ impl Certificate {
     }
 
     /// Reads the first certificate in `bytes` (PEM or DER); see [`Certificate::load_all`].
+    ///
+    /// ```
+    /// use samlkit_cert::{CertError, Certificate};
+    /// # fn main() -> Result<(), CertError> {
+    /// let pem = Certificate::load(include_bytes!("../../../fixtures/certs/idp.crt"))?;
+    /// let der = Certificate::load(include_bytes!("../../../fixtures/certs/idp.der"))?;
+    /// assert_eq!(pem.der(), der.der());
+    ///
+    /// // A key file is not a certificate; the error says what the input holds instead.
+    /// let err = Certificate::load(include_bytes!("../../../fixtures/keys/idp.key")).unwrap_err();
+    /// assert!(matches!(err, CertError::NotFound { expected: "certificate", .. }));
+    /// # Ok(()) }
+    /// ```
     pub fn load(bytes: &[u8]) -> Result<Certificate, CertError> {
         Certificate::load_all(bytes)?
             .into_iter()

@@ -112,6 +112,25 @@ pub enum CertError {
         /// What is wrong.
         message: String,
     },
+    /// A Salesforce project or retrieve cannot be read as a whole (missing, not a zip, no
+    /// `sfdx-project.json` or `package.xml`, too large).
+    #[error("{input}: {reason}")]
+    ProjectUnreadable {
+        /// The directory or zip as given.
+        input: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The `--ids` CSV (certificate Ids from the Tooling API) cannot be used.
+    #[error("{file}:{line}: {reason}")]
+    CertificateIds {
+        /// The CSV file as given.
+        file: String,
+        /// 1-based line.
+        line: usize,
+        /// What is wrong.
+        reason: String,
+    },
 
     // ----- Keystores (module `keystore`) -----
     /// Neither the JKS magic number nor a PKCS#12 PFX structure.

@@ -7,7 +7,7 @@
 //! use chrono::{TimeZone, Utc};
 //! use samlkit_cert::{PrivateKey, Subject, generate};
 //! # fn main() -> Result<(), samlkit_cert::CertError> {
-//! # let pem = include_str!("../../../fixtures/keys/idp.key");
+//! # let pem = include_str!("../tests/data/idp.key");
 //! let key = PrivateKey::from_pem(pem)?;
 //! let subject = Subject::new("idp.example.com").organization("Example");
 //! let now = Utc.with_ymd_and_hms(2026, 6, 1, 0, 0, 0).unwrap();
@@ -128,6 +128,22 @@ fn non_empty(value: &Option<String>) -> Option<&str> {
 /// Creates a self-signed X.509 v3 certificate for `key`, valid from `not_before` for `days`
 /// days: random positive 16-byte serial, SHA-256 signature, keyUsage digitalSignature and
 /// keyEncipherment, basicConstraints CA:FALSE, and a subjectKeyIdentifier.
+///
+/// ```
+/// use chrono::{Duration, TimeZone, Utc};
+/// use samlkit_cert::{PrivateKey, Subject, generate};
+/// # fn main() -> Result<(), samlkit_cert::CertError> {
+/// let key = PrivateKey::load(include_bytes!("../../../fixtures/keys/ec-p256.key"))?;
+/// let now = Utc.with_ymd_and_hms(2026, 6, 1, 0, 0, 0).unwrap();
+/// let cert = generate::self_signed(&key, &Subject::new("idp.example.com"), now, 730)?;
+/// assert_eq!(cert.info().not_before, now);
+/// assert_eq!(cert.info().not_after, now + Duration::days(730));
+/// assert!(cert.info().self_issued && cert.matches_key(&key));
+///
+/// // A validity of zero days is refused.
+/// assert!(generate::self_signed(&key, &Subject::new("idp.example.com"), now, 0).is_err());
+/// # Ok(()) }
+/// ```
 pub fn self_signed(
     key: &PrivateKey,
     subject: &Subject,

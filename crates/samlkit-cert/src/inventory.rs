@@ -12,8 +12,15 @@
 //! integrations = ["Salesforce SSO (production)", "Workday SAML"]
 //! ```
 //!
+//! `samlkit inventory scan … --write` adds three keys it owns: `sha256` (to find the entry
+//! again), `metadata_integrations` (what the org's metadata says uses it) and `removed` (set
+//! when a certificate it added is no longer in the metadata; entries are never deleted).
+//!
 //! This module does no I/O: [`Inventory::report`] takes a function that reads a certificate
 //! file, so the CLI decides how files are read and tests can feed bytes directly.
+//!
+//! [`scan`] builds the same knowledge from a Salesforce org's metadata, [`render`] writes a scan
+//! as Markdown, iCalendar or Prometheus metrics, and [`merge`] folds a scan into this file.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -25,6 +32,11 @@ use toml::Spanned;
 use crate::CertError;
 use crate::certificate::{Certificate, CertificateInfo};
 use crate::expiry::{Expiry, ExpiryStatus};
+
+pub mod ids;
+pub mod merge;
+pub mod render;
+pub mod scan;
 
 /// One `[[certificate]]` table.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,11 +51,48 @@ pub struct InventoryEntry {
     pub warn_days: Option<u32>,
     /// The integrations (service providers, apps) that trust this certificate.
     pub integrations: Vec<String>,
+    /// The certificate's SHA-256 fingerprint, written by `inventory scan --write`.
+    pub sha256: Option<String>,
+    /// The integrations the Salesforce metadata scan found (rewritten by each scan).
+    pub metadata_integrations: Vec<String>,
+    /// Set when the certificate is no longer in the scanned metadata: when and where.
+    pub removed: Option<String>,
     /// 1-based line of the entry's `[[certificate]]` header.
     pub line: usize,
 }
 
 /// A parsed inventory file.
+///
+/// ```
+/// use std::path::Path;
+///
+/// use chrono::{TimeZone, Utc};
+/// use samlkit_cert::Inventory;
+/// # fn main() -> Result<(), samlkit_cert::CertError> {
+/// let toml = r#"
+/// [[certificate]]
+/// name = "sso-signing"
+/// cert = "idp.crt"
+/// integrations = ["Salesforce SSO"]
+///
+/// [[certificate]]
+/// name = "old-portal"
+/// cert = "gone.crt"
+/// "#;
+/// let inventory = Inventory::parse(toml, "samlkit.toml")?;
+/// // The caller does the I/O; here the one existing file comes from memory.
+/// let read = |path: &Path| match path.file_name().and_then(|name| name.to_str()) {
+///     Some("idp.crt") => Ok(include_bytes!("../../../fixtures/certs/idp.crt").to_vec()),
+///     _ => Err(format!("{}: no such file", path.display())),
+/// };
+/// let now = Utc.with_ymd_and_hms(2026, 6, 1, 0, 0, 0).unwrap();
+/// let rows = inventory.report(Path::new("/etc/samlkit"), now, 30, read);
+/// // Unreadable entries come first: nobody knows when they expire.
+/// assert_eq!((rows[0].entry.name.as_str(), rows[0].status()), ("old-portal", "error"));
+/// assert_eq!((rows[1].entry.name.as_str(), rows[1].status()), ("sso-signing", "ok"));
+/// assert_eq!(rows[1].path, Path::new("/etc/samlkit/idp.crt"));
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Inventory {
     /// The entries, in file order.
@@ -66,6 +115,10 @@ struct EntrySchema {
     warn_days: Option<u32>,
     #[serde(default)]
     integrations: Vec<String>,
+    sha256: Option<String>,
+    #[serde(default)]
+    metadata_integrations: Vec<String>,
+    removed: Option<String>,
 }
 
 impl Inventory {
@@ -123,6 +176,9 @@ impl Inventory {
                 owner: entry.owner,
                 warn_days: entry.warn_days,
                 integrations: entry.integrations,
+                sha256: entry.sha256,
+                metadata_integrations: entry.metadata_integrations,
+                removed: entry.removed,
                 line,
             });
         }
@@ -178,6 +234,13 @@ impl Inventory {
             key(a).cmp(&key(b)).then_with(|| a.entry.name.cmp(&b.entry.name))
         });
         rows
+    }
+}
+
+impl InventoryEntry {
+    /// The hand-written integrations, then those the metadata scan found.
+    pub fn all_integrations(&self) -> Vec<String> {
+        self.integrations.iter().chain(&self.metadata_integrations).cloned().collect()
     }
 }
 

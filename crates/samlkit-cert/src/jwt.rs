@@ -7,11 +7,15 @@
 //! lifts both for other servers. Verification accepts RS256 only, so a token cannot choose a
 //! weaker algorithm (`none`) or turn the public key into an HMAC secret (`HS256`).
 //!
-//! ```no_run
-//! # fn demo(key: &samlkit_cert::PrivateKey, cert: &samlkit_cert::Certificate) -> Result<(), samlkit_cert::CertError> {
+//! ```
+//! # fn main() -> Result<(), samlkit_cert::CertError> {
+//! use chrono::{TimeZone, Utc};
 //! use samlkit_cert::jwt::{self, JwtRequest};
+//! use samlkit_cert::{Certificate, PrivateKey};
+//! let key = PrivateKey::load(include_bytes!("../../../fixtures/keys/idp.key"))?;
+//! let cert = Certificate::load(include_bytes!("../../../fixtures/certs/idp.crt"))?;
 //! // The caller reads the clock (or takes --now); this crate never does.
-//! let now: chrono::DateTime<chrono::Utc> = std::time::SystemTime::now().into();
+//! let now = Utc.with_ymd_and_hms(2026, 6, 1, 12, 0, 0).unwrap();
 //! let request = JwtRequest::new("3MVG9…consumer-key", "alice@example.com", now);
 //! let token = jwt::issue(&request, &key.signer()?)?;
 //! let verified = jwt::verify(&token, cert.public_key(), now, jwt::DEFAULT_SKEW_SECONDS, None)?;
@@ -122,6 +126,28 @@ pub fn new_jwt_id() -> Result<String, CertError> {
 }
 
 /// Issues an RS256 token for `request`, signed with `signer` (an RSA key).
+///
+/// Salesforce's rules apply unless `request.force` is set: the audience must be one of its
+/// login hosts or an https site, and the token may live at most
+/// [`MAX_SALESFORCE_TTL_SECONDS`].
+///
+/// ```
+/// use chrono::{TimeZone, Utc};
+/// use samlkit_cert::jwt::{self, JwtRequest};
+/// use samlkit_cert::{CertError, PrivateKey};
+/// # fn main() -> Result<(), CertError> {
+/// let signer = PrivateKey::load(include_bytes!("../../../fixtures/keys/idp.key"))?.signer()?;
+/// let now = Utc.with_ymd_and_hms(2026, 6, 1, 12, 0, 0).unwrap();
+/// let mut request = JwtRequest::new("consumer-key", "alice@example.com", now);
+/// request.key_id = Some("sso-2026".into());
+/// let token = jwt::issue(&request, &signer)?;
+/// assert_eq!(token.split('.').count(), 3); // header.claims.signature
+///
+/// // Salesforce refuses tokens that live longer than three minutes, so issuing one fails here.
+/// request.ttl_seconds = 3600;
+/// assert!(matches!(jwt::issue(&request, &signer), Err(CertError::JwtTtlTooLong(3600))));
+/// # Ok(()) }
+/// ```
 pub fn issue(request: &JwtRequest, signer: &Signer) -> Result<String, CertError> {
     if !(1..=31_536_000).contains(&request.ttl_seconds) {
         return Err(CertError::JwtInvalidTtl(request.ttl_seconds));
@@ -201,6 +227,28 @@ pub fn verify_with_certificates(
 /// Verifies a compact RS256 token with `key`: algorithm (RS256 only), signature, then `exp`
 /// (required) and `nbf` (if present) against `now` with `skew_seconds`, then `aud` if
 /// `expected_audience` is given.
+///
+/// ```
+/// use chrono::{Duration, TimeZone, Utc};
+/// use samlkit_cert::jwt::{self, JwtRequest};
+/// use samlkit_cert::{CertError, Certificate, PrivateKey};
+/// # fn main() -> Result<(), CertError> {
+/// let key = PrivateKey::load(include_bytes!("../../../fixtures/keys/idp.key"))?;
+/// let cert = Certificate::load(include_bytes!("../../../fixtures/certs/idp.crt"))?;
+/// let issued_at = Utc.with_ymd_and_hms(2026, 6, 1, 12, 0, 0).unwrap();
+/// let request = JwtRequest::new("consumer-key", "alice@example.com", issued_at);
+/// let token = jwt::issue(&request, &key.signer()?)?;
+///
+/// let verified =
+///     jwt::verify(&token, cert.public_key(), issued_at, 30, Some(jwt::SALESFORCE_LOGIN))?;
+/// assert_eq!(verified.expires_at, issued_at + Duration::seconds(180));
+///
+/// // Ten minutes later the token has expired, beyond the 30 s skew.
+/// let later = issued_at + Duration::minutes(10);
+/// let err = jwt::verify(&token, cert.public_key(), later, 30, None).unwrap_err();
+/// assert!(matches!(err, CertError::JwtExpired { .. }));
+/// # Ok(()) }
+/// ```
 pub fn verify(
     token: &str,
     key: &PublicKey,

@@ -9,7 +9,7 @@
 //! ```
 //! use samlkit_cert::{PrivateKey, SignatureAlgorithm};
 //! # fn main() -> Result<(), samlkit_cert::CertError> {
-//! # let pem = include_str!("../../../fixtures/keys/idp.key");
+//! # let pem = include_str!("../tests/data/idp.key");
 //! let key = PrivateKey::from_pem(pem)?;
 //! let signature = key.signer()?.sign(SignatureAlgorithm::RsaSha256, b"hello")?;
 //! key.public_key().verify(SignatureAlgorithm::RsaSha256, b"hello", &signature)?;
@@ -293,6 +293,21 @@ impl PrivateKey {
 
     /// Reads a key in any supported form: PEM text is recognised by its `-----BEGIN` line,
     /// anything else is treated as DER.
+    ///
+    /// ```
+    /// use samlkit_cert::{CertError, KeyAlgorithm, PrivateKey};
+    /// # fn main() -> Result<(), CertError> {
+    /// // The same key as PKCS#8 PEM and as DER.
+    /// let pem = PrivateKey::load(include_bytes!("../../../fixtures/keys/idp.key"))?;
+    /// let der = PrivateKey::load(include_bytes!("../../../fixtures/keys/idp.key.der"))?;
+    /// assert_eq!(pem.pkcs8_der(), der.pkcs8_der());
+    /// assert_eq!(pem.algorithm(), KeyAlgorithm::Rsa { bits: 2048 });
+    ///
+    /// // An encrypted key is reported as such rather than as garbage.
+    /// let encrypted = include_bytes!("../../../fixtures/keys/idp-encrypted.key");
+    /// assert!(matches!(PrivateKey::load(encrypted), Err(CertError::EncryptedKey { .. })));
+    /// # Ok(()) }
+    /// ```
     pub fn load(bytes: &[u8]) -> Result<PrivateKey, CertError> {
         match std::str::from_utf8(bytes) {
             Ok(text) if pem::looks_like_pem(bytes) => PrivateKey::from_pem(text),

@@ -21,7 +21,7 @@ pub(crate) struct PemBlock {
 
 impl PemBlock {
     /// Whether an RFC 1421 `Proc-Type` header marks the body as encrypted.
-    pub fn is_legacy_encrypted(&self) -> bool {
+    pub(crate) fn is_legacy_encrypted(&self) -> bool {
         self.headers.iter().any(|(name, value)| {
             name.eq_ignore_ascii_case("Proc-Type") && value.contains("ENCRYPTED")
         })

@@ -11,8 +11,11 @@ use crate::SignatureError;
 pub enum DigestMethod {
     /// SHA-1: refused unless the caller explicitly allows it.
     Sha1,
+    /// SHA-256, the SAML default.
     Sha256,
+    /// SHA-384.
     Sha384,
+    /// SHA-512.
     Sha512,
 }
 
@@ -112,8 +115,11 @@ impl std::io::Write for DigestWriter {
 pub enum SignatureMethod {
     /// RSA PKCS#1 v1.5 with SHA-1: refused unless the caller explicitly allows it.
     RsaSha1,
+    /// RSA PKCS#1 v1.5 with SHA-256, the SAML default for RSA keys.
     RsaSha256,
+    /// RSA PKCS#1 v1.5 with SHA-384.
     RsaSha384,
+    /// RSA PKCS#1 v1.5 with SHA-512.
     RsaSha512,
     /// ECDSA with SHA-256 (a P-256 key), value `r || s`.
     EcdsaSha256,
@@ -237,7 +243,8 @@ pub enum Transform {
 }
 
 /// URI of the enveloped-signature transform.
-pub const ENVELOPED_SIGNATURE: &str = "http://www.w3.org/2000/09/xmldsig#enveloped-signature";
+pub(crate) const ENVELOPED_SIGNATURE: &str =
+    "http://www.w3.org/2000/09/xmldsig#enveloped-signature";
 
 impl Transform {
     /// Parses an allowlisted transform URI; XPath, XSLT, base64, C14N 1.1 and anything else are

@@ -142,6 +142,34 @@ fn escape_c14n_attr(v: &str) -> String {
 /// Signature inserted at byte offset `insert_at`, which must lie inside that element's content
 /// (between the end of its start tag and the start of its end tag; SAML wants it right after
 /// the Issuer element).
+///
+/// ```
+/// use samlkit_cert::{Certificate, PrivateKey};
+/// use samlkit_dsig::{DigestMethod, SignOptions, SignatureMethod};
+///
+/// let key = PrivateKey::load(include_bytes!("../tests/data/idp.key"))?;
+/// let cert = Certificate::load(include_bytes!("../tests/data/idp.crt"))?;
+/// let xml = concat!(
+///     r#"<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_a1">"#,
+///     "<saml:Issuer>https://idp.example.com</saml:Issuer><saml:Subject/></saml:Assertion>",
+/// );
+/// let options = SignOptions {
+///     method: SignatureMethod::RsaSha256,
+///     digest: DigestMethod::Sha256,
+///     inclusive_prefixes: &[],
+/// };
+/// // SAML's schema puts the Signature right after the Issuer.
+/// let after_issuer = xml.find("<saml:Subject").ok_or("no Subject")?;
+/// let signer = key.signer()?;
+/// let signed =
+///     samlkit_dsig::sign_enveloped(xml, "_a1", after_issuer, &signer, cert.der(), &options)?;
+/// assert!(signed.contains("</saml:Issuer><ds:Signature "));
+/// assert!(signed.contains(r##"<ds:Reference URI="#_a1">"##));
+///
+/// // A position outside the signed element's content is refused.
+/// assert!(samlkit_dsig::sign_enveloped(xml, "_a1", 0, &signer, cert.der(), &options).is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn sign_enveloped(
     xml: &str,
     target_id: &str,

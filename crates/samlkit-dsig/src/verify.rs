@@ -24,7 +24,9 @@ pub struct VerifiedSignature {
     pub signed_element: NodeId,
     /// The referenced ID (the URI without `#`).
     pub reference_id: String,
+    /// SignedInfo's SignatureMethod, the algorithm SignatureValue was checked with.
     pub signature_method: SignatureMethod,
+    /// The Reference's DigestMethod.
     pub digest_method: DigestMethod,
     /// SignedInfo's CanonicalizationMethod.
     pub signed_info_c14n: C14nAlgorithm,

@@ -5,7 +5,7 @@
 
 use chrono::{Duration, TimeZone, Utc};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use samlkit_cert::{Certificate, PrivateKey, SignatureAlgorithm, Signer};
+use samlkit_cert::{Certificate, PrivateKey, SignatureAlgorithm};
 use samlkit_dsig::{DigestMethod, SignatureMethod};
 use samlkit_saml::*;
 
@@ -34,8 +34,7 @@ fn response() -> String {
 
 /// The IdP credential, the unsigned response and the same response with its Assertion signed.
 struct Fixture {
-    signer: Signer,
-    cert: Certificate,
+    credential: SigningCredential,
     unsigned: String,
     profile: SigningProfile,
     signed: String,
@@ -43,20 +42,21 @@ struct Fixture {
 
 fn fixture() -> Fixture {
     let key = PrivateKey::load(IDP_KEY).expect("key");
-    let signer = key.signer().expect("signer");
     let cert = Certificate::load(IDP_CERT).expect("cert");
+    let credential = SigningCredential::new(&key, cert).expect("credential");
     let unsigned = response();
     let profile = SigningProfile {
         target: SignTarget::Assertion,
         method: SignatureMethod::RsaSha256,
         digest: DigestMethod::Sha256,
     };
-    let signed = sign_document(&unsigned, &signer, cert.der(), &profile).expect("signs");
-    Fixture { signer, cert, unsigned, profile, signed }
+    let signed = sign_document(&unsigned, &credential, &profile).expect("signs");
+    Fixture { credential, unsigned, profile, signed }
 }
 
 fn bench(c: &mut Criterion) {
-    let Fixture { signer, cert, unsigned, profile, signed } = fixture();
+    let Fixture { credential, unsigned, profile, signed } = fixture();
+    let (signer, cert) = (credential.signer(), credential.certificate());
     eprintln!("response: {} bytes unsigned, {} bytes signed", unsigned.len(), signed.len());
     let trusted = vec![cert.clone()];
     let policy = VerifyPolicy::new(
@@ -71,7 +71,7 @@ fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("saml_response_5kb");
     g.throughput(Throughput::Elements(1));
     g.bench_function("sign_assertion_rsa2048", |b| {
-        b.iter(|| sign_document(&unsigned, &signer, cert.der(), &profile))
+        b.iter(|| sign_document(&unsigned, &credential, &profile))
     });
     g.bench_function("verify_rsa2048", |b| {
         b.iter(|| verify_response(signed.as_bytes(), &policy).is_ok())

@@ -5,12 +5,9 @@
 //! `cargo run --release -p samlkit-saml --example verify_loop -- 1000`
 
 use chrono::{Duration, TimeZone, Utc};
-use samlkit_cert::{Certificate, PrivateKey};
+use samlkit_cert::{PrivateKey, RsaKeySize, Subject, generate};
 use samlkit_dsig::{DigestMethod, SignatureMethod};
 use samlkit_saml::*;
-
-const IDP_KEY: &[u8] = include_bytes!("../../../fixtures/keys/idp.key");
-const IDP_CERT: &[u8] = include_bytes!("../../../fixtures/certs/idp.crt");
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let n: usize = std::env::args().nth(1).map(|s| s.parse()).transpose()?.unwrap_or(1000);
@@ -31,14 +28,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         valid_for: Duration::seconds(300),
     };
     let unsigned = build_response(&params)?.xml;
-    let signer = PrivateKey::load(IDP_KEY)?.signer()?;
-    let cert = Certificate::load(IDP_CERT)?;
+    // A fresh RSA-2048 IdP credential: verification costs the same with any key of that size.
+    let key = PrivateKey::generate_rsa(RsaKeySize::Bits2048)?;
+    let not_before = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).single().ok_or("time")?;
+    let cert = generate::self_signed(&key, &Subject::new("idp.example.com"), not_before, 365)?;
+    let credential = SigningCredential::new(&key, cert.clone())?;
     let profile = SigningProfile {
         target: SignTarget::Assertion,
         method: SignatureMethod::RsaSha256,
         digest: DigestMethod::Sha256,
     };
-    let signed = sign_document(&unsigned, &signer, cert.der(), &profile)?;
+    let signed = sign_document(&unsigned, &credential, &profile)?;
     let trusted = vec![cert];
     let policy = VerifyPolicy::new(
         &trusted,

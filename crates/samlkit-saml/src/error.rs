@@ -72,6 +72,8 @@ pub enum ErrorKind {
     AssertionInvalid,
     /// A signing key, certificate or option is unusable.
     SigningFailed,
+    /// The private key is not the one the signing certificate certifies.
+    KeyMismatch,
     /// A signed identity value (NameID, Issuer, Audience, AttributeValue) contains an XML
     /// comment. Canonicalization drops comments, so the signature still verifies, but SPs that
     /// read only the first text node see a truncated value (`alice@example.com<!---->.evil.com`):
@@ -81,6 +83,30 @@ pub enum ErrorKind {
     MetadataExpired,
     /// The Assertion ID was seen before (a replay).
     Replayed,
+    /// The Assertion has no AuthnStatement (the Web Browser SSO profile requires one).
+    AuthnStatementMissing,
+    /// The AuthnStatement's SessionNotOnOrAfter has passed.
+    SessionExpired,
+    /// A Condition the verifier does not understand (SAML core §2.5.1.1 makes the assertion
+    /// Indeterminate, which is not Valid).
+    ConditionNotUnderstood,
+    /// `Version` is not `2.0` on the Response or the Assertion.
+    VersionInvalid,
+    /// An Issuer with a Format other than entity (SAML profiles §4.1.4.2).
+    IssuerFormatInvalid,
+    /// An EncryptedAttribute: it cannot be read, and is never silently dropped.
+    EncryptedAttributeUnsupported,
+    /// A signed `saml:Assertion` on its own, without a Response, where the policy requires one.
+    BareAssertion,
+    /// A form body with the same parameter twice (SAMLResponse or RelayState): servers differ
+    /// in which one they read.
+    DuplicateParameter,
+    /// An element where the SAML schema allows none (a Response child outside the SAML and
+    /// XML-DSig namespaces' list).
+    UnexpectedElement,
+    /// The trusted certificate that verified is expired or not yet valid, and the policy
+    /// refuses that.
+    CertificateExpired,
     /// The replay cache is full of assertions that could still be replayed, so a new one is
     /// refused rather than forgetting one of them.
     ReplayCacheFull,
@@ -102,7 +128,10 @@ impl ErrorKind {
     pub fn is_input_error(self) -> bool {
         matches!(
             self,
-            ErrorKind::MalformedInput | ErrorKind::MalformedXml | ErrorKind::SigningFailed
+            ErrorKind::MalformedInput
+                | ErrorKind::MalformedXml
+                | ErrorKind::SigningFailed
+                | ErrorKind::KeyMismatch
         )
     }
 
@@ -138,9 +167,22 @@ impl ErrorKind {
             }
             AssertionInvalid => ("assertion_invalid", "Assertion Invalid"),
             SigningFailed => ("signing_failed", "Signing Failed"),
+            KeyMismatch => ("key_mismatch", "Key Mismatch"),
             CommentInValue => ("comment_in_value", "Comment In Value"),
             MetadataExpired => ("metadata_expired", "Metadata Expired"),
             Replayed => ("replayed", "Assertion Replayed"),
+            AuthnStatementMissing => ("authn_statement_missing", "AuthnStatement Missing"),
+            SessionExpired => ("session_expired", "Session Expired"),
+            ConditionNotUnderstood => ("condition_not_understood", "Condition Not Understood"),
+            VersionInvalid => ("version_invalid", "Version Invalid"),
+            IssuerFormatInvalid => ("issuer_format_invalid", "Issuer Format Invalid"),
+            EncryptedAttributeUnsupported => {
+                ("encrypted_attribute_unsupported", "Encrypted Attribute Unsupported")
+            }
+            BareAssertion => ("bare_assertion", "Bare Assertion Refused"),
+            DuplicateParameter => ("duplicate_parameter", "Duplicate Form Parameter"),
+            UnexpectedElement => ("unexpected_element", "Unexpected Element"),
+            CertificateExpired => ("certificate_expired", "Certificate Expired"),
             ReplayCacheFull => ("replay_cache_full", "Replay Cache Full"),
         }
     }
@@ -167,6 +209,8 @@ pub enum Hint {
     NeedsAudience,
     /// This broken-response kind needs the SP's ACS URL.
     NeedsRecipient,
+    /// A bare Assertion was refused; it can be explicitly allowed.
+    AllowBareAssertion,
 }
 
 /// Everything that can go wrong while decoding, building, signing or verifying a SAML message.
@@ -227,14 +271,15 @@ impl SamlError {
     }
 }
 
-/// The title in lowercase words, except acronyms ("DOCTYPE", "XML", "ID") and "InResponseTo".
+/// The title in lowercase words, except element names and acronyms.
 fn lowercase_title(kind: ErrorKind) -> String {
     let words: Vec<String> = kind
         .title()
         .split(' ')
         .map(|word| {
-            let acronym = word.len() > 1 && word.chars().all(|c| c.is_ascii_uppercase());
-            if acronym || word == "InResponseTo" {
+            // Element names (InResponseTo, AuthnStatement) and acronyms (XML, ID) keep their
+            // capitals: any word with a capital after its first letter.
+            if word.chars().skip(1).any(|c| c.is_ascii_uppercase()) {
                 word.to_string()
             } else {
                 word.to_ascii_lowercase()

@@ -69,6 +69,7 @@ pub fn decode_input(bytes: &[u8]) -> Result<(String, InputEncoding), SamlError> 
         )
     })?;
 
+    refuse_duplicate_parameters(text)?;
     let form_value = form_field(text, "SAMLResponse").or_else(|| form_field(text, "SAMLRequest"));
     let (value, from_form) = match form_value {
         Some(v) => (v, true),
@@ -147,6 +148,30 @@ fn utf8(bytes: Vec<u8>) -> Result<String, SamlError> {
 }
 
 /// The raw (still URL-encoded) value of `name` in an `a=b&c=d` form body.
+/// A form body that carries SAMLResponse, SAMLRequest or RelayState twice is refused: servers
+/// differ in which one they read (PHP and Django the last, many others the first), so a
+/// verifier that checks one while the application reads the other is fooled. Keys are compared
+/// after URL decoding (`SAMLRespons%65` is `SAMLResponse`).
+fn refuse_duplicate_parameters(body: &str) -> Result<(), SamlError> {
+    if !body.contains('=') {
+        return Ok(());
+    }
+    for name in ["SAMLResponse", "SAMLRequest", "RelayState"] {
+        let count = body
+            .split('&')
+            .filter_map(|pair| pair.split_once('=').map(|(key, _)| key.trim()))
+            .filter(|key| *key == name || percent_decode(key, true).as_deref() == Some(name))
+            .count();
+        if count > 1 {
+            return Err(SamlError::new(
+                ErrorKind::DuplicateParameter,
+                format!("the form body carries {name} {count} times; exactly one is accepted"),
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn form_field(body: &str, name: &str) -> Option<String> {
     body.split('&').find_map(|pair| {
         let (key, value) = pair.split_once('=')?;
@@ -242,6 +267,21 @@ mod tests {
 
     #[test]
     fn garbage_is_a_malformed_input_error() {
+        for (input, what) in [
+            (
+                "SAMLResponse=PHg%2BPC94Pg%3D%3D&SAMLResponse=PHk%2BPC95Pg%3D%3D",
+                "SAMLResponse 2 times",
+            ),
+            (
+                "SAMLResponse=PHg%2BPC94Pg%3D%3D&SAMLRespons%65=PHk%2BPC95Pg%3D%3D",
+                "SAMLResponse 2 times",
+            ),
+            ("SAMLResponse=PHg%2BPC94Pg%3D%3D&RelayState=a&RelayState=b", "RelayState 2 times"),
+        ] {
+            let err = decode_input(input.as_bytes()).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::DuplicateParameter, "{input}");
+            assert!(err.detail().contains(what), "{err}");
+        }
         for input in [&b"not base64 !!"[..], b"SAMLResponse=%ZZ", b"\xff\xfe", b"aGVsbG8="] {
             let err = decode_input(input).unwrap_err();
             assert_eq!(err.code(), "malformed_input", "{err}");

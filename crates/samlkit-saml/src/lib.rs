@@ -86,27 +86,32 @@
 //! This crate never reads the clock or the environment: `now` and all policy are parameters.
 #![forbid(unsafe_code)]
 
+#[cfg(feature = "test-harness")]
 mod breaks;
 mod builder;
+mod credential;
 mod error;
 mod escape;
 mod id;
 mod input;
 mod metadata;
+mod post;
 mod sign;
 mod sp;
 mod time;
 mod verify;
 
+#[cfg(feature = "test-harness")]
 pub use breaks::{
-    BreakInput, BreakKind, EVIL_NAME_ID, SigningCredential, WRONG_AUDIENCE, WRONG_ISSUER,
-    WRONG_RECIPIENT, attacker_key_pair, build_broken_response,
+    BreakInput, BreakKind, EVIL_NAME_ID, WRONG_AUDIENCE, WRONG_ISSUER, WRONG_RECIPIENT,
+    attacker_credential, build_broken_response,
 };
 pub use builder::{
     AC_PASSWORD_PROTECTED_TRANSPORT, Attribute, BuiltResponse, CM_BEARER, NS_ASSERTION,
     NS_PROTOCOL, NS_XS, NS_XSI, ResponseIds, ResponseParams, STATUS_SUCCESS, build_response,
     build_response_with_ids, group_attributes, name_id_format_uri,
 };
+pub use credential::SigningCredential;
 pub use error::{ErrorKind, Hint, SamlError};
 pub use escape::{escape_attr, escape_text};
 pub use id::{is_ncname, new_id};
@@ -115,6 +120,7 @@ pub use metadata::{
     BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, Endpoint, IdpMetadataParams, NS_METADATA,
     VerifiedMetadata, build_idp_metadata, verify_idp_metadata,
 };
+pub use post::post_form;
 pub use sign::{SignTarget, SigningProfile, sign_document};
 pub use sp::{
     AuthnRequestBuilder, IdentityProvider, InMemoryReplayCache, MAX_SKEW_SECONDS, PostRequest,
@@ -122,7 +128,7 @@ pub use sp::{
 };
 pub use time::{format_instant, parse_instant};
 pub use verify::{
-    Binding, DEFAULT_SKEW_SECONDS, Explanation, Require, SignedPart, VerifiedAssertion,
-    VerifyPolicy, explain_response, verify_response,
+    Binding, CertStatus, DEFAULT_SKEW_SECONDS, Explanation, ProxyRestriction, Require, SignedPart,
+    VerifiedAssertion, VerifyPolicy, explain_response, verify_response,
 };
 pub mod redirect;

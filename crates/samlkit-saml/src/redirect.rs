@@ -192,6 +192,7 @@ pub fn sign_url(
         ));
     }
     check_destination(destination)?;
+    check_message(kind, message)?;
     if let Some(rs) = relay_state.filter(|rs| rs.len() > MAX_RELAY_STATE_BYTES) {
         return Err(malformed(format!(
             "RelayState is {} bytes; SAML bindings §3.4.3 allows at most {MAX_RELAY_STATE_BYTES}",
@@ -314,6 +315,34 @@ fn parse_query(url: &str) -> Result<RedirectQuery<'_>, SamlError> {
     Ok(RedirectQuery { kind, message, relay_state, sig_alg, signature })
 }
 
+/// The message must be a well-formed SAML protocol message (parsed with the secure parser: no
+/// DTD, bounded) whose root fits the parameter: a `samlp:…Request` (AuthnRequest, LogoutRequest,
+/// …) under SAMLRequest, a `samlp:…Response` under SAMLResponse.
+fn check_message(kind: MessageKind, message: &[u8]) -> Result<(), SamlError> {
+    let xml = std::str::from_utf8(message)
+        .map_err(|_| malformed(format!("the {} message is not UTF-8 XML", kind.parameter())))?;
+    let doc = crate::verify::parse_document(xml)?;
+    let root = doc.node(doc.root_element());
+    let suffix = match kind {
+        MessageKind::Request => "Request",
+        MessageKind::Response => "Response",
+    };
+    if root.namespace_uri() != crate::NS_PROTOCOL || !root.local_name().ends_with(suffix) {
+        let ns = root.namespace_uri();
+        return Err(SamlError::new(
+            ErrorKind::UnexpectedDocument,
+            format!(
+                "the {} message is <{}> ({}), not a SAML protocol {}",
+                kind.parameter(),
+                root.name(),
+                if ns.is_empty() { "no namespace" } else { ns },
+                suffix.to_ascii_lowercase()
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Verifies a signed HTTP-Redirect URL against several trusted certificates (a key rotation) and
 /// returns the index of the certificate whose key verified.
 ///
@@ -373,6 +402,7 @@ pub fn verify_url(
     // Decode before checking the signature so a garbled message is reported as such (exit 2);
     // nothing decoded is returned unless the signature verifies.
     let message = decode_and_inflate(query.kind.parameter(), &url_decode(query.message.value)?)?;
+    check_message(query.kind, &message)?;
     let relay_state = query.relay_state.as_ref().map(|rs| url_decode(rs.value)).transpose()?;
 
     // A key of the wrong type (an EC certificate for an RSA SigAlg) cannot have made the
@@ -453,6 +483,34 @@ mod tests {
 
     const KEY: &str = include_str!("../../../fixtures/keys/idp.key");
     const XML: &[u8] = b"<samlp:AuthnRequest xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" ID=\"_a1\" Version=\"2.0\" IssueInstant=\"2026-01-01T00:00:00Z\"/>";
+
+    #[test]
+    fn the_message_must_be_a_protocol_message_that_fits_the_parameter() {
+        let signer = key().signer().unwrap();
+        let sign = |kind, xml: &[u8]| {
+            sign_url("https://idp/sso", kind, xml, None, SignatureAlgorithm::RsaSha256, &signer)
+        };
+        let response = b"<samlp:Response xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" ID=\"_r\" Version=\"2.0\" IssueInstant=\"2026-01-01T00:00:00Z\"/>";
+        let cases: [(MessageKind, &[u8], Option<ErrorKind>); 6] = [
+            (MessageKind::Request, XML, None),
+            (MessageKind::Response, response, None),
+            (MessageKind::Response, XML, Some(ErrorKind::UnexpectedDocument)),
+            (MessageKind::Request, response, Some(ErrorKind::UnexpectedDocument)),
+            (
+                MessageKind::Request,
+                b"<samlp:AuthnRequest xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\"",
+                Some(ErrorKind::MalformedXml),
+            ),
+            (MessageKind::Request, b"<AuthnRequest/>", Some(ErrorKind::UnexpectedDocument)),
+        ];
+        for (kind, xml, expected) in cases {
+            let outcome = sign(kind, xml);
+            assert_eq!(outcome.as_ref().err().map(|e| e.kind()), expected, "{outcome:?}");
+            if let Ok(url) = outcome {
+                assert!(verify_url(&url, &key().public_key(), false).is_ok());
+            }
+        }
+    }
 
     fn key() -> samlkit_cert::PrivateKey {
         samlkit_cert::PrivateKey::from_pem(KEY).unwrap()
@@ -571,7 +629,7 @@ mod tests {
         assert!(matches!(
             sign_url(
                 "https://sp/",
-                MessageKind::Response,
+                MessageKind::Request,
                 XML,
                 Some(&long),
                 SignatureAlgorithm::RsaSha256,

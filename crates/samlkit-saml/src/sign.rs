@@ -4,10 +4,9 @@ use samlkit_cert::Signer;
 use samlkit_dsig::{self as dsig, DigestMethod, NS_DSIG, SignOptions, SignatureMethod};
 use samlkit_xml::{Document, Node, NodeId};
 
-use crate::SamlError;
 use crate::builder::{NS_ASSERTION, NS_PROTOCOL, NS_XSI};
 use crate::verify::parse_document;
-use crate::{ErrorKind, Hint};
+use crate::{ErrorKind, Hint, SamlError, SigningCredential};
 
 /// Which element(s) of a Response to sign.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,8 +34,11 @@ impl SignTarget {
 /// Algorithms and target for [`sign_document`].
 #[derive(Clone, Copy, Debug)]
 pub struct SigningProfile {
+    /// What to sign in a Response (other documents sign their root element).
     pub target: SignTarget,
+    /// The signature algorithm; it must fit the key.
     pub method: SignatureMethod,
+    /// The digest algorithm of the Reference.
     pub digest: DigestMethod,
 }
 
@@ -47,7 +49,37 @@ pub struct SigningProfile {
 /// LogoutRequest, LogoutResponse) is itself signed. The Signature goes where the SAML schemas
 /// put it: right after the element's `saml:Issuer`, or first when there is no Issuer
 /// (EntityDescriptor). The output is deterministic for RSA keys.
+///
+/// ```
+/// use samlkit_cert::{PrivateKey, RsaKeySize, Subject, generate};
+/// use samlkit_dsig::{DigestMethod, SignatureMethod};
+/// use samlkit_saml::{SignTarget, SigningCredential, SigningProfile, sign_document};
+///
+/// let key = PrivateKey::generate_rsa(RsaKeySize::Bits2048)?;
+/// let not_before = chrono::DateTime::from_timestamp(1_790_000_000, 0).unwrap();
+/// let cert = generate::self_signed(&key, &Subject::new("idp.example.com"), not_before, 365)?;
+/// let credential = SigningCredential::new(&key, cert)?;
+/// let profile = SigningProfile {
+///     target: SignTarget::Assertion,
+///     method: SignatureMethod::RsaSha256,
+///     digest: DigestMethod::Sha256,
+/// };
+/// let assertion = r#"<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_a1" Version="2.0" IssueInstant="2026-09-21T10:00:00Z"><saml:Issuer>https://idp.example.com</saml:Issuer></saml:Assertion>"#;
+/// let signed = sign_document(assertion, &credential, &profile)?;
+/// assert!(signed.contains("</saml:Issuer><ds:Signature"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn sign_document(
+    xml: &str,
+    credential: &SigningCredential,
+    profile: &SigningProfile,
+) -> Result<String, SamlError> {
+    sign_with(xml, credential.signer(), credential.certificate().der(), profile)
+}
+
+/// [`sign_document`] with a key and KeyInfo certificate that need not belong together: only for
+/// deliberately broken test responses.
+pub(crate) fn sign_with(
     xml: &str,
     signer: &Signer,
     cert_der: &[u8],

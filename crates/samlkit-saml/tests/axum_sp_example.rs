@@ -12,7 +12,7 @@ use std::time::Duration as StdDuration;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use common::{ACS, IDP, SP, alice_params, idp};
+use common::{ACS, IDP, SP, alice_params, idp_credential};
 use samlkit_dsig::{DigestMethod, SignatureMethod};
 use samlkit_saml::redirect::{decode_and_inflate, url_decode};
 use samlkit_saml::{
@@ -165,14 +165,13 @@ impl Browser {
 
 /// A response signed (Assertion) with the fixture IdP key, with fresh IDs.
 fn signed(params: &ResponseParams) -> String {
-    let (signer, cert) = idp();
     let ids = ResponseIds::random(Some("_s1")).unwrap();
     let profile = SigningProfile {
         target: SignTarget::Assertion,
         method: SignatureMethod::RsaSha256,
         digest: DigestMethod::Sha256,
     };
-    sign_document(&build_response_with_ids(params, ids).xml, &signer, cert.der(), &profile).unwrap()
+    sign_document(&build_response_with_ids(params, ids).xml, &idp_credential(), &profile).unwrap()
 }
 
 fn answering(request_id: Option<&str>) -> ResponseParams {

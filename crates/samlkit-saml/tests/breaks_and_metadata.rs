@@ -5,7 +5,7 @@
 mod common;
 
 use chrono::{TimeZone, Utc};
-use common::{alice_params, idp, issued, sp_policy};
+use common::{alice_params, idp, idp_credential, issued, sp_policy};
 use samlkit_cert::Certificate;
 use samlkit_dsig::{DigestMethod, SignOptions, SignatureMethod, build_signature};
 use samlkit_saml::*;
@@ -59,9 +59,9 @@ fn profile(target: SignTarget) -> SigningProfile {
 
 #[test]
 fn every_kind_fails_verification_with_its_error_code() {
-    let (signer, cert) = idp();
-    let (attacker_signer, attacker_cert) = attacker_key_pair().unwrap();
-    let trusted = [cert.clone()];
+    let idp = idp_credential();
+    let attacker = attacker_credential().unwrap();
+    let trusted = [idp.certificate().clone()];
     for target in [SignTarget::Assertion, SignTarget::Response, SignTarget::Both] {
         let ids = ResponseIds {
             response_id: "_r1".into(),
@@ -70,8 +70,7 @@ fn every_kind_fails_verification_with_its_error_code() {
         };
         let genuine = sign_document(
             &build_response_with_ids(&params(), ids.clone()).xml,
-            &signer,
-            cert.der(),
+            &idp,
             &profile(target),
         )
         .unwrap();
@@ -80,8 +79,8 @@ fn every_kind_fails_verification_with_its_error_code() {
         let input = BreakInput {
             params: params(),
             ids,
-            idp: SigningCredential { signer: &signer, cert_der: cert.der() },
-            attacker: SigningCredential { signer: &attacker_signer, cert_der: attacker_cert.der() },
+            idp: &idp,
+            attacker: &attacker,
             profile: profile(target),
         };
         for &(kind, name, code) in KINDS {
@@ -111,15 +110,15 @@ fn the_table_above_lists_every_kind_once_and_names_round_trip() {
 
 #[test]
 fn kinds_that_need_a_value_say_so() {
-    let (signer, cert) = idp();
+    let idp = idp_credential();
     let mut p = params();
     p.audiences.clear();
     p.recipient = None;
     let input = BreakInput {
         params: p,
         ids: ResponseIds::random(None).unwrap(),
-        idp: SigningCredential { signer: &signer, cert_der: cert.der() },
-        attacker: SigningCredential { signer: &signer, cert_der: cert.der() },
+        idp: &idp,
+        attacker: &idp,
         profile: profile(SignTarget::Assertion),
     };
     for (kind, needle, hint) in [
@@ -147,9 +146,8 @@ fn metadata_params() -> IdpMetadataParams {
 }
 
 fn signed_metadata() -> String {
-    let (signer, cert) = idp();
     let xml = build_idp_metadata(&metadata_params());
-    sign_document(&xml, &signer, cert.der(), &profile(SignTarget::Response)).unwrap()
+    sign_document(&xml, &idp_credential(), &profile(SignTarget::Response)).unwrap()
 }
 
 #[test]

@@ -23,7 +23,8 @@ fn signed(target: SignTarget) -> String {
     let built = build_response(&params()).unwrap();
     let profile =
         SigningProfile { target, method: SignatureMethod::RsaSha256, digest: DigestMethod::Sha256 };
-    sign_document(&built.xml, &key.signer().unwrap(), cert.der(), &profile).unwrap()
+    let credential = SigningCredential::new(&key, cert).unwrap();
+    sign_document(&built.xml, &credential, &profile).unwrap()
 }
 
 fn policy(trusted: &[Certificate]) -> VerifyPolicy<'_> {
@@ -127,10 +128,11 @@ fn a_bare_signed_assertion_verifies_and_cannot_satisfy_require_response() {
         method: SignatureMethod::RsaSha256,
         digest: DigestMethod::Sha256,
     };
-    let signed = sign_document(bare, &key.signer().unwrap(), trusted[0].der(), &profile).unwrap();
+    let credential = SigningCredential::new(&key, trusted[0].clone()).unwrap();
+    let signed = sign_document(bare, &credential, &profile).unwrap();
     // Only on opt-in: the Web Browser SSO profile always sends a Response.
     let err = verify_response(signed.as_bytes(), &policy(&trusted)).unwrap_err();
-    assert_eq!(err.code(), "unexpected_document", "{err}");
+    assert_eq!(err.code(), "bare_assertion", "{err}");
     let v = verify_response(signed.as_bytes(), &policy(&trusted).allow_bare_assertion()).unwrap();
     assert_eq!(v.signed(), &[SignedPart::Assertion]);
     assert_eq!(v.response_id(), None);
@@ -149,14 +151,14 @@ fn ecdsa_p384_signs_and_verifies_with_sha384() {
         method: SignatureMethod::EcdsaSha384,
         digest: DigestMethod::Sha384,
     };
-    let signed = sign_document(&built.xml, &key.signer().unwrap(), cert.der(), &profile).unwrap();
+    let credential = SigningCredential::new(&key, cert.clone()).unwrap();
+    let signed = sign_document(&built.xml, &credential, &profile).unwrap();
     assert_eq!(signed.matches("xmldsig-more#ecdsa-sha384").count(), 2);
     let trusted = vec![cert];
     let v = verify_response(signed.as_bytes(), &policy(&trusted)).unwrap();
     assert_eq!(v.signed(), &[SignedPart::Response, SignedPart::Assertion]);
     // An RSA method on the EC key is refused when signing.
     let rsa = SigningProfile { method: SignatureMethod::RsaSha256, ..profile };
-    let err =
-        sign_document(&built.xml, &key.signer().unwrap(), trusted[0].der(), &rsa).unwrap_err();
+    let err = sign_document(&built.xml, &credential, &rsa).unwrap_err();
     assert_eq!(err.code(), "signing_failed");
 }

@@ -7,7 +7,7 @@ mod common;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use chrono::{DateTime, Duration, Utc};
-use common::{ACS, IDP, SP, alice_params, idp, issued};
+use common::{ACS, IDP, SP, alice_params, idp, idp_credential, issued};
 use samlkit_cert::{Certificate, SignatureAlgorithm};
 use samlkit_dsig::{DigestMethod, SignatureMethod};
 use samlkit_saml::redirect::{MessageKind, decode_and_inflate, url_decode, verify_url};
@@ -33,10 +33,9 @@ fn profile(target: SignTarget) -> SigningProfile {
 }
 
 fn signed(params: &ResponseParams) -> String {
-    let (signer, cert) = idp();
     let xml = build_response(params).unwrap().xml;
     STANDARD
-        .encode(sign_document(&xml, &signer, cert.der(), &profile(SignTarget::Assertion)).unwrap())
+        .encode(sign_document(&xml, &idp_credential(), &profile(SignTarget::Assertion)).unwrap())
 }
 
 fn metadata(valid_until: Option<DateTime<Utc>>) -> String {
@@ -51,8 +50,7 @@ fn metadata(valid_until: Option<DateTime<Utc>>) -> String {
 }
 
 fn signed_metadata(valid_until: Option<DateTime<Utc>>) -> String {
-    let (signer, cert) = idp();
-    sign_document(&metadata(valid_until), &signer, cert.der(), &profile(SignTarget::Response))
+    sign_document(&metadata(valid_until), &idp_credential(), &profile(SignTarget::Response))
         .unwrap()
 }
 
@@ -261,11 +259,9 @@ fn options_loosen_only_what_they_name() {
     assert_eq!(err.kind(), ErrorKind::SignatureMissing);
 
     // A bare Assertion only on opt-in.
-    let (signer, cert) = idp();
     let response = sign_document(
         &build_response(&alice_params()).unwrap().xml,
-        &signer,
-        cert.der(),
+        &idp_credential(),
         &profile(SignTarget::Assertion),
     )
     .unwrap();
@@ -273,7 +269,7 @@ fn options_loosen_only_what_they_name() {
     let end = response.find("</saml:Assertion>").unwrap() + "</saml:Assertion>".len();
     let bare = STANDARD.encode(&response[start..end]);
     let err = sp().verify_post(&bare, ["_req1"], &InMemoryReplayCache::new(), now()).unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::UnexpectedDocument);
+    assert_eq!(err.kind(), ErrorKind::BareAssertion);
     let legacy =
         ServiceProvider::builder(SP, ACS, idp_config()).allow_bare_assertion().build().unwrap();
     assert_eq!(
@@ -284,14 +280,13 @@ fn options_loosen_only_what_they_name() {
 
 #[test]
 fn sha1_is_accepted_only_through_the_insecure_switch() {
-    let (signer, cert) = idp();
     let sha1 = SigningProfile {
         target: SignTarget::Assertion,
         method: SignatureMethod::RsaSha1,
         digest: DigestMethod::Sha1,
     };
     let doc =
-        sign_document(&build_response(&alice_params()).unwrap().xml, &signer, cert.der(), &sha1)
+        sign_document(&build_response(&alice_params()).unwrap().xml, &idp_credential(), &sha1)
             .unwrap();
     let field = STANDARD.encode(doc);
     let err = sp().verify_post(&field, ["_req1"], &InMemoryReplayCache::new(), now()).unwrap_err();
@@ -309,12 +304,11 @@ fn the_replay_window_covers_every_instant_the_assertion_is_accepted() {
     assert_eq!(login.replay_window_end(), issued() + Duration::seconds(480));
 
     // Without a Conditions NotOnOrAfter, the bearer SubjectConfirmationData's bounds it.
-    let (signer, cert) = idp();
     let xml = build_response(&alice_params()).unwrap().xml;
     let conditions = "<saml:Conditions NotBefore=\"2026-11-29T10:00:00Z\" NotOnOrAfter=\"2026-11-29T10:05:00Z\">";
     assert!(xml.contains(conditions), "{xml}");
     let xml = xml.replace(conditions, "<saml:Conditions NotBefore=\"2026-11-29T10:00:00Z\">");
-    let doc = sign_document(&xml, &signer, cert.der(), &profile(SignTarget::Assertion)).unwrap();
+    let doc = sign_document(&xml, &idp_credential(), &profile(SignTarget::Assertion)).unwrap();
     let field = STANDARD.encode(doc);
     let cache = InMemoryReplayCache::new();
     let login = sp().verify_post(&field, ["_req1"], &cache, now()).unwrap();

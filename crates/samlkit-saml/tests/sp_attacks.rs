@@ -15,7 +15,8 @@ use samlkit_cert::{Certificate, PrivateKey};
 use samlkit_dsig::{DigestMethod, SignatureMethod};
 use samlkit_saml::{
     ErrorKind, IdentityProvider, InMemoryReplayCache, ResponseIds, ResponseParams, ServiceProvider,
-    SignTarget, SigningProfile, build_response_with_ids, group_attributes, sign_document,
+    SignTarget, SigningCredential, SigningProfile, build_response_with_ids, group_attributes,
+    sign_document,
 };
 
 const ATTACKER_KEY: &[u8] = include_bytes!("../../../fixtures/keys/attacker.key");
@@ -48,8 +49,9 @@ fn params() -> ResponseParams {
 }
 
 fn sign(params: &ResponseParams, target: SignTarget, key: &[u8], cert: &[u8]) -> String {
-    let signer = PrivateKey::load(key).unwrap().signer().unwrap();
-    let cert = Certificate::load(cert).unwrap();
+    let credential =
+        SigningCredential::new(&PrivateKey::load(key).unwrap(), Certificate::load(cert).unwrap())
+            .unwrap();
     let ids = ResponseIds {
         response_id: "_r1".into(),
         assertion_id: "_a1".into(),
@@ -57,7 +59,7 @@ fn sign(params: &ResponseParams, target: SignTarget, key: &[u8], cert: &[u8]) ->
     };
     let profile =
         SigningProfile { target, method: SignatureMethod::RsaSha256, digest: DigestMethod::Sha256 };
-    sign_document(&build_response_with_ids(params, ids).xml, &signer, cert.der(), &profile).unwrap()
+    sign_document(&build_response_with_ids(params, ids).xml, &credential, &profile).unwrap()
 }
 
 fn signed_by_idp(params: &ResponseParams, target: SignTarget) -> String {
@@ -583,8 +585,8 @@ const ATTACKS: &[(&str, Attack, ErrorKind, &str)] = &[
     (
         "a bare Assertion (not opted in)",
         |g| assertion(&g.assertion_signed).to_string(),
-        ErrorKind::UnexpectedDocument,
-        "unexpected_document",
+        ErrorKind::BareAssertion,
+        "bare_assertion",
     ),
 ];
 

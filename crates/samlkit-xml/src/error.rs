@@ -68,58 +68,141 @@ impl From<std::io::Error> for XmlError {
 pub enum ParseError {
     /// A `<!DOCTYPE …>`: DTDs (and with them entity definitions) are never processed.
     #[error("{pos}: DOCTYPE is not allowed (DTDs and entity declarations are refused)")]
-    Doctype { pos: Position },
+    Doctype {
+        /// Where in the input the problem starts.
+        pos: Position,
+    },
     /// The input is not UTF-8.
     #[error("{pos}: invalid UTF-8 in the input")]
-    InvalidUtf8 { pos: Position },
+    InvalidUtf8 {
+        /// Where in the input the problem starts.
+        pos: Position,
+    },
     /// The document declares (or its byte order mark implies) an encoding other than UTF-8.
     #[error("{pos}: unsupported encoding {encoding:?}: only UTF-8 is accepted")]
-    UnsupportedEncoding { pos: Position, encoding: String },
+    UnsupportedEncoding {
+        /// Where in the input the problem starts.
+        pos: Position,
+        /// The encoding the document declares or its byte order mark implies.
+        encoding: String,
+    },
     /// A character XML 1.0 forbids (control characters, U+FFFE, U+FFFF, `&#0;`, …).
     #[error("{pos}: invalid XML character U+{code:04X}")]
-    InvalidChar { pos: Position, code: u32 },
+    InvalidChar {
+        /// Where in the input the problem starts.
+        pos: Position,
+        /// The forbidden character's code point.
+        code: u32,
+    },
     /// `&name;` where `name` is not one of the five predefined entities.
     #[error(
         "{pos}: undefined entity &{name};: only &amp; &lt; &gt; &quot; &apos; and character references are allowed"
     )]
-    UndefinedEntity { pos: Position, name: String },
+    UndefinedEntity {
+        /// Where in the input the problem starts.
+        pos: Position,
+        /// The entity name between `&` and `;`.
+        name: String,
+    },
     /// A malformed character or entity reference.
     #[error("{pos}: malformed reference {text:?}")]
-    BadReference { pos: Position, text: String },
+    BadReference {
+        /// Where in the input the problem starts.
+        pos: Position,
+        /// The reference as written in the input.
+        text: String,
+    },
     /// A name (element, attribute, prefix, PI target) that is not a valid XML/namespace name.
     #[error("{pos}: invalid name {name:?}")]
-    InvalidName { pos: Position, name: String },
+    InvalidName {
+        /// Where in the input the problem starts.
+        pos: Position,
+        /// The name as written in the input.
+        name: String,
+    },
     /// An end tag that does not match the open element.
     #[error("{pos}: mismatched end tag: expected </{expected}>, found </{found}>")]
-    MismatchedEndTag { pos: Position, expected: String, found: String },
+    MismatchedEndTag {
+        /// Where in the input the problem starts.
+        pos: Position,
+        /// The qualified name of the element that is open.
+        expected: String,
+        /// The qualified name in the end tag.
+        found: String,
+    },
     /// An end tag with no element open.
     #[error("{pos}: end tag </{name}> has no matching start tag")]
-    UnexpectedEndTag { pos: Position, name: String },
+    UnexpectedEndTag {
+        /// Where in the input the problem starts.
+        pos: Position,
+        /// The qualified name in the end tag.
+        name: String,
+    },
     /// The input ended while an element was still open.
     #[error("{pos}: element <{name}> is never closed")]
-    UnclosedElement { pos: Position, name: String },
+    UnclosedElement {
+        /// Where in the input the problem starts.
+        pos: Position,
+        /// The qualified name of the innermost element still open.
+        name: String,
+    },
     /// The same attribute twice (also under two prefixes bound to the same namespace).
     #[error("{pos}: duplicate attribute {name:?}")]
-    DuplicateAttribute { pos: Position, name: String },
+    DuplicateAttribute {
+        /// Where in the input the problem starts.
+        pos: Position,
+        /// The qualified name of the repeated attribute.
+        name: String,
+    },
     /// A prefix used without a namespace declaration in scope.
     #[error("{pos}: undeclared namespace prefix {prefix:?}")]
-    UndeclaredPrefix { pos: Position, prefix: String },
+    UndeclaredPrefix {
+        /// Where in the input the problem starts.
+        pos: Position,
+        /// The prefix that has no binding in scope.
+        prefix: String,
+    },
     /// A namespace declaration the Namespaces in XML rules forbid (`xmlns:p=""`, rebinding
     /// `xml` or `xmlns`, binding their URIs to another prefix).
     #[error("{pos}: invalid namespace declaration: {reason}")]
-    BadNamespaceDeclaration { pos: Position, reason: String },
+    BadNamespaceDeclaration {
+        /// Where in the input the problem starts.
+        pos: Position,
+        /// Which namespace rule the declaration breaks.
+        reason: String,
+    },
     /// Character data, CDATA, a reference or a second element outside the root element.
     #[error("{pos}: {what} outside the root element")]
-    ContentOutsideRoot { pos: Position, what: &'static str },
+    ContentOutsideRoot {
+        /// Where in the input the problem starts.
+        pos: Position,
+        /// What was found: character data, CDATA, a reference or an element.
+        what: &'static str,
+    },
     /// The document has no root element.
     #[error("{pos}: no root element")]
-    NoRootElement { pos: Position },
+    NoRootElement {
+        /// Where in the input the problem starts.
+        pos: Position,
+    },
     /// Any other well-formedness error (the message says which).
     #[error("{pos}: {message}")]
-    Syntax { pos: Position, message: String },
+    Syntax {
+        /// Where in the input the problem starts.
+        pos: Position,
+        /// What is wrong.
+        message: String,
+    },
     /// A configured [`crate::Limits`] value was exceeded.
     #[error("{pos}: {limit} exceeds the limit of {max}")]
-    LimitExceeded { pos: Position, limit: &'static str, max: usize },
+    LimitExceeded {
+        /// Where in the input the problem starts.
+        pos: Position,
+        /// Which limit, such as `"input size"`, `"nesting depth"` or `"attribute count"`.
+        limit: &'static str,
+        /// The configured maximum.
+        max: usize,
+    },
 }
 
 /// Why a parsed document cannot be canonicalized as asked.

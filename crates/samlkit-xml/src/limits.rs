@@ -1,7 +1,7 @@
 //! Resource limits applied while parsing, so hostile input costs bounded time and memory.
 
 /// Upper bounds enforced by [`crate::parse_with_limits`]. Exceeding one is an
-/// [`crate::XmlError::LimitExceeded`] error. [`Limits::default`] suits SAML messages and metadata
+/// [`crate::ParseError::LimitExceeded`] error. [`Limits::default`] suits SAML messages and metadata
 /// with a wide margin; library callers may raise or lower any of them.
 ///
 /// ```

@@ -67,7 +67,7 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, CliError> {
                     "salesforce_threshold_crossed": expiry.threshold,
                     "sha256_fingerprint": cert.sha256_fingerprint(),
                 });
-                println!("{line}");
+                println!("{}", crate::shown::json_line(line.to_string()));
             } else {
                 let reminder = match expiry.threshold {
                     Some(days) => format!("{days}-day"),

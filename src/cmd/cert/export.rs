@@ -78,6 +78,9 @@ pub(crate) fn run(args: ExportArgs) -> Result<ExitCode, CliError> {
         KeystoreFormat::Jks => keystore::check_salesforce(&credential, credential.key.pkcs8_der()),
         KeystoreFormat::Pkcs12 => keystore::check_key_and_chain(&credential),
     }?;
+    if let Some(leaf) = credential.chain.first() {
+        crate::io::warn_if_due(leaf, &args.cert, chrono::Utc::now());
+    }
     if !args.force && args.out.exists() {
         return Err(CliError::input(format!(
             "{} already exists; use --force to overwrite it",

@@ -52,7 +52,8 @@ pub fn run(args: ShowArgs) -> Result<ExitCode, CliError> {
             mismatch = true;
         }
         if args.json {
-            println!("{}", describe_json(&name, cert, now, matches.map(|(_, ok)| ok)));
+            let line = describe_json(&name, cert, now, matches.map(|(_, ok)| ok));
+            println!("{}", crate::shown::json_line(line.to_string()));
         } else {
             if index > 0 {
                 println!();

@@ -4,13 +4,23 @@
 //! (PKCS#8) of 2048, 3072 or 4096 bits or does not match its certificate; [`check_salesforce`]
 //! applies those rules so a keystore can be checked before it is uploaded.
 //!
-//! ```no_run
+//! ```
 //! use samlkit_cert::keystore::{self, KeyEntry, KeystoreFormat};
-//! # fn demo(pkcs8_der: Vec<u8>, cert_der: Vec<u8>) -> Result<(), samlkit_cert::CertError> {
-//! let entry = KeyEntry { alias: "sso".into(), pkcs8_der: pkcs8_der.into(), chain: vec![cert_der] };
-//! let bytes = keystore::write(KeystoreFormat::Jks, &entry, "s3cret", 1_700_000_000_000)?;
+//! use samlkit_cert::{CertError, Certificate, PrivateKey};
+//! # fn main() -> Result<(), CertError> {
+//! let key = PrivateKey::load(include_bytes!("../../../../fixtures/keys/idp.key"))?;
+//! let cert = Certificate::load(include_bytes!("../../../../fixtures/certs/idp.crt"))?;
+//! let entry = KeyEntry::new("sso", &key, &[cert]);
+//! // The caller reads the clock for the JKS creation date (milliseconds since the epoch).
+//! let bytes = keystore::write(KeystoreFormat::Jks, &entry, "s3cret", 1_780_000_000_000)?;
+//!
 //! let read = keystore::read(&bytes, "s3cret")?;
-//! assert_eq!(read.entries[0].alias, "sso");
+//! assert_eq!(read.format, KeystoreFormat::Jks);
+//! let stored = read.select(Some("sso"))?;
+//! keystore::check_salesforce(&stored.decode()?, &stored.pkcs8_der)?;
+//!
+//! // The integrity check catches a wrong password before any key is decrypted.
+//! assert!(matches!(keystore::read(&bytes, "wrong"), Err(CertError::KeystoreIntegrity)));
 //! # Ok(()) }
 //! ```
 

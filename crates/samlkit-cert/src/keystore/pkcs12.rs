@@ -13,7 +13,7 @@ use super::{CertError, KeyEntry};
 const ITERATIONS: u32 = 10_000;
 
 /// Writes one key entry as a PKCS#12 file protected with `password`.
-pub fn encode(entry: &KeyEntry, password: &str) -> Result<Vec<u8>, CertError> {
+pub(crate) fn encode(entry: &KeyEntry, password: &str) -> Result<Vec<u8>, CertError> {
     let key = P12PrivateKey::from_der(&entry.pkcs8_der).map_err(p12_error)?;
     let chain = entry
         .chain
@@ -38,7 +38,7 @@ pub fn encode(entry: &KeyEntry, password: &str) -> Result<Vec<u8>, CertError> {
 
 /// Reads every private-key entry of a PKCS#12 file. The integrity MAC is required and checked
 /// with `password` (a wrong password is reported as such), and keys are decrypted with it.
-pub fn decode(bytes: &[u8], password: &str) -> Result<Vec<KeyEntry>, CertError> {
+pub(crate) fn decode(bytes: &[u8], password: &str) -> Result<Vec<KeyEntry>, CertError> {
     let store = KeyStore::from_pkcs12(bytes, password, Pkcs12ImportPolicy::Strict).map_err(
         |e| match e {
             p12_keystore::error::Error::MacError(_) => CertError::KeystoreIntegrity,

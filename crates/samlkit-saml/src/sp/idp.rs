@@ -78,7 +78,8 @@ impl IdentityProvider {
     /// #     method: samlkit_dsig::SignatureMethod::RsaSha256,
     /// #     digest: samlkit_dsig::DigestMethod::Sha256,
     /// # };
-    /// # let metadata = sign_document(&unsigned, &key.signer()?, cert.der(), &profile)?;
+    /// # let credential = SigningCredential::new(&key, cert.clone())?;
+    /// # let metadata = sign_document(&unsigned, &credential, &profile)?;
     /// // `metadata` is the IdP's signed metadata; `cert` the certificate it is signed with.
     /// let idp = IdentityProvider::from_metadata(metadata.as_bytes(), &[cert.clone()], now)?;
     /// assert_eq!(idp.entity_id(), "https://idp.example.com");

@@ -1,6 +1,8 @@
 //! [`VerifiedAssertion`]: what a verified response says, read only from signed content. It can be
 //! made only by this crate's verifier.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use samlkit_xml::Node;
 use serde::ser::{SerializeMap, SerializeStruct};
@@ -39,6 +41,38 @@ impl Serialize for SignedPart {
     }
 }
 
+/// The validity of the trusted certificate that verified, at the policy's `now`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CertStatus {
+    /// Within its validity period.
+    Ok,
+    /// Its notAfter has passed.
+    Expired,
+    /// Its notBefore is still ahead.
+    NotYetValid,
+}
+
+impl CertStatus {
+    /// `ok`, `expired` or `not-yet-valid`.
+    pub fn name(self) -> &'static str {
+        match self {
+            CertStatus::Ok => "ok",
+            CertStatus::Expired => "expired",
+            CertStatus::NotYetValid => "not-yet-valid",
+        }
+    }
+}
+
+/// A ProxyRestriction condition (core §2.5.1.6): limits on the SP passing the assertion on.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ProxyRestriction {
+    /// The most indirections the IdP allows (`Count`), if given.
+    pub count: Option<u32>,
+    /// The audiences a new assertion made from this one may name.
+    pub audiences: Vec<String>,
+}
+
 /// The verified content of a SAML response: who logged in, for whom, until when, and what
 /// identifies this assertion for a replay cache. Every value comes from signed content.
 ///
@@ -74,6 +108,9 @@ pub struct VerifiedAssertion {
     pub(crate) session_not_on_or_after: Option<DateTime<Utc>>,
     pub(crate) accepted_until: DateTime<Utc>,
     pub(crate) unchecked: Vec<Binding>,
+    pub(crate) one_time_use: bool,
+    pub(crate) proxy_restriction: Option<ProxyRestriction>,
+    pub(crate) cert_status: CertStatus,
 }
 
 impl VerifiedAssertion {
@@ -164,6 +201,19 @@ impl VerifiedAssertion {
     pub fn replay_window_end(&self) -> DateTime<Utc> {
         self.accepted_until
     }
+    /// Whether the trusted certificate that verified was within its validity period at `now`.
+    pub fn cert_status(&self) -> CertStatus {
+        self.cert_status
+    }
+    /// Whether the Conditions say OneTimeUse: the SP must not keep the assertion for reuse (a
+    /// replay cache covers this).
+    pub fn one_time_use(&self) -> bool {
+        self.one_time_use
+    }
+    /// The ProxyRestriction condition, if any.
+    pub fn proxy_restriction(&self) -> Option<&ProxyRestriction> {
+        self.proxy_restriction.as_ref()
+    }
     /// The bindings the policy did not check (empty for [`crate::ServiceProvider`] and
     /// [`crate::VerifyPolicy::new`]).
     pub fn unchecked(&self) -> &[Binding] {
@@ -187,7 +237,7 @@ impl Serialize for OrderedAttributes<'_> {
 impl Serialize for VerifiedAssertion {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let instant = |t: Option<DateTime<Utc>>| t.map(format_instant);
-        let mut s = serializer.serialize_struct("VerifiedAssertion", 18)?;
+        let mut s = serializer.serialize_struct("VerifiedAssertion", 21)?;
         s.serialize_field("signed", &self.signed)?;
         s.serialize_field("cert_sha256", &self.cert_sha256)?;
         s.serialize_field("issuer", &self.issuer)?;
@@ -205,6 +255,9 @@ impl Serialize for VerifiedAssertion {
         s.serialize_field("in_response_to", &self.in_response_to)?;
         s.serialize_field("authn_instant", &instant(self.authn_instant))?;
         s.serialize_field("session_not_on_or_after", &instant(self.session_not_on_or_after))?;
+        s.serialize_field("cert_status", &self.cert_status)?;
+        s.serialize_field("one_time_use", &self.one_time_use)?;
+        s.serialize_field("proxy_restriction", &self.proxy_restriction)?;
         s.serialize_field("unchecked", &self.unchecked)?;
         s.end()
     }
@@ -242,20 +295,44 @@ pub(crate) fn extract(
     let session_index = children(assertion, NS_ASSERTION, "AuthnStatement")
         .find_map(|s| s.attribute("", "SessionIndex").map(str::to_string));
 
+    // An attribute named in several places has its values joined, in document order. The index
+    // keeps the merge linear: a signed response may carry tens of thousands of attributes.
     let mut attributes: Vec<(String, Vec<String>)> = Vec::new();
+    let mut index: HashMap<&str, usize> = HashMap::new();
     for statement in children(assertion, NS_ASSERTION, "AttributeStatement") {
         for attr in children(statement, NS_ASSERTION, "Attribute") {
-            let name = attr.attribute("", "Name").unwrap_or("").to_string();
-            let values: Vec<String> =
-                children(attr, NS_ASSERTION, "AttributeValue").map(|v| v.text_content()).collect();
-            match attributes.iter_mut().find(|(n, _)| *n == name) {
+            let name = attr.attribute("", "Name").unwrap_or("");
+            let values = children(attr, NS_ASSERTION, "AttributeValue").map(|v| v.text_content());
+            match index.get(name).and_then(|&i| attributes.get_mut(i)) {
                 Some((_, existing)) => existing.extend(values),
-                None => attributes.push((name, values)),
+                None => {
+                    index.insert(name, attributes.len());
+                    attributes.push((name.to_string(), values.collect()));
+                }
             }
         }
     }
-    let cert_sha256 =
-        policy.trusted.get(signed.cert_index).map(|c| c.sha256_fingerprint()).unwrap_or_default();
+    let cert = policy.trusted.get(signed.cert_index);
+    let cert_sha256 = cert.map(|c| c.sha256_fingerprint()).unwrap_or_default();
+    let cert_status = match cert.map(|c| c.info()) {
+        Some(info) if policy.now > info.not_after => CertStatus::Expired,
+        Some(info) if policy.now < info.not_before => CertStatus::NotYetValid,
+        _ => CertStatus::Ok,
+    };
+    if policy.refuse_expired_certificates
+        && let (Some(info), false) = (cert.map(|c| c.info()), cert_status == CertStatus::Ok)
+    {
+        return Err(SamlError::new(
+            ErrorKind::CertificateExpired,
+            format!(
+                "the trusted certificate that verified ({}, SHA-256 {cert_sha256}) is {}: valid from {} to {}",
+                info.subject,
+                cert_status.name(),
+                format_instant(info.not_before),
+                format_instant(info.not_after)
+            ),
+        ));
+    }
     let accepted_until = accepted_until(&checked, policy);
     Ok(VerifiedAssertion {
         signed: signed.parts,
@@ -278,6 +355,9 @@ pub(crate) fn extract(
         session_not_on_or_after,
         accepted_until,
         unchecked: policy.unchecked(),
+        one_time_use: checked.one_time_use,
+        proxy_restriction: checked.proxy_restriction,
+        cert_status,
     })
 }
 

@@ -5,6 +5,7 @@
 use chrono::{DateTime, Duration, Utc};
 use samlkit_xml::Node;
 
+use super::assertion::ProxyRestriction;
 use super::profile::Shape;
 use super::{InResponseTo, Steps, VerifyPolicy, child, children, value};
 use crate::builder::{CM_BEARER, NS_ASSERTION, NS_PROTOCOL, STATUS_SUCCESS};
@@ -21,6 +22,15 @@ pub(crate) struct Checked {
     /// NotOnOrAfter of the bearer SubjectConfirmationData that was accepted (always present).
     pub(crate) bearer_not_on_or_after: DateTime<Utc>,
     pub(crate) audiences: Vec<String>,
+    pub(crate) one_time_use: bool,
+    pub(crate) proxy_restriction: Option<ProxyRestriction>,
+}
+
+/// The OneTimeUse and ProxyRestriction conditions, reported to the caller (core §2.5.1.5–6).
+#[derive(Default)]
+struct Restrictions {
+    one_time_use: bool,
+    proxy: Option<ProxyRestriction>,
 }
 
 /// The bearer SubjectConfirmation that was accepted.
@@ -40,9 +50,14 @@ pub(crate) fn check(
         check_status(resp)?;
         steps.add(|| "status: Success".to_string());
     }
-    let issuer = child(assertion, NS_ASSERTION, "Issuer").map(value).ok_or_else(|| {
+    let issuer_el = child(assertion, NS_ASSERTION, "Issuer").ok_or_else(|| {
         SamlError::new(ErrorKind::AssertionInvalid, "the Assertion has no Issuer")
     })?;
+    check_issuer_format(issuer_el)?;
+    if let Some(resp_issuer) = response.and_then(|r| child(r, NS_ASSERTION, "Issuer")) {
+        check_issuer_format(resp_issuer)?;
+    }
+    let issuer = value(issuer_el);
     if let Some(expected) = policy.issuer.as_deref() {
         if issuer != expected {
             return Err(SamlError::new(
@@ -94,7 +109,14 @@ pub(crate) fn check(
     }
     let bearer = check_subject_confirmation(subject, response_irt, policy, steps)?;
 
+    check_authn_statement(assertion, policy, steps)?;
+    refuse_encrypted_attributes(assertion)?;
+
     let conditions = child(assertion, NS_ASSERTION, "Conditions");
+    let restrictions = match conditions {
+        Some(c) => check_condition_elements(c)?,
+        None => Restrictions::default(),
+    };
     let (not_before, not_on_or_after, audiences) = match conditions {
         Some(c) => check_conditions(c, policy, steps)?,
         None if policy.audience.is_some() => {
@@ -106,6 +128,8 @@ pub(crate) fn check(
         None => (None, None, Vec::new()),
     };
     Ok(Checked {
+        one_time_use: restrictions.one_time_use,
+        proxy_restriction: restrictions.proxy,
         issuer,
         recipient: bearer.recipient,
         in_response_to: bearer.in_response_to.or(response_irt.map(str::to_string)),
@@ -377,4 +401,116 @@ fn human(d: Duration) -> String {
         3600..=86_399 => format!("{}h {}m", s / 3600, (s % 3600) / 60),
         _ => format!("{}d {}h", s / 86_400, (s % 86_400) / 3600),
     }
+}
+
+const ENTITY_FORMAT: &str = "urn:oasis:names:tc:SAML:2.0:nameid-format:entity";
+
+/// An Issuer names an entity: its Format is omitted or `…:nameid-format:entity` (profiles
+/// §4.1.4.2).
+fn check_issuer_format(issuer: Node<'_, '_>) -> Result<(), SamlError> {
+    match issuer.attribute("", "Format") {
+        None | Some(ENTITY_FORMAT) => Ok(()),
+        Some(other) => Err(SamlError::new(
+            ErrorKind::IssuerFormatInvalid,
+            format!(
+                "the Issuer at {} has Format {other:?}; an IdP's Issuer is an entity ({ENTITY_FORMAT})",
+                issuer.position()
+            ),
+        )),
+    }
+}
+
+/// The Web Browser SSO profile requires an AuthnStatement (profiles §4.1.4.2), and its
+/// SessionNotOnOrAfter, when given, must not have passed.
+fn check_authn_statement(
+    assertion: Node<'_, '_>,
+    policy: &VerifyPolicy<'_>,
+    steps: &mut Steps,
+) -> Result<(), SamlError> {
+    let statement = child(assertion, NS_ASSERTION, "AuthnStatement").ok_or_else(|| {
+        SamlError::new(
+            ErrorKind::AuthnStatementMissing,
+            "the Assertion has no AuthnStatement (the Web Browser SSO profile requires one)",
+        )
+    })?;
+    if let Some(end) = statement.attribute("", "SessionNotOnOrAfter") {
+        let end = parse_instant(end, "AuthnStatement SessionNotOnOrAfter")?;
+        if policy.now - policy.skew >= end {
+            return Err(SamlError::new(
+                ErrorKind::SessionExpired,
+                format!(
+                    "AuthnStatement SessionNotOnOrAfter {} was {} before now ({}; skew {}s)",
+                    format_instant(end),
+                    human(policy.now - end),
+                    format_instant(policy.now),
+                    policy.skew.num_seconds()
+                ),
+            ));
+        }
+        steps.add(|| {
+            format!("authn: session ends {} (in {})", format_instant(end), human(end - policy.now))
+        });
+    }
+    Ok(())
+}
+
+/// An EncryptedAttribute cannot be read without the SP's key; dropping it silently would hide
+/// what the IdP said, so it is refused until decryption is supported.
+fn refuse_encrypted_attributes(assertion: Node<'_, '_>) -> Result<(), SamlError> {
+    for statement in children(assertion, NS_ASSERTION, "AttributeStatement") {
+        if let Some(encrypted) = child(statement, NS_ASSERTION, "EncryptedAttribute") {
+            return Err(SamlError::new(
+                ErrorKind::EncryptedAttributeUnsupported,
+                format!(
+                    "the AttributeStatement holds an EncryptedAttribute at {}; samlkit does not decrypt attributes",
+                    encrypted.position()
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The Conditions' children: AudienceRestriction (checked elsewhere), OneTimeUse and
+/// ProxyRestriction (reported). Any other condition — a `saml:Condition` with an `xsi:type`, or
+/// an element the schema does not list — is not understood, which makes the assertion
+/// Indeterminate (core §2.5.1.1), so it is refused.
+fn check_condition_elements(conditions: Node<'_, '_>) -> Result<Restrictions, SamlError> {
+    let mut out = Restrictions::default();
+    for condition in conditions.element_children() {
+        if condition.has_name(NS_ASSERTION, "AudienceRestriction") {
+            continue;
+        }
+        if condition.has_name(NS_ASSERTION, "OneTimeUse") {
+            out.one_time_use = true;
+            continue;
+        }
+        if condition.has_name(NS_ASSERTION, "ProxyRestriction") {
+            let count = match condition.attribute("", "Count") {
+                Some(c) => Some(c.trim().parse::<u32>().map_err(|_| {
+                    SamlError::new(
+                        ErrorKind::AssertionInvalid,
+                        format!("ProxyRestriction Count {c:?} is not a non-negative integer"),
+                    )
+                })?),
+                None => None,
+            };
+            let audiences = children(condition, NS_ASSERTION, "Audience").map(value).collect();
+            out.proxy = Some(ProxyRestriction { count, audiences });
+            continue;
+        }
+        let ns = condition.namespace_uri();
+        let ty = condition.attribute(crate::builder::NS_XSI, "type");
+        return Err(SamlError::new(
+            ErrorKind::ConditionNotUnderstood,
+            format!(
+                "<{}> ({}{}) at {} is a condition samlkit does not understand; the assertion is Indeterminate",
+                condition.name(),
+                if ns.is_empty() { "no namespace" } else { ns },
+                ty.map_or(String::new(), |t| format!(", xsi:type {t:?}")),
+                condition.position()
+            ),
+        ));
+    }
+    Ok(out)
 }

@@ -31,7 +31,7 @@ mod signatures;
 
 use samlkit_xml::{Document, ParseError, XmlError};
 
-pub use assertion::{SignedPart, VerifiedAssertion};
+pub use assertion::{CertStatus, ProxyRestriction, SignedPart, VerifiedAssertion};
 pub use policy::{Binding, DEFAULT_SKEW_SECONDS, Require, VerifyPolicy};
 
 pub(crate) use assertion::value;

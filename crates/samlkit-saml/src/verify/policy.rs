@@ -101,6 +101,7 @@ pub struct VerifyPolicy<'c> {
     pub(crate) require: Require,
     pub(crate) allow_sha1: bool,
     pub(crate) allow_bare_assertion: bool,
+    pub(crate) refuse_expired_certificates: bool,
 }
 
 impl<'c> VerifyPolicy<'c> {
@@ -144,6 +145,7 @@ impl<'c> VerifyPolicy<'c> {
             require: Require::Any,
             allow_sha1: false,
             allow_bare_assertion: false,
+            refuse_expired_certificates: false,
         }
     }
 
@@ -220,6 +222,15 @@ impl<'c> VerifyPolicy<'c> {
     /// around it. The Web Browser SSO profile always sends a Response.
     pub fn allow_bare_assertion(mut self) -> Self {
         self.allow_bare_assertion = true;
+        self
+    }
+
+    /// Refuses a response whose trusted certificate is expired or not yet valid at `now`
+    /// ([`crate::ErrorKind::CertificateExpired`]). Without it the result reports the
+    /// certificate's state in [`crate::VerifiedAssertion::cert_status`]: many IdPs keep signing
+    /// with an expired certificate, and SPs differ on whether to accept it.
+    pub fn refuse_expired_certificates(mut self) -> Self {
+        self.refuse_expired_certificates = true;
         self
     }
 

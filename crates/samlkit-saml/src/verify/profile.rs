@@ -38,9 +38,10 @@ pub(crate) fn check<'d, 'a>(
         None
     } else if root.has_name(NS_ASSERTION, "Assertion") {
         return Err(SamlError::new(
-            ErrorKind::UnexpectedDocument,
+            ErrorKind::BareAssertion,
             "the document is a bare saml:Assertion, not a samlp:Response (the Web Browser SSO profile sends a Response)",
-        ));
+        )
+        .with_hint(Hint::AllowBareAssertion));
     } else {
         let err = SamlError::new(
             ErrorKind::UnexpectedDocument,
@@ -56,6 +57,11 @@ pub(crate) fn check<'d, 'a>(
             err
         });
     };
+
+    if let Some(resp) = response {
+        check_version(resp)?;
+        check_response_children(resp)?;
+    }
 
     // One pass over the document collects what the profile looks at.
     let mut assertions: Vec<Node<'d, 'a>> = Vec::with_capacity(1);
@@ -96,6 +102,7 @@ pub(crate) fn check<'d, 'a>(
             ),
         ));
     }
+    check_version(assertion)?;
     steps.add(|| {
         format!(
             "profile: {} with one Assertion (ID {:?})",
@@ -131,4 +138,51 @@ pub(crate) fn check<'d, 'a>(
         *slot = Some(sig.id());
     }
     Ok(Shape { response, assertion, response_signature, assertion_signature })
+}
+
+/// SAML 2.0 messages say `Version="2.0"`; anything else is another protocol.
+fn check_version(element: Node<'_, '_>) -> Result<(), SamlError> {
+    match element.attribute("", "Version") {
+        Some("2.0") => Ok(()),
+        found => Err(SamlError::new(
+            ErrorKind::VersionInvalid,
+            format!(
+                "<{}> at {} has Version {}, expected \"2.0\"",
+                element.name(),
+                element.position(),
+                found.map_or("absent".to_string(), |v| format!("{v:?}"))
+            ),
+        )),
+    }
+}
+
+/// The Response's children, as the SAML schema lists them (core §3.2.2 and §3.3.3). Anything
+/// else — an element named `saml:Assertion` whose prefix is bound elsewhere, an `Assertion` in no
+/// namespace — is refused rather than skipped: code downstream that matches names by prefix would
+/// read it. Where the Signature stands among them is not a security property (the enveloped
+/// signature covers the whole Response), so any position is accepted.
+fn check_response_children(response: Node<'_, '_>) -> Result<(), SamlError> {
+    const ALLOWED: [(&str, &str); 6] = [
+        (NS_ASSERTION, "Issuer"),
+        (NS_DSIG, "Signature"),
+        (NS_PROTOCOL, "Extensions"),
+        (NS_PROTOCOL, "Status"),
+        (NS_ASSERTION, "Assertion"),
+        (NS_ASSERTION, "EncryptedAssertion"),
+    ];
+    for child in response.element_children() {
+        if !ALLOWED.iter().any(|(ns, local)| child.has_name(ns, local)) {
+            let ns = child.namespace_uri();
+            return Err(SamlError::new(
+                ErrorKind::UnexpectedElement,
+                format!(
+                    "<{}> ({}) at {} is not a child the SAML schema allows in a Response",
+                    child.name(),
+                    if ns.is_empty() { "no namespace" } else { ns },
+                    child.position()
+                ),
+            ));
+        }
+    }
+    Ok(())
 }

@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use samlkit_cert::{Certificate, PrivateKey, Signer};
-use samlkit_saml::{ResponseParams, VerifyPolicy, name_id_format_uri};
+use samlkit_saml::{ResponseParams, SigningCredential, VerifyPolicy, name_id_format_uri};
 
 pub const IDP_KEY: &[u8] = include_bytes!("../../../../fixtures/keys/idp.key");
 pub const IDP_CERT: &[u8] = include_bytes!("../../../../fixtures/certs/idp.crt");
@@ -22,6 +22,12 @@ pub fn issued() -> DateTime<Utc> {
 pub fn idp() -> (Signer, Certificate) {
     let key = PrivateKey::load(IDP_KEY).unwrap();
     (key.signer().unwrap(), Certificate::load(IDP_CERT).unwrap())
+}
+
+/// The IdP's key and certificate as a signing credential.
+pub fn idp_credential() -> SigningCredential {
+    let key = PrivateKey::load(IDP_KEY).unwrap();
+    SigningCredential::new(&key, Certificate::load(IDP_CERT).unwrap()).unwrap()
 }
 
 /// A response for alice@example.com from [`IDP`] to [`SP`], issued at [`issued`], valid for

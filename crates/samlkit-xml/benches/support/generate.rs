@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 /// About `target_bytes` of XML (it stops after the first assertion that crosses the target).
-pub fn generate(target_bytes: usize) -> String {
+pub(crate) fn generate(target_bytes: usize) -> String {
     let mut s = String::with_capacity(target_bytes + 2048);
     s.push_str(concat!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n",
