@@ -110,6 +110,9 @@ pub enum ErrorKind {
     /// The trusted certificate that verified is expired or not yet valid, and the policy
     /// refuses that.
     CertificateExpired,
+    /// The replay cache is full of assertions that could still be replayed, so a new one is
+    /// refused rather than forgetting one of them.
+    ReplayCacheFull,
 }
 
 impl ErrorKind {
@@ -184,6 +187,7 @@ impl ErrorKind {
             DuplicateParameter => ("duplicate_parameter", "Duplicate Form Parameter"),
             UnexpectedElement => ("unexpected_element", "Unexpected Element"),
             CertificateExpired => ("certificate_expired", "Certificate Expired"),
+            ReplayCacheFull => ("replay_cache_full", "Replay Cache Full"),
         }
     }
 }

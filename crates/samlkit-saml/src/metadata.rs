@@ -197,19 +197,7 @@ pub fn verify_idp_metadata(
 ) -> Result<VerifiedMetadata, SamlError> {
     let (xml, _) = decode_input(input)?;
     let doc = parse_document(&xml)?;
-    if let Some(dup) = doc.duplicate_ids().first() {
-        return Err(SamlError::new(
-            ErrorKind::DuplicateId,
-            format!("the ID \"{dup}\" appears on more than one element"),
-        ));
-    }
-    let root = doc.node(doc.root_element());
-    if !root.has_name(NS_METADATA, "EntityDescriptor") {
-        return Err(SamlError::new(
-            ErrorKind::UnexpectedDocument,
-            format!("the root element is <{}>, not an md:EntityDescriptor", root.name()),
-        ));
-    }
+    let root = entity_descriptor(&doc)?;
     let signatures: Vec<Node<'_, '_>> =
         root.element_children().filter(|n| n.has_name(NS_DSIG, "Signature")).collect();
     let sig = match signatures.as_slice() {
@@ -249,6 +237,64 @@ pub fn verify_idp_metadata(
     let cert_sha256 =
         trusted.get(v.certificate_index).map(|c| c.sha256_fingerprint()).unwrap_or_default();
 
+    let idp = read_idp_entity(root, now)?;
+    Ok(VerifiedMetadata {
+        entity_id: idp.entity_id,
+        valid_until: idp.valid_until,
+        cert_index: v.certificate_index,
+        cert_sha256,
+        signing_certs: idp.signing_certs,
+        sso: idp.sso,
+        slo: idp.slo,
+        name_id_formats: idp.name_id_formats,
+    })
+}
+
+/// What IdP metadata says, read without looking at any signature.
+pub(crate) struct IdpEntity {
+    pub(crate) entity_id: String,
+    pub(crate) valid_until: Option<DateTime<Utc>>,
+    pub(crate) signing_certs: Vec<Certificate>,
+    pub(crate) sso: Vec<Endpoint>,
+    pub(crate) slo: Vec<Endpoint>,
+    pub(crate) name_id_formats: Vec<String>,
+}
+
+/// Reads IdP metadata whose authenticity the caller vouches for (fetched over a channel it
+/// trusts, or its own configuration): the same checks as [`verify_idp_metadata`] except the
+/// signature, which is neither required nor checked.
+pub(crate) fn read_unverified_idp_metadata(
+    input: &[u8],
+    now: DateTime<Utc>,
+) -> Result<IdpEntity, SamlError> {
+    let (xml, _) = decode_input(input)?;
+    let doc = parse_document(&xml)?;
+    let root = entity_descriptor(&doc)?;
+    read_idp_entity(root, now)
+}
+
+/// The root `md:EntityDescriptor` of a document whose IDs are unique.
+pub(crate) fn entity_descriptor<'d, 'a>(
+    doc: &'d samlkit_xml::Document<'a>,
+) -> Result<Node<'d, 'a>, SamlError> {
+    if let Some(dup) = doc.duplicate_ids().first() {
+        return Err(SamlError::new(
+            ErrorKind::DuplicateId,
+            format!("the ID \"{dup}\" appears on more than one element"),
+        ));
+    }
+    let root = doc.node(doc.root_element());
+    if !root.has_name(NS_METADATA, "EntityDescriptor") {
+        return Err(SamlError::new(
+            ErrorKind::UnexpectedDocument,
+            format!("the root element is <{}>, not an md:EntityDescriptor", root.name()),
+        ));
+    }
+    Ok(root)
+}
+
+/// The entity ID, validity, IDPSSODescriptor endpoints and signing certificates of `root`.
+fn read_idp_entity(root: Node<'_, '_>, now: DateTime<Utc>) -> Result<IdpEntity, SamlError> {
     let entity_id = root.attribute("", "entityID").map(str::to_string).ok_or_else(|| {
         SamlError::new(ErrorKind::AssertionInvalid, "the EntityDescriptor has no entityID")
     })?;
@@ -308,11 +354,9 @@ pub fn verify_idp_metadata(
         .filter(|n| n.has_name(NS_METADATA, "NameIDFormat"))
         .map(|n| n.text_content().trim().to_string())
         .collect();
-    Ok(VerifiedMetadata {
+    Ok(IdpEntity {
         entity_id,
         valid_until,
-        cert_index: v.certificate_index,
-        cert_sha256,
         signing_certs,
         sso: endpoints("SingleSignOnService"),
         slo: endpoints("SingleLogoutService"),

@@ -129,6 +129,7 @@ pub struct VerifiedAssertion {
     pub(crate) in_response_to: Option<String>,
     pub(crate) authn_instant: Option<DateTime<Utc>>,
     pub(crate) session_not_on_or_after: Option<DateTime<Utc>>,
+    pub(crate) accepted_until: DateTime<Utc>,
     pub(crate) unchecked: Vec<Binding>,
     pub(crate) one_time_use: bool,
     pub(crate) proxy_restriction: Option<ProxyRestriction>,
@@ -224,11 +225,12 @@ impl VerifiedAssertion {
     pub fn session_not_on_or_after(&self) -> Option<DateTime<Utc>> {
         self.session_not_on_or_after
     }
-    /// Until when a replay cache must remember [`VerifiedAssertion::assertion_id`]: the latest
-    /// time this assertion could still be accepted (its NotOnOrAfter), or its IssueInstant when it
-    /// has none.
+    /// Until when a replay cache must remember [`VerifiedAssertion::assertion_id`]: the end of
+    /// the time this verifier would accept the assertion, i.e. the earlier of the Conditions
+    /// NotOnOrAfter and the accepted bearer SubjectConfirmationData NotOnOrAfter (which the
+    /// profile requires), plus the policy's skew.
     pub fn replay_window_end(&self) -> DateTime<Utc> {
-        self.not_on_or_after.unwrap_or(self.issue_instant)
+        self.accepted_until
     }
     /// Whether the trusted certificate that verified was within its validity period at `now`.
     pub fn cert_status(&self) -> CertStatus {
@@ -398,6 +400,7 @@ pub(crate) fn extract(
             ),
         ));
     }
+    let accepted_until = accepted_until(&checked, policy);
     Ok(VerifiedAssertion {
         signed: signed.parts,
         cert_sha256,
@@ -417,6 +420,7 @@ pub(crate) fn extract(
         in_response_to: checked.in_response_to,
         authn_instant,
         session_not_on_or_after,
+        accepted_until,
         unchecked: policy.unchecked(),
         one_time_use: checked.one_time_use,
         proxy_restriction: checked.proxy_restriction,
@@ -450,6 +454,15 @@ fn attribute_value(value: Node<'_, '_>) -> AttributeValue {
         }
     }
     AttributeValue::Xml(String::from_utf8_lossy(&xml).into_owned())
+}
+
+/// The last instant the time checks of stage 3 let this assertion through: they refuse it once
+/// `now - skew` reaches either NotOnOrAfter.
+fn accepted_until(checked: &Checked, policy: &VerifyPolicy<'_>) -> DateTime<Utc> {
+    let end = checked
+        .not_on_or_after
+        .map_or(checked.bearer_not_on_or_after, |c| c.min(checked.bearer_not_on_or_after));
+    end + policy.skew
 }
 
 /// A simple value: all its text (comments never cut it short), with XML whitespace (space, tab,

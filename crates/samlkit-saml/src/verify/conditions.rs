@@ -19,6 +19,8 @@ pub(crate) struct Checked {
     pub(crate) in_response_to: Option<String>,
     pub(crate) not_before: Option<DateTime<Utc>>,
     pub(crate) not_on_or_after: Option<DateTime<Utc>>,
+    /// NotOnOrAfter of the bearer SubjectConfirmationData that was accepted (always present).
+    pub(crate) bearer_not_on_or_after: DateTime<Utc>,
     pub(crate) audiences: Vec<String>,
     pub(crate) one_time_use: bool,
     pub(crate) proxy_restriction: Option<ProxyRestriction>,
@@ -35,6 +37,7 @@ struct Restrictions {
 struct Bearer {
     recipient: Option<String>,
     in_response_to: Option<String>,
+    not_on_or_after: DateTime<Utc>,
 }
 
 pub(crate) fn check(
@@ -132,6 +135,7 @@ pub(crate) fn check(
         in_response_to: bearer.in_response_to.or(response_irt.map(str::to_string)),
         not_before,
         not_on_or_after,
+        bearer_not_on_or_after: bearer.not_on_or_after,
         audiences,
     })
 }
@@ -308,7 +312,7 @@ fn check_bearer(
         recipient.as_deref().map_or(String::new(), |r| format!(", Recipient {r:?}"))
     );
     let in_response_to = irt.map(str::to_string);
-    Ok((Bearer { recipient, in_response_to }, line))
+    Ok((Bearer { recipient, in_response_to, not_on_or_after: noa }, line))
 }
 
 type ConditionValues = (Option<DateTime<Utc>>, Option<DateTime<Utc>>, Vec<String>);
