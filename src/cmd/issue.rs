@@ -17,7 +17,7 @@ use crate::error::CliError;
 use crate::io::Credential;
 use crate::now::{NowArg, parse_rfc3339};
 
-/// Build a signed SAML 2.0 Response (one Assertion) for a service provider.
+/// Build a signed SAML 2.0 Response (one Assertion) for a service provider
 ///
 /// The Response carries a bearer subject confirmation (Recipient, NotOnOrAfter, InResponseTo),
 /// Conditions with the audience restriction, an AuthnStatement (PasswordProtectedTransport) and

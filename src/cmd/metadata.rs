@@ -16,7 +16,7 @@ use crate::error::CliError;
 use crate::io::{Credential, load_certificate, load_key, write_public};
 use crate::now::{NowArg, parse_rfc3339};
 
-/// Write SAML 2.0 metadata for an identity provider, for service providers to import.
+/// Write SAML 2.0 metadata for an identity provider, for service providers to import
 ///
 /// The EntityDescriptor holds one IDPSSODescriptor: a KeyDescriptor use="signing" with the
 /// certificate (and a second one with --next-cert, to announce a rotation before it happens),

@@ -10,7 +10,7 @@ use samlkit_saml::{SignTarget, SigningProfile, sign_document};
 use crate::error::CliError;
 use crate::io::{Credential, read_input, write_public};
 
-/// Sign existing SAML documents with enveloped XML signatures.
+/// Sign existing SAML documents with enveloped XML signatures
 ///
 /// Works on a Response (signing its Assertion, itself, or both), and on a bare Assertion,
 /// EntityDescriptor, AuthnRequest, LogoutRequest or LogoutResponse (the root is signed).
