@@ -12,25 +12,25 @@ use samlkit_cert::CertError;
 use samlkit_saml::SamlError;
 
 /// Exit code for "the check ran and failed" (bad signature, expired certificate, …).
-pub const EXIT_CHECK_FAILED: u8 = 1;
+pub(crate) const EXIT_CHECK_FAILED: u8 = 1;
 /// Exit code for usage and input errors (bad flag, unreadable file, malformed XML, bad key).
-pub const EXIT_USAGE: u8 = 2;
+pub(crate) const EXIT_USAGE: u8 = 2;
 
 /// A failure the CLI reports to the user: a one-line message and the exit code that goes with it.
 #[derive(Debug)]
-pub struct CliError {
+pub(crate) struct CliError {
     pub(crate) code: u8,
     pub(crate) message: String,
 }
 
 impl CliError {
     /// A usage or input error (exit 2).
-    pub fn input(message: impl fmt::Display) -> Self {
+    pub(crate) fn input(message: impl fmt::Display) -> Self {
         CliError { code: EXIT_USAGE, message: message.to_string() }
     }
 
     /// A failed check (exit 1).
-    pub fn check(message: impl fmt::Display) -> Self {
+    pub(crate) fn check(message: impl fmt::Display) -> Self {
         CliError { code: EXIT_CHECK_FAILED, message: message.to_string() }
     }
 
@@ -44,20 +44,20 @@ impl CliError {
     }
 
     /// The same error with its message rewritten, e.g. prefixed with the file it is about.
-    pub fn map_message(mut self, rewrite: impl FnOnce(String) -> String) -> Self {
+    pub(crate) fn map_message(mut self, rewrite: impl FnOnce(String) -> String) -> Self {
         self.message = rewrite(self.message);
         self
     }
 
     /// Prints the error as a single `error: ` line and returns its exit code.
-    pub fn report(self) -> ExitCode {
+    pub(crate) fn report(self) -> ExitCode {
         eprintln!("error: {}", crate::shown::terminal(&one_line(&self.message)));
         ExitCode::from(self.code)
     }
 }
 
 /// An error from a samlkit crate, as the CLI classifies it.
-pub trait LibraryError: fmt::Display {
+pub(crate) trait LibraryError: fmt::Display {
     /// True when a check ran and failed (exit 1: bad signature, expired, wrong audience, a
     /// keystore rule broken); false when the input could not be used at all (exit 2).
     fn is_failed_check(&self) -> bool;
@@ -100,7 +100,7 @@ impl From<CertError> for CliError {
 /// With `--json`, a failed check (exit 1) is also reported on standard output as
 /// `{"valid":false,"error":"…"}`, so a script reading the JSON sees every outcome; the one-line
 /// `error:` on stderr and the exit code stay as without `--json`.
-pub fn json_failure(json: bool, err: CliError) -> CliError {
+pub(crate) fn json_failure(json: bool, err: CliError) -> CliError {
     if json && err.code == EXIT_CHECK_FAILED {
         let line = serde_json::json!({"valid": false, "error": one_line(&err.message)});
         println!("{}", crate::shown::json_line(line.to_string()));
@@ -109,13 +109,13 @@ pub fn json_failure(json: bool, err: CliError) -> CliError {
 }
 
 /// Collapses a message to one line so every error stays greppable and machine-splittable.
-pub fn one_line(message: &str) -> String {
+pub(crate) fn one_line(message: &str) -> String {
     message.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Help and version go to stdout with exit 0; every other clap error becomes one
 /// `error: …` line (clap's first line, plus a pointer to `--help`) with exit 2.
-pub fn report_clap_error(err: clap::Error) -> ExitCode {
+pub(crate) fn report_clap_error(err: clap::Error) -> ExitCode {
     use clap::error::ErrorKind;
     match err.kind() {
         ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
@@ -145,7 +145,7 @@ pub fn report_clap_error(err: clap::Error) -> ExitCode {
 }
 
 /// `Title: detail` plus the hint in command-line terms.
-pub fn saml_message(e: &samlkit_saml::SamlError) -> String {
+pub(crate) fn saml_message(e: &samlkit_saml::SamlError) -> String {
     use samlkit_saml::Hint;
     let hint = match e.hint() {
         Some(Hint::AllowSha1) => "; pass --allow-sha1 to accept it",

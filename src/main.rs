@@ -36,11 +36,10 @@ enum Command {
     Jwt(cmd::jwt::JwtArgs),
     /// Sign and verify SAML HTTP-Redirect binding URLs (query-string signatures).
     Redirect(cmd::redirect::RedirectArgs),
-    /// Build a SAML 2.0 Response with one Assertion and sign it.
+    // No doc comment on these four: it would replace the Args struct's own text (with its
+    // examples) in `<command> --help`; `samlkit --help` shows that text's first line.
     Issue(cmd::issue::IssueArgs),
-    /// Add enveloped XML signatures to existing SAML documents.
     Sign(cmd::sign::SignArgs),
-    // No doc comment here: it would replace VerifyArgs' own text in `verify --help`.
     Verify(cmd::verify::VerifyArgs),
     Metadata(cmd::metadata::MetadataArgs),
 }

@@ -6,29 +6,29 @@ use clap::Args;
 
 /// The `--now RFC3339` flag, shared by every time-dependent command.
 #[derive(Args, Debug, Clone, Copy)]
-pub struct NowArg {
+pub(crate) struct NowArg {
     /// Judge validity at this instant instead of the system clock (RFC 3339, e.g.
     /// 2026-06-01T00:00:00Z): to test a renewal schedule or reproduce a report.
     #[arg(long, value_name = "RFC3339", value_parser = parse_rfc3339)]
-    pub now: Option<DateTime<Utc>>,
+    pub(crate) now: Option<DateTime<Utc>>,
 }
 
 impl NowArg {
     /// The given instant, or the system clock (to the whole second, like certificate times).
-    pub fn resolve(self) -> DateTime<Utc> {
+    pub(crate) fn resolve(self) -> DateTime<Utc> {
         self.now.unwrap_or_else(Utc::now).trunc_subsecs(0)
     }
 }
 
 /// Parses an RFC 3339 timestamp with any offset into UTC.
-pub fn parse_rfc3339(value: &str) -> Result<DateTime<Utc>, String> {
+pub(crate) fn parse_rfc3339(value: &str) -> Result<DateTime<Utc>, String> {
     DateTime::parse_from_rfc3339(value.trim())
         .map(|t| t.with_timezone(&Utc))
         .map_err(|e| format!("{e}; expected an RFC 3339 timestamp such as 2026-06-01T00:00:00Z"))
 }
 
 /// RFC 3339 in UTC with a `Z`, to the second: how every timestamp is printed.
-pub fn format_rfc3339(at: DateTime<Utc>) -> String {
+pub(crate) fn format_rfc3339(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 

@@ -1,7 +1,7 @@
 //! Plain aligned text tables for human output (no colours, no borders: easy to read and grep).
 
 /// A table with a header row; columns are padded to their widest cell, the last one is not.
-pub struct Table {
+pub(crate) struct Table {
     header: Vec<String>,
     rows: Vec<Vec<String>>,
     /// Columns whose cells are right-aligned (numbers).
@@ -9,7 +9,7 @@ pub struct Table {
 }
 
 impl Table {
-    pub fn new(header: &[&str]) -> Table {
+    pub(crate) fn new(header: &[&str]) -> Table {
         Table {
             header: header.iter().map(|h| h.to_string()).collect(),
             rows: Vec::new(),
@@ -18,16 +18,16 @@ impl Table {
     }
 
     /// Right-aligns column `index` (0-based).
-    pub fn align_right(mut self, index: usize) -> Table {
+    pub(crate) fn align_right(mut self, index: usize) -> Table {
         self.right.push(index);
         self
     }
 
-    pub fn push(&mut self, row: Vec<String>) {
+    pub(crate) fn push(&mut self, row: Vec<String>) {
         self.rows.push(row);
     }
 
-    pub fn render(&self) -> String {
+    pub(crate) fn render(&self) -> String {
         let columns = self.header.len();
         let mut widths: Vec<usize> = self.header.iter().map(|h| h.chars().count()).collect();
         for row in &self.rows {
@@ -61,7 +61,7 @@ impl Table {
 }
 
 /// `label  value` lines with the labels padded to the widest one.
-pub fn key_values(pairs: &[(&str, String)]) -> String {
+pub(crate) fn key_values(pairs: &[(&str, String)]) -> String {
     let width = pairs.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(0);
     let mut out = String::new();
     for (key, value) in pairs {

@@ -1,5 +1,8 @@
 //! `samlkit issue`, `sign` and `verify` end to end through the built binary: the happy paths,
 //! every input encoding, batch mode, and each usage error with its exit code and message.
+// Unwrapping is how a test, bench or example reports a failure; the workspace denies these
+// lints in library code only.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
 
@@ -337,4 +340,41 @@ fn sign_places_the_signature_where_each_schema_wants_it() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("has no ID attribute"));
+}
+
+#[test]
+fn issue_sign_and_metadata_help_show_their_examples_and_a_summary() {
+    // `<command> --help` prints the Args struct's long text (with its examples); a doc comment on
+    // the subcommand variant would silently replace it.
+    let long_help: &[(&str, &[&str])] = &[
+        ("issue", &["Example:", "--attr groups=admins", "--break xsw3"]),
+        ("sign", &["Example:", "--target both response.xml", "--out-dir signed/"]),
+        ("verify", &["Example:", "verify --metadata --cert idp.crt"]),
+        ("metadata", &["Example:", "samlkit verify --metadata --cert CERT FILE"]),
+    ];
+    for (command, needles) in long_help {
+        let out = run(&[command, "--help"]);
+        assert_success(&out);
+        let help = stdout(&out);
+        for needle in *needles {
+            assert!(help.contains(needle), "{command} --help lacks {needle:?}:\n{help}");
+        }
+    }
+
+    // `samlkit --help` still gives each of them a one-line summary (the long text's first line).
+    let out = run(&["--help"]);
+    assert_success(&out);
+    let help = stdout(&out);
+    for (command, summary) in [
+        ("issue", "Build a signed SAML 2.0 Response (one Assertion) for a service provider"),
+        ("sign", "Sign existing SAML documents with enveloped XML signatures"),
+        ("verify", "Verify signed SAML responses against trusted certificates"),
+        ("metadata", "Write SAML 2.0 metadata for an identity provider"),
+    ] {
+        let line = help
+            .lines()
+            .find(|l| l.trim_start().starts_with(&format!("{command} ")))
+            .unwrap_or_else(|| panic!("no `{command}` line in:\n{help}"));
+        assert!(line.contains(summary), "{command}: {line:?} should contain {summary:?}");
+    }
 }

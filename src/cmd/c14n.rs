@@ -17,7 +17,7 @@ use crate::error::CliError;
 
 Errors (malformed XML, a DOCTYPE, an unknown or duplicated --id) exit 2 with one
 `error: FILE:LINE:COLUMN: ...` line and nothing on stdout.")]
-pub struct C14nArgs {
+pub(crate) struct C14nArgs {
     /// Canonicalization algorithm: exclusive C14N 1.0 (exc, exc-comments) or Canonical XML 1.0
     /// (inclusive, inclusive-comments).
     #[arg(long, value_enum, default_value = "exc")]
@@ -58,7 +58,7 @@ impl From<Alg> for C14nAlgorithm {
     }
 }
 
-pub fn run(args: C14nArgs) -> Result<ExitCode, CliError> {
+pub(crate) fn run(args: C14nArgs) -> Result<ExitCode, CliError> {
     let alg = C14nAlgorithm::from(args.alg);
     let prefixes: Vec<&str> =
         args.prefixes.as_deref().map(|p| p.split_whitespace().collect()).unwrap_or_default();

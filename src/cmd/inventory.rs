@@ -34,7 +34,7 @@ use crate::table::Table;
     Example:\n  \
     samlkit inventory --file fixtures/inventory/samlkit.toml --now 2026-06-01T00:00:00Z"
 )]
-pub struct InventoryArgs {
+pub(crate) struct InventoryArgs {
     #[command(subcommand)]
     command: Option<InventoryCommand>,
     /// The inventory file (`-` reads standard input; paths are then relative to the current
@@ -58,7 +58,7 @@ enum InventoryCommand {
     Scan(inventory_scan::ScanArgs),
 }
 
-pub fn run(args: InventoryArgs) -> Result<ExitCode, CliError> {
+pub(crate) fn run(args: InventoryArgs) -> Result<ExitCode, CliError> {
     if let Some(InventoryCommand::Scan(scan)) = args.command {
         return inventory_scan::run(scan);
     }

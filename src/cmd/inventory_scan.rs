@@ -36,7 +36,7 @@ use crate::table::Table;
     certificates no longer in the metadata are marked `removed`, never deleted. Comments in \
     FILE are not kept.\n\nExample:\n  \
     samlkit inventory scan force-app-project --ids certificate-ids.csv --format md > CERTIFICATES.md")]
-pub struct ScanArgs {
+pub(crate) struct ScanArgs {
     /// A Salesforce DX project directory (with sfdx-project.json), or a Metadata API retrieve
     /// (a directory or .zip with package.xml).
     #[arg(value_name = "DIR|ZIP")]
@@ -76,7 +76,7 @@ enum ScanFormat {
     Prometheus,
 }
 
-pub fn run(args: ScanArgs) -> Result<ExitCode, CliError> {
+pub(crate) fn run(args: ScanArgs) -> Result<ExitCode, CliError> {
     let now = args.now.resolve();
     let shown = args.path.display().to_string();
     let ids = match &args.ids {

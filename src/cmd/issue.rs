@@ -17,7 +17,7 @@ use crate::error::CliError;
 use crate::io::Credential;
 use crate::now::{NowArg, parse_rfc3339};
 
-/// Build a signed SAML 2.0 Response (one Assertion) for a service provider.
+/// Build a signed SAML 2.0 Response (one Assertion) for a service provider
 ///
 /// The Response carries a bearer subject confirmation (Recipient, NotOnOrAfter, InResponseTo),
 /// Conditions with the audience restriction, an AuthnStatement (PasswordProtectedTransport) and
@@ -33,7 +33,7 @@ use crate::now::{NowArg, parse_rfc3339};
 /// `samlkit issue --break list`) emits a response the SP must reject.
 #[derive(Args)]
 #[command(verbatim_doc_comment)]
-pub struct IssueArgs {
+pub(crate) struct IssueArgs {
     /// Private key that signs (PKCS#8 or PKCS#1 PEM, or DER).
     #[arg(long, value_name = "KEY", required_unless_present = "break_kind")]
     key: Option<String>,
@@ -122,7 +122,7 @@ enum OutputFormat {
     Html,
 }
 
-pub fn run(args: IssueArgs) -> Result<ExitCode, CliError> {
+pub(crate) fn run(args: IssueArgs) -> Result<ExitCode, CliError> {
     let break_kind = match args.break_kind.as_deref() {
         Some("list") => return print_break_list(),
         Some(name) => Some(BreakKind::from_name(name).ok_or_else(|| {

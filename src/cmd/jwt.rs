@@ -27,7 +27,7 @@ Example:
   curl -d grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer -d assertion=\"$TOKEN\" \\
       https://login.salesforce.com/services/oauth2/token"
 )]
-pub struct JwtArgs {
+pub(crate) struct JwtArgs {
     #[command(subcommand)]
     command: Option<JwtCommand>,
     #[command(flatten)]
@@ -99,7 +99,7 @@ struct VerifyArgs {
 }
 
 /// Runs `samlkit jwt` or `samlkit jwt verify`.
-pub fn run(args: JwtArgs) -> Result<ExitCode, CliError> {
+pub(crate) fn run(args: JwtArgs) -> Result<ExitCode, CliError> {
     match args.command {
         Some(JwtCommand::Verify(v)) => verify(v),
         None => issue(args.issue),

@@ -16,7 +16,7 @@ use crate::error::CliError;
 use crate::io::{Credential, load_certificate, load_key, write_public};
 use crate::now::{NowArg, parse_rfc3339};
 
-/// Write SAML 2.0 metadata for an identity provider, for service providers to import.
+/// Write SAML 2.0 metadata for an identity provider, for service providers to import
 ///
 /// The EntityDescriptor holds one IDPSSODescriptor: a KeyDescriptor use="signing" with the
 /// certificate (and a second one with --next-cert, to announce a rotation before it happens),
@@ -32,7 +32,7 @@ use crate::now::{NowArg, parse_rfc3339};
 ///       --sign --key idp.key --out idp-metadata.xml
 #[derive(Args)]
 #[command(verbatim_doc_comment)]
-pub struct MetadataArgs {
+pub(crate) struct MetadataArgs {
     /// The IdP's entity ID (the Issuer of its responses).
     #[arg(long, value_name = "URI")]
     entity_id: String,
@@ -83,7 +83,7 @@ fn one_line_message(e: &samlkit_saml::SamlError) -> String {
     e.detail().to_string()
 }
 
-pub fn run(args: MetadataArgs) -> Result<ExitCode, CliError> {
+pub(crate) fn run(args: MetadataArgs) -> Result<ExitCode, CliError> {
     let cert = load_certificate(&args.cert)?;
     crate::io::warn_if_due(&cert, &args.cert, args.now.resolve());
     let mut signing_certs = vec![cert.der().to_vec()];

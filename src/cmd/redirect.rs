@@ -20,7 +20,7 @@ Example:
   URL=$(samlkit redirect sign --key sp.key --destination https://idp.example.com/sso \\
       --saml-request-file authn-request.xml --relay-state /home)
   samlkit redirect verify --cert sp.crt \"$URL\"")]
-pub struct RedirectArgs {
+pub(crate) struct RedirectArgs {
     #[command(subcommand)]
     command: RedirectCommand,
 }
@@ -108,7 +108,7 @@ struct VerifyArgs {
 }
 
 /// Runs `samlkit redirect`.
-pub fn run(args: RedirectArgs) -> Result<ExitCode, CliError> {
+pub(crate) fn run(args: RedirectArgs) -> Result<ExitCode, CliError> {
     match args.command {
         RedirectCommand::Sign(a) => sign(a),
         RedirectCommand::Verify(a) => verify(a),

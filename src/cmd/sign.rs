@@ -10,7 +10,7 @@ use samlkit_saml::{SignTarget, SigningProfile, sign_document};
 use crate::error::CliError;
 use crate::io::{Credential, read_input, write_public};
 
-/// Sign existing SAML documents with enveloped XML signatures.
+/// Sign existing SAML documents with enveloped XML signatures
 ///
 /// Works on a Response (signing its Assertion, itself, or both), and on a bare Assertion,
 /// EntityDescriptor, AuthnRequest, LogoutRequest or LogoutResponse (the root is signed).
@@ -22,7 +22,7 @@ use crate::io::{Credential, read_input, write_public};
 ///   samlkit sign --key idp.key --cert idp.crt --out-dir signed/ responses/*.xml
 #[derive(Args)]
 #[command(verbatim_doc_comment)]
-pub struct SignArgs {
+pub(crate) struct SignArgs {
     /// Private key (PKCS#8 or PKCS#1 PEM, or DER).
     #[arg(long, value_name = "KEY")]
     key: String,
@@ -56,7 +56,7 @@ enum Target {
     Both,
 }
 
-pub fn run(args: SignArgs) -> Result<ExitCode, CliError> {
+pub(crate) fn run(args: SignArgs) -> Result<ExitCode, CliError> {
     let files = if args.files.is_empty() { vec!["-".to_string()] } else { args.files.clone() };
     if files.len() > 1 && args.out_dir.is_none() {
         return Err(CliError::input("several input files need --out-dir DIR"));

@@ -41,7 +41,7 @@ use unchecked::Given;
 ///     samlkit verify --metadata --cert idp.crt idp-metadata.xml
 #[derive(Args)]
 #[command(verbatim_doc_comment)]
-pub struct VerifyArgs {
+pub(crate) struct VerifyArgs {
     /// A trusted certificate (PEM or DER); repeat for several (e.g. during a rollover).
     #[arg(long = "cert", value_name = "CERT", required = true)]
     certs: Vec<String>,
@@ -145,7 +145,7 @@ fn policy<'c>(
     policy
 }
 
-pub fn run(args: VerifyArgs) -> Result<ExitCode, CliError> {
+pub(crate) fn run(args: VerifyArgs) -> Result<ExitCode, CliError> {
     let unchecked = unchecked::unchecked(&Given {
         audience: args.audience.is_some(),
         recipient: args.recipient.is_some(),

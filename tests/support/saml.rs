@@ -1,25 +1,28 @@
 //! Helpers shared by the SAML end-to-end tests: issue responses with the bundled fixture
 //! credentials at a fixed instant, verify them, and cut signed documents apart the way an
 //! attacker would.
+// Unwrapping is how a test, bench or example reports a failure; the workspace denies these
+// lints in library code only.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::Path;
 
 use super::{fixture, samlkit};
 
 /// The instant every test response is issued at.
-pub const ISSUED: &str = "2026-11-29T10:00:00Z";
+pub(crate) const ISSUED: &str = "2026-11-29T10:00:00Z";
 /// One minute after issuing: inside every validity window.
-pub const VERIFY_AT: &str = "2026-11-29T10:01:00Z";
-pub const IDP: &str = "https://idp.example.com";
-pub const SP: &str = "https://sp.example.com";
-pub const ACS: &str = "https://sp.example.com/acs";
+pub(crate) const VERIFY_AT: &str = "2026-11-29T10:01:00Z";
+pub(crate) const IDP: &str = "https://idp.example.com";
+pub(crate) const SP: &str = "https://sp.example.com";
+pub(crate) const ACS: &str = "https://sp.example.com/acs";
 
 /// `samlkit issue` with the IdP fixture key, fixed time and the standard SP, plus `extra` flags.
-pub fn issue(extra: &[&str]) -> String {
+pub(crate) fn issue(extra: &[&str]) -> String {
     issue_with("keys/idp.key", "certs/idp.crt", extra)
 }
 
-pub fn issue_with(key: &str, cert: &str, extra: &[&str]) -> String {
+pub(crate) fn issue_with(key: &str, cert: &str, extra: &[&str]) -> String {
     let defaults = [
         ("--issuer", IDP),
         ("--name-id", "alice@example.com"),
@@ -43,7 +46,7 @@ pub fn issue_with(key: &str, cert: &str, extra: &[&str]) -> String {
 }
 
 /// `samlkit sign` of `doc`, given on standard input, with the IdP fixture key and certificate.
-pub fn sign_stdin(doc: &str) -> std::process::Output {
+pub(crate) fn sign_stdin(doc: &str) -> std::process::Output {
     samlkit()
         .args(["sign", "--key", &fixture("keys/idp.key"), "--cert", &fixture("certs/idp.crt"), "-"])
         .write_stdin(doc)
@@ -52,35 +55,35 @@ pub fn sign_stdin(doc: &str) -> std::process::Output {
 }
 
 /// The result of one `samlkit verify --json` run on one document.
-pub struct Verdict {
-    pub code: i32,
-    pub json: serde_json::Value,
-    pub stderr: String,
+pub(crate) struct Verdict {
+    pub(crate) code: i32,
+    pub(crate) json: serde_json::Value,
+    pub(crate) stderr: String,
     /// The JSON line as printed.
-    pub raw: String,
+    pub(crate) raw: String,
 }
 
 impl Verdict {
-    pub fn error_code(&self) -> &str {
+    pub(crate) fn error_code(&self) -> &str {
         self.json["error_code"].as_str().unwrap_or("")
     }
-    pub fn error(&self) -> &str {
+    pub(crate) fn error(&self) -> &str {
         self.json["error"].as_str().unwrap_or("")
     }
-    pub fn valid(&self) -> bool {
+    pub(crate) fn valid(&self) -> bool {
         self.json["valid"] == serde_json::Value::Bool(true)
     }
 }
 
 /// Verifies `doc` with the IdP certificate trusted, at [`VERIFY_AT`], plus `extra` flags.
-pub fn verify(doc: &str, extra: &[&str]) -> Verdict {
+pub(crate) fn verify(doc: &str, extra: &[&str]) -> Verdict {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("r.xml");
     std::fs::write(&path, doc).expect("write");
     verify_path(&path, extra)
 }
 
-pub fn verify_path(path: &Path, extra: &[&str]) -> Verdict {
+pub(crate) fn verify_path(path: &Path, extra: &[&str]) -> Verdict {
     let mut cmd = samlkit();
     cmd.args(["verify", "--json", "--cert", &fixture("certs/idp.crt")]);
     if !extra.contains(&"--now") {
@@ -99,24 +102,24 @@ pub fn verify_path(path: &Path, extra: &[&str]) -> Verdict {
 }
 
 /// Byte range of the first `start` .. matching `end` (inclusive) at or after `from`.
-pub fn span(s: &str, start: &str, end: &str, from: usize) -> (usize, usize) {
+pub(crate) fn span(s: &str, start: &str, end: &str, from: usize) -> (usize, usize) {
     let a = from + s[from..].find(start).unwrap_or_else(|| panic!("{start} not found"));
     let b = a + s[a..].find(end).unwrap_or_else(|| panic!("{end} not found")) + end.len();
     (a, b)
 }
 
-pub fn assertion(doc: &str) -> &str {
+pub(crate) fn assertion(doc: &str) -> &str {
     let (a, b) = span(doc, "<saml:Assertion ", "</saml:Assertion>", 0);
     &doc[a..b]
 }
 
 /// The first `ds:Signature` element at or after `from`.
-pub fn signature_at(doc: &str, from: usize) -> &str {
+pub(crate) fn signature_at(doc: &str, from: usize) -> &str {
     let (a, b) = span(doc, "<ds:Signature", "</ds:Signature>", from);
     &doc[a..b]
 }
 
-pub fn without_signatures(doc: &str) -> String {
+pub(crate) fn without_signatures(doc: &str) -> String {
     let mut out = doc.to_string();
     while let Some(a) = out.find("<ds:Signature") {
         let (a, b) = span(&out, "<ds:Signature", "</ds:Signature>", a);
@@ -125,7 +128,7 @@ pub fn without_signatures(doc: &str) -> String {
     out
 }
 
-pub fn attr_value<'d>(element: &'d str, name: &str) -> &'d str {
+pub(crate) fn attr_value<'d>(element: &'d str, name: &str) -> &'d str {
     let pat = format!(" {name}=\"");
     let a = element.find(&pat).unwrap_or_else(|| panic!("{name} not found")) + pat.len();
     let b = a + element[a..].find('"').unwrap_or(0);
@@ -133,12 +136,12 @@ pub fn attr_value<'d>(element: &'d str, name: &str) -> &'d str {
 }
 
 /// Replaces the first ID="…" in `element` (its own ID).
-pub fn with_id(element: &str, id: &str) -> String {
+pub(crate) fn with_id(element: &str, id: &str) -> String {
     let old = attr_value(element, "ID");
     element.replacen(&format!("ID=\"{old}\""), &format!("ID=\"{id}\""), 1)
 }
 
-pub fn without_xml_decl(doc: &str) -> &str {
+pub(crate) fn without_xml_decl(doc: &str) -> &str {
     match doc.strip_prefix("<?xml") {
         Some(rest) => rest.split_once("?>").map_or(doc, |(_, r)| r.trim_start()),
         None => doc,
@@ -148,7 +151,7 @@ pub fn without_xml_decl(doc: &str) -> &str {
 /// Every `issue --break` kind, in `--break list` order, and the error code `verify` must reject
 /// it with: the contract for SP test harnesses, written out here rather than read from the
 /// program under test.
-pub const BREAK_KINDS: &[(&str, &str)] = &[
+pub(crate) const BREAK_KINDS: &[(&str, &str)] = &[
     ("xsw1", "duplicate_id"),
     ("xsw2", "duplicate_id"),
     ("xsw3", "assertion_count"),

@@ -11,37 +11,43 @@
 //!
 //! `SAMLKIT_TEST_HIDE_TOOLS=xmlsec1,openssl` makes the probe report those tools as missing (by
 //! [`Tool::name`]), to check that path without uninstalling anything.
+// Unwrapping is how a test, bench or example reports a failure; the workspace denies these
+// lints in library code only.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::process::{Command, Stdio};
 
 /// An external program a test runs, and the command that succeeds only when it is usable.
-pub struct Tool {
+pub(crate) struct Tool {
     /// Short name: the cfg is `missing_<name>`, and `SAMLKIT_TEST_HIDE_TOOLS` lists these.
-    pub name: &'static str,
+    pub(crate) name: &'static str,
     /// The program run by the probe (Python is Debian's, where the python3-* packages are).
-    pub program: &'static str,
+    pub(crate) program: &'static str,
     /// Arguments that make `program` exit 0 only when everything the tests use is there.
-    pub probe_args: &'static [&'static str],
+    pub(crate) probe_args: &'static [&'static str],
 }
 
 /// libxmlsec1's command-line tool, the reference XML-DSig implementation.
-pub const XMLSEC1: Tool = Tool { name: "xmlsec1", program: "xmlsec1", probe_args: &["--version"] };
+pub(crate) const XMLSEC1: Tool =
+    Tool { name: "xmlsec1", program: "xmlsec1", probe_args: &["--version"] };
 
 /// OpenSSL's command-line tool.
-pub const OPENSSL: Tool = Tool { name: "openssl", program: "openssl", probe_args: &["version"] };
+pub(crate) const OPENSSL: Tool =
+    Tool { name: "openssl", program: "openssl", probe_args: &["version"] };
 
 /// The JDK's keytool (JKS and PKCS#12 keystores).
-pub const KEYTOOL: Tool = Tool { name: "keytool", program: "keytool", probe_args: &["-help"] };
+pub(crate) const KEYTOOL: Tool =
+    Tool { name: "keytool", program: "keytool", probe_args: &["-help"] };
 
 /// Debian's Python with the standard modules `tests/interop/tty_password.py` needs.
-pub const PYTHON3: Tool = Tool {
+pub(crate) const PYTHON3: Tool = Tool {
     name: "python3",
     program: "/usr/bin/python3",
     probe_args: &["-c", "import json, os, pty, termios"],
 };
 
 /// Python with OneLogin's python3-saml and what `tests/interop/onelogin_*.py` import from it.
-pub const PYTHON3_SAML: Tool = Tool {
+pub(crate) const PYTHON3_SAML: Tool = Tool {
     name: "python3_saml",
     program: "/usr/bin/python3",
     probe_args: &[
@@ -54,7 +60,7 @@ pub const PYTHON3_SAML: Tool = Tool {
 
 /// Python with PyJWT and the `cryptography` backend it needs for RS256
 /// (`tests/interop/pyjwt_tokens.py`).
-pub const PYTHON3_JWT: Tool = Tool {
+pub(crate) const PYTHON3_JWT: Tool = Tool {
     name: "python3_jwt",
     program: "/usr/bin/python3",
     probe_args: &[
@@ -65,14 +71,14 @@ pub const PYTHON3_JWT: Tool = Tool {
 };
 
 /// Python with icalendar (Debian python3-icalendar): parses `inventory scan --format ics`.
-pub const PYTHON3_ICALENDAR: Tool = Tool {
+pub(crate) const PYTHON3_ICALENDAR: Tool = Tool {
     name: "python3_icalendar",
     program: "/usr/bin/python3",
     probe_args: &["-c", "import icalendar"],
 };
 
 /// Prometheus's promtool (Debian prometheus): checks `inventory scan --format prometheus`.
-pub const PROMTOOL: Tool =
+pub(crate) const PROMTOOL: Tool =
     Tool { name: "promtool", program: "promtool", probe_args: &["--version"] };
 
 /// Node.js with xml-crypto (what node-saml and passport-saml sign with) installed by
@@ -88,7 +94,7 @@ pub const NODE_XML_CRYPTO: Tool = Tool {
 };
 
 /// Every tool a test under `tests/` may need.
-pub const ALL: &[&Tool] = &[
+pub(crate) const ALL: &[&Tool] = &[
     &XMLSEC1,
     &OPENSSL,
     &KEYTOOL,
@@ -101,18 +107,18 @@ pub const ALL: &[&Tool] = &[
 ];
 
 /// Set by `scripts/test.sh` and CI: a missing tool fails its tests instead of ignoring them.
-pub const REQUIRE_ENV: &str = "SAMLKIT_REQUIRE_INTEROP";
+pub(crate) const REQUIRE_ENV: &str = "SAMLKIT_REQUIRE_INTEROP";
 
 /// A comma-separated list of tool names the probe reports as missing (for testing the probe).
-pub const HIDE_ENV: &str = "SAMLKIT_TEST_HIDE_TOOLS";
+pub(crate) const HIDE_ENV: &str = "SAMLKIT_TEST_HIDE_TOOLS";
 
 /// Whether the tests must have every tool (`SAMLKIT_REQUIRE_INTEROP` set).
-pub fn interop_required() -> bool {
+pub(crate) fn interop_required() -> bool {
     std::env::var_os(REQUIRE_ENV).is_some()
 }
 
 /// `Ok` when `tool` is usable, or why not.
-pub fn probe(tool: &Tool) -> Result<(), String> {
+pub(crate) fn probe(tool: &Tool) -> Result<(), String> {
     let hidden = std::env::var(HIDE_ENV).unwrap_or_default();
     if hidden.split(',').any(|name| name.trim() == tool.name) {
         return Err(format!("hidden by {HIDE_ENV}={hidden}"));

@@ -3,7 +3,7 @@
 //!
 //! - [`files`]: finding and reading the project's files (the only file I/O in this crate);
 //! - [`types`]: the metadata types, their file suffixes and their certificate-bearing fields;
-//! - [`extract`]: parsing the files (with `samlkit_xml::parse`) into [`MetadataFacts`];
+//! - [`extract`](mod@extract): parsing the files (with `samlkit_xml::parse`) into [`MetadataFacts`];
 //! - [`apex`]: certificate names in Apex string literals.
 //!
 //! [`crate::inventory::scan`] turns the facts into the report.

@@ -1,6 +1,9 @@
 //! Cost of the HTTP-Redirect binding: sign (DEFLATE + base64 + one RSA-2048 signature) and
 //! verify (query parsing, inflate, one verification). Run with
 //! `cargo bench -p samlkit-saml --bench redirect`.
+// Unwrapping is how a test, bench or example reports a failure; the workspace denies these
+// lints in library code only.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use samlkit_cert::{PrivateKey, SignatureAlgorithm};

@@ -49,7 +49,10 @@ pub fn name_id_format_uri(name: &str) -> Option<String> {
 /// One attribute with its values (in order), each written as `xsi:type="xs:string"`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Attribute {
+    /// The attribute's `Name` (written with the `basic` NameFormat), e.g. `email` or `groups`.
     pub name: String,
+    /// One `AttributeValue` per entry; several make a multi-valued attribute such as group
+    /// membership.
     pub values: Vec<String>,
 }
 
@@ -96,8 +99,12 @@ pub struct ResponseParams {
 /// The IDs used in a built response.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResponseIds {
+    /// The Response's `ID`: what a Response signature's Reference points at.
     pub response_id: String,
+    /// The Assertion's `ID`: what an Assertion signature references, and what a service
+    /// provider keeps in its replay cache.
     pub assertion_id: String,
+    /// The AuthnStatement's `SessionIndex`, which the SP sends back in a LogoutRequest.
     pub session_index: String,
 }
 
@@ -118,7 +125,9 @@ impl ResponseIds {
 /// An unsigned response and its IDs.
 #[derive(Debug, Clone)]
 pub struct BuiltResponse {
+    /// The unsigned `samlp:Response` document, ready for [`sign_document`](crate::sign_document).
     pub xml: String,
+    /// The IDs written into `xml`, so callers can log them or sign a chosen element.
     pub ids: ResponseIds,
 }
 

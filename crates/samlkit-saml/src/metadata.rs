@@ -162,7 +162,10 @@ fn content_id(p: &IdpMetadataParams) -> String {
 /// A published endpoint.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Endpoint {
+    /// The `Binding` URI, e.g. [`BINDING_HTTP_REDIRECT`] or [`BINDING_HTTP_POST`]; empty when
+    /// the metadata omits it.
     pub binding: String,
+    /// The `Location` URL messages for this binding are sent to; empty when omitted.
     pub location: String,
 }
 
@@ -170,7 +173,10 @@ pub struct Endpoint {
 /// EntityDescriptor.
 #[derive(Debug, Clone)]
 pub struct VerifiedMetadata {
+    /// The IdP's `entityID`: the Issuer its responses must carry.
     pub entity_id: String,
+    /// The EntityDescriptor's `validUntil`, if any (already checked to lie after `now`); a
+    /// caller caching the metadata should refetch it by then.
     pub valid_until: Option<DateTime<Utc>>,
     /// Index into the trusted certificates of the one that verified the signature.
     pub cert_index: usize,
@@ -178,8 +184,11 @@ pub struct VerifiedMetadata {
     pub cert_sha256: String,
     /// Certificates in `KeyDescriptor`s with `use="signing"` (or no `use`), in document order.
     pub signing_certs: Vec<Certificate>,
+    /// `SingleSignOnService` endpoints in document order: where to send AuthnRequests.
     pub sso: Vec<Endpoint>,
+    /// `SingleLogoutService` endpoints in document order (empty when the IdP offers no logout).
     pub slo: Vec<Endpoint>,
+    /// `NameIDFormat` URIs the IdP supports, in document order.
     pub name_id_formats: Vec<String>,
 }
 

@@ -13,7 +13,7 @@ use crate::{ErrorKind, Hint, SamlError, SigningCredential};
 pub enum SignTarget {
     /// The Assertion (what most service providers require).
     Assertion,
-    /// The Response.
+    /// The Response as a whole; its digest covers the unsigned Assertion inside it.
     Response,
     /// The Assertion first, then the Response (whose digest then covers the signed Assertion).
     Both,

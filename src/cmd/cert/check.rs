@@ -19,7 +19,7 @@ use crate::table::Table;
     column says which of those has already gone out.\n\nExamples:\n  \
     samlkit cert check idp.crt next.crt\n  \
     samlkit cert check --warn-days 30 --now 2026-06-01T00:00:00Z idp.crt")]
-pub struct CheckArgs {
+pub(crate) struct CheckArgs {
     /// Certificate files, PEM or DER (`-` reads standard input); every certificate in a
     /// bundle is checked.
     #[arg(value_name = "CERT", required = true)]
@@ -34,7 +34,7 @@ pub struct CheckArgs {
     now: NowArg,
 }
 
-pub fn run(args: CheckArgs) -> Result<ExitCode, CliError> {
+pub(crate) fn run(args: CheckArgs) -> Result<ExitCode, CliError> {
     let now = args.now.resolve();
     let mut table =
         Table::new(&["STATUS", "DAYS LEFT", "NOT AFTER", "REMINDER", "CERTIFICATE"]).align_right(1);

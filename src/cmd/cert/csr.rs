@@ -16,7 +16,7 @@ use crate::io::{load_key, write_public};
     included.\n\nExample:\n  \
     samlkit cert csr --key idp.key --cn idp.example.com --org \"Example Corp\" --country US \
     --out idp.csr")]
-pub struct CsrArgs {
+pub(crate) struct CsrArgs {
     /// The private key to certify (PKCS#8 or PKCS#1, PEM or DER).
     #[arg(long, value_name = "KEY")]
     key: String,
@@ -49,7 +49,7 @@ pub struct CsrArgs {
     force: bool,
 }
 
-pub fn run(args: CsrArgs) -> Result<ExitCode, CliError> {
+pub(crate) fn run(args: CsrArgs) -> Result<ExitCode, CliError> {
     let key = load_key(&args.key)?;
     let subject = Subject {
         common_name: args.cn,

@@ -23,7 +23,7 @@ use crate::error::CliError;
         samlkit cert check idp.crt --warn-days 30              # exit 1 if renewal is due\n  \
         samlkit cert csr --key idp.key --cn idp.example.com    # request for a CA"
 )]
-pub struct CertArgs {
+pub(crate) struct CertArgs {
     #[command(subcommand)]
     command: CertCommand,
 }
@@ -45,7 +45,7 @@ enum CertCommand {
     Import(import::ImportArgs),
 }
 
-pub fn run(args: CertArgs) -> Result<ExitCode, CliError> {
+pub(crate) fn run(args: CertArgs) -> Result<ExitCode, CliError> {
     match args.command {
         CertCommand::New(args) => new::run(args),
         CertCommand::Csr(args) => csr::run(args),

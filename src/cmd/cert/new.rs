@@ -17,7 +17,7 @@ use crate::now::parse_rfc3339;
     (PKCS#8 PEM, mode 0600, keep it secret). The directory is created if needed. Existing \
     files are never replaced unless --force is given. The key is never printed.\n\nExample:\n  \
     samlkit cert new --cn idp.example.com --org \"Example Corp\" --days 730 --out /etc/idp/signing")]
-pub struct NewArgs {
+pub(crate) struct NewArgs {
     /// Common name (CN) of the certificate, e.g. the IdP host name.
     #[arg(long, value_name = "NAME")]
     cn: String,
@@ -71,7 +71,7 @@ fn parse_key_size(value: &str) -> Result<RsaKeySize, String> {
         .ok_or_else(|| "--key-size must be 2048, 3072 or 4096".to_string())
 }
 
-pub fn run(args: NewArgs) -> Result<ExitCode, CliError> {
+pub(crate) fn run(args: NewArgs) -> Result<ExitCode, CliError> {
     // Whole seconds: certificates carry no fractions, so `days left` of a new certificate is
     // exactly --days.
     let now = args.now.unwrap_or_else(Utc::now).trunc_subsecs(0);

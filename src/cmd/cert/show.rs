@@ -19,7 +19,7 @@ use crate::table::key_values;
     exits 1 if it does not.\n\nExamples:\n  \
     samlkit cert show idp.crt\n  \
     samlkit cert show idp.crt --key idp.key --json")]
-pub struct ShowArgs {
+pub(crate) struct ShowArgs {
     /// Certificate file, PEM or DER (`-` reads standard input).
     #[arg(value_name = "CERT")]
     cert: String,
@@ -33,7 +33,7 @@ pub struct ShowArgs {
     now: NowArg,
 }
 
-pub fn run(args: ShowArgs) -> Result<ExitCode, CliError> {
+pub(crate) fn run(args: ShowArgs) -> Result<ExitCode, CliError> {
     let now = args.now.resolve();
     let certs = load_certificates(&args.cert)?;
     let key = args.key.as_deref().map(|path| load_key(path).map(|k| (path, k))).transpose()?;

@@ -1,5 +1,6 @@
 //! `inventory scan`: every certificate a Salesforce org has or trusts, and every integration
-//! that uses it, from the facts [`crate::sfmeta::extract`] read out of the org's metadata.
+//! that uses it, from the facts [`sfmeta::extract`](fn@crate::sfmeta::extract) read out of the
+//! org's metadata.
 //!
 //! Certificates are grouped by SHA-256 fingerprint, so one certificate uploaded as a component
 //! and pasted inline elsewhere (or pasted twice, once as PEM and once as base64) is one entry.

@@ -2,37 +2,40 @@
 //! responses are issued at, and the response and policy every test starts from (each test
 //! overrides what it is about).
 #![allow(dead_code)]
+// Unwrapping is how a test, bench or example reports a failure; the workspace denies these
+// lints in library code only.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use samlkit_cert::{Certificate, PrivateKey, Signer};
 use samlkit_saml::{ResponseParams, SigningCredential, VerifyPolicy, name_id_format_uri};
 
-pub const IDP_KEY: &[u8] = include_bytes!("../../../../fixtures/keys/idp.key");
-pub const IDP_CERT: &[u8] = include_bytes!("../../../../fixtures/certs/idp.crt");
-pub const IDP: &str = "https://idp.example.com";
-pub const SP: &str = "https://sp.example.com";
-pub const ACS: &str = "https://sp.example.com/acs";
+pub(crate) const IDP_KEY: &[u8] = include_bytes!("../../../../fixtures/keys/idp.key");
+pub(crate) const IDP_CERT: &[u8] = include_bytes!("../../../../fixtures/certs/idp.crt");
+pub(crate) const IDP: &str = "https://idp.example.com";
+pub(crate) const SP: &str = "https://sp.example.com";
+pub(crate) const ACS: &str = "https://sp.example.com/acs";
 
 /// The instant every test response is issued at.
-pub fn issued() -> DateTime<Utc> {
+pub(crate) fn issued() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 29, 10, 0, 0).unwrap()
 }
 
 /// The IdP's signer and certificate.
-pub fn idp() -> (Signer, Certificate) {
+pub(crate) fn idp() -> (Signer, Certificate) {
     let key = PrivateKey::load(IDP_KEY).unwrap();
     (key.signer().unwrap(), Certificate::load(IDP_CERT).unwrap())
 }
 
 /// The IdP's key and certificate as a signing credential.
-pub fn idp_credential() -> SigningCredential {
+pub(crate) fn idp_credential() -> SigningCredential {
     let key = PrivateKey::load(IDP_KEY).unwrap();
     SigningCredential::new(&key, Certificate::load(IDP_CERT).unwrap()).unwrap()
 }
 
 /// A response for alice@example.com from [`IDP`] to [`SP`], issued at [`issued`], valid for
 /// five minutes, answering `_req1`, with no attributes.
-pub fn alice_params() -> ResponseParams {
+pub(crate) fn alice_params() -> ResponseParams {
     ResponseParams {
         issuer: IDP.into(),
         name_id: "alice@example.com".into(),
@@ -50,6 +53,6 @@ pub fn alice_params() -> ResponseParams {
 
 /// The SP's policy for [`alice_params`] responses at `now`: audience, recipient and issuer
 /// checked, InResponseTo not, 180 s skew, either signature accepted, no SHA-1.
-pub fn sp_policy(trusted: &[Certificate], now: DateTime<Utc>) -> VerifyPolicy<'_> {
+pub(crate) fn sp_policy(trusted: &[Certificate], now: DateTime<Utc>) -> VerifyPolicy<'_> {
     VerifyPolicy::new(trusted, SP, ACS, IDP, now)
 }
