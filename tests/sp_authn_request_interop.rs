@@ -2,6 +2,9 @@
 //! builds, for both bindings, validates them against the SAML 2.0 protocol schema it ships, and
 //! verifies the query-string signature of a signed HTTP-Redirect request
 //! (tests/interop/onelogin_authn_request.py, tests/interop/onelogin_redirect.py).
+// Unwrapping is how a test, bench or example reports a failure; the workspace denies these
+// lints in library code only.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
 

@@ -84,7 +84,7 @@ pub(crate) const PROMTOOL: Tool =
 /// Node.js with xml-crypto (what node-saml and passport-saml sign with) installed by
 /// `scripts/install-test-deps.sh` into `tests/interop/node/node_modules` (paths are relative to
 /// the repository root, where both the build script and the tests run).
-pub const NODE_XML_CRYPTO: Tool = Tool {
+pub(crate) const NODE_XML_CRYPTO: Tool = Tool {
     name: "node_xml_crypto",
     program: "node",
     probe_args: &[

@@ -1,6 +1,9 @@
 //! End to end through `examples/axum_sp.rs`: the example web SP is built and started on a free
 //! port, a browser's requests are played with an HTTP client, and the responses posted to its ACS
 //! are made with this crate's builder and signer and the fixture IdP key.
+// Unwrapping is how a test, bench or example reports a failure; the workspace denies these
+// lints in library code only.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 
