@@ -118,7 +118,7 @@ pub enum ParseError {
     #[error("{pos}: {message}")]
     Syntax { pos: Position, message: String },
     /// A configured [`crate::Limits`] value was exceeded.
-    #[error("{pos}: {limit} exceeds the limit of {max}")]
+    #[error("{pos}: {limit} exceeds the limit of {}", crate::limits::describe_limit(limit, *max))]
     LimitExceeded { pos: Position, limit: &'static str, max: usize },
 }
 

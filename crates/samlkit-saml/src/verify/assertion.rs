@@ -249,8 +249,7 @@ pub(crate) fn extract(
     for statement in children(assertion, NS_ASSERTION, "AttributeStatement") {
         for attr in children(statement, NS_ASSERTION, "Attribute") {
             let name = attr.attribute("", "Name").unwrap_or("");
-            let values =
-                children(attr, NS_ASSERTION, "AttributeValue").map(|v| v.text_content());
+            let values = children(attr, NS_ASSERTION, "AttributeValue").map(|v| v.text_content());
             match index.get(name).and_then(|&i| attributes.get_mut(i)) {
                 Some((_, existing)) => existing.extend(values),
                 None => {
