@@ -29,3 +29,8 @@ xmlsec-fixtures:
 fuzz-verify:
     mkdir -p fuzz/corpus/verify && cp fixtures/fuzz/verify/* fuzz/corpus/verify/
     cd fuzz && cargo +nightly fuzz run verify corpus/verify -- -max_total_time=60
+
+# Fuzz the parser and C14N for a minute (needs nightly and cargo-fuzz).
+fuzz-c14n:
+    mkdir -p fuzz/corpus/parse_c14n && cp fixtures/fuzz/parse_c14n/* fuzz/corpus/parse_c14n/
+    cd fuzz && cargo +nightly fuzz run parse_c14n corpus/parse_c14n -- -max_total_time=60

@@ -12,18 +12,77 @@ use samlkit_saml::{ErrorKind, SigningCredential};
 
 use crate::error::CliError;
 
-/// Reads a whole input: a path, or `-` for standard input.
-pub(crate) fn read_input(path: &str) -> Result<Vec<u8>, CliError> {
+/// How much one input may hold, and what it is (for the message that refuses a bigger one).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct InputLimit {
+    /// The most bytes accepted.
+    pub(crate) bytes: u64,
+    /// What the input is, after "the limit for" (`a SAML message`).
+    pub(crate) what: &'static str,
+}
+
+/// A SAML message as captured (XML, base64, form body): [`samlkit_saml::MAX_MESSAGE_BYTES`].
+pub(crate) const SAML_MESSAGE: InputLimit =
+    InputLimit { bytes: samlkit_saml::MAX_MESSAGE_BYTES, what: "a SAML message" };
+/// A message to send by HTTP-Redirect: what may be inflated on the other side.
+pub(crate) const REDIRECT_MESSAGE: InputLimit = InputLimit {
+    bytes: samlkit_saml::redirect::MAX_INFLATED_BYTES as u64,
+    what: "an HTTP-Redirect message",
+};
+/// An HTTP-Redirect URL (or its query string).
+pub(crate) const REDIRECT_URL: InputLimit =
+    InputLimit { bytes: samlkit_saml::redirect::MAX_URL_BYTES as u64, what: "a redirect URL" };
+/// A JWT.
+pub(crate) const TOKEN: InputLimit =
+    InputLimit { bytes: samlkit_cert::jwt::MAX_TOKEN_BYTES as u64, what: "a token" };
+/// A certificate, a bundle of them or a private key (a system CA bundle is about 200 KiB).
+pub(crate) const CREDENTIAL: InputLimit =
+    InputLimit { bytes: 4 * 1024 * 1024, what: "a certificate or key file" };
+/// A PKCS#12 or JKS keystore.
+pub(crate) const KEYSTORE: InputLimit = InputLimit { bytes: 16 * 1024 * 1024, what: "a keystore" };
+/// A certificate inventory (TOML).
+pub(crate) const INVENTORY: InputLimit =
+    InputLimit { bytes: 4 * 1024 * 1024, what: "an inventory file" };
+
+/// Reads a whole input: a path, or `-` for standard input. At most `limit.bytes + 1` bytes are
+/// read: a bigger input is refused as soon as that byte arrives, never read to its end (a
+/// stream of zeros on standard input costs no more memory than the limit).
+pub(crate) fn read_input(path: &str, limit: InputLimit) -> Result<Vec<u8>, CliError> {
     if path == "-" {
-        let mut buf = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut buf)
+        let bytes = read_at_most(std::io::stdin().lock(), limit.bytes)
             .map_err(|e| CliError::input(format!("cannot read standard input: {e}")))?;
-        Ok(buf)
+        check_size(shown_path(path), bytes, limit).map_err(CliError::input)
     } else {
-        fs::read(path)
-            .map_err(|e| CliError::input(format!("cannot read {path}: {}", describe_io(&e))))
+        read_file(Path::new(path), limit).map_err(CliError::input)
     }
+}
+
+/// [`read_input`] for a file named by path (no standard input), with the error as text.
+pub(crate) fn read_file(path: &Path, limit: InputLimit) -> Result<Vec<u8>, String> {
+    let shown = path.display();
+    let file =
+        fs::File::open(path).map_err(|e| format!("cannot read {shown}: {}", describe_io(&e)))?;
+    let bytes = read_at_most(file, limit.bytes)
+        .map_err(|e| format!("cannot read {shown}: {}", describe_io(&e)))?;
+    check_size(&shown.to_string(), bytes, limit)
+}
+
+fn check_size(shown: &str, bytes: Vec<u8>, limit: InputLimit) -> Result<Vec<u8>, String> {
+    if bytes.len() as u64 > limit.bytes {
+        return Err(format!(
+            "{shown}: larger than {} (the limit for {})",
+            samlkit_xml::format_size(limit.bytes),
+            limit.what
+        ));
+    }
+    Ok(bytes)
+}
+
+/// Up to `limit + 1` bytes of `reader`: one byte more than allowed is enough to refuse.
+fn read_at_most(reader: impl Read, limit: u64) -> std::io::Result<Vec<u8>> {
+    let mut buf = Vec::new();
+    reader.take(limit.saturating_add(1)).read_to_end(&mut buf)?;
+    Ok(buf)
 }
 
 /// Writes a public file (certificate, CSR, metadata). Refuses to replace an existing file unless
@@ -97,7 +156,7 @@ pub(crate) fn shown_path(path: &str) -> &str {
 /// Every certificate in a PEM or DER file (or `-`), in file order, with the file named in
 /// errors. Never empty: a file without a certificate is an input error.
 pub(crate) fn load_certificates(path: &str) -> Result<Vec<Certificate>, CliError> {
-    let bytes = read_input(path)?;
+    let bytes = read_input(path, CREDENTIAL)?;
     let certs = Certificate::load_all(&bytes)
         .map_err(|e| CliError::input(format!("{}: {e}", shown_path(path))))?;
     if certs.is_empty() {
@@ -127,7 +186,7 @@ pub(crate) fn load_trusted(paths: &[String]) -> Result<Vec<Certificate>, CliErro
 
 /// A private key in any supported format, with the file named in errors.
 pub(crate) fn load_key(path: &str) -> Result<PrivateKey, CliError> {
-    let bytes = read_input(path)?;
+    let bytes = read_input(path, CREDENTIAL)?;
     PrivateKey::load(&bytes).map_err(|e| CliError::input(format!("{}: {e}", shown_path(path))))
 }
 

@@ -4,9 +4,49 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
-use samlkit_xml::C14nAlgorithm;
+use samlkit_xml::{C14nAlgorithm, Limits};
 
 use crate::error::CliError;
+use crate::io::InputLimit;
+
+/// The largest `--max-size`: the parser addresses the input with 31-bit offsets.
+const MAX_SIZE_CEILING: u64 = 0x7fff_ffff;
+/// The parser limits for a document of at most `max_size` bytes: the defaults, with the input
+/// size set and, above the default size, the node count grown in proportion (the defaults allow
+/// 4,000,000 nodes for 64 MiB).
+fn limits_for(max_size: u64) -> Limits {
+    let defaults = Limits::default();
+    let default_size = defaults.max_input_bytes as u64;
+    let scaled = (defaults.max_nodes as u64).saturating_mul(max_size) / default_size.max(1);
+    let max_nodes = defaults.max_nodes.max(usize::try_from(scaled).unwrap_or(usize::MAX));
+    Limits { max_input_bytes: max_size as usize, max_nodes, ..defaults }
+}
+
+/// `--max-size`: a byte count, or a number with a binary unit (`KiB`, `MiB`, `GiB`).
+fn parse_size(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let digits = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let (number, unit) = text.split_at(digits);
+    let number: u64 = number.parse().map_err(|_| {
+        format!("{text:?} is not a size (write a number of bytes, or e.g. 200MiB, 512KiB, 1GiB)")
+    })?;
+    let factor: u64 = match unit.trim() {
+        "" | "B" => 1,
+        "KiB" => 1024,
+        "MiB" => 1024 * 1024,
+        "GiB" => 1024 * 1024 * 1024,
+        other => {
+            return Err(format!("unknown unit {other:?} (use KiB, MiB or GiB, or plain bytes)"));
+        }
+    };
+    let bytes = number.saturating_mul(factor);
+    if bytes == 0 || bytes > MAX_SIZE_CEILING {
+        return Err(format!(
+            "{text} is out of range: from 1 byte to {MAX_SIZE_CEILING} bytes (2 GiB - 1)"
+        ));
+    }
+    Ok(bytes)
+}
 
 /// Canonicalize an XML document (or the element with a given ID) to stdout.
 #[derive(Args)]
@@ -30,6 +70,10 @@ pub(crate) struct C14nArgs {
     /// document subset (inherited namespaces and xml:* attributes as the algorithm requires).
     #[arg(long)]
     id: Option<String>,
+    /// Largest document accepted, in bytes or with a unit (KiB, MiB, GiB): `200MiB`. Above
+    /// 64 MiB the node limit grows with it (4,000,000 nodes per 64 MiB).
+    #[arg(long, value_name = "SIZE", default_value = "64MiB", value_parser = parse_size)]
+    max_size: u64,
     /// The document to read, or - for standard input.
     #[arg(value_name = "FILE|-", default_value = "-")]
     file: String,
@@ -67,10 +111,13 @@ pub(crate) fn run(args: C14nArgs) -> Result<ExitCode, CliError> {
             "--prefixes only applies to exclusive canonicalization (--alg exc or exc-comments)",
         ));
     }
-    let input = crate::io::read_input(&args.file)?;
+    let limits = limits_for(args.max_size);
+    let limit =
+        InputLimit { bytes: args.max_size, what: "a c14n document; raise it with --max-size" };
+    let input = crate::io::read_input(&args.file, limit)?;
     let shown = if args.file == "-" { "<stdin>" } else { args.file.as_str() };
-    let doc =
-        samlkit_xml::parse_bytes(&input).map_err(|e| CliError::input(format!("{shown}:{e}")))?;
+    let doc = samlkit_xml::parse_bytes_with_limits(&input, &limits)
+        .map_err(|e| CliError::input(format!("{shown}:{e}")))?;
     let subset = match &args.id {
         None => None,
         Some(id) => {

@@ -11,7 +11,7 @@ use serde_json::json;
 
 use crate::cmd::inventory_scan;
 use crate::error::CliError;
-use crate::io::{describe_io, read_input};
+use crate::io::{CREDENTIAL, INVENTORY, read_file, read_input};
 use crate::now::{NowArg, format_rfc3339};
 use crate::table::Table;
 
@@ -63,7 +63,7 @@ pub(crate) fn run(args: InventoryArgs) -> Result<ExitCode, CliError> {
         return inventory_scan::run(scan);
     }
     let now = args.now.resolve();
-    let bytes = read_input(&args.file)?;
+    let bytes = read_input(&args.file, INVENTORY)?;
     let label = if args.file == "-" { "<stdin>" } else { args.file.as_str() };
     let text = String::from_utf8(bytes)
         .map_err(|e| CliError::input(format!("{label}: not UTF-8 text ({e})")))?;
@@ -72,10 +72,7 @@ pub(crate) fn run(args: InventoryArgs) -> Result<ExitCode, CliError> {
         Some(dir) if args.file != "-" && !dir.as_os_str().is_empty() => dir.to_path_buf(),
         _ => Path::new(".").to_path_buf(),
     };
-    let rows = inventory.report(&base_dir, now, args.warn_days, |path| {
-        std::fs::read(path)
-            .map_err(|e| format!("cannot read {}: {}", path.display(), describe_io(&e)))
-    });
+    let rows = inventory.report(&base_dir, now, args.warn_days, |path| read_file(path, CREDENTIAL));
     if args.json {
         let entries: Vec<_> = rows.iter().map(row_json).collect();
         let doc = json!({ "file": label, "now": format_rfc3339(now), "entries": entries });

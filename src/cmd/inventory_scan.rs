@@ -82,7 +82,7 @@ pub(crate) fn run(args: ScanArgs) -> Result<ExitCode, CliError> {
     let ids = match &args.ids {
         None => None,
         Some(file) => {
-            let bytes = read_input(file)?;
+            let bytes = read_input(file, crate::io::INVENTORY)?;
             let text = String::from_utf8(bytes)
                 .map_err(|e| CliError::input(format!("{file}: not UTF-8 text ({e})")))?;
             Some(CertificateIds::parse_csv(&text, file).map_err(CliError::input)?)

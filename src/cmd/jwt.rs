@@ -6,7 +6,7 @@ use clap::{Args, Subcommand};
 use samlkit_cert::jwt::{self, JwtRequest};
 
 use crate::error::{CliError, json_failure};
-use crate::io::{load_signer, load_trusted, read_input};
+use crate::io::{TOKEN, load_signer, load_trusted, read_input};
 use crate::now::NowArg;
 
 /// Issue (or, with `verify`, check) a JWT for the OAuth 2.0 JWT bearer flow.
@@ -134,7 +134,7 @@ fn issue(args: IssueArgs) -> Result<ExitCode, CliError> {
 fn verify(args: VerifyArgs) -> Result<ExitCode, CliError> {
     let trusted = load_trusted(&args.cert)?;
     let token = if args.token == "-" {
-        String::from_utf8(read_input("-")?)
+        String::from_utf8(read_input("-", TOKEN)?)
             .map_err(|_| CliError::input("malformed token: standard input is not UTF-8 text"))?
     } else {
         args.token.clone()

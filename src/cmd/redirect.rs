@@ -7,7 +7,7 @@ use samlkit_cert::SignatureAlgorithm;
 use samlkit_saml::redirect::{self, MessageKind};
 
 use crate::error::{CliError, json_failure};
-use crate::io::{load_signer, load_trusted, read_input};
+use crate::io::{REDIRECT_MESSAGE, REDIRECT_URL, load_signer, load_trusted, read_input};
 
 /// Build and check signed HTTP-Redirect binding URLs (SAML bindings §3.4).
 #[derive(Args)]
@@ -126,7 +126,7 @@ fn sign(args: SignArgs) -> Result<ExitCode, CliError> {
             ));
         }
     };
-    let message = read_input(path)?;
+    let message = read_input(path, REDIRECT_MESSAGE)?;
     check_message(path, &message)?;
     let url = redirect::sign_url(
         &args.destination,
@@ -163,7 +163,7 @@ fn check_message(path: &str, message: &[u8]) -> Result<(), CliError> {
 fn verify(args: VerifyArgs) -> Result<ExitCode, CliError> {
     let trusted = load_trusted(&args.cert)?;
     let url = if args.url == "-" {
-        String::from_utf8(read_input("-")?)
+        String::from_utf8(read_input("-", REDIRECT_URL)?)
             .map_err(|_| CliError::input("standard input: the URL is not UTF-8 text"))?
     } else {
         args.url.clone()

@@ -8,7 +8,7 @@ use clap::{Args, ValueEnum};
 use samlkit_saml::{SignTarget, SigningProfile, sign_document};
 
 use crate::error::CliError;
-use crate::io::{Credential, read_input, write_public};
+use crate::io::{Credential, SAML_MESSAGE, read_input, write_public};
 
 /// Sign existing SAML documents with enveloped XML signatures
 ///
@@ -77,7 +77,7 @@ pub(crate) fn run(args: SignArgs) -> Result<ExitCode, CliError> {
     };
     let profile = SigningProfile { target, method, digest };
     for file in &files {
-        let bytes = read_input(file)?;
+        let bytes = read_input(file, SAML_MESSAGE)?;
         let xml = String::from_utf8(bytes)
             .map_err(|_| CliError::input(format!("{file}: not UTF-8 XML")))?;
         let signed = sign_document(&xml, &signing, &profile)

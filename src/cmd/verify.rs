@@ -15,7 +15,7 @@ use samlkit_saml::{
 use serde::Serialize;
 
 use crate::error::{CliError, one_line};
-use crate::io::{load_trusted, read_input};
+use crate::io::{SAML_MESSAGE, load_trusted, read_input};
 use crate::now::NowArg;
 use unchecked::Given;
 
@@ -170,7 +170,7 @@ pub(crate) fn run(args: VerifyArgs) -> Result<ExitCode, CliError> {
     let mut worst = 0u8;
     let mut replays = Replays::default();
     for file in &files {
-        let (steps, outcome) = match read_input(file) {
+        let (steps, outcome) = match read_input(file, SAML_MESSAGE) {
             Ok(bytes) if args.explain => {
                 let (steps, outcome) = explain_response(&bytes, &policy).into_parts();
                 (steps, outcome.map_err(Failure::from))
@@ -447,7 +447,7 @@ fn run_metadata(
     let mut out = BufWriter::new(std::io::stdout().lock());
     let mut worst = 0u8;
     for file in files {
-        let outcome = match read_input(file) {
+        let outcome = match read_input(file, SAML_MESSAGE) {
             Ok(bytes) => {
                 verify_idp_metadata(&bytes, trusted, now, allow_sha1).map_err(Failure::from)
             }

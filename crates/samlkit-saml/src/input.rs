@@ -10,9 +10,34 @@ use base64::engine::general_purpose::STANDARD_PAD_INDIFFERENT;
 use crate::ErrorKind;
 use crate::SamlError;
 
-/// The largest decoded message accepted (after base64 and inflation): 10 MiB. Real responses are
-/// a few kilobytes; the cap stops a deflate bomb.
+/// The largest decoded message accepted (after base64): 10 MiB. Real responses are a few
+/// kilobytes; a response with tens of thousands of attributes is a few megabytes.
 pub const MAX_MESSAGE_BYTES: u64 = 10 * 1024 * 1024;
+
+/// The largest message accepted after inflating DEFLATE input: 1 MiB (the same cap as the
+/// HTTP-Redirect binding's, [`crate::redirect::MAX_INFLATED_BYTES`]). DEFLATE turns 20 KB into
+/// 10 MiB of markup, so compressed input gets the lower cap: a deflate bomb stops here.
+pub const MAX_INFLATED_MESSAGE_BYTES: u64 = crate::redirect::MAX_INFLATED_BYTES as u64;
+
+/// The most nodes (elements, text, comments, …) a SAML message may have: 250,000. A real
+/// response has a few hundred; 60,000 attributes take about 180,000. The parser stops at the
+/// first node beyond it, so the tree of any input costs at most about 11 MB (44 bytes a node).
+pub const MAX_MESSAGE_NODES: usize = 250_000;
+
+/// The parser limits for SAML messages and metadata: [`MAX_MESSAGE_BYTES`],
+/// [`MAX_MESSAGE_NODES`], and the parser's defaults for depth, names and attributes.
+///
+/// ```
+/// let limits = samlkit_saml::message_limits();
+/// assert_eq!(limits.max_nodes, samlkit_saml::MAX_MESSAGE_NODES);
+/// ```
+pub fn message_limits() -> samlkit_xml::Limits {
+    samlkit_xml::Limits {
+        max_input_bytes: MAX_MESSAGE_BYTES as usize,
+        max_nodes: MAX_MESSAGE_NODES,
+        ..samlkit_xml::Limits::default()
+    }
+}
 
 /// How the input was encoded, for `--explain`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,7 +76,11 @@ pub fn decode_input(bytes: &[u8]) -> Result<(String, InputEncoding), SamlError> 
     if bytes.len() as u64 > MAX_MESSAGE_BYTES {
         return Err(SamlError::new(
             ErrorKind::MalformedInput,
-            format!("input is {} bytes; the limit is {MAX_MESSAGE_BYTES}", bytes.len()),
+            format!(
+                "input is {} bytes; the limit is {}",
+                bytes.len(),
+                samlkit_xml::format_size(MAX_MESSAGE_BYTES)
+            ),
         ));
     }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
@@ -115,7 +144,7 @@ fn decode_base64_message(value: &str) -> Result<(String, bool), SamlError> {
     }
     let mut inflated = Vec::new();
     flate2::read::DeflateDecoder::new(decoded.as_slice())
-        .take(MAX_MESSAGE_BYTES + 1)
+        .take(MAX_INFLATED_MESSAGE_BYTES + 1)
         .read_to_end(&mut inflated)
         .map_err(|_| {
             SamlError::new(
@@ -123,10 +152,13 @@ fn decode_base64_message(value: &str) -> Result<(String, bool), SamlError> {
                 "base64 decoded to neither XML nor DEFLATE-compressed XML",
             )
         })?;
-    if inflated.len() as u64 > MAX_MESSAGE_BYTES {
+    if inflated.len() as u64 > MAX_INFLATED_MESSAGE_BYTES {
         return Err(SamlError::new(
             ErrorKind::MalformedInput,
-            format!("inflated message exceeds {MAX_MESSAGE_BYTES} bytes"),
+            format!(
+                "inflated message exceeds {}",
+                samlkit_xml::format_size(MAX_INFLATED_MESSAGE_BYTES)
+            ),
         ));
     }
     if inflated.trim_ascii_start().first() != Some(&b'<') {
@@ -290,9 +322,17 @@ mod tests {
 
     #[test]
     fn deflate_bomb_is_capped() {
-        let big = vec![b'<'; (MAX_MESSAGE_BYTES + 10) as usize];
+        let big = vec![b'<'; (MAX_INFLATED_MESSAGE_BYTES + 1) as usize];
         let encoded = STANDARD.encode(deflate(&big));
         let err = decode_input(encoded.as_bytes()).unwrap_err();
-        assert!(err.to_string().contains("exceeds"), "{err}");
+        assert_eq!(err.code(), "malformed_input");
+        assert!(err.to_string().contains("inflated message exceeds 1 MiB"), "{err}");
+        // Exactly at the cap still inflates.
+        let at_cap = vec![b'<'; MAX_INFLATED_MESSAGE_BYTES as usize];
+        let (xml, enc) = decode_input(STANDARD.encode(deflate(&at_cap)).as_bytes()).unwrap();
+        assert_eq!(
+            (xml.len() as u64, enc),
+            (MAX_INFLATED_MESSAGE_BYTES, InputEncoding::DeflateBase64)
+        );
     }
 }

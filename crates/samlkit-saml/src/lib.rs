@@ -115,7 +115,10 @@ pub use credential::SigningCredential;
 pub use error::{ErrorKind, Hint, SamlError};
 pub use escape::{escape_attr, escape_text};
 pub use id::{is_ncname, new_id};
-pub use input::{InputEncoding, MAX_MESSAGE_BYTES, decode_input};
+pub use input::{
+    InputEncoding, MAX_INFLATED_MESSAGE_BYTES, MAX_MESSAGE_BYTES, MAX_MESSAGE_NODES, decode_input,
+    message_limits,
+};
 pub use metadata::{
     BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, Endpoint, IdpMetadataParams, NS_METADATA,
     VerifiedMetadata, build_idp_metadata, verify_idp_metadata,

@@ -194,7 +194,7 @@ pub enum ParseError {
         message: String,
     },
     /// A configured [`crate::Limits`] value was exceeded.
-    #[error("{pos}: {limit} exceeds the limit of {max}")]
+    #[error("{pos}: {limit} exceeds the limit of {}", crate::limits::describe_limit(limit, *max))]
     LimitExceeded {
         /// Where in the input the problem starts.
         pos: Position,

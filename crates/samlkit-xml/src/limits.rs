@@ -46,3 +46,37 @@ impl Limits {
         }
     }
 }
+
+/// A byte count written the way limits are: exact, in the largest binary unit that divides it
+/// (`10 MiB`, `64 KiB`, `1500 bytes`).
+///
+/// ```
+/// assert_eq!(samlkit_xml::format_size(10 * 1024 * 1024), "10 MiB");
+/// assert_eq!(samlkit_xml::format_size(64 * 1024), "64 KiB");
+/// assert_eq!(samlkit_xml::format_size(1500), "1500 bytes");
+/// ```
+pub fn format_size(bytes: u64) -> String {
+    const KIB: u64 = 1024;
+    const MIB: u64 = 1024 * KIB;
+    const GIB: u64 = 1024 * MIB;
+    match bytes {
+        0 => "0 bytes".to_string(),
+        b if b % GIB == 0 => format!("{} GiB", b / GIB),
+        b if b % MIB == 0 => format!("{} MiB", b / MIB),
+        b if b % KIB == 0 => format!("{} KiB", b / KIB),
+        1 => "1 byte".to_string(),
+        b => format!("{b} bytes"),
+    }
+}
+
+/// The value of a limit named in a [`crate::ParseError::LimitExceeded`], with its unit.
+pub(crate) fn describe_limit(limit: &str, max: usize) -> String {
+    let unit = match limit {
+        "input size" | "name length" => return format_size(max as u64),
+        "node count" => "nodes",
+        "nesting depth" => "levels",
+        "attribute count" => "attributes",
+        _ => return max.to_string(),
+    };
+    format!("{max} {unit}")
+}

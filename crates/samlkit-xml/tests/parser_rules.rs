@@ -223,6 +223,12 @@ const CASES: &[Case] = &[
         at: "xmlns:xml",
     },
     Case {
+        name: "empty-declared-prefix",
+        input: "<a\n   xmlns:=\"urn:x\"/>",
+        message: "2:4: invalid namespace declaration: \"xmlns:\" declares an empty prefix (write xmlns=\"…\" for the default namespace)",
+        at: "xmlns:",
+    },
+    Case {
         name: "declare-xmlns-prefix",
         input: "<a xmlns:xmlns='urn:x'/>",
         message: "the prefix xmlns cannot be declared",

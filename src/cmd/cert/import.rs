@@ -8,7 +8,7 @@ use samlkit_cert::{CertError, keystore};
 
 use super::password::{Purpose, read_password};
 use crate::error::CliError;
-use crate::io::{read_input, write_public, write_secret};
+use crate::io::{KEYSTORE, read_input, write_public, write_secret};
 
 /// Extract a key and its certificate chain from a JKS or PKCS#12 keystore.
 #[derive(Args)]
@@ -43,7 +43,7 @@ pub(crate) struct ImportArgs {
 
 /// Runs `samlkit cert import`.
 pub(crate) fn run(args: ImportArgs) -> Result<ExitCode, CliError> {
-    let bytes = read_input(&args.keystore)?;
+    let bytes = read_input(&args.keystore, KEYSTORE)?;
     let shown = &args.keystore;
     let format = keystore::detect(&bytes).map_err(|e| CliError::input(format!("{shown}: {e}")))?;
     let key_path = with_suffix(&args.out, "key");

@@ -137,9 +137,19 @@ impl Steps {
     }
 }
 
-/// Parses with the crate's limits, mapping a DOCTYPE to its own error.
+/// Parses with the limits for SAML messages ([`crate::message_limits`]: the node limit is
+/// checked while parsing, so a hostile input never costs more than that many nodes), mapping a
+/// DOCTYPE and the size limits to their own messages.
 pub(crate) fn parse_document(xml: &str) -> Result<Document<'_>, SamlError> {
-    samlkit_xml::parse(xml).map_err(|e| match e {
+    samlkit_xml::parse_with_limits(xml, &crate::message_limits()).map_err(|e| match e {
+        XmlError::Parse(ParseError::LimitExceeded { pos, limit: "node count", max }) => {
+            SamlError::new(
+                ErrorKind::MalformedXml,
+                format!(
+                    "{pos}: the document has more than {max} nodes (the limit for SAML messages)"
+                ),
+            )
+        }
         XmlError::Parse(ParseError::Doctype { pos }) => SamlError::new(
             ErrorKind::DoctypeRefused,
             format!(

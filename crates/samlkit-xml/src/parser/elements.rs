@@ -183,6 +183,17 @@ impl<'a> Builder<'a> {
             self.check_name_len(a.name, a.name_start)?;
             // Positions are computed only on error: counting lines is O(input).
             let at = a.name_start;
+            // `xmlns:` names no prefix: it is not `xmlns` (the default namespace) and not a
+            // QName at all (Namespaces in XML §3; libxml2 refuses it too).
+            if declared.is_empty() && a.name != "xmlns" {
+                return Err(ParseError::BadNamespaceDeclaration {
+                    pos: self.pos(at),
+                    reason: format!(
+                        "{:?} declares an empty prefix (write xmlns=\"…\" for the default namespace)",
+                        a.name
+                    ),
+                });
+            }
             if !declared.is_empty() && !chars::is_ncname(declared) {
                 return Err(ParseError::InvalidName {
                     pos: self.pos(at),

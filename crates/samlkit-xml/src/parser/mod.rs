@@ -319,11 +319,15 @@ impl<'a> Builder<'a> {
             });
         }
         let id = self.doc.nodes.len() as u32;
-        let pos = self.pos(start);
-        let top = self.open.last_mut().ok_or_else(|| ParseError::Syntax {
-            pos,
-            message: "content outside any element".into(),
-        })?;
+        // The position is computed only on error: counting lines is O(input), and doing it for
+        // every node made parsing quadratic.
+        let input = self.input;
+        let Some(top) = self.open.last_mut() else {
+            return Err(ParseError::Syntax {
+                pos: crate::tree::position_in(input, start),
+                message: "content outside any element".into(),
+            });
+        };
         let parent = top.node;
         if top.last_child == NONE {
             self.doc.nodes[parent as usize].first_child = id;
