@@ -131,7 +131,29 @@ pub struct BuiltResponse {
     pub ids: ResponseIds,
 }
 
-/// Builds an unsigned Response with fresh random IDs.
+/// Builds an unsigned Response with fresh random IDs; sign it with [`crate::sign_document`].
+///
+/// ```
+/// use samlkit_saml::{ResponseParams, build_response, name_id_format_uri};
+///
+/// let params = ResponseParams {
+///     issuer: "https://idp.example.com".into(),
+///     name_id: "alice@example.com".into(),
+///     name_id_format: name_id_format_uri("email").unwrap_or_default(),
+///     audiences: vec!["https://sp.example.com".into()],
+///     recipient: Some("https://sp.example.com/acs".into()),
+///     destination: Some("https://sp.example.com/acs".into()),
+///     in_response_to: Some("_req1".into()),
+///     attributes: samlkit_saml::group_attributes([("groups", "admins")]),
+///     session_index: None,
+///     issue_instant: "2026-01-01T00:00:00Z".parse()?,
+///     valid_for: chrono::Duration::minutes(5),
+/// };
+/// let built = build_response(&params)?;
+/// assert!(built.xml.contains(">alice@example.com</saml:NameID>"));
+/// assert!(built.xml.contains(&format!("ID=\"{}\"", built.ids.assertion_id)));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn build_response(params: &ResponseParams) -> Result<BuiltResponse, SamlError> {
     let ids = ResponseIds::random(params.session_index.as_deref())?;
     Ok(build_response_with_ids(params, ids))

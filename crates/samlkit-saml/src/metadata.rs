@@ -198,6 +198,16 @@ pub struct VerifiedMetadata {
 /// a `ds:Signature` that is a direct child of the root must verify with a trusted certificate and
 /// reference the root itself (so the whole document is signed); `validUntil`, when present, must
 /// be after `now`. An unsigned document is refused: trust in metadata comes from its signature.
+///
+/// ```
+/// let metadata = include_bytes!("../data/example-idp-metadata.xml");
+/// let trusted = [samlkit_cert::Certificate::load(include_bytes!("../data/example-idp.crt"))?];
+/// let now = "2026-01-01T00:00:00Z".parse()?;
+/// let verified = samlkit_saml::verify_idp_metadata(metadata, &trusted, now, false)?;
+/// assert_eq!(verified.entity_id, "https://idp.example.com");
+/// assert_eq!(verified.signing_certs.len(), 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn verify_idp_metadata(
     input: &[u8],
     trusted: &[Certificate],

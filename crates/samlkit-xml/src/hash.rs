@@ -16,7 +16,7 @@ mod tests {
     use super::FastMap;
     use std::hash::BuildHasher;
 
-    /// ID values computed offline to collide (all 64 bits) under the former unkeyed hasher.
+    /// ID values computed offline to collide (all 64 bits) under an unkeyed hasher.
     const COLLIDING_UNDER_FX: [&str; 4] =
         ["]CVAs0hTL}LXc|o0", "bMb7LW79(XM6Zk|1", "pL_5ZbNi`?-4S8Xk", "5k`t3TrWMbX5Iv.c"];
 
