@@ -151,14 +151,16 @@ fn verify(args: VerifyArgs) -> Result<ExitCode, CliError> {
     let cert = &trusted[index];
     let remaining = (verified.expires_at - now).num_seconds();
     if args.json {
-        let out = serde_json::json!({
-            "valid": true,
-            "header": verified.header,
-            "claims": verified.claims,
-            "expires_at": verified.expires_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            "expires_in": remaining,
-            "cert_sha256": cert.sha256_fingerprint(),
-        });
+        // The library's shape, plus what the command knows: validity, time left, which
+        // trusted certificate verified.
+        let mut out = serde_json::json!({ "valid": true });
+        if let (Some(map), Ok(serde_json::Value::Object(fields))) =
+            (out.as_object_mut(), serde_json::to_value(&verified))
+        {
+            map.extend(fields);
+            map.insert("expires_in".into(), remaining.into());
+            map.insert("cert_sha256".into(), cert.sha256_fingerprint().into());
+        }
         println!("{}", crate::shown::json_line(out.to_string()));
     } else {
         println!(

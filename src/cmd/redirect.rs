@@ -174,14 +174,14 @@ fn verify(args: VerifyArgs) -> Result<ExitCode, CliError> {
     let cert = &trusted[index];
     let message = String::from_utf8_lossy(&verified.message);
     if args.json {
-        let out = serde_json::json!({
-            "valid": true,
-            "parameter": verified.kind.parameter(),
-            "sig_alg": verified.algorithm.xmldsig_uri(),
-            "relay_state": verified.relay_state,
-            "cert_sha256": cert.sha256_fingerprint(),
-            "message": message,
-        });
+        // The library's shape, plus which trusted certificate verified.
+        let mut out = serde_json::json!({ "valid": true });
+        if let (Some(map), Ok(serde_json::Value::Object(fields))) =
+            (out.as_object_mut(), serde_json::to_value(&verified))
+        {
+            map.extend(fields);
+            map.insert("cert_sha256".into(), cert.sha256_fingerprint().into());
+        }
         println!("{}", crate::shown::json_line(out.to_string()));
     } else {
         println!(

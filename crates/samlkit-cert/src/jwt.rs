@@ -199,6 +199,22 @@ pub struct VerifiedJwt {
     pub expires_at: DateTime<Utc>,
 }
 
+impl Serialize for VerifiedJwt {
+    /// `{"header": …, "claims": …, "expires_at": "…Z"}`: the shape `samlkit jwt verify --json`
+    /// prints (which adds `valid`, `expires_in` and `cert_sha256`).
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("VerifiedJwt", 3)?;
+        s.serialize_field("header", &self.header)?;
+        s.serialize_field("claims", &self.claims)?;
+        s.serialize_field(
+            "expires_at",
+            &self.expires_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        )?;
+        s.end()
+    }
+}
+
 /// Verifies a compact RS256 token against several trusted certificates, as during a key
 /// rotation when the old and the new key both sign, and returns the index of the certificate
 /// whose key verified.
@@ -392,6 +408,13 @@ mod tests {
         assert_eq!(v.claims["iss"], "client-id");
         assert_eq!(v.header["kid"], "k1");
         assert_eq!(v.expires_at.timestamp(), exp);
+        // What `samlkit jwt verify --json` prints is this shape plus its own fields.
+        let json = serde_json::to_value(&v).unwrap();
+        assert_eq!(json["header"], serde_json::json!({"alg": "RS256", "kid": "k1"}));
+        assert_eq!(json["claims"]["sub"], "alice@example.com");
+        let expected_exp = v.expires_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        assert_eq!(json["expires_at"], serde_json::Value::String(expected_exp));
+        assert_eq!(json.as_object().map(|o| o.len()), Some(3));
     }
 
     #[test]

@@ -343,6 +343,21 @@ fn check_message(kind: MessageKind, message: &[u8]) -> Result<(), SamlError> {
     Ok(())
 }
 
+impl serde::Serialize for VerifiedRedirect {
+    /// `{"parameter", "sig_alg", "relay_state", "message"}`: the shape `samlkit redirect verify
+    /// --json` prints (which adds `valid` and `cert_sha256`). The message is shown as text (bytes
+    /// that are not UTF-8 as U+FFFD).
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("VerifiedRedirect", 4)?;
+        s.serialize_field("parameter", self.kind.parameter())?;
+        s.serialize_field("sig_alg", self.algorithm.xmldsig_uri())?;
+        s.serialize_field("relay_state", &self.relay_state)?;
+        s.serialize_field("message", &String::from_utf8_lossy(&self.message))?;
+        s.end()
+    }
+}
+
 /// Verifies a signed HTTP-Redirect URL against several trusted certificates (a key rotation) and
 /// returns the index of the certificate whose key verified.
 ///
@@ -483,6 +498,31 @@ mod tests {
 
     const KEY: &str = include_str!("../../../fixtures/keys/idp.key");
     const XML: &[u8] = b"<samlp:AuthnRequest xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" ID=\"_a1\" Version=\"2.0\" IssueInstant=\"2026-01-01T00:00:00Z\"/>";
+
+    #[test]
+    fn a_verified_url_serializes_to_the_cli_json_shape() {
+        let signer = key().signer().unwrap();
+        let url = sign_url(
+            "https://idp/sso",
+            MessageKind::Request,
+            XML,
+            Some("rs"),
+            SignatureAlgorithm::RsaSha256,
+            &signer,
+        )
+        .unwrap();
+        let verified = verify_url(&url, &key().public_key(), false).unwrap();
+        let json = serde_json::to_value(&verified).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({
+                "parameter": "SAMLRequest",
+                "sig_alg": "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
+                "relay_state": "rs",
+                "message": std::str::from_utf8(XML).unwrap(),
+            })
+        );
+    }
 
     #[test]
     fn the_message_must_be_a_protocol_message_that_fits_the_parameter() {
