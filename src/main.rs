@@ -6,6 +6,7 @@ mod cmd;
 mod error;
 mod io;
 mod now;
+mod numbers;
 mod shown;
 mod table;
 

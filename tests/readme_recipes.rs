@@ -195,7 +195,7 @@ fn check_outputs(title: &str, dir: &Path, outputs: &[String]) {
             has("iss: 3MVG9example.consumer.key\n");
             has("sub: integration@acme.com\n");
             has("aud: https://login.salesforce.com\n");
-            has(", in 180 s)\n");
+            has(", in 3m 0s)\n");
         }
         "Verify a SAMLResponse captured from a browser" => {
             // --explain: every step, then the result.

@@ -50,10 +50,15 @@ fn parse_size(text: &str) -> Result<u64, String> {
 
 /// Canonicalize an XML document (or the element with a given ID) to stdout.
 #[derive(Args)]
-#[command(after_help = "Examples:
-  samlkit c14n response.xml                            whole document, exclusive C14N
-  samlkit c14n --alg inclusive --id _a1 response.xml   one element as a document subset
-  samlkit c14n --id _a1 --prefixes \"xs xsi\" - < response.xml
+#[command(after_help = "\
+Writes the canonical form to standard output: Exclusive XML Canonicalization 1.0 by default (the
+XML-Signature default for SAML), Canonical XML 1.0 with --alg inclusive, and either with comments.
+Use it to see the exact octets a signature's digest covers.
+
+Examples:
+  samlkit c14n fixtures/c14n/inputs/saml-response-pretty.xml
+  samlkit c14n --alg inclusive --id _a1 fixtures/c14n/inputs/saml-response-pretty.xml
+  samlkit c14n --id _a1 --prefixes \"xs xsi\" - < fixtures/c14n/inputs/saml-response-pretty.xml
 
 Errors (malformed XML, a DOCTYPE, an unknown or duplicated --id) exit 2 with one
 `error: FILE:LINE:COLUMN: ...` line and nothing on stdout.")]
@@ -115,7 +120,7 @@ pub(crate) fn run(args: C14nArgs) -> Result<ExitCode, CliError> {
     let limit =
         InputLimit { bytes: args.max_size, what: "a c14n document; raise it with --max-size" };
     let input = crate::io::read_input(&args.file, limit)?;
-    let shown = if args.file == "-" { "<stdin>" } else { args.file.as_str() };
+    let shown = args.file.as_str();
     let doc = samlkit_xml::parse_bytes_with_limits(&input, &limits)
         .map_err(|e| CliError::input(format!("{shown}:{e}")))?;
     let subset = match &args.id {
