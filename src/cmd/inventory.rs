@@ -32,8 +32,8 @@ use crate::table::Table;
     itself cannot be read or parsed.\n\n`samlkit inventory scan DIR|ZIP` builds the same \
     knowledge from a Salesforce org's metadata (and `--write` folds it into this file).\n\n\
     Examples:\n  \
-    samlkit inventory --file fixtures/inventory/samlkit.toml --now 2026-06-01T00:00:00Z\n  \
-    samlkit inventory --file fixtures/inventory/samlkit.toml --json --now 2026-01-01"
+    samlkit inventory --file fixtures/inventory/samlkit.toml --now 2026-06-01   # exit 1\n  \
+    samlkit inventory --file fixtures/inventory/samlkit.toml --json > inventory.json   # exit 1"
 )]
 pub(crate) struct InventoryArgs {
     #[command(subcommand)]

@@ -16,7 +16,7 @@ use crate::io::{load_key, write_public};
     included. The PEM request goes to standard output, or to --out FILE.\n\nExamples:\n  \
     samlkit cert csr --key fixtures/keys/idp.key --cn idp.example.com \\\n      \
     --org \"Example Corp\" --country US --out idp.csr\n  \
-    openssl req -in idp.csr -noout -verify -subject")]
+    openssl req -in idp.csr -noout -subject")]
 pub(crate) struct CsrArgs {
     /// The private key to certify (PKCS#8 or PKCS#1, PEM or DER).
     #[arg(long, value_name = "KEY")]

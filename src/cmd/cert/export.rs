@@ -35,7 +35,7 @@ Examples:
       --alias idp_signing --out idp.jks --password-env KS_PASS
   samlkit cert export --format p12 --key fixtures/keys/idp.key --cert fixtures/certs/idp.crt \\
       --out idp.p12 --password-env KS_PASS
-  openssl pkcs12 -info -nodes -in idp.p12 -passin env:KS_PASS > /dev/null")]
+  samlkit cert import idp.p12 --password-env KS_PASS --out idp-from-p12")]
 pub(crate) struct ExportArgs {
     /// Keystore format.
     #[arg(long, value_enum)]
