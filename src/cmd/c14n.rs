@@ -28,7 +28,14 @@ fn parse_size(text: &str) -> Result<u64, String> {
     let digits = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
     let (number, unit) = text.split_at(digits);
     let number: u64 = number.parse().map_err(|_| {
-        format!("{text:?} is not a size (write a number of bytes, or e.g. 200MiB, 512KiB, 1GiB)")
+        if text.starts_with('-') {
+            "must not be negative: write a number of bytes, or e.g. 200MiB, 512KiB, 1GiB"
+                .to_string()
+        } else {
+            format!(
+                "{text:?} is not a size (write a number of bytes, or e.g. 200MiB, 512KiB, 1GiB)"
+            )
+        }
     })?;
     let factor: u64 = match unit.trim() {
         "" | "B" => 1,
@@ -77,7 +84,7 @@ pub(crate) struct C14nArgs {
     id: Option<String>,
     /// Largest document accepted, in bytes or with a unit (KiB, MiB, GiB): `200MiB`. Above
     /// 64 MiB the node limit grows with it (4,000,000 nodes per 64 MiB).
-    #[arg(long, value_name = "SIZE", default_value = "64MiB", value_parser = parse_size)]
+    #[arg(long, value_name = "SIZE", default_value = "64MiB", value_parser = parse_size, allow_negative_numbers = true)]
     max_size: u64,
     /// The document to read, or - for standard input.
     #[arg(value_name = "FILE|-", default_value = "-")]

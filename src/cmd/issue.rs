@@ -90,7 +90,7 @@ pub(crate) struct IssueArgs {
     #[arg(long, value_name = "RFC3339", value_parser = parse_rfc3339)]
     now: Option<DateTime<Utc>>,
     /// What to sign: the Assertion, the Response, both, or none (the same flag as
-    /// `samlkit sign --target`; `--sign` is the old name, still accepted).
+    /// `samlkit sign --target`).
     #[arg(long, value_enum, default_value_t = SignChoice::Assertion, alias = "sign")]
     target: SignChoice,
     /// Signature algorithm: rsa-sha256, rsa-sha384, rsa-sha512 (RSA keys) or ecdsa-sha256,

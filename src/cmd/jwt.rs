@@ -64,21 +64,21 @@ struct IssueArgs {
     /// RSA private key that signs (its certificate is uploaded to the connected app).
     #[arg(long, value_name = "KEY", required = true)]
     key: Option<String>,
-    /// Issuer (iss): the connected app's consumer key (client ID). `--iss` is the old name.
+    /// Issuer (iss): the connected app's consumer key (client ID).
     #[arg(long = "issuer", alias = "iss", value_name = "CLIENT_ID", required = true)]
     iss: Option<String>,
     /// The certificate uploaded to the connected app: when given, the key must belong to it, and
     /// a warning says when it is expired or due for renewal.
     #[arg(long, value_name = "CERT")]
     cert: Option<String>,
-    /// Subject (sub): the username to act as. `--sub` is the old name.
+    /// Subject (sub): the username to act as.
     #[arg(long = "subject", alias = "sub", value_name = "USERNAME", required = true)]
     sub: Option<String>,
-    /// Audience (aud): the authorization server. `--aud` is the old name.
+    /// Audience (aud): the authorization server.
     #[arg(long = "audience", alias = "aud", value_name = "URL", default_value = jwt::SALESFORCE_LOGIN)]
     aud: String,
     /// Lifetime in seconds (exp = now + this); above 180 needs --force. The same flag as
-    /// `samlkit issue --valid-for`; `--ttl` is the old name.
+    /// `samlkit issue --valid-for`.
     #[arg(long = "valid-for", alias = "ttl", value_name = "SECONDS", default_value_t = jwt::DEFAULT_TTL_SECONDS, allow_negative_numbers = true)]
     ttl: i64,
     /// Allow an audience and lifetime Salesforce would refuse (for other servers).
@@ -102,7 +102,7 @@ struct VerifyArgs {
     cert: Vec<String>,
     #[command(flatten)]
     now: NowArg,
-    /// Require this audience (aud). `--aud` is the old name.
+    /// Require this audience (aud).
     #[arg(long = "audience", alias = "aud", value_name = "URL")]
     aud: Option<String>,
     /// Print the result as one line of JSON.

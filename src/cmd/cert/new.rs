@@ -36,7 +36,7 @@ pub(crate) struct NewArgs {
     #[arg(long, value_name = "ADDRESS")]
     email: Option<String>,
     /// Validity in days, from --now (or the current time). The same flag as
-    /// `samlkit metadata --valid-days`; `--days` is the old name, still accepted.
+    /// `samlkit metadata --valid-days`.
     #[arg(long = "valid-days", alias = "days", value_name = "N", default_value = "365", value_parser = parse_days, allow_hyphen_values = true)]
     days: u32,
     /// RSA key size in bits: 2048, 3072 or 4096 (the sizes Salesforce accepts).
