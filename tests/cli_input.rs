@@ -330,3 +330,119 @@ fn keys_encrypted_by_openssl_load() {
         assert!(stdout(&out).contains("yes ("), "{name}: {}", stdout(&out));
     }
 }
+
+#[test]
+fn c14n_takes_several_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = write(dir.path(), "a.xml", "<a  x='1'/>");
+    let b = write(dir.path(), "b.xml", "<b></b>");
+    let out = run(&["c14n", &a, &b]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out), format!("==> {a} <==\n<a x=\"1\"></a>\n==> {b} <==\n<b></b>\n"));
+    // One file alone is written as exact bytes, and a bad file spoils the batch before any output.
+    assert_eq!(stdout(&run(&["c14n", &a])), "<a x=\"1\"></a>");
+    let bad = write(dir.path(), "bad.xml", "<c>");
+    let out = run(&["c14n", &a, &bad]);
+    assert_error(&out, 2, "bad.xml:");
+    assert!(out.stdout.is_empty());
+}
+
+const INVENTORY_NOW: &str = "2026-06-01T00:00:00Z";
+
+fn inventory(file: &str, extra: &[&str]) -> std::process::Output {
+    samlkit()
+        .args(["inventory", "--file", file, "--now", INVENTORY_NOW])
+        .args(extra)
+        .env("KS_PASS", "changeit-123")
+        .output()
+        .unwrap()
+}
+
+/// The names of the rows of `inventory --json`.
+fn names(out: &std::process::Output) -> Vec<String> {
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    v["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["name"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn inventory_filters_by_status_and_owner() {
+    let file = fixture("inventory/samlkit.toml");
+    let cases: [(&[&str], &[&str], i32); 4] = [
+        (
+            &["--status", "renew,expired"],
+            &["legacy-partner-portal", "jwt-bearer-integration", "sso-signing-2026"],
+            1,
+        ),
+        (&["--owner", "IDENTITY-team@example.com"], &["sso-signing-2026", "idp-signing"], 1),
+        (&["--owner", "identity-team@example.com", "--status", "ok"], &["idp-signing"], 0),
+        (&["--owner", "nobody@example.com"], &[], 0),
+    ];
+    for (filter, expected, code) in cases {
+        let out = inventory(&file, &[&["--json"], filter].concat());
+        assert_eq!(out.status.code(), Some(code), "{filter:?}: {}", stderr(&out));
+        assert_eq!(names(&out), expected, "{filter:?}");
+    }
+    let table = inventory(&file, &["--status", "expired"]);
+    assert!(stdout(&table).contains("legacy-partner-portal"), "{}", stdout(&table));
+    assert!(!stdout(&table).contains("idp-signing"), "{}", stdout(&table));
+    let bad = inventory(&file, &["--status", "renewal"]);
+    assert_error(
+        &bad,
+        2,
+        "--status \"renewal\" is not one of ok, renew, expired, not-yet-valid, error",
+    );
+}
+
+#[test]
+fn inventory_entries_may_be_keystores_or_metadata() {
+    let dir = tempfile::tempdir().unwrap();
+    let jks = dir.path().join("idp.jks");
+    let out = samlkit()
+        .args(["cert", "export", "--format", "jks", "--key", &fixture("keys/idp.key")])
+        .args(["--cert", &fixture("certs/idp.crt"), "--alias", "idp_signing"])
+        .args(["--out", jks.to_str().unwrap(), "--password-env", "KS_PASS"])
+        .env("KS_PASS", "changeit-123")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let metadata = samlkit()
+        .args(["metadata", "--entity-id", IDP, "--sso-url", "https://idp.example.com/sso"])
+        .args(["--cert", &fixture("certs/idp.crt")])
+        .args(["--next-cert", &fixture("certs/expires-2026-08-15.crt")])
+        .output()
+        .unwrap();
+    assert!(metadata.status.success(), "{}", stderr(&metadata));
+    write(dir.path(), "idp-metadata.xml", &metadata.stdout);
+    let toml = write(
+        dir.path(),
+        "samlkit.toml",
+        "[[certificate]]\nname = \"jks\"\ncert = \"idp.jks\"\nalias = \"idp_signing\"\npassword_env = \"KS_PASS\"\n\n\
+         [[certificate]]\nname = \"metadata\"\ncert = \"idp-metadata.xml\"\nwarn_days = 30\n\n\
+         [[certificate]]\nname = \"jks-no-password\"\ncert = \"idp.jks\"\n\n\
+         [[certificate]]\nname = \"jks-wrong-alias\"\ncert = \"idp.jks\"\nalias = \"other\"\npassword_env = \"KS_PASS\"\n",
+    );
+    let out = inventory(&toml, &["--json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let entry = |name: &str| {
+        v["entries"].as_array().unwrap().iter().find(|e| e["name"] == name).unwrap().clone()
+    };
+    let fp = idp_fingerprint();
+    assert_eq!(entry("jks")["status"], "ok", "{v}");
+    assert_eq!(entry("jks")["sha256_fingerprint"], fp, "{v}");
+    // The metadata's soonest-expiring signing certificate is the one checked (the next cert,
+    // 75 days left with a 30-day window: ok; the row shows its expiry).
+    assert_eq!(entry("metadata")["status"], "ok", "{v}");
+    assert!(entry("metadata")["not_after"].as_str().unwrap().starts_with("2026-08-15"), "{v}");
+    assert_eq!(entry("jks-no-password")["status"], "error", "{v}");
+    assert!(
+        entry("jks-no-password")["error"].as_str().unwrap().contains("give `password_env`"),
+        "{v}"
+    );
+    assert!(entry("jks-wrong-alias")["error"].as_str().unwrap().contains("'other'"), "{v}");
+}

@@ -141,7 +141,12 @@ fn verify(args: VerifyArgs) -> Result<ExitCode, CliError> {
         args.file.as_deref(),
         args.token.as_deref(),
         TOKEN,
-        |arg| arg.starts_with("eyJ") && arg.matches('.').count() == 2,
+        |arg| {
+            arg.matches('.').count() == 2
+                && arg
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'='))
+        },
         "--token",
     )?;
     let now = args.now.resolve();

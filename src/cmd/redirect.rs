@@ -171,7 +171,13 @@ fn verify(args: VerifyArgs) -> Result<ExitCode, CliError> {
         args.file.as_deref(),
         args.url.as_deref(),
         REDIRECT_URL,
-        |arg| arg.contains('?') || arg.contains("SAMLRequest=") || arg.contains("SAMLResponse="),
+        |arg| {
+            arg.contains('?')
+                || arg.contains("SAMLRequest=")
+                || arg.contains("SAMLResponse=")
+                || arg.starts_with("https://")
+                || arg.starts_with("http://")
+        },
         "--url",
     )?;
     let (verified, index) =
