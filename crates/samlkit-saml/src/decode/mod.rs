@@ -272,13 +272,9 @@ pub fn decode(input: &[u8]) -> Result<Decoded, SamlError> {
             ok => ok,
         };
     }
-    if text.contains('%') {
-        if let Some(unescaped) = text::percent_decode(text, false) {
-            if unescaped != text {
-                out.layers.push(Layer::UrlEncoding);
-                return decode_value(&unescaped, out);
-            }
-        }
+    if let Some(unescaped) = text::percent_decode(text, false).filter(|u| u != text) {
+        out.layers.push(Layer::UrlEncoding);
+        return decode_value(&unescaped, out);
     }
     decode_value(text, out)
 }
