@@ -150,6 +150,35 @@ pub(crate) fn describe_io(e: &std::io::Error) -> String {
     }
 }
 
+/// The one rule for the values users paste (a JWT, a redirect URL), the same in every command:
+/// the positional argument is a file path, or `-` for standard input; the value itself is
+/// given with a flag (`--token`, `--url`). For old scripts, a positional argument that names no
+/// file and has the shape of the value itself (`looks_literal`) is still taken as the value.
+pub(crate) fn file_or_literal(
+    positional: Option<&str>,
+    literal: Option<&str>,
+    limit: InputLimit,
+    looks_literal: fn(&str) -> bool,
+    flag: &str,
+) -> Result<String, CliError> {
+    if let Some(value) = literal {
+        return Ok(value.to_string());
+    }
+    let arg = positional.unwrap_or("-");
+    if arg != "-" && !Path::new(arg).exists() && looks_literal(arg) {
+        return Ok(arg.to_string());
+    }
+    if arg != "-" && !Path::new(arg).exists() {
+        return Err(CliError::input(format!(
+            "cannot read {arg}: no such file or directory (give the value itself with {flag})"
+        )));
+    }
+    let bytes = read_input(arg, limit)?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| CliError::input(format!("{}: not UTF-8 text", shown_path(arg))))?;
+    Ok(text.trim_start_matches('\u{feff}').trim().to_string())
+}
+
 /// How a path is named in messages: as given; standard input is `-` in every command, as on
 /// the command line.
 pub(crate) fn shown_path(path: &str) -> &str {
@@ -188,9 +217,19 @@ pub(crate) fn load_trusted(paths: &[String]) -> Result<Vec<Certificate>, CliErro
 }
 
 /// A private key in any supported format, with the file named in errors.
+/// A passphrase-protected PKCS#8 key (`ENCRYPTED PRIVATE KEY`) is decrypted with the password
+/// from `--password-env`, `--password-file`, `--password-stdin` or the terminal prompt.
 pub(crate) fn load_key(path: &str) -> Result<PrivateKey, CliError> {
     let bytes = read_input(path, CREDENTIAL)?;
-    PrivateKey::load(&bytes).map_err(|e| CliError::input(format!("{}: {e}", shown_path(path))))
+    let shown = shown_path(path);
+    if samlkit_cert::encrypted_key::is_encrypted_pkcs8(&bytes) {
+        use crate::cmd::cert::password::{Purpose, read_password};
+        let password = read_password(Purpose::Existing, &format!("password of {shown}"))?;
+        let der = samlkit_cert::encrypted_key::decrypt_pkcs8(&bytes, password.as_bytes())
+            .map_err(|e| CliError::input(format!("{shown}: {e}")))?;
+        return PrivateKey::from_der(&der).map_err(|e| CliError::input(format!("{shown}: {e}")));
+    }
+    PrivateKey::load(&bytes).map_err(|e| CliError::input(format!("{shown}: {e}")))
 }
 
 /// A private key ready to sign, for the commands that need no certificate (`jwt`, `redirect

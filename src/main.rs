@@ -39,6 +39,8 @@ samlkit COMMAND --help."
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    #[command(flatten)]
+    password: cmd::cert::password::PasswordArgs,
 }
 
 #[derive(Subcommand)]
@@ -59,6 +61,7 @@ enum Command {
     Sign(cmd::sign::SignArgs),
     Verify(cmd::verify::VerifyArgs),
     Metadata(cmd::metadata::MetadataArgs),
+    Decode(cmd::decode::DecodeArgs),
 }
 
 fn main() -> ExitCode {
@@ -66,6 +69,7 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(err) => return error::report_clap_error(err),
     };
+    cmd::cert::password::set_source(cli.password);
     let result = match cli.command {
         Command::Cert(args) => cmd::cert::run(args),
         Command::Inventory(args) => cmd::inventory::run(args),
@@ -76,6 +80,7 @@ fn main() -> ExitCode {
         Command::Sign(args) => cmd::sign::run(args),
         Command::Verify(args) => cmd::verify::run(args),
         Command::Metadata(args) => cmd::metadata::run(args),
+        Command::Decode(args) => cmd::decode::run(args),
     };
     match result {
         Ok(code) => code,

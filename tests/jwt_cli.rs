@@ -173,7 +173,7 @@ fn verify_failures_exit_1_and_input_errors_exit_2() {
     );
 
     assert_error(
-        &verify("not-a-token", &["--now", NOW]),
+        &verify("not-a-token", &["--now", NOW, "--token"]),
         2,
         "malformed token: expected 3 dot-separated parts",
     );
@@ -287,7 +287,7 @@ fn json_mode_reports_failed_checks_on_stdout_too() {
         "{v}"
     );
     // Input errors (exit 2) stay on stderr only.
-    let bad = verify("garbage", &["--json"]);
+    let bad = verify("garbage", &["--json", "--token"]);
     assert_error(&bad, 2, "malformed token");
     assert!(bad.stdout.is_empty());
 }

@@ -86,9 +86,10 @@ pub(crate) struct C14nArgs {
     /// 64 MiB the node limit grows with it (4,000,000 nodes per 64 MiB).
     #[arg(long, value_name = "SIZE", default_value = "64MiB", value_parser = parse_size, allow_negative_numbers = true)]
     max_size: u64,
-    /// The document to read, or - for standard input.
+    /// The documents to read, or - for standard input. With several, each canonical form is
+    /// preceded by a `==> FILE <==` line (as `head` does); one alone is written as exact bytes.
     #[arg(value_name = "FILE|-", default_value = "-")]
-    file: String,
+    files: Vec<String>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -126,9 +127,41 @@ pub(crate) fn run(args: C14nArgs) -> Result<ExitCode, CliError> {
     let limits = limits_for(args.max_size);
     let limit =
         InputLimit { bytes: args.max_size, what: "a c14n document; raise it with --max-size" };
-    let input = crate::io::read_input(&args.file, limit)?;
-    let shown = args.file.as_str();
-    let doc = samlkit_xml::parse_bytes_with_limits(&input, &limits)
+    // Buffer everything: on any error nothing at all reaches stdout.
+    let mut out = Vec::new();
+    let several = args.files.len() > 1;
+    for file in &args.files {
+        if several {
+            out.extend_from_slice(format!("==> {} <==\n", crate::io::shown_path(file)).as_bytes());
+        }
+        out.extend(canonical(file, &args, alg, &prefixes, &limits, limit)?);
+        if several {
+            out.push(b'\n');
+        }
+    }
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(&out).and_then(|()| stdout.flush()) {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
+        Err(e) => Err(CliError::input(format!(
+            "cannot write standard output: {}",
+            crate::io::describe_io(&e)
+        ))),
+    }
+}
+
+/// The canonical form of one file.
+fn canonical(
+    file: &str,
+    args: &C14nArgs,
+    alg: C14nAlgorithm,
+    prefixes: &[&str],
+    limits: &Limits,
+    limit: InputLimit,
+) -> Result<Vec<u8>, CliError> {
+    let input = crate::io::read_input(file, limit)?;
+    let shown = crate::io::shown_path(file);
+    let doc = samlkit_xml::parse_bytes_with_limits(&input, limits)
         .map_err(|e| CliError::input(format!("{shown}:{e}")))?;
     let subset = match &args.id {
         None => None,
@@ -146,16 +179,6 @@ pub(crate) fn run(args: C14nArgs) -> Result<ExitCode, CliError> {
             Some(found)
         }
     };
-    // Buffer everything: on any error nothing at all reaches stdout.
-    let out = samlkit_xml::canonicalize_to_vec(&doc, subset, None, alg, &prefixes)
-        .map_err(|e| CliError::input(format!("{shown}: {e}")))?;
-    let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(&out).and_then(|()| stdout.flush()) {
-        Ok(()) => Ok(ExitCode::SUCCESS),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
-        Err(e) => Err(CliError::input(format!(
-            "cannot write standard output: {}",
-            crate::io::describe_io(&e)
-        ))),
-    }
+    samlkit_xml::canonicalize_to_vec(&doc, subset, None, alg, prefixes)
+        .map_err(|e| CliError::input(format!("{shown}: {e}")))
 }

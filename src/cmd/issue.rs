@@ -110,6 +110,16 @@ pub(crate) struct IssueArgs {
     /// picks what the broken response signs (`none` counts as `assertion`).
     #[arg(long = "break", value_name = "KIND")]
     break_kind: Option<String>,
+    /// The RelayState the --format html page posts along with the response (the SP's
+    /// deep link or state).
+    #[arg(long, value_name = "STATE")]
+    relay_state: Option<String>,
+    /// Write the output to FILE instead of standard output (an existing file needs --force).
+    #[arg(long, value_name = "FILE")]
+    out: Option<std::path::PathBuf>,
+    /// Replace an existing --out file.
+    #[arg(long, requires = "out")]
+    force: bool,
 }
 
 /// `--key`, `--cert`, `--issuer`, `--name-id` are required unless `--break list` is given; clap
@@ -136,6 +146,11 @@ enum OutputFormat {
 }
 
 pub(crate) fn run(args: IssueArgs) -> Result<ExitCode, CliError> {
+    if args.relay_state.is_some() && !matches!(args.format, OutputFormat::Html) {
+        return Err(CliError::input(
+            "--relay-state goes into the --format html page; XML and base64 output carry no RelayState",
+        ));
+    }
     let break_kind = match args.break_kind.as_deref() {
         Some("list") => return print_break_list(),
         Some(name) => Some(BreakKind::from_name(name).ok_or_else(|| {
@@ -229,10 +244,14 @@ pub(crate) fn run(args: IssueArgs) -> Result<ExitCode, CliError> {
                     "--format html needs --recipient or --destination (the form's action)",
                 )
             })?;
-            post_form(action, &STANDARD.encode(xml.as_bytes()), None)
+            post_form(action, &STANDARD.encode(xml.as_bytes()), args.relay_state.as_deref())
                 .map_err(|e| CliError::input(crate::error::saml_message(&e)))?
         }
     };
+    if let Some(path) = &args.out {
+        crate::io::write_public(path, output.as_bytes(), args.force)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let mut stdout = std::io::stdout().lock();
     stdout
         .write_all(output.as_bytes())

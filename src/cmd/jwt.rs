@@ -6,7 +6,7 @@ use clap::{Args, Subcommand};
 use samlkit_cert::jwt::{self, JwtRequest};
 
 use crate::error::{CliError, json_failure};
-use crate::io::{TOKEN, load_signer, load_trusted, read_input};
+use crate::io::{TOKEN, load_signer, load_trusted};
 use crate::now::NowArg;
 
 /// Issue (or, with `verify`, check) a JWT for the OAuth 2.0 JWT bearer flow.
@@ -108,9 +108,13 @@ struct VerifyArgs {
     /// Print the result as one line of JSON.
     #[arg(long)]
     json: bool,
-    /// The token itself, or - to read it from standard input.
-    #[arg(value_name = "TOKEN")]
-    token: String,
+    /// A file holding the token, or - (the default) for standard input. (A token given here
+    /// in place of a file name still works, as before.)
+    #[arg(value_name = "FILE", conflicts_with = "token")]
+    file: Option<String>,
+    /// The token itself, instead of a file.
+    #[arg(long, value_name = "JWT")]
+    token: Option<String>,
 }
 
 /// Runs `samlkit jwt` or `samlkit jwt verify`.
@@ -149,12 +153,18 @@ fn issue(args: IssueArgs) -> Result<ExitCode, CliError> {
 
 fn verify(args: VerifyArgs) -> Result<ExitCode, CliError> {
     let trusted = load_trusted(&args.cert)?;
-    let token = if args.token == "-" {
-        String::from_utf8(read_input("-", TOKEN)?)
-            .map_err(|_| CliError::input("malformed token: standard input is not UTF-8 text"))?
-    } else {
-        args.token.clone()
-    };
+    let token = crate::io::file_or_literal(
+        args.file.as_deref(),
+        args.token.as_deref(),
+        TOKEN,
+        |arg| {
+            arg.matches('.').count() == 2
+                && arg
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'='))
+        },
+        "--token",
+    )?;
     let now = args.now.resolve();
     let (verified, index) = jwt::verify_with_certificates(
         token.trim(),

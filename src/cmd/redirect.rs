@@ -125,9 +125,14 @@ struct VerifyArgs {
     /// Print the result as one line of JSON (message included).
     #[arg(long)]
     json: bool,
-    /// The URL as the browser requested it (or only its query string), or - for stdin.
-    #[arg(value_name = "URL")]
-    url: String,
+    /// A file holding the URL as the browser requested it (or only its query string), or -
+    /// (the default) for standard input. (A URL given here in place of a file name still
+    /// works, as before.)
+    #[arg(value_name = "FILE", conflicts_with = "url")]
+    file: Option<String>,
+    /// The URL itself, instead of a file.
+    #[arg(long, value_name = "URL")]
+    url: Option<String>,
 }
 
 /// Runs `samlkit redirect`.
@@ -185,12 +190,19 @@ fn check_message(path: &str, message: &[u8]) -> Result<(), CliError> {
 
 fn verify(args: VerifyArgs) -> Result<ExitCode, CliError> {
     let trusted = load_trusted(&args.cert)?;
-    let url = if args.url == "-" {
-        String::from_utf8(read_input("-", REDIRECT_URL)?)
-            .map_err(|_| CliError::input("standard input: the URL is not UTF-8 text"))?
-    } else {
-        args.url.clone()
-    };
+    let url = crate::io::file_or_literal(
+        args.file.as_deref(),
+        args.url.as_deref(),
+        REDIRECT_URL,
+        |arg| {
+            arg.contains('?')
+                || arg.contains("SAMLRequest=")
+                || arg.contains("SAMLResponse=")
+                || arg.starts_with("https://")
+                || arg.starts_with("http://")
+        },
+        "--url",
+    )?;
     let (verified, index) =
         redirect::verify_url_with_certificates(url.trim(), &trusted, args.allow_sha1)
             .map_err(|e| json_failure(args.json, e.into()))?;

@@ -1,5 +1,6 @@
 //! `samlkit verify`: check signed SAML responses against trusted certificates.
 
+mod trust;
 mod unchecked;
 
 use std::io::{BufWriter, Write};
@@ -15,7 +16,7 @@ use samlkit_saml::{
 use serde::Serialize;
 
 use crate::error::{CliError, one_line};
-use crate::io::{SAML_MESSAGE, load_trusted, read_input};
+use crate::io::{SAML_MESSAGE, read_input};
 use crate::now::NowArg;
 use unchecked::Given;
 
@@ -49,9 +50,21 @@ use unchecked::Given;
 #[derive(Args)]
 #[command(verbatim_doc_comment)]
 pub(crate) struct VerifyArgs {
-    /// A trusted certificate (PEM or DER); repeat for several (e.g. during a rollover).
-    #[arg(long = "cert", value_name = "CERT", required = true)]
+    /// A trusted certificate (PEM, DER or bare base64); repeat for several (e.g. during a
+    /// rollover).
+    #[arg(long = "cert", value_name = "CERT", required_unless_present_any = ["idp_metadata", "fingerprint"])]
     certs: Vec<String>,
+    /// Trust the signing certificates of this IdP metadata (KeyDescriptor use="signing" or no
+    /// use). Its own signature is checked when --metadata-cert is given.
+    #[arg(long, value_name = "FILE", conflicts_with = "metadata")]
+    idp_metadata: Option<String>,
+    /// The certificate the --idp-metadata file must be signed with; repeat for several.
+    #[arg(long, value_name = "CERT", requires = "idp_metadata")]
+    metadata_cert: Vec<String>,
+    /// Trust the certificate in the signature's KeyInfo only if its SHA-256 fingerprint is
+    /// this one (sha256:AB:CD:…, case and colons do not matter); repeat for several.
+    #[arg(long, value_name = "sha256:HEX", conflicts_with = "metadata")]
+    fingerprint: Vec<String>,
     /// The audience (your SP entity ID) every AudienceRestriction must name.
     #[arg(long, value_name = "URI")]
     audience: Option<String>,
@@ -165,8 +178,16 @@ pub(crate) fn run(args: VerifyArgs) -> Result<ExitCode, CliError> {
         unchecked::require_all(&unchecked)?;
     }
     let now = args.now.resolve();
-    let trusted = load_trusted(&args.certs)?;
-    let policy = policy(&args, &trusted, now);
+    let trust = trust::Trust::load(
+        &trust::TrustArgs {
+            certs: &args.certs,
+            idp_metadata: args.idp_metadata.as_deref(),
+            metadata_certs: &args.metadata_cert,
+            fingerprints: &args.fingerprint,
+        },
+        now,
+    )?;
+    let trusted = trust.certificates.clone();
     let files = if args.files.is_empty() { vec!["-".to_string()] } else { args.files.clone() };
     if args.metadata {
         return run_metadata(&files, &trusted, now, args.allow_sha1, args.json);
@@ -181,11 +202,18 @@ pub(crate) fn run(args: VerifyArgs) -> Result<ExitCode, CliError> {
     let mut replays = Replays::default();
     for file in &files {
         let (steps, outcome) = match read_input(file, SAML_MESSAGE) {
-            Ok(bytes) if args.explain => {
-                let (steps, outcome) = explain_response(&bytes, &policy).into_parts();
-                (steps, outcome.map_err(Failure::from))
-            }
-            Ok(bytes) => (Vec::new(), verify_response(&bytes, &policy).map_err(Failure::from)),
+            Ok(bytes) => match trust.for_message(&bytes) {
+                Ok(file_trust) if args.explain => {
+                    let policy = policy(&args, &file_trust, now);
+                    let (steps, outcome) = explain_response(&bytes, &policy).into_parts();
+                    (steps, outcome.map_err(Failure::from))
+                }
+                Ok(file_trust) => {
+                    let policy = policy(&args, &file_trust, now);
+                    (Vec::new(), verify_response(&bytes, &policy).map_err(Failure::from))
+                }
+                Err(e) => (Vec::new(), Err(Failure::from(e))),
+            },
             Err(e) => (Vec::new(), Err(Failure::unreadable(e))),
         };
         let outcome = outcome.and_then(|v| replays.accept(file, v));

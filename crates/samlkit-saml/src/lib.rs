@@ -90,11 +90,13 @@
 mod breaks;
 mod builder;
 mod credential;
+pub mod decode;
 mod error;
 mod escape;
 mod id;
 mod input;
 mod metadata;
+pub mod pin;
 mod post;
 mod sign;
 mod sp;

@@ -53,9 +53,6 @@ pub(crate) struct ExportArgs {
     /// The keystore file to write (mode 0600).
     #[arg(long, value_name = "FILE")]
     out: PathBuf,
-    /// Name of the environment variable that holds the keystore password.
-    #[arg(long, value_name = "VAR")]
-    password_env: Option<String>,
     /// Replace FILE if it exists.
     #[arg(long)]
     force: bool,
@@ -89,7 +86,7 @@ pub(crate) fn run(args: ExportArgs) -> Result<ExitCode, CliError> {
             args.out.display()
         )));
     }
-    let password = read_password(args.password_env.as_deref(), Purpose::New)?;
+    let password = read_password(Purpose::New, "keystore password")?;
     let entry = KeyEntry::new(&alias, &credential.key, &credential.chain);
     let bytes = keystore::write(
         format,

@@ -33,9 +33,6 @@ pub(crate) struct ImportArgs {
     /// The entry to extract (needed when the keystore holds several keys).
     #[arg(long, value_name = "NAME")]
     alias: Option<String>,
-    /// Name of the environment variable that holds the keystore password.
-    #[arg(long, value_name = "VAR")]
-    password_env: Option<String>,
     /// Output prefix: writes PREFIX.key and PREFIX.crt.
     #[arg(long, value_name = "PREFIX")]
     out: PathBuf,
@@ -62,7 +59,7 @@ pub(crate) fn run(args: ImportArgs) -> Result<ExitCode, CliError> {
             }
         }
     }
-    let password = read_password(args.password_env.as_deref(), Purpose::Existing)?;
+    let password = read_password(Purpose::Existing, "keystore password")?;
     // Every keystore error names the file it is about.
     let in_file = |e: CertError| CliError::from(e).map_message(|m| format!("{shown}: {m}"));
     let contents = keystore::read(&bytes, &password).map_err(in_file)?;

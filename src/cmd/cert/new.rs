@@ -42,7 +42,8 @@ pub(crate) struct NewArgs {
     /// RSA key size in bits: 2048, 3072 or 4096 (the sizes Salesforce accepts).
     #[arg(long, value_name = "BITS", default_value = "2048", value_parser = parse_key_size)]
     key_size: RsaKeySize,
-    /// Output prefix: writes PREFIX.crt and PREFIX.key [default: ./NAME, from --cn].
+    /// Output prefix: writes PREFIX.crt and PREFIX.key [default: ./NAME, from --cn]. A
+    /// directory (existing, or ending with /) gets DIR/NAME.crt and DIR/NAME.key.
     #[arg(long, value_name = "PREFIX")]
     out: Option<PathBuf>,
     /// Replace PREFIX.crt and PREFIX.key if they exist.
@@ -87,6 +88,9 @@ pub(crate) fn run(args: NewArgs) -> Result<ExitCode, CliError> {
         ..Subject::default()
     };
     let prefix = match args.out {
+        // A directory (existing, or written with a trailing slash): the files go inside it,
+        // named after the CN, never as the hidden `DIR/.crt` and `DIR/.key`.
+        Some(dir) if names_a_directory(&dir) => dir.join(cn_file_name(&args.cn)?),
         Some(prefix) => prefix,
         None => default_prefix(&args.cn)?,
     };
@@ -131,8 +135,18 @@ pub(crate) fn run(args: NewArgs) -> Result<ExitCode, CliError> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `./NAME` from the common name, keeping only characters that are safe in a file name.
+/// `./NAME` from the common name (see [`cn_file_name`]).
 fn default_prefix(cn: &str) -> Result<PathBuf, CliError> {
+    Ok(PathBuf::from(".").join(cn_file_name(cn)?))
+}
+
+/// Whether `--out` names a directory: one that exists, or a path ending with `/`.
+fn names_a_directory(out: &std::path::Path) -> bool {
+    out.is_dir() || out.as_os_str().to_string_lossy().ends_with(std::path::MAIN_SEPARATOR)
+}
+
+/// The common name as a file name, keeping only characters that are safe in one.
+fn cn_file_name(cn: &str) -> Result<String, CliError> {
     let name: String = cn
         .trim()
         .chars()
@@ -142,7 +156,7 @@ fn default_prefix(cn: &str) -> Result<PathBuf, CliError> {
     if name.is_empty() {
         return Err(CliError::input("cannot derive a file name from --cn; give --out PREFIX"));
     }
-    Ok(PathBuf::from(".").join(name))
+    Ok(name.to_string())
 }
 
 /// `PREFIX.ext`, appending (not replacing) so `idp.example.com` gives `idp.example.com.crt`.
