@@ -134,7 +134,7 @@ fn issue_errors() {
         .unwrap();
     assert_error(&missing_file, 2, "cannot read /nonexistent.key: no such file or directory");
     let missing_flag = samlkit().args(["jwt", "--key", "k"]).output().unwrap();
-    assert_error(&missing_flag, 2, "--iss <CLIENT_ID> --sub <USERNAME>");
+    assert_error(&missing_flag, 2, "--issuer <CLIENT_ID> --subject <USERNAME>");
     let both = samlkit().args(["jwt", "--iss", "c", "verify"]).output().unwrap();
     assert_eq!(both.status.code(), Some(2));
 }
