@@ -22,9 +22,11 @@ use unchecked::Given;
 
 /// Verify signed SAML responses against trusted certificates
 ///
-/// Trust comes only from the --cert certificates (a certificate inside the message never
-/// creates trust). Accepts raw XML, the base64 SAMLResponse form value, a URL-encoded form body
-/// (SAMLResponse=…&RelayState=…) or deflate+base64. Several files are verified in one run, one
+/// Trust comes only from --cert, the signing certificates of --idp-metadata, and
+/// --fingerprint pins (a certificate inside the message is trusted only when a pin names its
+/// SHA-256 fingerprint). Accepts raw XML, the base64 SAMLResponse form value, a URL-encoded form body
+/// (SAMLResponse=…&RelayState=…), the HTML auto-POST page (issue --format html) or
+/// deflate+base64. Several files are verified in one run, one
 /// result each; exit 1 if any fails, 2 if any could not be read as a SAML message.
 /// A comment inside NameID, Issuer, Audience or AttributeValue is refused (comment_in_value).
 ///

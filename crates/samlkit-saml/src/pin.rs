@@ -103,3 +103,56 @@ pub fn pinned_keyinfo_certificates(
     }
     Ok(pinned)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cert(pem: &[u8]) -> Certificate {
+        Certificate::load(pem).unwrap()
+    }
+
+    #[test]
+    fn fingerprints_are_read_in_every_usual_spelling() {
+        let fp = cert(include_bytes!("../data/example-idp.crt")).sha256_fingerprint();
+        let bare = fp.replace(':', "");
+        for text in [
+            format!("sha256:{fp}"),
+            format!("SHA256:{}", bare.to_lowercase()),
+            fp.to_lowercase(),
+            fp.replace(':', " "),
+            format!("  {bare}\n"),
+        ] {
+            assert_eq!(Fingerprint::parse(&text).unwrap(), Fingerprint(fp.clone()), "{text}");
+        }
+        for (text, why) in [
+            ("sha1:AB:CD", "only sha256"),
+            ("sha256:AB:CD", "expected 32 bytes"),
+            (&format!("sha256:{}", "ZZ".repeat(32)), "expected 32 bytes"),
+        ] {
+            let err = Fingerprint::parse(text).unwrap_err();
+            assert!(err.detail().contains(why), "{text}: {err}");
+        }
+    }
+
+    #[test]
+    fn only_a_pinned_keyinfo_certificate_is_returned() {
+        let response = include_bytes!("../data/example-response.xml");
+        let idp = cert(include_bytes!("../data/example-idp.crt"));
+        let attacker = cert(include_bytes!("../data/attacker.crt"));
+        let pin = |c: &Certificate| Fingerprint::parse(&c.sha256_fingerprint()).unwrap();
+
+        let pinned = pinned_keyinfo_certificates(response, &[pin(&attacker), pin(&idp)]).unwrap();
+        assert_eq!(pinned, vec![idp.clone()]);
+
+        // The attacker's pin does not make the IdP's KeyInfo certificate trusted, and the
+        // error names the fingerprint the message carries.
+        let err = pinned_keyinfo_certificates(response, &[pin(&attacker)]).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::UntrustedCertificate);
+        assert!(err.detail().contains(&idp.sha256_fingerprint()), "{err}");
+
+        // A message without KeyInfo certificates gives nothing to pin.
+        let err = pinned_keyinfo_certificates(b"<x/>", &[pin(&idp)]).unwrap_err();
+        assert!(err.detail().contains("carries no certificate"), "{err}");
+    }
+}
