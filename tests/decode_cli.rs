@@ -158,7 +158,7 @@ fn mistakes_are_named_in_words() {
     for (input, needle) in cases {
         let out = decode_stdin(&input, &[]);
         assert_error(&out, 2, needle);
-        assert!(stderr(&out).starts_with("error: <stdin>: "), "{}", stderr(&out));
+        assert!(stderr(&out).starts_with("error: -: "), "{}", stderr(&out));
     }
     // '+' turned into spaces: a base64 value with a '+' in it, spaces in its place.
     let b64 = STANDARD.encode(issue(&[]));
