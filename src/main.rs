@@ -2,12 +2,14 @@
 //! exit codes; the real work lives in the `samlkit-*` crates.
 #![forbid(unsafe_code)]
 
+mod batch;
 mod cmd;
 mod error;
 mod io;
 mod now;
 mod shown;
 mod table;
+mod write;
 
 use std::process::ExitCode;
 
