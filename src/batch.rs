@@ -367,7 +367,7 @@ fn thousands(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, d) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(d);
@@ -381,7 +381,8 @@ mod tests {
 
     #[test]
     fn summaries_count_what_happened() {
-        let cases: [(usize, &[(usize, &str)], &str); 4] = [
+        type Case<'a> = (usize, &'a [(usize, &'a str)], &'a str);
+        let cases: [Case; 4] = [
             (
                 20_001,
                 &[(20_000, "valid"), (1, "invalid"), (0, "unreadable")],

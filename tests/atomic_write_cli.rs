@@ -194,7 +194,8 @@ fn a_batch_killed_midway_leaves_every_output_old_or_complete() {
         // The fourth document is too big for the file size limit set below: writing its
         // output kills the process (SIGXFSZ) in the middle of the batch.
         let doc = if i == 3 {
-            let big: Vec<String> = (0..40).map(|n| format!("big{n}={}", "x".repeat(8 * 1024))).collect();
+            let big: Vec<String> =
+                (0..40).map(|n| format!("big{n}={}", "x".repeat(8 * 1024))).collect();
             let mut args = vec!["--sign", "none", "--name-id", "big@example.com"];
             for attr in &big {
                 args.extend(["--attr", attr.as_str()]);
