@@ -107,17 +107,20 @@ pub(crate) fn describe_io(e: &std::io::Error) -> String {
         std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
         _ => {
             let s = e.to_string();
-            match s.find(" (os error") {
-                Some(i) => s[..i].to_string(),
-                None => s,
-            }
+            let s = match s.find(" (os error") {
+                Some(i) => &s[..i],
+                None => s.as_str(),
+            };
+            // Rust's "Is a directory": messages continue in lower case after the file name.
+            crate::now::lowercase_first(s)
         }
     }
 }
 
-/// How a path is named in messages (`-` is standard input).
+/// How a path is named in messages: as given; standard input is `-` in every command, as on
+/// the command line.
 pub(crate) fn shown_path(path: &str) -> &str {
-    if path == "-" { "<stdin>" } else { path }
+    path
 }
 
 /// Every certificate in a PEM or DER file (or `-`), in file order, with the file named in
@@ -273,7 +276,7 @@ impl Credential {
         };
         if method.for_key(key_alg).is_none() {
             return Err(CliError::input(format!(
-                "--alg {} does not fit the key ({key_alg:?})",
+                "--alg {} does not fit the key ({key_alg})",
                 method.name()
             )));
         }

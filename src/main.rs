@@ -7,6 +7,7 @@ mod cmd;
 mod error;
 mod io;
 mod now;
+mod numbers;
 mod shown;
 mod table;
 mod write;
@@ -20,7 +21,23 @@ use clap::{Parser, Subcommand};
 /// Exit codes: 0 success; 1 the check failed (invalid signature, a SAML condition not met, a
 /// certificate expired or due for renewal); 2 usage or input error.
 #[derive(Parser)]
-#[command(name = "samlkit", version, propagate_version = true, max_term_width = 100)]
+#[command(
+    name = "samlkit",
+    version,
+    propagate_version = true,
+    max_term_width = 100,
+    after_help = "\
+Examples:
+  samlkit issue --key fixtures/keys/idp.key --cert fixtures/certs/idp.crt \\
+      --issuer https://idp.example.com --name-id alice@example.com \\
+      --audience https://sp.example.com --recipient https://sp.example.com/acs \\
+    | samlkit verify --cert fixtures/certs/idp.crt --audience https://sp.example.com \\
+      --recipient https://sp.example.com/acs --issuer https://idp.example.com -
+  samlkit cert check fixtures/certs/idp.crt --now 2026-06-01
+
+Every command explains itself, with examples that run from the repository root:
+samlkit COMMAND --help."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

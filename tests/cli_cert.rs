@@ -135,10 +135,10 @@ fn cert_new_rejects_bad_arguments_before_writing_anything() {
     let prefix = dir.path().join("p");
     let prefix = prefix.to_str().unwrap();
     let cases: [(&[&str], &str); 8] = [
-        (&["--days", "0"], "--days must be a whole number of days from 1 to 36500"),
-        (&["--days", "abc"], "--days must be a whole number of days"),
+        (&["--days", "0"], "--valid-days must be a whole number of days from 1 to 36500"),
+        (&["--days", "abc"], "--valid-days must be a whole number of days"),
         (&["--days", "-5"], "--days"),
-        (&["--days", "1.5"], "--days must be a whole number of days"),
+        (&["--days", "1.5"], "--valid-days must be a whole number of days"),
         (&["--key-size", "1024"], "--key-size must be 2048, 3072 or 4096"),
         (&["--country", "USA"], "invalid country: \"USA\" is not a two-letter ISO 3166 code"),
         (&["--now", "yesterday"], "expected an RFC 3339 timestamp"),

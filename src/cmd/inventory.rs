@@ -31,8 +31,9 @@ use crate::table::Table;
     ok, 1 when any needs action (renew, expired, not-yet-valid, error), 2 when the inventory \
     itself cannot be read or parsed.\n\n`samlkit inventory scan DIR|ZIP` builds the same \
     knowledge from a Salesforce org's metadata (and `--write` folds it into this file).\n\n\
-    Example:\n  \
-    samlkit inventory --file fixtures/inventory/samlkit.toml --now 2026-06-01T00:00:00Z"
+    Examples:\n  \
+    samlkit inventory --file fixtures/inventory/samlkit.toml --now 2026-06-01   # exit 1\n  \
+    samlkit inventory --file fixtures/inventory/samlkit.toml --json > inventory.json   # exit 1"
 )]
 pub(crate) struct InventoryArgs {
     #[command(subcommand)]
@@ -42,7 +43,7 @@ pub(crate) struct InventoryArgs {
     #[arg(long, value_name = "FILE", default_value = "samlkit.toml")]
     file: String,
     /// Default renewal window in days, for entries without their own `warn_days`.
-    #[arg(long, value_name = "DAYS", default_value_t = DEFAULT_WARN_DAYS)]
+    #[arg(long, value_name = "DAYS", default_value_t = DEFAULT_WARN_DAYS, value_parser = crate::numbers::whole_number, allow_negative_numbers = true)]
     warn_days: u32,
     /// Print the report as one JSON document instead of the table.
     #[arg(long)]
@@ -64,7 +65,7 @@ pub(crate) fn run(args: InventoryArgs) -> Result<ExitCode, CliError> {
     }
     let now = args.now.resolve();
     let bytes = read_input(&args.file, INVENTORY)?;
-    let label = if args.file == "-" { "<stdin>" } else { args.file.as_str() };
+    let label = args.file.as_str();
     let text = String::from_utf8(bytes)
         .map_err(|e| CliError::input(format!("{label}: not UTF-8 text ({e})")))?;
     let inventory = Inventory::parse(&text, label).map_err(CliError::input)?;

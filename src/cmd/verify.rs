@@ -39,11 +39,18 @@ use unchecked::Given;
 /// three required (exit 2 without them).
 /// With --metadata the files are signed IdP metadata (samlkit metadata) instead.
 ///
-/// Example:
-///
-///     samlkit verify --cert idp.crt --audience https://sp.example.com
+/// Examples:
+///   samlkit issue --key fixtures/keys/idp.key --cert fixtures/certs/idp.crt \
+///       --issuer https://idp.example.com --name-id alice@example.com \
+///       --audience https://sp.example.com --recipient https://sp.example.com/acs > response.xml
+///   samlkit verify --cert fixtures/certs/idp.crt --audience https://sp.example.com \
 ///       --recipient https://sp.example.com/acs --issuer https://idp.example.com response.xml
-///     samlkit verify --metadata --cert idp.crt idp-metadata.xml
+///   samlkit verify --cert fixtures/certs/idp.crt --audience https://sp.example.com \
+///       --recipient https://sp.example.com/acs --now 2026-11-29T10:01:00Z \
+///       --explain fixtures/captured/form-body.txt
+///   samlkit verify --cert fixtures/certs/idp.crt --now 2026-11-29T10:01:00Z --json \
+///       - < fixtures/captured/saml-response.b64
+///   samlkit verify --cert fixtures/certs/attacker.crt response.xml   # exit 1: not trusted
 #[derive(Args)]
 #[command(verbatim_doc_comment)]
 pub(crate) struct VerifyArgs {
@@ -65,9 +72,10 @@ pub(crate) struct VerifyArgs {
     #[command(flatten)]
     now: NowArg,
     /// Allowed clock skew for time conditions.
-    #[arg(long, value_name = "SECONDS", default_value_t = 180)]
+    #[arg(long, value_name = "SECONDS", default_value_t = 180, value_parser = crate::numbers::whole_number, allow_negative_numbers = true)]
     skew: u32,
-    /// Which signature must be present.
+    /// Which signature must be present: the Response's, the Assertion's, both, or any (either
+    /// or both).
     #[arg(long, value_enum, default_value_t = RequireArg::Any)]
     require: RequireArg,
     /// Accept SHA-1 signatures and digests (legacy IdPs only).
@@ -110,6 +118,7 @@ enum RequireArg {
     Response,
     Assertion,
     Any,
+    Both,
 }
 
 /// The library policy for the flags given: each binding is checked when its flag is given, and
@@ -125,6 +134,7 @@ fn policy<'c>(
             RequireArg::Response => Require::Response,
             RequireArg::Assertion => Require::Assertion,
             RequireArg::Any => Require::Any,
+            RequireArg::Both => Require::Both,
         });
     if args.allow_bare_assertion {
         policy = policy.allow_bare_assertion();
@@ -343,7 +353,8 @@ fn exit_code<T>(outcome: &Result<T, Failure>) -> u8 {
 /// the two streams stay in file order.
 fn report_failure(out: &mut impl Write, file: &str, failure: &Failure) {
     let _ = out.flush();
-    eprintln!("error: {}: {}", shown(file), shown(&one_line(failure.message())));
+    let message = crate::error::at_file(file, &one_line(failure.message()));
+    eprintln!("error: {}", shown(&message));
 }
 
 fn stdout_failed(e: std::io::Error) -> CliError {

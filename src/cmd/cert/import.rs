@@ -21,8 +21,11 @@ Writes PREFIX.key (PKCS#8 PEM, mode 0600) and PREFIX.crt (PEM, leaf first) after
 Salesforce's rules: the key is RSA 2048/3072/4096 stored as PKCS#8 and matches the first
 certificate, each certificate followed by its issuer. A broken rule exits 1 and writes nothing.
 
-Example:
-  KS_PASS='…' samlkit cert import sf-export.jks --password-env KS_PASS --out idp")]
+Examples:
+  export KS_PASS='choose-a-long-one'
+  samlkit cert export --format jks --key fixtures/keys/idp.key --cert fixtures/certs/idp.crt \\
+      --out idp.jks --password-env KS_PASS
+  samlkit cert import idp.jks --password-env KS_PASS --out idp-from-jks")]
 pub(crate) struct ImportArgs {
     /// The keystore file (JKS or PKCS#12), or - for standard input.
     #[arg(value_name = "KEYSTORE")]

@@ -15,8 +15,10 @@ use crate::now::parse_rfc3339;
 #[derive(Args)]
 #[command(after_help = "Writes PREFIX.crt (PEM, share it with service providers) and PREFIX.key \
     (PKCS#8 PEM, mode 0600, keep it secret). The directory is created if needed. Existing \
-    files are never replaced unless --force is given. The key is never printed.\n\nExample:\n  \
-    samlkit cert new --cn idp.example.com --org \"Example Corp\" --days 730 --out /etc/idp/signing")]
+    files are never replaced unless --force is given. The key is never printed.\n\nExamples:\n  \
+    samlkit cert new --cn idp.example.com --org \"Example Corp\" --valid-days 730 \\\n      \
+    --out signing/idp\n  \
+    samlkit cert show signing/idp.crt --key signing/idp.key")]
 pub(crate) struct NewArgs {
     /// Common name (CN) of the certificate, e.g. the IdP host name.
     #[arg(long, value_name = "NAME")]
@@ -33,8 +35,9 @@ pub(crate) struct NewArgs {
     /// E-mail address (emailAddress) in the subject.
     #[arg(long, value_name = "ADDRESS")]
     email: Option<String>,
-    /// Validity in days, from --now (or the current time).
-    #[arg(long, value_name = "N", default_value = "365", value_parser = parse_days, allow_hyphen_values = true)]
+    /// Validity in days, from --now (or the current time). The same flag as
+    /// `samlkit metadata --valid-days`.
+    #[arg(long = "valid-days", alias = "days", value_name = "N", default_value = "365", value_parser = parse_days, allow_hyphen_values = true)]
     days: u32,
     /// RSA key size in bits: 2048, 3072 or 4096 (the sizes Salesforce accepts).
     #[arg(long, value_name = "BITS", default_value = "2048", value_parser = parse_key_size)]
@@ -48,8 +51,8 @@ pub(crate) struct NewArgs {
     /// Print the new certificate's details as one line of JSON.
     #[arg(long)]
     json: bool,
-    /// Start the validity at this instant (RFC 3339, e.g. 2026-06-01T00:00:00Z) instead of
-    /// the current time.
+    /// Start the validity at this instant (RFC 3339, e.g. 2026-06-01T00:00:00Z, or a date,
+    /// midnight UTC) instead of the current time.
     #[arg(long, value_name = "RFC3339", value_parser = parse_rfc3339)]
     now: Option<DateTime<Utc>>,
 }
@@ -58,7 +61,7 @@ fn parse_days(value: &str) -> Result<u32, String> {
     let max = generate::MAX_DAYS;
     match value.trim().parse::<u32>() {
         Ok(days) if (1..=max).contains(&days) => Ok(days),
-        _ => Err(format!("--days must be a whole number of days from 1 to {max}, e.g. 365")),
+        _ => Err(format!("--valid-days must be a whole number of days from 1 to {max}, e.g. 365")),
     }
 }
 

@@ -15,10 +15,12 @@ use crate::table::key_values;
 
 #[derive(Args)]
 #[command(after_help = "Every certificate in the file is shown (a PEM bundle may hold a \
-    chain). With --key, also says whether the private key belongs to the certificate, and \
-    exits 1 if it does not.\n\nExamples:\n  \
-    samlkit cert show idp.crt\n  \
-    samlkit cert show idp.crt --key idp.key --json")]
+    chain): subject, issuer, serial, validity and days left, key, signature algorithm, SHA-1 and \
+    SHA-256 fingerprints. With --key, also says whether the private key belongs to the \
+    certificate, and exits 1 if it does not.\n\nExamples:\n  \
+    samlkit cert show fixtures/certs/idp.crt\n  \
+    samlkit cert show fixtures/certs/idp.der --key fixtures/keys/idp.key --json\n  \
+    samlkit cert show fixtures/certs/idp.crt --key fixtures/keys/attacker.key   # exit 1")]
 pub(crate) struct ShowArgs {
     /// Certificate file, PEM or DER (`-` reads standard input).
     #[arg(value_name = "CERT")]
