@@ -293,7 +293,7 @@ fn sign_processes_every_file_reports_each_failure_and_exits_2() {
     let err = stderr(&out);
     let err_lines = lines(&err);
     assert_eq!(err_lines.len(), 3, "{err}");
-    assert!(err_lines[0].starts_with(&format!("error: {}: ", broken.display())), "{err}");
+    assert!(err_lines[0].starts_with(&format!("error: {}:", broken.display())), "{err}");
     assert!(err_lines[1].starts_with("error: ") && err_lines[1].contains("missing.xml"), "{err}");
     assert_eq!(err_lines[2], "4 files: 2 signed, 2 failed");
     let mut written: Vec<String> = fs::read_dir(&out_dir)
