@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use support::saml::{ACS, IDP, SP, VERIFY_AT, issue};
-use support::{assert_error, assert_success, fixture, samlkit};
+use support::{assert_error, assert_success, fixture, require, samlkit, tools};
 
 const PASSWORD_VAR: &str = "SAMLKIT_TEST_KS_PASSWORD";
 
@@ -257,4 +257,67 @@ fn a_batch_killed_midway_leaves_every_output_old_or_complete() {
     }
     // The oversized output never replaced the old one, in any state.
     assert_eq!(fs::read_to_string(out_dir.join("r3.xml")).unwrap(), "old output 3");
+}
+
+/// How many times `args` (a samlkit command) calls each flush system call, by strace.
+fn flushes(args: &[&str]) -> std::collections::BTreeMap<String, u64> {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("strace.txt");
+    let bin = assert_cmd::cargo::cargo_bin("samlkit");
+    let out = std::process::Command::new("strace")
+        .args(["-f", "-c", "-e", "trace=fsync,fdatasync,syncfs", "-o"])
+        .arg(&log)
+        .arg(bin)
+        .args(args)
+        .output()
+        .unwrap();
+    assert_success(&out);
+    // `% time  seconds  usecs/call  calls  [errors]  syscall`, then a `total` row.
+    fs::read_to_string(&log)
+        .unwrap()
+        .lines()
+        .filter_map(|line| {
+            let cols: Vec<&str> = line.split_whitespace().collect();
+            let name = *cols.last()?;
+            let calls = cols.get(3)?.parse().ok()?;
+            ["fsync", "fdatasync", "syncfs"].contains(&name).then(|| (name.to_string(), calls))
+        })
+        .collect()
+}
+
+#[test]
+#[cfg_attr(missing_strace, ignore = "strace not installed: run scripts/install-test-deps.sh")]
+fn a_batch_flushes_once_at_the_end_and_a_single_write_flushes_file_and_directory() {
+    require(&tools::STRACE);
+    let dir = tempfile::tempdir().unwrap();
+    let mut args: Vec<String> =
+        ["sign", "--key", &fixture("keys/idp.key"), "--cert", &fixture("certs/idp.crt")]
+            .map(String::from)
+            .to_vec();
+    args.extend(["--out-dir".into(), dir.path().join("out").display().to_string()]);
+    for i in 0..20 {
+        let path = dir.path().join(format!("r{i:02}.xml"));
+        fs::write(&path, issue(&["--sign", "none", "--name-id", &format!("u{i}@example.com")]))
+            .unwrap();
+        args.push(path.display().to_string());
+    }
+    let batch: Vec<&str> = args.iter().map(String::as_str).collect();
+    let counts = flushes(&batch);
+    // One syncfs for the contents of the 20 files, one fsync of the output directory.
+    let expected: std::collections::BTreeMap<String, u64> =
+        [("fsync".to_string(), 1), ("syncfs".to_string(), 1)].into();
+    assert_eq!(counts, expected);
+    // One file with --out: the file, then its directory.
+    let single = dir.path().join("single.xml");
+    let counts = flushes(&[
+        "sign",
+        "--key",
+        &fixture("keys/idp.key"),
+        "--cert",
+        &fixture("certs/idp.crt"),
+        "--out",
+        single.to_str().unwrap(),
+        &args[args.len() - 1],
+    ]);
+    assert_eq!(counts, [("fsync".to_string(), 2)].into());
 }
