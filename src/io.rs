@@ -3,7 +3,7 @@
 //! Each loader names the file in its error, so every command words the same failure the same way.
 
 use std::fs;
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::Path;
 
 use samlkit_cert::{Certificate, PrivateKey, Signer};
@@ -11,6 +11,7 @@ use samlkit_dsig::{DigestMethod, SignatureMethod};
 use samlkit_saml::{ErrorKind, SigningCredential};
 
 use crate::error::CliError;
+use crate::write::{Existing, Secrecy, write_file};
 
 /// How much one input may hold, and what it is (for the message that refuses a bigger one).
 #[derive(Clone, Copy, Debug)]
@@ -85,52 +86,18 @@ fn read_at_most(reader: impl Read, limit: u64) -> std::io::Result<Vec<u8>> {
     Ok(buf)
 }
 
-/// Writes a public file (certificate, CSR, metadata). Refuses to replace an existing file unless
-/// `force` is set.
+/// Writes a public file (certificate, CSR, metadata, signed document) atomically and durably
+/// with mode 0644 (see [`crate::write`]). Refuses to replace an existing file unless `force`
+/// is set.
 pub(crate) fn write_public(path: &Path, contents: &[u8], force: bool) -> Result<(), CliError> {
-    write_with_mode(path, contents, force, 0o644)
+    write_file(path, contents, Secrecy::Public, Existing::from_force(force))
 }
 
-/// Writes a secret (private key): created with mode 0600 and create-new semantics, so an existing
-/// file is never replaced unless `force` is set (and then it is removed first, so the new file
-/// never inherits looser permissions).
+/// Writes a secret (private key, keystore) atomically and durably, with mode 0600 from the
+/// moment the file exists (see [`crate::write`]). Refuses to replace an existing file unless
+/// `force` is set.
 pub(crate) fn write_secret(path: &Path, contents: &[u8], force: bool) -> Result<(), CliError> {
-    write_with_mode(path, contents, force, 0o600)
-}
-
-fn write_with_mode(path: &Path, contents: &[u8], force: bool, mode: u32) -> Result<(), CliError> {
-    let shown = path.display();
-    if force {
-        match fs::remove_file(path) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => {
-                return Err(CliError::input(format!(
-                    "cannot replace {shown}: {}",
-                    describe_io(&e)
-                )));
-            }
-        }
-    }
-    let mut options = fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(mode);
-    }
-    #[cfg(not(unix))]
-    let _ = mode;
-    let mut file = options.open(path).map_err(|e| {
-        if e.kind() == std::io::ErrorKind::AlreadyExists {
-            CliError::input(format!("{shown} already exists; use --force to overwrite it"))
-        } else {
-            CliError::input(format!("cannot create {shown}: {}", describe_io(&e)))
-        }
-    })?;
-    file.write_all(contents)
-        .and_then(|()| file.sync_all())
-        .map_err(|e| CliError::input(format!("cannot write {shown}: {}", describe_io(&e))))
+    write_file(path, contents, Secrecy::Secret, Existing::from_force(force))
 }
 
 /// An I/O error in plain words, without Rust's `(os error N)` suffix.

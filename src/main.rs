@@ -2,6 +2,7 @@
 //! exit codes; the real work lives in the `samlkit-*` crates.
 #![forbid(unsafe_code)]
 
+mod batch;
 mod cmd;
 mod error;
 mod io;
@@ -9,6 +10,7 @@ mod now;
 mod numbers;
 mod shown;
 mod table;
+mod write;
 
 use std::process::ExitCode;
 

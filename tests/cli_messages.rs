@@ -70,7 +70,8 @@ const ROWS: &[Row] = &[
     row("cert show nope.crt", "", 2, r"^error: cannot read nope\.crt: no such file or directory\n$"),
     row("issue --key nope.key --cert fixtures/certs/idp.crt --issuer a --name-id b", "", 2, r"^error: cannot read nope\.key: no such file or directory\n$"),
     row("c14n {dir}", "", 2, r"^error: cannot read [^ ]+: is a directory\n$"),
-    row("verify --cert fixtures/certs/idp.crt --audience a --recipient b --issuer c {dir}", "", 2, r"^error: cannot read [^ ]+: is a directory\n$"),
+    // (A directory given as a file to verify stands for the responses in it: see batch_cli.rs.)
+    row("verify --cert fixtures/certs/idp.crt --audience a --recipient b --issuer c --files-from {dir}", "", 2, r"^error: cannot read [^ ]+: is a directory\n$"),
     row("cert show {dir}", "", 2, r"^error: cannot read [^ ]+: is a directory\n$"),
     // No Rust type names.
     row("issue --key fixtures/keys/ec-p256.key --cert fixtures/certs/ec-p256.crt --issuer a --name-id b --alg rsa-sha256", "", 2, r"^error: --alg rsa-sha256 does not fit the key \(EC P-256\)\n$"),

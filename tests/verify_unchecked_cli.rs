@@ -113,7 +113,8 @@ fn warnings_are_printed_once_per_run_not_once_per_file() {
 
     let out = verify_files(&["--audience", SP, "--recipient", ACS], &paths);
     assert_eq!(out.status.code(), Some(0));
-    assert_eq!(stderr_lines(&out), [ISSUER_WARNING]);
+    // The warning once, then the batch's summary line.
+    assert_eq!(stderr_lines(&out), [ISSUER_WARNING, "3 files: 3 valid"]);
     assert_eq!(stdout(&out).matches(": valid\n").count(), 3, "{}", stdout(&out));
 
     let out = verify_files(&["--json", "--audience", SP, "--recipient", ACS], &paths);
@@ -143,11 +144,13 @@ fn failed_and_unreadable_files_carry_the_unchecked_list_too() {
         assert_eq!(line["valid"], false);
         assert_eq!(line["unchecked"], serde_json::json!(["audience", "recipient"]), "{line}");
     }
-    // In human mode: the run's warnings first, then one `error:` line per failed file.
+    // In human mode: the run's warnings first, then one `error:` line per failed file, then
+    // the summary.
     let out = verify_files(&["--issuer", IDP], &[&tampered, &missing]);
     assert_eq!(out.status.code(), Some(2));
     let lines = stderr_lines(&out);
-    assert_eq!(lines.len(), 4, "{lines:?}");
+    assert_eq!(lines.len(), 5, "{lines:?}");
+    assert_eq!(lines[4], "2 files: 1 invalid, 1 unreadable");
     assert_eq!(lines[..2], [AUDIENCE_WARNING, RECIPIENT_WARNING]);
     assert!(lines[2].starts_with("error: ") && lines[2].contains("Digest Mismatch"), "{lines:?}");
     assert!(lines[3].starts_with("error: ") && lines[3].contains("cannot read"), "{lines:?}");

@@ -306,16 +306,10 @@ fn write_inventory(path: &Path, report: &ScanReport, source: &str) -> Result<Mer
                 CliError::input(format!("cannot create {}: {}", parent.display(), describe_io(&e)))
             })?;
         }
-        std::fs::write(&target, pem).map_err(|e| {
-            CliError::input(format!("cannot write {target_shown}: {}", describe_io(&e)))
-        })?;
+        // Refuses, atomically, a file that appeared since the check above.
+        crate::io::write_public(&target, pem.as_bytes(), false)?;
     }
-    let temporary = dir.join(format!(
-        ".{}.tmp",
-        path.file_name().map_or("samlkit.toml".into(), |n| n.to_string_lossy())
-    ));
-    std::fs::write(&temporary, &plan.toml)
-        .and_then(|()| std::fs::rename(&temporary, path))
-        .map_err(|e| CliError::input(format!("cannot write {shown}: {}", describe_io(&e))))?;
+    // Replaces the inventory in one step: a reader sees the old or the new one, never half.
+    crate::io::write_public(path, plan.toml.as_bytes(), true)?;
     Ok(plan)
 }

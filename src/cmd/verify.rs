@@ -15,8 +15,9 @@ use samlkit_saml::{
 };
 use serde::Serialize;
 
+use crate::batch::{self, BatchArgs, Input, Progress};
 use crate::error::{CliError, one_line};
-use crate::io::{SAML_MESSAGE, read_input};
+use crate::io::SAML_MESSAGE;
 use crate::now::NowArg;
 use unchecked::Given;
 
@@ -24,10 +25,14 @@ use unchecked::Given;
 ///
 /// Trust comes only from --cert, the signing certificates of --idp-metadata, and
 /// --fingerprint pins (a certificate inside the message is trusted only when a pin names its
-/// SHA-256 fingerprint). Accepts raw XML, the base64 SAMLResponse form value, a URL-encoded form body
-/// (SAMLResponse=…&RelayState=…), the HTML auto-POST page (issue --format html) or
-/// deflate+base64. Several files are verified in one run, one
-/// result each; exit 1 if any fails, 2 if any could not be read as a SAML message.
+/// SHA-256 fingerprint). Accepts raw XML, the base64 SAMLResponse form value, a URL-encoded form
+/// body (SAMLResponse=…&RelayState=…), the HTML auto-POST page (issue --format html) or
+/// deflate+base64. Several files are verified in one run (a directory stands for the *.xml,
+/// *.b64 and *.txt files below it; --files-from reads a list), on every CPU (--jobs), with
+/// results in input order and a summary line on stderr at the end.
+/// Exit status of a batch: 0 if every file is valid; 1 if a file is invalid (a check failed)
+/// and none unreadable; 2 if any file could not be read or used as a SAML message — an
+/// unreadable file wins over an invalid one.
 /// A comment inside NameID, Issuer, Audience or AttributeValue is refused (comment_in_value).
 ///
 /// Audience, Recipient/Destination and Issuer are checked only against the values given with
@@ -115,7 +120,10 @@ pub(crate) struct VerifyArgs {
     /// purpose: signed metadata is public, so a response verifier must never accept it.
     #[arg(long, conflicts_with_all = ["audience", "recipient", "issuer", "in_response_to", "require", "explain", "strict"])]
     metadata: bool,
-    /// Responses to verify; `-` (the default) is standard input.
+    #[command(flatten)]
+    batch: BatchArgs,
+    /// Responses to verify; `-` (the default) is standard input; a directory stands for the
+    /// *.xml, *.b64 and *.txt files below it.
     #[arg(value_name = "FILE")]
     files: Vec<String>,
 }
@@ -190,40 +198,49 @@ pub(crate) fn run(args: VerifyArgs) -> Result<ExitCode, CliError> {
         now,
     )?;
     let trusted = trust.certificates.clone();
-    let files = if args.files.is_empty() { vec!["-".to_string()] } else { args.files.clone() };
+    let inputs = batch::inputs(&args.files, args.batch.files_from.as_deref())?;
     if args.metadata {
-        return run_metadata(&files, &trusted, now, args.allow_sha1, args.json);
+        return run_metadata(&inputs, &trusted, now, args.allow_sha1, args.json, &args.batch);
     }
     // Once per run, before any result: what every result below leaves unchecked.
     for binding in &unchecked {
         eprintln!("{}", unchecked::warning(binding));
     }
     let unchecked: Vec<&'static str> = unchecked.iter().map(|b| b.name).collect();
+    batch::announce_stdin(&inputs, "a SAMLResponse");
     let mut out = BufWriter::new(std::io::stdout().lock());
-    let mut worst = 0u8;
+    let mut tally = Tally::default();
     let mut replays = Replays::default();
-    for file in &files {
-        let (steps, outcome) = match read_input(file, SAML_MESSAGE) {
-            Ok(bytes) => match trust.for_message(&bytes) {
-                Ok(file_trust) if args.explain => {
-                    let policy = policy(&args, &file_trust, now);
+    let mut progress = Progress::new(inputs.len(), "verifying");
+    let flush_each = progress.on_terminal();
+    let quiet = args.batch.quiet;
+    // On the workers: everything that depends on one file only.
+    let verify_one = |input: &Input| match input.read(SAML_MESSAGE) {
+        Ok(bytes) => match trust.for_message(&bytes) {
+            Ok(file_trust) => {
+                let policy = policy(&args, &file_trust, now);
+                if args.explain {
                     let (steps, outcome) = explain_response(&bytes, &policy).into_parts();
                     (steps, outcome.map_err(Failure::from))
-                }
-                Ok(file_trust) => {
-                    let policy = policy(&args, &file_trust, now);
+                } else {
                     (Vec::new(), verify_response(&bytes, &policy).map_err(Failure::from))
                 }
-                Err(e) => (Vec::new(), Err(Failure::from(e))),
-            },
-            Err(e) => (Vec::new(), Err(Failure::unreadable(e))),
-        };
+            }
+            Err(e) => (Vec::new(), Err(Failure::from(e))),
+        },
+        Err(e) => (Vec::new(), Err(Failure::unreadable(e))),
+    };
+    // In input order: the replay check (it depends on the files before) and the output.
+    let report = |input: &Input, (steps, outcome): (Vec<String>, Result<_, Failure>)| {
+        let file = input.path.as_str();
         let outcome = outcome.and_then(|v| replays.accept(file, v));
         if let Ok(v) = &outcome {
             warn_about_certificate(&mut out, file, v, &trusted);
         }
-        worst = worst.max(exit_code(&outcome));
-        let written = if args.json {
+        tally.add(exit_code(&outcome));
+        let written = if quiet && outcome.is_ok() {
+            Ok(())
+        } else if args.json {
             writeln!(out, "{}", json_line(file, &outcome, &unchecked))
         } else {
             if args.explain {
@@ -240,10 +257,41 @@ pub(crate) fn run(args: VerifyArgs) -> Result<ExitCode, CliError> {
                 }
             }
         };
-        written.map_err(stdout_failed)?;
-    }
+        written.and_then(|()| if flush_each { out.flush() } else { Ok(()) }).map_err(stdout_failed)
+    };
+    batch::run_ordered(&inputs, args.batch.jobs(), &mut progress, verify_one, report)?;
     out.flush().map_err(stdout_failed)?;
-    Ok(ExitCode::from(worst))
+    progress.finish();
+    if !args.json && !quiet && inputs.len() > 1 {
+        eprintln!("{}", tally.summary("valid"));
+    }
+    Ok(ExitCode::from(tally.worst()))
+}
+
+/// How many files passed, failed a check (exit 1) and could not be used (exit 2).
+#[derive(Default)]
+struct Tally {
+    by_code: [usize; 3],
+}
+
+impl Tally {
+    fn add(&mut self, code: u8) {
+        self.by_code[usize::from(code.min(2))] += 1;
+    }
+
+    /// The exit status of the run: the worst file's (2 beats 1 beats 0).
+    fn worst(&self) -> u8 {
+        (0..3u8).rev().find(|c| self.by_code[usize::from(*c)] > 0).unwrap_or(0)
+    }
+
+    /// `3 files: 1 valid, 1 invalid, 1 unreadable`.
+    fn summary(&self, passed: &str) -> String {
+        let [ok, invalid, unreadable] = self.by_code;
+        batch::summary(
+            ok + invalid + unreadable,
+            &[(ok, passed), (invalid, "invalid"), (unreadable, "unreadable")],
+        )
+    }
 }
 
 /// Why one file did not verify: the error (its message and exit code) and the `error_code`
@@ -479,23 +527,28 @@ fn write_human(out: &mut impl Write, file: &str, v: &VerifiedAssertion) -> std::
 
 /// `verify --metadata`: one result per file, like responses.
 fn run_metadata(
-    files: &[String],
+    inputs: &[Input],
     trusted: &[Certificate],
     now: chrono::DateTime<chrono::Utc>,
     allow_sha1: bool,
     json: bool,
+    batch_args: &BatchArgs,
 ) -> Result<ExitCode, CliError> {
+    batch::announce_stdin(inputs, "signed metadata");
     let mut out = BufWriter::new(std::io::stdout().lock());
-    let mut worst = 0u8;
-    for file in files {
-        let outcome = match read_input(file, SAML_MESSAGE) {
-            Ok(bytes) => {
-                verify_idp_metadata(&bytes, trusted, now, allow_sha1).map_err(Failure::from)
-            }
-            Err(e) => Err(Failure::unreadable(e)),
-        };
-        worst = worst.max(exit_code(&outcome));
+    let mut tally = Tally::default();
+    let mut progress = Progress::new(inputs.len(), "verifying");
+    let flush_each = progress.on_terminal();
+    let quiet = batch_args.quiet;
+    let verify_one = |input: &Input| match input.read(SAML_MESSAGE) {
+        Ok(bytes) => verify_idp_metadata(&bytes, trusted, now, allow_sha1).map_err(Failure::from),
+        Err(e) => Err(Failure::unreadable(e)),
+    };
+    let report = |input: &Input, outcome: Result<VerifiedMetadata, Failure>| {
+        let file = input.path.as_str();
+        tally.add(exit_code(&outcome));
         let written = match (&outcome, json) {
+            (Ok(_), _) if quiet => Ok(()),
             (_, true) => writeln!(out, "{}", metadata_json_line(file, &outcome)),
             (Ok(m), false) => write_metadata_human(&mut out, file, m),
             (Err(f), false) => {
@@ -503,10 +556,15 @@ fn run_metadata(
                 Ok(())
             }
         };
-        written.map_err(stdout_failed)?;
-    }
+        written.and_then(|()| if flush_each { out.flush() } else { Ok(()) }).map_err(stdout_failed)
+    };
+    batch::run_ordered(inputs, batch_args.jobs(), &mut progress, verify_one, report)?;
     out.flush().map_err(stdout_failed)?;
-    Ok(ExitCode::from(worst))
+    progress.finish();
+    if !json && !quiet && inputs.len() > 1 {
+        eprintln!("{}", tally.summary("valid"));
+    }
+    Ok(ExitCode::from(tally.worst()))
 }
 
 /// A published signing certificate in `--metadata --json`.

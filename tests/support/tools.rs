@@ -93,6 +93,9 @@ pub(crate) const NODE_XML_CRYPTO: Tool = Tool {
     ],
 };
 
+/// strace: counts the flushes (fsync, fdatasync, syncfs) a batch makes.
+pub(crate) const STRACE: Tool = Tool { name: "strace", program: "strace", probe_args: &["-V"] };
+
 /// Every tool a test under `tests/` may need.
 pub(crate) const ALL: &[&Tool] = &[
     &XMLSEC1,
@@ -104,6 +107,7 @@ pub(crate) const ALL: &[&Tool] = &[
     &PYTHON3_ICALENDAR,
     &PROMTOOL,
     &NODE_XML_CRYPTO,
+    &STRACE,
 ];
 
 /// Set by `scripts/test.sh` and CI: a missing tool fails its tests instead of ignoring them.
