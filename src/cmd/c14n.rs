@@ -116,27 +116,36 @@ pub(crate) fn run(args: C14nArgs) -> Result<ExitCode, CliError> {
         InputLimit { bytes: args.max_size, what: "a c14n document; raise it with --max-size" };
     let input = crate::io::read_input(&args.file, limit)?;
     let shown = if args.file == "-" { "<stdin>" } else { args.file.as_str() };
-    let doc = samlkit_xml::parse_bytes_with_limits(&input, &limits)
-        .map_err(|e| CliError::input(format!("{shown}:{e}")))?;
-    let subset = match &args.id {
-        None => None,
+    // Parse errors carry `line:column: …`, joined to the file name as `FILE:LINE:COLUMN: …`.
+    let describe = |e: samlkit_xml::XmlError| match e {
+        samlkit_xml::XmlError::Parse(_) => CliError::input(format!("{shown}:{e}")),
+        _ => CliError::input(format!("{shown}: {e}")),
+    };
+    // Buffer the output: on any error nothing at all reaches stdout.
+    let out = match &args.id {
+        // The whole document streams from the tokenizer: no tree, memory is input + output.
+        None => {
+            let mut out = Vec::with_capacity(input.len() + 64);
+            samlkit_xml::canonicalize_streaming_bytes(&input, &limits, alg, &prefixes, &mut out)
+                .map_err(describe)?;
+            out
+        }
         Some(id) => {
+            let doc = samlkit_xml::parse_bytes_with_limits(&input, &limits).map_err(describe)?;
             if doc.duplicate_ids().iter().any(|d| d == id) {
                 return Err(CliError::input(format!(
                     "{shown}: ID {id:?} is carried by more than one element"
                 )));
             }
-            let found = doc.element_by_id(id).ok_or_else(|| {
+            let subset = doc.element_by_id(id).ok_or_else(|| {
                 CliError::input(format!(
                     "{shown}: no element has an ID, Id or id attribute equal to {id:?}"
                 ))
             })?;
-            Some(found)
+            samlkit_xml::canonicalize_to_vec(&doc, Some(subset), None, alg, &prefixes)
+                .map_err(describe)?
         }
     };
-    // Buffer everything: on any error nothing at all reaches stdout.
-    let out = samlkit_xml::canonicalize_to_vec(&doc, subset, None, alg, &prefixes)
-        .map_err(|e| CliError::input(format!("{shown}: {e}")))?;
     let mut stdout = std::io::stdout().lock();
     match stdout.write_all(&out).and_then(|()| stdout.flush()) {
         Ok(()) => Ok(ExitCode::SUCCESS),
