@@ -121,10 +121,18 @@ pub(crate) fn run(args: C14nArgs) -> Result<ExitCode, CliError> {
         samlkit_xml::XmlError::Parse(_) => CliError::input(format!("{shown}:{e}")),
         _ => CliError::input(format!("{shown}: {e}")),
     };
-    // Buffer the output: on any error nothing at all reaches stdout.
+    // Output is all-or-nothing: on any error nothing at all reaches stdout.
     let out = match &args.id {
-        // The whole document streams from the tokenizer: no tree, memory is input + output.
+        // The whole document streams from the tokenizer without a tree. Into a regular file it
+        // streams straight through (an error truncates the file back), so memory stays at
+        // about the input's size; anything else gets it from a buffer once it is complete.
         None => {
+            if let Some(file) = StdoutFile::open() {
+                return file.stream(|w| {
+                    samlkit_xml::canonicalize_streaming_bytes(&input, &limits, alg, &prefixes, w)
+                        .map_err(describe)
+                });
+            }
             let mut out = Vec::with_capacity(input.len() + 64);
             samlkit_xml::canonicalize_streaming_bytes(&input, &limits, alg, &prefixes, &mut out)
                 .map_err(describe)?;
@@ -154,5 +162,47 @@ pub(crate) fn run(args: C14nArgs) -> Result<ExitCode, CliError> {
             "cannot write standard output: {}",
             crate::io::describe_io(&e)
         ))),
+    }
+}
+
+/// Standard output when it is a regular file with nothing after the current position (`> out`,
+/// `>> log`): output can go straight into it and be taken back on error by truncating the file
+/// to where it started.
+struct StdoutFile {
+    file: std::fs::File,
+    start: u64,
+}
+
+impl StdoutFile {
+    #[cfg(unix)]
+    fn open() -> Option<StdoutFile> {
+        use std::io::Seek;
+        use std::os::fd::AsFd;
+        let fd = std::io::stdout().as_fd().try_clone_to_owned().ok()?;
+        let mut file = std::fs::File::from(fd);
+        let meta = file.metadata().ok()?;
+        let start = file.stream_position().ok()?;
+        (meta.is_file() && start == meta.len()).then_some(StdoutFile { file, start })
+    }
+
+    #[cfg(not(unix))]
+    fn open() -> Option<StdoutFile> {
+        None
+    }
+
+    /// Runs `write` into the file; on its error, truncates the file back to where it started.
+    fn stream(
+        mut self,
+        write: impl FnOnce(&mut std::fs::File) -> Result<(), CliError>,
+    ) -> Result<ExitCode, CliError> {
+        use std::io::{Seek, SeekFrom};
+        match write(&mut self.file) {
+            Ok(()) => Ok(ExitCode::SUCCESS),
+            Err(e) => {
+                let _ = self.file.set_len(self.start);
+                let _ = self.file.seek(SeekFrom::Start(self.start));
+                Err(e)
+            }
+        }
     }
 }
