@@ -12,6 +12,10 @@ ci:
 bench:
     cargo bench --workspace
 
+# samlkit side by side with libxmlsec1 (python-xmlsec, xmlsec1), lxml and xmllint, one run (README: Performance).
+bench-anchors:
+    bash scripts/bench-anchors.sh
+
 # C14N conformance against the shared vectors with the release binary.
 c14n-conformance:
     cargo build --release

@@ -1,6 +1,8 @@
 //! The C14N conformance set (`fixtures/c14n/cases.json`): every case runs through the built
 //! `samlkit c14n` binary and its stdout is compared byte for byte with the expected output;
-//! error cases must exit 2 with one `error: ` line and nothing on stdout.
+//! error cases must exit 2 with one `error: ` line and nothing on stdout. The CLI streams a
+//! whole document and builds the tree for `--id`; a second test runs both library paths on
+//! every case's input and compares them byte for byte (and error for error).
 // Unwrapping is how a test, bench or example reports a failure; the workspace denies these
 // lints in library code only.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -9,11 +11,28 @@ mod support;
 
 use std::path::PathBuf;
 
+use samlkit_xml::{C14nAlgorithm, Limits, XmlError};
 use serde_json::Value;
 use support::{fixture, samlkit};
 
 fn fixtures() -> PathBuf {
     PathBuf::from(fixture("c14n"))
+}
+
+fn cases() -> Vec<Value> {
+    let manifest = std::fs::read_to_string(fixtures().join("cases.json")).expect("read cases.json");
+    let manifest: Value = serde_json::from_str(&manifest).expect("parse cases.json");
+    manifest["cases"].as_array().expect("cases array").clone()
+}
+
+fn algorithm(name: &str) -> C14nAlgorithm {
+    match name {
+        "exc" => C14nAlgorithm::Exclusive,
+        "exc-comments" => C14nAlgorithm::ExclusiveWithComments,
+        "inclusive" => C14nAlgorithm::Inclusive,
+        "inclusive-comments" => C14nAlgorithm::InclusiveWithComments,
+        other => panic!("unknown algorithm {other:?} in cases.json"),
+    }
 }
 
 fn first_difference(a: &[u8], b: &[u8]) -> usize {
@@ -23,12 +42,10 @@ fn first_difference(a: &[u8], b: &[u8]) -> usize {
 #[test]
 fn every_c14n_case_matches_byte_for_byte() {
     let dir = fixtures();
-    let manifest = std::fs::read_to_string(dir.join("cases.json")).expect("read cases.json");
-    let manifest: Value = serde_json::from_str(&manifest).expect("parse cases.json");
-    let cases = manifest["cases"].as_array().expect("cases array");
+    let cases = cases();
     assert_eq!(cases.len(), 374, "the conformance set has 374 cases");
     let mut failures = Vec::new();
-    for case in cases {
+    for case in &cases {
         let name = case["name"].as_str().expect("name");
         let mut cmd = samlkit();
         cmd.arg("c14n").arg("--alg").arg(case["alg"].as_str().expect("alg"));
@@ -76,4 +93,62 @@ fn every_c14n_case_matches_byte_for_byte() {
         cases.len(),
         failures.join("\n")
     );
+}
+
+/// Every case's input, canonicalized as a whole document with the case's algorithm and
+/// PrefixList by both library paths: parse-then-canonicalize (the tree) and streaming. They must
+/// give the same bytes or the same error; where the case is itself a whole-document case, both
+/// must also equal the expected output.
+#[test]
+fn every_case_gives_the_same_result_streamed_and_from_the_tree() {
+    let dir = fixtures();
+    let cases = cases();
+    assert_eq!(cases.len(), 374, "the conformance set has 374 cases");
+    let (mut compared, mut against_expected, mut errors) = (0, 0, 0);
+    let mut failures = Vec::new();
+    for case in &cases {
+        let name = case["name"].as_str().expect("name");
+        let alg = algorithm(case["alg"].as_str().expect("alg"));
+        let prefixes: Vec<&str> =
+            case.get("prefixes").and_then(Value::as_str).unwrap_or("").split_whitespace().collect();
+        let input = std::fs::read(dir.join(case["input"].as_str().expect("input"))).expect("input");
+        let limits = Limits::default();
+        let tree: Result<Vec<u8>, XmlError> = samlkit_xml::parse_bytes_with_limits(&input, &limits)
+            .and_then(|doc| samlkit_xml::canonicalize_to_vec(&doc, None, None, alg, &prefixes));
+        let mut out = Vec::new();
+        let streamed =
+            samlkit_xml::canonicalize_streaming_bytes(&input, &limits, alg, &prefixes, &mut out)
+                .map(|()| out);
+        compared += 1;
+        match (&tree, &streamed) {
+            (Ok(t), Ok(s)) if t != s => failures.push(format!(
+                "{name}: streaming differs from the tree at byte {}",
+                first_difference(t, s)
+            )),
+            (Err(t), Err(s)) if t != s => {
+                failures.push(format!("{name}: tree error {t:?}, streaming error {s:?}"));
+            }
+            (Ok(_), Err(e)) | (Err(e), Ok(_)) => {
+                failures.push(format!("{name}: only one path failed: {e}"));
+            }
+            _ => {}
+        }
+        if tree.is_err() {
+            errors += 1;
+        }
+        let whole_document = case.get("id").is_none();
+        if whole_document && case.get("expect_error").and_then(Value::as_bool) != Some(true) {
+            let expected = std::fs::read(dir.join(case["expected"].as_str().expect("expected")))
+                .expect("read expected");
+            against_expected += 1;
+            if streamed.as_deref().ok() != Some(&expected[..]) {
+                failures.push(format!("{name}: streaming output is not the expected output"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert_eq!(compared, 374);
+    // 374 = 96 `--id` cases + 6 error cases + 272 whole-document outputs.
+    assert_eq!(against_expected, 272, "whole-document cases checked against their expected output");
+    assert!(errors >= 6, "the error cases fail on both paths ({errors} errors)");
 }

@@ -1,11 +1,15 @@
 //! Parses arbitrary bytes and, when they form a document, canonicalizes it every way samlkit
 //! can: four algorithms, whole document and subsets, with and without an excluded element,
 //! with a PrefixList, plus serialization. Any panic, overflow or hang is a finding; beyond not
-//! crashing, the canonical form must re-parse and be a fixed point.
+//! crashing, the canonical form must re-parse and be a fixed point, and streaming
+//! canonicalization must give the tree path's bytes, or its error, for every input.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use samlkit_xml::{C14nAlgorithm, Limits, canonicalize_to_vec, parse, parse_bytes_with_limits};
+use samlkit_xml::{
+    C14nAlgorithm, Limits, canonicalize_streaming_bytes, canonicalize_to_vec, parse,
+    parse_bytes_with_limits,
+};
 
 const ALGS: [C14nAlgorithm; 4] = [
     C14nAlgorithm::Inclusive,
@@ -16,6 +20,16 @@ const ALGS: [C14nAlgorithm; 4] = [
 
 fuzz_target!(|data: &[u8]| {
     let limits = Limits { max_depth: 64, max_nodes: 10_000, ..Limits::default() };
+    // Both paths, on every input (also the malformed ones): same bytes or the same error.
+    for alg in ALGS {
+        let prefixes: &[&str] = if data.len() % 3 == 0 { &[] } else { &["#default", "p", "ds"] };
+        let tree = parse_bytes_with_limits(data, &limits)
+            .and_then(|doc| canonicalize_to_vec(&doc, None, None, alg, prefixes));
+        let mut out = Vec::new();
+        let streamed =
+            canonicalize_streaming_bytes(data, &limits, alg, prefixes, &mut out).map(|()| out);
+        assert_eq!(tree, streamed, "streaming == tree path ({alg:?})");
+    }
     let Ok(doc) = parse_bytes_with_limits(data, &limits) else { return };
     let _ = doc.to_xml();
     let elements: Vec<_> = doc.descendants().filter(|n| n.is_element()).map(|n| n.id()).collect();

@@ -127,7 +127,21 @@ pub(crate) fn run(args: C14nArgs) -> Result<ExitCode, CliError> {
     let limits = limits_for(args.max_size);
     let limit =
         InputLimit { bytes: args.max_size, what: "a c14n document; raise it with --max-size" };
-    // Buffer everything: on any error nothing at all reaches stdout.
+    // One file streams; several are buffered with `==> FILE <==` headers. Output is
+    // all-or-nothing: on any error nothing at all reaches stdout.
+    if let [file] = args.files.as_slice()
+        && args.id.is_none()
+        && let Some(stdout_file) = StdoutFile::open()
+    {
+        // Into a regular file the canonical form streams straight through (an error truncates
+        // the file back), so memory stays at about the input's size.
+        let input = crate::io::read_input(file, limit)?;
+        let describe = describer(file);
+        return stdout_file.stream(|w| {
+            samlkit_xml::canonicalize_streaming_bytes(&input, &limits, alg, &prefixes, w)
+                .map_err(&describe)
+        });
+    }
     let mut out = Vec::new();
     let several = args.files.len() > 1;
     for file in &args.files {
@@ -150,7 +164,17 @@ pub(crate) fn run(args: C14nArgs) -> Result<ExitCode, CliError> {
     }
 }
 
-/// The canonical form of one file.
+/// Parse errors carry `line:column: …`, joined to the file name as `FILE:LINE:COLUMN: …`.
+fn describer(file: &str) -> impl Fn(samlkit_xml::XmlError) -> CliError + '_ {
+    let shown = crate::io::shown_path(file);
+    move |e| match e {
+        samlkit_xml::XmlError::Parse(_) => CliError::input(format!("{shown}:{e}")),
+        _ => CliError::input(format!("{shown}: {e}")),
+    }
+}
+
+/// The canonical form of one file: streamed from the tokenizer for the whole document, from the
+/// tree for one element (`--id`).
 fn canonical(
     file: &str,
     args: &C14nArgs,
@@ -161,24 +185,71 @@ fn canonical(
 ) -> Result<Vec<u8>, CliError> {
     let input = crate::io::read_input(file, limit)?;
     let shown = crate::io::shown_path(file);
-    let doc = samlkit_xml::parse_bytes_with_limits(&input, limits)
-        .map_err(|e| CliError::input(format!("{shown}:{e}")))?;
-    let subset = match &args.id {
-        None => None,
+    let describe = describer(file);
+    let out = match &args.id {
+        None => {
+            let mut out = Vec::with_capacity(input.len() + 64);
+            samlkit_xml::canonicalize_streaming_bytes(&input, limits, alg, prefixes, &mut out)
+                .map_err(&describe)?;
+            out
+        }
         Some(id) => {
+            let doc = samlkit_xml::parse_bytes_with_limits(&input, limits).map_err(&describe)?;
             if doc.duplicate_ids().iter().any(|d| d == id) {
                 return Err(CliError::input(format!(
                     "{shown}: ID {id:?} is carried by more than one element"
                 )));
             }
-            let found = doc.element_by_id(id).ok_or_else(|| {
+            let subset = doc.element_by_id(id).ok_or_else(|| {
                 CliError::input(format!(
                     "{shown}: no element has an ID, Id or id attribute equal to {id:?}"
                 ))
             })?;
-            Some(found)
+            samlkit_xml::canonicalize_to_vec(&doc, Some(subset), None, alg, prefixes)
+                .map_err(&describe)?
         }
     };
-    samlkit_xml::canonicalize_to_vec(&doc, subset, None, alg, prefixes)
-        .map_err(|e| CliError::input(format!("{shown}: {e}")))
+    Ok(out)
+}
+
+/// Standard output when it is a regular file with nothing after the current position (`> out`,
+/// `>> log`): output can go straight into it and be taken back on error by truncating the file
+/// to where it started.
+struct StdoutFile {
+    file: std::fs::File,
+    start: u64,
+}
+
+impl StdoutFile {
+    #[cfg(unix)]
+    fn open() -> Option<StdoutFile> {
+        use std::io::Seek;
+        use std::os::fd::AsFd;
+        let fd = std::io::stdout().as_fd().try_clone_to_owned().ok()?;
+        let mut file = std::fs::File::from(fd);
+        let meta = file.metadata().ok()?;
+        let start = file.stream_position().ok()?;
+        (meta.is_file() && start == meta.len()).then_some(StdoutFile { file, start })
+    }
+
+    #[cfg(not(unix))]
+    fn open() -> Option<StdoutFile> {
+        None
+    }
+
+    /// Runs `write` into the file; on its error, truncates the file back to where it started.
+    fn stream(
+        mut self,
+        write: impl FnOnce(&mut std::fs::File) -> Result<(), CliError>,
+    ) -> Result<ExitCode, CliError> {
+        use std::io::{Seek, SeekFrom};
+        match write(&mut self.file) {
+            Ok(()) => Ok(ExitCode::SUCCESS),
+            Err(e) => {
+                let _ = self.file.set_len(self.start);
+                let _ = self.file.seek(SeekFrom::Start(self.start));
+                Err(e)
+            }
+        }
+    }
 }

@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use samlkit_xml::{C14nAlgorithm, canonicalize, parse};
+use samlkit_xml::{C14nAlgorithm, Limits, canonicalize, canonicalize_streaming, parse};
 
 #[path = "support/generate.rs"]
 mod generate;
@@ -21,6 +21,12 @@ fn bench(c: &mut Criterion) {
             let doc = parse(&input).expect("parses");
             canonicalize(&doc, None, None, C14nAlgorithm::Exclusive, &[], &mut std::io::sink())
                 .expect("c14n");
+        })
+    });
+    group.bench_function("streaming-exc-c14n", |b| {
+        b.iter(|| {
+            let (limits, alg) = (Limits::default(), C14nAlgorithm::Exclusive);
+            canonicalize_streaming(&input, &limits, alg, &[], &mut std::io::sink()).expect("c14n")
         })
     });
     let doc = parse(&input).expect("parses");

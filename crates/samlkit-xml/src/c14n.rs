@@ -98,13 +98,8 @@ pub fn canonicalize<W: Write>(
             )));
         }
     }
-    // C14N 1.0 §2.1 (inherited by exclusive C14N): documents with relative namespace URIs are
-    // an operation failure, never an implementation-specific output.
-    if let Some((offset, uri)) = &doc.relative_namespace {
-        return Err(XmlError::C14n(C14nError::Refused(format!(
-            "{}: relative namespace URI {uri:?} (the C14N specifications require absolute URIs)",
-            doc.position_of(*offset as usize)
-        ))));
+    if let Some(e) = relative_namespace_error(doc) {
+        return Err(e);
     }
     let excluded = excluded.map_or(NONE, |e| e.0);
     // The output is about as long as the input it comes from: size the buffer for that, so a
@@ -116,12 +111,23 @@ pub fn canonicalize<W: Write>(
         }
         None => doc.input().len(),
     };
-    let mut c = Canonicalizer::new(doc, alg, excluded, inclusive_prefixes, out, source_len);
+    let mut c = State::new(alg, excluded, inclusive_prefixes, out, source_len);
+    let view = View { doc, ns_rank: Some(doc.ns_rank.get_or_init(|| namespace_ranks(doc))) };
     match subset_root {
-        Some(id) if id.0 != 0 => c.subtree(id.0)?,
-        _ => c.document()?,
+        Some(id) if id.0 != 0 => c.subtree(view, id.0)?,
+        _ => c.document(view)?,
     }
     c.out.flush()
+}
+
+/// C14N 1.0 §2.1 (inherited by exclusive C14N): documents with relative namespace URIs are an
+/// operation failure, never an implementation-specific output.
+pub(crate) fn relative_namespace_error(doc: &Document<'_>) -> Option<XmlError> {
+    let (offset, uri) = doc.relative_namespace.as_ref()?;
+    Some(XmlError::C14n(C14nError::Refused(format!(
+        "{}: relative namespace URI {uri:?} (the C14N specifications require absolute URIs)",
+        doc.position_of(*offset as usize)
+    ))))
 }
 
 /// [`canonicalize`] into a new `Vec<u8>`.
@@ -138,7 +144,7 @@ pub fn canonicalize_to_vec(
 }
 
 /// A write buffer so small pieces don't each cost a call into the underlying writer.
-struct Sink<'w, W: Write> {
+pub(crate) struct Sink<'w, W: Write> {
     buf: Vec<u8>,
     w: &'w mut W,
 }
@@ -147,7 +153,7 @@ const SINK_CAPACITY: usize = 64 * 1024;
 
 impl<W: Write> Sink<'_, W> {
     #[inline]
-    fn bytes(&mut self, b: &[u8]) -> Result<(), XmlError> {
+    pub(crate) fn bytes(&mut self, b: &[u8]) -> Result<(), XmlError> {
         self.buf.extend_from_slice(b);
         if self.buf.len() >= SINK_CAPACITY {
             self.w.write_all(&self.buf)?;
@@ -156,10 +162,10 @@ impl<W: Write> Sink<'_, W> {
         Ok(())
     }
     #[inline]
-    fn str(&mut self, s: &str) -> Result<(), XmlError> {
+    pub(crate) fn str(&mut self, s: &str) -> Result<(), XmlError> {
         self.bytes(s.as_bytes())
     }
-    fn flush(&mut self) -> Result<(), XmlError> {
+    pub(crate) fn flush(&mut self) -> Result<(), XmlError> {
         self.w.write_all(&self.buf)?;
         self.buf.clear();
         self.w.flush()?;
@@ -239,8 +245,14 @@ struct Scopes {
 }
 
 impl Scopes {
-    fn new(prefixes: usize) -> Self {
-        Scopes { stacks: vec![Vec::new(); prefixes], undo: Vec::new() }
+    fn new() -> Self {
+        Scopes { stacks: Vec::new(), undo: Vec::new() }
+    }
+    /// Makes room for prefix ids below `prefixes`.
+    fn grow(&mut self, prefixes: usize) {
+        if self.stacks.len() < prefixes {
+            self.stacks.resize(prefixes, Vec::new());
+        }
     }
     #[inline]
     fn get(&self, prefix: u32) -> Option<u32> {
@@ -267,81 +279,104 @@ impl Scopes {
     }
 }
 
-struct Canonicalizer<'d, 'a, 'w, W: Write> {
-    doc: &'d Document<'a>,
+/// What canonicalization reads from a document: the document, and (for a complete tree) each
+/// namespace's rank in URI order. A streamed tree is incomplete, so attribute sorting then
+/// compares the URIs themselves.
+#[derive(Clone, Copy)]
+pub(crate) struct View<'d, 'a> {
+    pub(crate) doc: &'d Document<'a>,
+    pub(crate) ns_rank: Option<&'d [u32]>,
+}
+
+/// The canonicalizer's state between nodes. It holds no reference into the document, so the
+/// same code serves a finished tree and a tree that streaming grows and shrinks between calls.
+pub(crate) struct State<'w, W: Write> {
     exclusive: bool,
     comments: bool,
     excluded: u32,
-    out: Sink<'w, W>,
+    pub(crate) out: Sink<'w, W>,
     in_scope: Scopes,
     rendered: Scopes,
     /// Per open element: (in-scope mark, rendered mark).
     marks: Vec<(u32, u32)>,
-    /// Exclusive C14N's InclusiveNamespaces PrefixList, as distinct prefix ids known to the
-    /// document, and the same as a per-prefix flag.
+    /// Exclusive C14N's InclusiveNamespaces PrefixList as given (`#default` as ``), and the
+    /// document's prefix ids found on it so far, also as a per-prefix flag.
+    listed_names: crate::hash::FastMap<String, ()>,
     listed: Vec<u32>,
     is_listed: Vec<bool>,
+    /// How many of the document's prefix ids the per-prefix tables cover.
+    known_prefixes: usize,
     ns_out: Vec<(u32, u32)>,
     /// Per prefix id, the number of the element that last considered it (O(1) de-duplication
     /// however many attributes or listed prefixes an element has).
     considered: Vec<u32>,
     element_no: u32,
     attrs_out: Vec<AttrData>,
-    /// Each namespace id's position in code-point order of the URIs, so attribute sorting
-    /// compares integers instead of URI strings.
-    ns_rank: &'d [u32],
 }
 
-impl<'d, 'a, 'w, W: Write> Canonicalizer<'d, 'a, 'w, W> {
-    fn new(
-        doc: &'d Document<'a>,
+impl<'w, W: Write> State<'w, W> {
+    pub(crate) fn new(
         alg: C14nAlgorithm,
         excluded: u32,
         prefixes: &[&str],
         w: &'w mut W,
         source_len: usize,
     ) -> Self {
-        // The PrefixList may come from the document being verified: map it through a hash of
-        // the document's prefixes (linear, whatever its length) and drop repeats.
-        let mut listed = Vec::new();
-        let mut is_listed = vec![false; doc.prefixes.len()];
-        if alg.is_exclusive() && !prefixes.is_empty() {
-            let ids: crate::hash::FastMap<&str, u32> =
-                doc.prefixes.iter().enumerate().map(|(i, p)| (*p, i as u32)).collect();
+        // The PrefixList may come from the document being verified: a hash set keeps matching
+        // it against the document's prefixes linear, whatever its length.
+        let mut listed_names = crate::hash::FastMap::default();
+        if alg.is_exclusive() {
             for p in prefixes {
                 let p = if *p == "#default" { "" } else { *p };
-                if let Some(&id) = ids.get(p)
-                    && id != PREFIX_XML
-                    && !is_listed[id as usize]
-                {
-                    is_listed[id as usize] = true;
-                    listed.push(id);
+                if p != "xml" {
+                    listed_names.insert(p.to_string(), ());
                 }
             }
         }
-        Canonicalizer {
-            doc,
+        State {
             exclusive: alg.is_exclusive(),
             comments: alg.with_comments(),
             excluded,
             out: Sink { buf: Vec::with_capacity(source_len.min(SINK_CAPACITY) + 1024), w },
-            in_scope: Scopes::new(doc.prefixes.len()),
-            rendered: Scopes::new(doc.prefixes.len()),
+            in_scope: Scopes::new(),
+            rendered: Scopes::new(),
             marks: Vec::new(),
-            listed,
-            is_listed,
+            listed_names,
+            listed: Vec::new(),
+            is_listed: Vec::new(),
+            known_prefixes: 0,
             ns_out: Vec::new(),
-            considered: vec![u32::MAX; doc.prefixes.len()],
+            considered: Vec::new(),
             element_no: 0,
             attrs_out: Vec::new(),
-            ns_rank: doc.ns_rank.get_or_init(|| namespace_ranks(doc)),
         }
+    }
+
+    /// Extends the per-prefix tables to every prefix id the document has so far.
+    fn sync_prefixes(&mut self, doc: &Document<'_>) {
+        let n = doc.prefixes.len();
+        if self.known_prefixes >= n {
+            return;
+        }
+        for id in self.known_prefixes..n {
+            let listed = !self.listed_names.is_empty()
+                && id as u32 != PREFIX_XML
+                && self.listed_names.contains_key(doc.prefixes[id]);
+            self.is_listed.push(listed);
+            if listed {
+                self.listed.push(id as u32);
+            }
+        }
+        self.considered.resize(n, u32::MAX);
+        self.in_scope.grow(n);
+        self.rendered.grow(n);
+        self.known_prefixes = n;
     }
 
     /// The whole document: comments and PIs around the root element get the line feeds the
     /// spec prescribes (after each node before the root, before each node after it).
-    fn document(&mut self) -> Result<(), XmlError> {
-        let doc = self.doc;
+    fn document(&mut self, v: View<'_, '_>) -> Result<(), XmlError> {
+        let doc = v.doc;
         let mut after_root = false;
         let mut child = doc.data(0).first_child;
         while child != NONE {
@@ -349,7 +384,7 @@ impl<'d, 'a, 'w, W: Write> Canonicalizer<'d, 'a, 'w, W> {
             if child != self.excluded {
                 match d.payload {
                     Payload::Element { .. } => {
-                        self.subtree(child)?;
+                        self.subtree(v, child)?;
                         after_root = true;
                     }
                     Payload::Comment(_) | Payload::Pi { .. }
@@ -358,7 +393,7 @@ impl<'d, 'a, 'w, W: Write> Canonicalizer<'d, 'a, 'w, W> {
                         if after_root {
                             self.out.bytes(b"\n")?;
                         }
-                        self.leaf(child)?;
+                        self.leaf(v, child)?;
                         if !after_root {
                             self.out.bytes(b"\n")?;
                         }
@@ -372,8 +407,8 @@ impl<'d, 'a, 'w, W: Write> Canonicalizer<'d, 'a, 'w, W> {
     }
 
     /// Writes a comment, PI, text or CDATA node.
-    fn leaf(&mut self, id: u32) -> Result<(), XmlError> {
-        let doc = self.doc;
+    pub(crate) fn leaf(&mut self, v: View<'_, '_>, id: u32) -> Result<(), XmlError> {
+        let doc = v.doc;
         match doc.data(id).payload {
             Payload::Text(s) | Payload::CData(s) => self.out.text(doc.str_of(s)),
             Payload::Comment(s) => {
@@ -400,18 +435,19 @@ impl<'d, 'a, 'w, W: Write> Canonicalizer<'d, 'a, 'w, W> {
 
     /// The element `apex` and its descendants (minus the excluded one), iteratively so depth
     /// never touches the call stack.
-    fn subtree(&mut self, apex: u32) -> Result<(), XmlError> {
+    fn subtree(&mut self, v: View<'_, '_>, apex: u32) -> Result<(), XmlError> {
         if apex == self.excluded {
             return Ok(());
         }
-        self.enter_apex_scope(apex);
-        self.start_tag(apex, true)?;
-        let doc = self.doc;
+        let doc = v.doc;
+        self.sync_prefixes(doc);
+        self.enter_apex_scope(doc, apex);
+        self.start_tag(v, apex, true)?;
         let mut parent = apex;
         let mut next = doc.data(apex).first_child;
         loop {
             if next == NONE {
-                self.end_tag(parent)?;
+                self.end_tag(v, parent)?;
                 if parent == apex {
                     return Ok(());
                 }
@@ -427,11 +463,11 @@ impl<'d, 'a, 'w, W: Write> Canonicalizer<'d, 'a, 'w, W> {
                 continue;
             }
             if let Payload::Element { .. } = d.payload {
-                self.start_tag(n, false)?;
+                self.start_tag(v, n, false)?;
                 parent = n;
                 next = d.first_child;
             } else {
-                self.leaf(n)?;
+                self.leaf(v, n)?;
                 next = d.next_sibling;
             }
         }
@@ -439,8 +475,7 @@ impl<'d, 'a, 'w, W: Write> Canonicalizer<'d, 'a, 'w, W> {
 
     /// Pushes the bindings declared on the apex's ancestors, outermost first, so the apex sees
     /// every namespace in scope.
-    fn enter_apex_scope(&mut self, apex: u32) {
-        let doc = self.doc;
+    fn enter_apex_scope(&mut self, doc: &Document<'_>, apex: u32) {
         let mut chain = Vec::new();
         let mut cur = doc.data(apex).parent;
         while cur != NONE {
@@ -455,8 +490,14 @@ impl<'d, 'a, 'w, W: Write> Canonicalizer<'d, 'a, 'w, W> {
         }
     }
 
-    fn start_tag(&mut self, id: u32, apex: bool) -> Result<(), XmlError> {
-        let doc = self.doc;
+    pub(crate) fn start_tag(
+        &mut self,
+        v: View<'_, '_>,
+        id: u32,
+        apex: bool,
+    ) -> Result<(), XmlError> {
+        let doc = v.doc;
+        self.sync_prefixes(doc);
         let Payload::Element { prefix: elem_prefix, ns: elem_ns, .. } = doc.data(id).payload else {
             return Ok(());
         };
@@ -523,14 +564,26 @@ impl<'d, 'a, 'w, W: Write> Canonicalizer<'d, 'a, 'w, W> {
         self.attrs_out.clear();
         self.attrs_out.extend_from_slice(plain);
         if apex && !self.exclusive {
-            self.inherit_xml_attributes(id);
+            self.inherit_xml_attributes(doc, id);
         }
         if self.attrs_out.len() > 1 {
-            let rank = &self.ns_rank;
-            let key =
-                |a: &AttrData| (rank.get(a.ns as usize).copied().unwrap_or(0), local_of(doc, a));
-            if !self.attrs_out.is_sorted_by(|a, b| key(a) <= key(b)) {
-                self.attrs_out.sort_unstable_by(|a, b| key(a).cmp(&key(b)));
+            // By namespace URI, then local name: ranks when the whole tree is known, else the
+            // URIs themselves (the same order).
+            match v.ns_rank {
+                Some(rank) => {
+                    let key = |a: &AttrData| {
+                        (rank.get(a.ns as usize).copied().unwrap_or(0), local_of(doc, a))
+                    };
+                    if !self.attrs_out.is_sorted_by(|a, b| key(a) <= key(b)) {
+                        self.attrs_out.sort_unstable_by(|a, b| key(a).cmp(&key(b)));
+                    }
+                }
+                None => {
+                    let key = |a: &AttrData| (doc.ns_str(a.ns), local_of(doc, a));
+                    if !self.attrs_out.is_sorted_by(|a, b| key(a) <= key(b)) {
+                        self.attrs_out.sort_unstable_by(|a, b| key(a).cmp(&key(b)));
+                    }
+                }
             }
         }
 
@@ -587,8 +640,7 @@ impl<'d, 'a, 'w, W: Write> Canonicalizer<'d, 'a, 'w, W> {
     /// the document may be an attacker's (a Reference can point at any element), and a deep
     /// chain of ancestors each carrying hundreds of distinct `xml:*` attributes made a pairwise
     /// comparison run for minutes.
-    fn inherit_xml_attributes(&mut self, apex: u32) {
-        let doc = self.doc;
+    fn inherit_xml_attributes(&mut self, doc: &Document<'_>, apex: u32) {
         let mut present: crate::hash::FastMap<&str, ()> = self
             .attrs_out
             .iter()
@@ -607,9 +659,9 @@ impl<'d, 'a, 'w, W: Write> Canonicalizer<'d, 'a, 'w, W> {
         }
     }
 
-    fn end_tag(&mut self, id: u32) -> Result<(), XmlError> {
+    pub(crate) fn end_tag(&mut self, v: View<'_, '_>, id: u32) -> Result<(), XmlError> {
         self.out.bytes(b"</")?;
-        self.out.str(self.doc.node(NodeId(id)).name())?;
+        self.out.str(v.doc.node(NodeId(id)).name())?;
         self.out.bytes(b">")?;
         if let Some((in_scope, rendered)) = self.marks.pop() {
             self.in_scope.pop_to(in_scope);

@@ -1,11 +1,15 @@
 //! Property tests: canonical output re-parses and is a fixed point (`c14n(parse(c14n(x))) ==
-//! c14n(x)`), serialization round-trips, and no input — valid, mutated or random — panics.
+//! c14n(x)`), serialization round-trips, no input — valid, mutated or random — panics, and
+//! streaming canonicalization of a whole document gives the tree path's bytes or its error.
 // Unwrapping is how a test, bench or example reports a failure; the workspace denies these
 // lints in library code only.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use proptest::prelude::*;
-use samlkit_xml::{C14nAlgorithm, NodeId, canonicalize_to_vec, parse, parse_bytes};
+use samlkit_xml::{
+    C14nAlgorithm, Limits, NodeId, XmlError, canonicalize_streaming_bytes, canonicalize_to_vec,
+    parse, parse_bytes, parse_bytes_with_limits,
+};
 
 const ALGS: [C14nAlgorithm; 4] = [
     C14nAlgorithm::Inclusive,
@@ -162,8 +166,65 @@ fn c14n(input: &str, subset: Option<NodeId>, alg: C14nAlgorithm) -> Vec<u8> {
     canonicalize_to_vec(&doc, subset, None, alg, &[]).unwrap_or_else(|e| panic!("{e}\n{input}"))
 }
 
+/// The whole document canonicalized by parse-then-canonicalize (the tree path).
+fn tree_path(
+    bytes: &[u8],
+    limits: &Limits,
+    alg: C14nAlgorithm,
+    prefixes: &[&str],
+) -> Result<Vec<u8>, XmlError> {
+    let doc = parse_bytes_with_limits(bytes, limits)?;
+    canonicalize_to_vec(&doc, None, None, alg, prefixes)
+}
+
+/// The same, streamed from the tokenizer.
+fn streaming_path(
+    bytes: &[u8],
+    limits: &Limits,
+    alg: C14nAlgorithm,
+    prefixes: &[&str],
+) -> Result<Vec<u8>, XmlError> {
+    let mut out = Vec::new();
+    canonicalize_streaming_bytes(bytes, limits, alg, prefixes, &mut out)?;
+    Ok(out)
+}
+
+/// Both paths give the same bytes, or the same error (category, position and message).
+fn assert_paths_agree(bytes: &[u8], limits: &Limits, alg: C14nAlgorithm, prefixes: &[&str]) {
+    let tree = tree_path(bytes, limits, alg, prefixes);
+    let streamed = streaming_path(bytes, limits, alg, prefixes);
+    assert_eq!(
+        tree,
+        streamed,
+        "{alg:?} {prefixes:?} {limits:?}: tree path vs streaming on {:?}",
+        String::from_utf8_lossy(bytes)
+    );
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// Streaming and the tree give the same canonical bytes for every algorithm and PrefixList.
+    #[test]
+    fn streaming_equals_the_tree_path(d in document(), listed in prop::sample::subsequence(vec!["#default", "p", "q", "xml", "zz"], 0..=5)) {
+        let input = render(&d);
+        for alg in ALGS {
+            let prefixes: &[&str] = if alg.is_exclusive() { &listed } else { &[] };
+            let tree = tree_path(input.as_bytes(), &Limits::default(), alg, prefixes).unwrap();
+            let streamed = streaming_path(input.as_bytes(), &Limits::default(), alg, prefixes).unwrap();
+            prop_assert_eq!(String::from_utf8(tree).unwrap(), String::from_utf8(streamed).unwrap(), "{:?}\n{}", alg, input);
+        }
+    }
+
+    /// Tight limits (depth, attributes, nodes, names, size) fail both paths the same way.
+    #[test]
+    fn streaming_enforces_the_same_limits(d in document(), depth in 1..6usize, attrs in 0..4usize, nodes in 2..40usize, name in 1..6usize, size in 10..400usize) {
+        let input = render(&d);
+        let limits = Limits { max_depth: depth, max_attributes_per_element: attrs, max_nodes: nodes, max_name_len: name, max_input_bytes: size };
+        for alg in ALGS {
+            assert_paths_agree(input.as_bytes(), &limits, alg, &["p"]);
+        }
+    }
 
     #[test]
     fn canonical_form_reparses_and_is_a_fixed_point(d in document(), pick in any::<prop::sample::Index>()) {
@@ -196,6 +257,10 @@ proptest! {
             let exclusive = canonicalize_to_vec(&doc, root, None, C14nAlgorithm::Exclusive, &all).unwrap();
             prop_assert_eq!(String::from_utf8(inclusive).unwrap(), String::from_utf8(exclusive).unwrap(), "{}", input);
         }
+        // The same oracle on the streaming path.
+        let inclusive = streaming_path(input.as_bytes(), &Limits::default(), C14nAlgorithm::Inclusive, &[]).unwrap();
+        let exclusive = streaming_path(input.as_bytes(), &Limits::default(), C14nAlgorithm::Exclusive, &all).unwrap();
+        prop_assert_eq!(inclusive, exclusive, "streaming: {}", input);
     }
 
     #[test]
@@ -228,8 +293,11 @@ proptest! {
 }
 
 /// Parses and, when that succeeds, canonicalizes every way there is: errors are fine, panics
-/// are not.
+/// are not. Whatever the input, streaming gives the tree path's output or error.
 fn exercise(bytes: &[u8]) {
+    for alg in ALGS {
+        assert_paths_agree(bytes, &Limits::default(), alg, &["#default", "p"]);
+    }
     if let Ok(doc) = parse_bytes(bytes) {
         let _ = doc.to_xml();
         let last = doc.descendants().last().map(|n| n.id());

@@ -3,14 +3,14 @@
 
 use std::borrow::Cow;
 
-use super::{Builder, Open, RawAttr, grow_gently};
+use super::{Builder, Emit, Open, RawAttr, grow_gently};
 use crate::chars;
 use crate::error::ParseError;
 use crate::tree::{
     AttrData, NONE, NS_NONE, PREFIX_DEFAULT, Payload, StrRef, XML_NAMESPACE, XMLNS_NAMESPACE,
 };
 
-impl<'a> Builder<'a> {
+impl<'a, E: Emit> Builder<'a, E> {
     pub(super) fn prefix_id(&mut self, prefix: &'a str) -> u32 {
         // Documents use few prefixes, mostly the same one many times in a row.
         if prefix == self.last_prefix.0 {
@@ -283,7 +283,8 @@ impl<'a> Builder<'a> {
             };
             let value = chars::decode_attr(a.value, a.value_start, &mut self.doc.arena)
                 .map_err(|e| self.decode_error(a.value_start, e))?;
-            if prefix_id == PREFIX_DEFAULT && matches!(a.name, "ID" | "Id" | "id") {
+            if !E::STREAMING && prefix_id == PREFIX_DEFAULT && matches!(a.name, "ID" | "Id" | "id")
+            {
                 // The element about to be appended gets the next node index.
                 self.id_attrs.push((value, self.doc.nodes.len() as u32));
             }
@@ -313,8 +314,13 @@ impl<'a> Builder<'a> {
         }
         if empty {
             self.pop_bindings(undo_mark);
+            if E::STREAMING {
+                self.emit.end(&self.doc, id);
+                self.drop_element(id);
+            }
         } else {
-            self.open.push(Open { node: id, last_child: NONE, undo_mark });
+            let arena_end = self.doc.arena.len() as u32;
+            self.open.push(Open { node: id, last_child: NONE, undo_mark, arena_end });
         }
         Ok(())
     }
@@ -397,7 +403,24 @@ impl<'a> Builder<'a> {
         }
         self.doc.nodes[top.node as usize].end = end as u32;
         self.pop_bindings(top.undo_mark);
+        if E::STREAMING {
+            self.emit.end(&self.doc, top.node);
+            self.drop_element(top.node);
+        }
         Ok(())
+    }
+
+    /// Streaming: forgets a finished element (the last node of the tree, its attributes the
+    /// last attributes, what it decoded the end of the arena).
+    fn drop_element(&mut self, id: u32) {
+        if let Some(Payload::Element { attrs, .. }) =
+            self.doc.nodes.get(id as usize).map(|d| d.payload)
+        {
+            self.doc.attrs.truncate(attrs as usize);
+        }
+        self.doc.nodes.truncate(id as usize);
+        let arena_end = self.open.last().map_or(0, |o| o.arena_end);
+        self.doc.arena.truncate(arena_end as usize);
     }
 }
 

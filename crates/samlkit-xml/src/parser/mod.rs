@@ -42,34 +42,44 @@ pub fn parse_bytes_with_limits<'a>(
     input: &'a [u8],
     limits: &Limits,
 ) -> Result<Document<'a>, XmlError> {
-    let start = Position { line: 1, column: 1 };
-    let refuse = |encoding: &str| ParseError::UnsupportedEncoding {
-        pos: start,
-        encoding: encoding.to_string(),
-    };
-    if input.starts_with(&[0xFF, 0xFE]) {
-        return Err(refuse("UTF-16LE").into());
-    }
-    if input.starts_with(&[0xFE, 0xFF]) {
-        return Err(refuse("UTF-16BE").into());
-    }
-    if input.starts_with(&[0x3C, 0x00]) || input.starts_with(&[0x00, 0x3C]) {
-        return Err(refuse("UTF-16 (no byte order mark)").into());
-    }
-    match std::str::from_utf8(input) {
-        Ok(text) => parse_with_limits(text, limits),
-        Err(e) => {
-            let good = e.valid_up_to();
-            // The prefix up to the bad byte is valid UTF-8, so positions can be counted in it.
-            let text = std::str::from_utf8(&input[..good]).unwrap_or("");
-            let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-            Err(ParseError::InvalidUtf8 { pos: crate::tree::position_in(text, text.len()) }.into())
-        }
-    }
+    parse_with_limits(text_of_bytes(input)?, limits)
 }
 
 /// Parses a document with explicit [`Limits`].
 pub fn parse_with_limits<'a>(input: &'a str, limits: &Limits) -> Result<Document<'a>, XmlError> {
+    Ok(build(input, limits, KeepTree)?.0)
+}
+
+/// What the builder does with each node as it completes: nothing (the tree keeps every node),
+/// or hand it on at once (streaming canonicalization; the tree then keeps only the document
+/// node and the open elements, so memory follows depth, not size).
+pub(crate) trait Emit {
+    /// Whether nodes are dropped once handed on.
+    const STREAMING: bool;
+    /// A node was appended: a leaf, or an element whose start tag is complete (its attributes
+    /// are in the tree). `top_level`: its parent is the document node.
+    fn node(&mut self, doc: &Document<'_>, id: u32, top_level: bool);
+    /// An element ends (right after [`Emit::node`] for an empty element).
+    fn end(&mut self, doc: &Document<'_>, id: u32);
+}
+
+/// The ordinary parse: the tree keeps everything.
+pub(crate) struct KeepTree;
+
+impl Emit for KeepTree {
+    const STREAMING: bool = false;
+    fn node(&mut self, _: &Document<'_>, _: u32, _: bool) {}
+    fn end(&mut self, _: &Document<'_>, _: u32) {}
+}
+
+/// Checks a text against the limits and character rules, then runs the builder over it. Both
+/// the tree parse and streaming canonicalization go through here, so they accept the same
+/// documents and refuse the others with the same errors.
+pub(crate) fn build<'a, E: Emit>(
+    input: &'a str,
+    limits: &Limits,
+    emit: E,
+) -> Result<(Document<'a>, E), XmlError> {
     let limits = limits.effective();
     let input = input.strip_prefix('\u{feff}').unwrap_or(input);
     if input.len() > limits.max_input_bytes {
@@ -85,13 +95,44 @@ pub fn parse_with_limits<'a>(input: &'a str, limits: &Limits) -> Result<Document
             ParseError::InvalidChar { pos: crate::tree::position_in(input, at), code }.into()
         );
     }
-    Ok(Builder::new(input, limits).run()?)
+    Ok(Builder::new(input, limits, emit).run()?)
+}
+
+/// Checks raw bytes the way [`parse_bytes`] does (byte order marks, UTF-8) and returns the text.
+pub(crate) fn text_of_bytes(input: &[u8]) -> Result<&str, XmlError> {
+    let start = Position { line: 1, column: 1 };
+    let refuse = |encoding: &str| ParseError::UnsupportedEncoding {
+        pos: start,
+        encoding: encoding.to_string(),
+    };
+    if input.starts_with(&[0xFF, 0xFE]) {
+        return Err(refuse("UTF-16LE").into());
+    }
+    if input.starts_with(&[0xFE, 0xFF]) {
+        return Err(refuse("UTF-16BE").into());
+    }
+    if input.starts_with(&[0x3C, 0x00]) || input.starts_with(&[0x00, 0x3C]) {
+        return Err(refuse("UTF-16 (no byte order mark)").into());
+    }
+    match std::str::from_utf8(input) {
+        Ok(text) => Ok(text),
+        Err(e) => {
+            let good = e.valid_up_to();
+            // The prefix up to the bad byte is valid UTF-8, so positions can be counted in it.
+            let text = std::str::from_utf8(&input[..good]).unwrap_or("");
+            let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+            Err(ParseError::InvalidUtf8 { pos: crate::tree::position_in(text, text.len()) }.into())
+        }
+    }
 }
 
 struct Open {
     node: u32,
     last_child: u32,
     undo_mark: u32,
+    /// Length of the decode arena once this element's attributes were decoded: what its
+    /// descendants decode after that can be dropped in streaming mode.
+    arena_end: u32,
 }
 
 /// An attribute as scanned from a start tag, before namespace processing.
@@ -104,8 +145,11 @@ struct RawAttr<'a> {
     value_start: usize,
 }
 
-struct Builder<'a> {
+struct Builder<'a, E: Emit> {
     input: &'a str,
+    emit: E,
+    /// Nodes appended so far, the document node included (the tree may have dropped some).
+    node_count: usize,
     limits: Limits,
     doc: Document<'a>,
     open: Vec<Open>,
@@ -124,13 +168,17 @@ struct Builder<'a> {
     id_attrs: Vec<(StrRef, u32)>,
 }
 
-impl<'a> Builder<'a> {
-    fn new(input: &'a str, limits: Limits) -> Self {
+impl<'a, E: Emit> Builder<'a, E> {
+    fn new(input: &'a str, limits: Limits, emit: E) -> Self {
         // Size the arrays from cheap counts so they rarely grow: about one node per `<` (tags
         // plus the text between them) and as many attributes; both grow gently if needed.
-        let bytes = input.as_bytes();
-        let tags = memchr::memchr_iter(b'<', bytes).count();
-        let estimate = (tags + tags / 4 + 16).min(limits.max_nodes);
+        // Streaming keeps only the open elements: nothing to size.
+        let estimate = if E::STREAMING {
+            16
+        } else {
+            let tags = memchr::memchr_iter(b'<', input.as_bytes()).count();
+            (tags + tags / 4 + 16).min(limits.max_nodes)
+        };
         let mut doc = Document {
             input,
             arena: String::new(),
@@ -162,9 +210,11 @@ impl<'a> Builder<'a> {
         ns_ids.insert(Cow::Borrowed(XML_NAMESPACE), NS_XML);
         Builder {
             input,
+            emit,
+            node_count: 1,
             limits,
             doc,
-            open: vec![Open { node: 0, last_child: NONE, undo_mark: 0 }],
+            open: vec![Open { node: 0, last_child: NONE, undo_mark: 0, arena_end: 0 }],
             bindings: vec![vec![NS_NONE], vec![NS_XML], vec![]],
             undo: Vec::new(),
             prefix_ids,
@@ -203,7 +253,7 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn run(mut self) -> Result<Document<'a>, ParseError> {
+    fn run(mut self) -> Result<(Document<'a>, E), ParseError> {
         let mut reader = Reader::from_str(self.input);
         {
             let config = reader.config_mut();
@@ -302,8 +352,10 @@ impl<'a> Builder<'a> {
         if !self.root_seen {
             return Err(ParseError::NoRootElement { pos: self.pos(self.input.len()) });
         }
-        self.build_id_index();
-        Ok(self.doc)
+        if !E::STREAMING {
+            self.build_id_index();
+        }
+        Ok((self.doc, self.emit))
     }
 
     fn slice(&self, start: usize, end: usize) -> &'a str {
@@ -311,13 +363,14 @@ impl<'a> Builder<'a> {
     }
 
     fn append(&mut self, start: usize, end: usize, payload: Payload) -> Result<u32, ParseError> {
-        if self.doc.nodes.len() >= self.limits.max_nodes {
+        if self.node_count >= self.limits.max_nodes {
             return Err(ParseError::LimitExceeded {
                 pos: self.pos(start),
                 limit: "node count",
                 max: self.limits.max_nodes,
             });
         }
+        self.node_count += 1;
         let id = self.doc.nodes.len() as u32;
         // The position is computed only on error: counting lines is O(input), and doing it for
         // every node made parsing quadratic.
@@ -329,12 +382,17 @@ impl<'a> Builder<'a> {
             });
         };
         let parent = top.node;
-        if top.last_child == NONE {
-            self.doc.nodes[parent as usize].first_child = id;
-        } else {
-            self.doc.nodes[top.last_child as usize].next_sibling = id;
+        let arena_end = top.arena_end as usize;
+        // A streamed tree drops finished nodes, so sibling links would point at reused slots.
+        if !E::STREAMING {
+            if top.last_child == NONE {
+                self.doc.nodes[parent as usize].first_child = id;
+            } else {
+                self.doc.nodes[top.last_child as usize].next_sibling = id;
+            }
+            top.last_child = id;
         }
-        top.last_child = id;
+        let top_level = self.open.len() == 1;
         self.doc.nodes.push(NodeData {
             parent,
             first_child: NONE,
@@ -343,6 +401,14 @@ impl<'a> Builder<'a> {
             end: end as u32,
             payload,
         });
+        if E::STREAMING {
+            self.emit.node(&self.doc, id, top_level);
+            // A leaf is finished once handed on; an element stays until its end tag.
+            if !matches!(payload, Payload::Element { .. }) {
+                self.doc.nodes.truncate(id as usize);
+                self.doc.arena.truncate(arena_end);
+            }
+        }
         Ok(id)
     }
 

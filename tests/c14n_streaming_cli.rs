@@ -1,0 +1,113 @@
+//! `samlkit c14n` of a whole document streams without a tree: into a regular file straight
+//! through (taken back on error), into anything else from a buffer. Either way the output is
+//! all-or-nothing: on an error found late in a large document, stdout ends up empty (or, for a
+//! file opened for appending, exactly as it was), exit 2 with one `error: ` line.
+// Unwrapping is how a test, bench or example reports a failure; the workspace denies these
+// lints in library code only.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use std::fs::{File, OpenOptions};
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+/// A document whose canonical form is several times the canonicalizer's 64 KiB write buffer,
+/// with `tail` just before the root's end tag.
+fn large_document(tail: &str) -> String {
+    let mut doc = String::from(
+        "<?xml version=\"1.0\"?>\n<!--head-->\n<r xmlns=\"urn:r\" xmlns:p=\"urn:p\">\n",
+    );
+    for i in 0..4000 {
+        doc.push_str(&format!(
+            "  <p:item n=\"{i}\"  b='x&amp;y'>text {i} &lt; more</p:item><e/>\n"
+        ));
+    }
+    doc.push_str(tail);
+    doc.push_str("</r>\n<!--after-->\n");
+    doc
+}
+
+fn samlkit_to(stdout: impl Into<Stdio>, args: &[&str]) -> Output {
+    Command::new(assert_cmd::cargo::cargo_bin("samlkit"))
+        .args(args)
+        .stdout(stdout)
+        .stderr(Stdio::piped())
+        .output()
+        .expect("run samlkit")
+}
+
+fn write_input(dir: &Path, text: &str) -> String {
+    let path = dir.join("in.xml");
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+fn assert_one_error_line(out: &Output, fragment: &str) {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "stderr: {stderr}");
+    assert!(stderr.starts_with("error: ") && stderr.lines().count() == 1, "{stderr:?}");
+    assert!(stderr.contains(fragment), "{stderr:?} should contain {fragment:?}");
+}
+
+#[test]
+fn into_a_file_the_output_equals_the_piped_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write_input(dir.path(), &large_document(""));
+    for alg in ["exc", "exc-comments", "inclusive", "inclusive-comments"] {
+        let piped = samlkit_to(Stdio::piped(), &["c14n", "--alg", alg, &input]);
+        assert_eq!(piped.status.code(), Some(0));
+        assert!(piped.stdout.len() > 4 * 64 * 1024, "the document must outgrow the write buffer");
+        let path = dir.path().join(format!("out.{alg}"));
+        let out = samlkit_to(File::create(&path).unwrap(), &["c14n", "--alg", alg, &input]);
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(std::fs::read(&path).unwrap(), piped.stdout, "{alg}");
+    }
+}
+
+/// Errors found after megabytes of output: a mismatched end tag (a parse error, with its line
+/// and column) and a relative namespace URI (which C14N refuses).
+const LATE_ERRORS: [(&str, &str); 2] = [
+    ("<p:late></p:wrong>", "in.xml:4004:9: mismatched end tag"),
+    ("<late xmlns:q=\"relative/uri\"/>", "relative namespace URI \"relative/uri\""),
+];
+
+#[test]
+fn a_late_error_leaves_a_file_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    for (tail, fragment) in LATE_ERRORS {
+        let input = write_input(dir.path(), &large_document(tail));
+        let path = dir.path().join("out.c14n");
+        let out = samlkit_to(File::create(&path).unwrap(), &["c14n", &input]);
+        assert_one_error_line(&out, fragment);
+        assert_eq!(std::fs::metadata(&path).unwrap().len(), 0, "{tail}");
+    }
+}
+
+#[test]
+fn a_late_error_leaves_an_appended_file_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("log");
+    std::fs::write(&path, "kept\n").unwrap();
+    let input = write_input(dir.path(), &large_document(LATE_ERRORS[0].0));
+    let append = || OpenOptions::new().append(true).open(&path).unwrap();
+    let out = samlkit_to(append(), &["c14n", &input]);
+    assert_one_error_line(&out, LATE_ERRORS[0].1);
+    assert_eq!(std::fs::read(&path).unwrap(), b"kept\n");
+    // And on success the output follows what was there.
+    let good = write_input(dir.path(), "<a  b='1'/>");
+    let out = samlkit_to(append(), &["c14n", &good]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(std::fs::read(&path).unwrap(), b"kept\n<a b=\"1\"></a>");
+}
+
+#[test]
+fn a_late_error_leaves_a_pipe_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    for (tail, fragment) in LATE_ERRORS {
+        let input = write_input(dir.path(), &large_document(tail));
+        let out = samlkit_to(Stdio::piped(), &["c14n", &input]);
+        assert_one_error_line(&out, fragment);
+        assert!(out.stdout.is_empty(), "{} bytes on stdout", out.stdout.len());
+    }
+}
