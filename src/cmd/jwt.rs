@@ -19,7 +19,8 @@ Issues an RS256 token (header {\"alg\":\"RS256\"}, base64url without padding) wh
 iss (the connected app's consumer key), sub (the username), aud and exp = now + --ttl, and prints
 it. Salesforce refuses tokens that live longer than 180 s or name another audience, so a longer
 --ttl, or an audience other than https://login.salesforce.com, https://test.salesforce.com or an
-https site URL, needs --force.
+https site URL, needs --force. Salesforce accepts RS256 only; with --force an EC key signs ES256
+(P-256) or ES384 (P-384) for another server.
 
 Example:
   TOKEN=$(samlkit jwt --key app.key --iss \"$CONSUMER_KEY\" --sub alice@example.com)
@@ -36,10 +37,11 @@ pub(crate) struct JwtArgs {
 
 #[derive(Subcommand)]
 enum JwtCommand {
-    /// Verify a token: RS256 only, signature by --cert, exp (30 s skew), optional --aud.
+    /// Verify a token: RS256, ES256 or ES384, signature by --cert, exp (30 s skew), optional --aud.
     #[command(after_help = "\
-Only RS256 is accepted: a token whose header says none, HS256 or anything else is refused, so
-the certificate's public key can never be abused as an HMAC secret. Claims are printed only after
+Only RS256, ES256 and ES384 are accepted, each only with a certificate key of its kind (RSA,
+EC P-256, EC P-384): a token whose header says none, HS256 or anything else is refused, so the
+certificate's public key can never be abused as an HMAC secret. Claims are printed only after
 the signature verified. Exit 0 valid; 1 refused algorithm, bad signature, expired, not yet valid
 or wrong audience; 2 malformed token or unreadable certificate.")]
     Verify(VerifyArgs),
@@ -47,7 +49,8 @@ or wrong audience; 2 malformed token or unreadable certificate.")]
 
 #[derive(Args)]
 struct IssueArgs {
-    /// RSA private key that signs (its certificate is uploaded to the connected app).
+    /// RSA private key that signs (its certificate is uploaded to the connected app); with
+    /// --force, an EC P-256 or P-384 key signs ES256 or ES384.
     #[arg(long, value_name = "KEY", required = true)]
     key: Option<String>,
     /// Issuer: the connected app's consumer key (client ID).
@@ -164,7 +167,8 @@ fn verify(args: VerifyArgs) -> Result<ExitCode, CliError> {
         println!("{}", crate::shown::json_line(out.to_string()));
     } else {
         println!(
-            "valid: RS256 signature by {} (SHA-256 {})",
+            "valid: {} signature by {} (SHA-256 {})",
+            verified.header.get("alg").and_then(|alg| alg.as_str()).unwrap_or("RS256"),
             cert.info().subject,
             cert.sha256_fingerprint()
         );
