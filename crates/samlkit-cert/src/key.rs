@@ -1047,6 +1047,47 @@ mod tests {
         p384.public_key().verify_with_hash(HashAlgorithm::Sha384, message, &signature).unwrap();
     }
 
+    /// The provider's parsed key is made on the first check with a hash, kept, and shared by
+    /// clones (a certificate hands out `&PublicKey`, so one trusted certificate parses once).
+    #[test]
+    fn parsed_keys_are_made_once_and_shared_by_clones() {
+        let key = PrivateKey::from_pem(IDP_KEY).unwrap();
+        let public = key.public_key();
+        let copy = public.clone();
+        assert!(public.parsed.sha256.get().is_none());
+        let signature = key.signer().unwrap().sign(SignatureAlgorithm::RsaSha256, b"m").unwrap();
+        copy.verify(SignatureAlgorithm::RsaSha256, b"m", &signature).unwrap();
+        assert!(matches!(public.parsed.sha256.get(), Some(Some(_))), "shared with the clone");
+        assert!(public.parsed.sha384.get().is_none(), "only the hash that was used");
+        // The kept key still refuses what it must.
+        let err = public.verify(SignatureAlgorithm::RsaSha256, b"other", &signature).unwrap_err();
+        assert!(matches!(err, CertError::BadSignature { algorithm: "rsa-sha256" }), "{err}");
+    }
+
+    #[test]
+    fn generated_keys_sign_and_verify() {
+        for key_type in [KeyType::EcP256, KeyType::EcP384, KeyType::Rsa(RsaKeySize::Bits2048)] {
+            let key = PrivateKey::generate(key_type).unwrap();
+            let alg = match key.algorithm() {
+                KeyAlgorithm::EcdsaP256 => SignatureAlgorithm::EcdsaP256Sha256,
+                KeyAlgorithm::EcdsaP384 => SignatureAlgorithm::EcdsaP384Sha384,
+                KeyAlgorithm::Rsa { bits } => {
+                    assert_eq!(bits, 2048);
+                    SignatureAlgorithm::RsaSha256
+                }
+            };
+            // The PKCS#8 round trip keeps the key (EC keys carry their public point).
+            let reloaded = PrivateKey::from_der(key.pkcs8_der()).unwrap();
+            let signature = reloaded.signer().unwrap().sign(alg, b"m").unwrap();
+            key.public_key().verify(alg, b"m", &signature).unwrap();
+        }
+        let err = PrivateKey::generate_ec(KeyAlgorithm::Rsa { bits: 2048 }).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid EC key type: RSA 2048 is not an EC curve; choose P-256 or P-384"
+        );
+    }
+
     #[test]
     fn fixed_ecdsa_signatures_convert_to_minimal_asn1() {
         let mut fixed = vec![0u8; 64];
