@@ -134,12 +134,17 @@ fn cert_new_rejects_bad_arguments_before_writing_anything() {
     let dir = tempfile::tempdir().unwrap();
     let prefix = dir.path().join("p");
     let prefix = prefix.to_str().unwrap();
-    let cases: [(&[&str], &str); 8] = [
+    let cases: [(&[&str], &str); 10] = [
         (&["--days", "0"], "--valid-days must be a whole number of days from 1 to 36500"),
         (&["--days", "abc"], "--valid-days must be a whole number of days"),
         (&["--days", "-5"], "--valid-days must be a whole number of days"),
         (&["--days", "1.5"], "--valid-days must be a whole number of days"),
         (&["--key-size", "1024"], "--key-size must be 2048, 3072 or 4096"),
+        (
+            &["--key-type", "rsa-1024"],
+            "--key-type must be one of rsa-2048, rsa-3072, rsa-4096, ec-p256, ec-p384",
+        ),
+        (&["--key-type", "ec-p256", "--key-size", "4096"], "cannot be used with"),
         (&["--country", "USA"], "invalid country: \"USA\" is not a two-letter ISO 3166 code"),
         (&["--now", "yesterday"], "expected RFC 3339 such as"),
         (&["--cn", ""], "invalid common name: it must not be empty"),
@@ -154,6 +159,38 @@ fn cert_new_rejects_bad_arguments_before_writing_anything() {
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "{extra:?} wrote files");
     }
     assert_error(&run(&["cert", "new"]), 2, "--cn");
+}
+
+/// `--key-type` chooses RSA sizes or ECDSA curves; the former `--key-size BITS` still works
+/// (hidden), and `--help` says that Salesforce certificates are RSA.
+#[test]
+fn cert_new_key_types_and_the_key_size_alias() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: [(&[&str], &str, u64); 4] = [
+        (&["--key-type", "ec-p256"], "EC", 256),
+        (&["--key-type", "ec-p384"], "EC", 384),
+        (&["--key-type", "rsa-3072"], "RSA", 3072),
+        (&["--key-size", "3072"], "RSA", 3072),
+    ];
+    for (i, (extra, key_type, bits)) in cases.into_iter().enumerate() {
+        let prefix = dir.path().join(format!("k{i}"));
+        let mut args = vec!["cert", "new", "--cn", "ec.example.com", "--json", "--out"];
+        args.push(prefix.to_str().unwrap());
+        args.extend(extra);
+        let out = run(&args);
+        assert_success(&out);
+        let json: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+        assert_eq!(
+            (json["key_type"].as_str(), json["key_bits"].as_u64()),
+            (Some(key_type), Some(bits))
+        );
+        let key = std::fs::read_to_string(prefix.with_extension("key")).unwrap();
+        assert!(key.starts_with("-----BEGIN PRIVATE KEY-----"), "{extra:?}: PKCS#8");
+        assert_eq!(mode(&prefix.with_extension("key")), 0o600);
+    }
+    let help = stdout(&run(&["cert", "new", "--help"]));
+    assert!(help.contains("Salesforce certificates are RSA"), "{help}");
+    assert!(help.contains("--key-type <TYPE>") && !help.contains("--key-size"), "{help}");
 }
 
 #[test]

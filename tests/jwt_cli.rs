@@ -169,7 +169,7 @@ fn verify_failures_exit_1_and_input_errors_exit_2() {
     assert_error(
         &verify(&format!("eyJhbGciOiJIUzI1NiJ9.{rest}"), &["--now", NOW]),
         1,
-        "only RS256 is accepted",
+        "only RS256, ES256 and ES384 are accepted",
     );
 
     assert_error(
@@ -290,4 +290,105 @@ fn json_mode_reports_failed_checks_on_stdout_too() {
     let bad = verify("garbage", &["--json", "--token"]);
     assert_error(&bad, 2, "malformed token");
     assert!(bad.stdout.is_empty());
+}
+
+/// ECDSA keys sign ES256 (P-256) and ES384 (P-384) with --force; Salesforce's rules (RS256 only)
+/// still refuse them without it, and a token is checked only with a key of its kind.
+#[test]
+fn ec_keys_issue_es256_and_es384_for_other_servers() {
+    let cases = [("ec-p256", "ES256", 64), ("ec-p384", "ES384", 96)];
+    for (name, alg, signature_len) in cases {
+        let key = fixture(&format!("keys/{name}.key"));
+        let cert = fixture(&format!("certs/{name}.crt"));
+        let refused = samlkit()
+            .args(["jwt", "--key", &key, "--iss", "c", "--sub", "u", "--now", NOW])
+            .output()
+            .unwrap();
+        assert_error(&refused, 2, "Salesforce accepts RS256 only; with --force an EC key signs");
+        let out = samlkit()
+            .args(["jwt", "--key", &key, "--iss", "c", "--sub", "u", "--now", NOW, "--force"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let t = String::from_utf8(out.stdout).unwrap().trim().to_string();
+        let parts: Vec<&str> = t.split('.').collect();
+        let header = base64url(parts[0]);
+        assert_eq!(header, format!(r#"{{"alg":"{alg}"}}"#).into_bytes(), "{name}");
+        // JWS ECDSA signatures are the fixed-size r || s, not DER (RFC 7518 section 3.4).
+        assert_eq!(base64url(parts[2]).len(), signature_len, "{name}");
+
+        let ok =
+            samlkit().args(["jwt", "verify", "--cert", &cert, "--now", NOW, &t]).output().unwrap();
+        assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+        let text = String::from_utf8(ok.stdout).unwrap();
+        assert!(text.starts_with(&format!("valid: {alg} signature by CN=")), "{text}");
+
+        // The RSA certificate cannot have made an ECDSA token: an input error, not a bad signature.
+        let rsa = verify(&t, &["--now", NOW]);
+        assert_error(
+            &rsa,
+            2,
+            &format!("the token is signed with {alg}, which this key (RSA 2048) cannot have made"),
+        );
+        // A signature that does not verify is a failed check.
+        let mut tampered = t.clone();
+        tampered.replace_range(parts[0].len() + 2..parts[0].len() + 3, "A");
+        let bad = samlkit()
+            .args(["jwt", "verify", "--cert", &cert, "--now", NOW, &tampered])
+            .output()
+            .unwrap();
+        assert_error(&bad, 1, "signature invalid");
+    }
+}
+
+fn base64url(text: &str) -> Vec<u8> {
+    use base64::Engine as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(text).unwrap()
+}
+
+#[test]
+#[cfg_attr(
+    missing_python3_jwt,
+    ignore = "PyJWT for /usr/bin/python3 not installed: run scripts/install-test-deps.sh"
+)]
+fn pyjwt_and_samlkit_agree_on_es256_and_es384() {
+    require(&tools::PYTHON3_JWT);
+    for (name, alg) in [("ec-p256", "ES256"), ("ec-p384", "ES384")] {
+        let key = fixture(&format!("keys/{name}.key"));
+        let cert = fixture(&format!("certs/{name}.crt"));
+        // Ours -> PyJWT (real clock: PyJWT checks exp against time.time()).
+        let out = samlkit()
+            .args(["jwt", "--key", &key, "--iss", "c", "--sub", "bob@example.com", "--force"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let ours = String::from_utf8(out.stdout).unwrap().trim().to_string();
+        let out = run_ok(python_script("pyjwt_tokens.py").args([
+            "verify",
+            &ours,
+            &cert,
+            "https://login.salesforce.com",
+            alg,
+        ]));
+        let decoded: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(decoded["header"]["alg"], alg);
+        assert_eq!(decoded["claims"]["sub"], "bob@example.com");
+
+        // PyJWT -> ours.
+        let out = run_ok(python_script("pyjwt_tokens.py").args([
+            "issue",
+            &key,
+            "client-3",
+            "carol@example.com",
+            "https://login.salesforce.com",
+            alg,
+        ]));
+        let theirs = String::from_utf8(out.stdout).unwrap().trim().to_string();
+        let ok =
+            samlkit().args(["jwt", "verify", "--cert", &cert, "--json", &theirs]).output().unwrap();
+        assert!(ok.status.success(), "{alg}: {}", String::from_utf8_lossy(&ok.stderr));
+        let v: serde_json::Value = serde_json::from_slice(&ok.stdout).unwrap();
+        assert_eq!(v["header"]["alg"], alg);
+        assert_eq!(v["claims"]["sub"], "carol@example.com");
+    }
 }

@@ -200,3 +200,50 @@ fn responses_signed_by_onelogin_python3_saml_pass_samlkit_verify() {
         assert_eq!(v.json["name_id"], "alice@example.com");
     }
 }
+
+/// Keys made by `cert new --key-type ec-p256|ec-p384` sign `issue` and `sign` output with
+/// ecdsa-sha256 / ecdsa-sha384 (chosen from the key), xmlsec1 verifies both, and the
+/// SignatureValue is XML-DSig's fixed-size `r || s` (RFC 4050/6931), not a DER sequence.
+#[test]
+#[cfg_attr(missing_xmlsec1, ignore = "xmlsec1 not installed: run scripts/install-test-deps.sh")]
+fn ecdsa_keys_from_cert_new_sign_for_xmlsec1() {
+    use base64::Engine as _;
+    require(&tools::XMLSEC1);
+    let dir = tempfile::tempdir().unwrap();
+    for (key_type, alg, signature_len) in
+        [("ec-p256", "ecdsa-sha256", 64), ("ec-p384", "ecdsa-sha384", 96)]
+    {
+        let prefix = dir.path().join(key_type);
+        let made = samlkit()
+            .args(["cert", "new", "--cn", "ec-idp.example.com", "--key-type", key_type, "--out"])
+            .arg(&prefix)
+            .output()
+            .unwrap();
+        assert_success(&made);
+        assert!(stdout(&made).contains(&format!("EC P-{}", &key_type[4..])), "{}", stdout(&made));
+        let key = format!("{}.key", prefix.display());
+        let cert = format!("{}.crt", prefix.display());
+
+        let issued = issue_with(&key, &cert, &[]);
+        let unsigned = without_signatures(&issued);
+        let signed = samlkit()
+            .args(["sign", "--key", &key, "--cert", &cert, "-"])
+            .write_stdin(unsigned)
+            .output()
+            .unwrap();
+        assert_success(&signed);
+        for doc in [issued, stdout(&signed)] {
+            assert!(doc.contains(&format!("xmldsig-more#{alg}\"")), "{key_type}: {doc}");
+            let (ok, err) = xmlsec_verifies(&doc, &cert, None);
+            assert!(ok, "xmlsec1 rejected the {alg} signature: {err}\n{doc}");
+            let (a, b) = span(&doc, "<ds:SignatureValue>", "</ds:SignatureValue>", 0);
+            let value: String = doc
+                [a + "<ds:SignatureValue>".len()..b - "</ds:SignatureValue>".len()]
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect();
+            let raw = base64::engine::general_purpose::STANDARD.decode(value).unwrap();
+            assert_eq!(raw.len(), signature_len, "{alg}: r || s of two curve-size integers");
+        }
+    }
+}

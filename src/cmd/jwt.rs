@@ -20,6 +20,8 @@ iss (--issuer: the connected app's consumer key), sub (--subject: the username),
 (--audience) and exp = now + --valid-for, and prints it. Salesforce refuses tokens that live
 longer than 180 s or name another audience, so a longer --valid-for, or an audience other than
 https://login.salesforce.com, https://test.salesforce.com or an https site URL, needs --force.
+Salesforce accepts RS256 only; with --force an EC key signs ES256 (P-256) or ES384 (P-384) for
+another server.
 
 Examples:
   TOKEN=$(samlkit jwt --key fixtures/keys/idp.key --issuer 3MVG9-consumer-key \\
@@ -41,10 +43,11 @@ pub(crate) struct JwtArgs {
 
 #[derive(Subcommand)]
 enum JwtCommand {
-    /// Verify a token: RS256 only, signature by --cert, exp (30 s skew), optional --audience.
+    /// Verify a token: RS256, ES256 or ES384, signature by --cert, exp (30 s skew), optional --audience.
     #[command(after_help = "\
-Only RS256 is accepted: a token whose header says none, HS256 or anything else is refused, so
-the certificate's public key can never be abused as an HMAC secret. Claims are printed only after
+Only RS256, ES256 and ES384 are accepted, each only with a certificate key of its kind (RSA,
+EC P-256, EC P-384): a token whose header says none, HS256 or anything else is refused, so the
+certificate's public key can never be abused as an HMAC secret. Claims are printed only after
 the signature verified, exp with its instant and the time left. Exit 0 valid; 1 refused
 algorithm, bad signature, expired, not yet valid or wrong audience; 2 malformed token or
 unreadable certificate.
@@ -61,7 +64,8 @@ Examples:
 
 #[derive(Args)]
 struct IssueArgs {
-    /// RSA private key that signs (its certificate is uploaded to the connected app).
+    /// RSA private key that signs (its certificate is uploaded to the connected app); with
+    /// --force, an EC P-256 or P-384 key signs ES256 or ES384.
     #[arg(long, value_name = "KEY", required = true)]
     key: Option<String>,
     /// Issuer (iss): the connected app's consumer key (client ID).
@@ -190,7 +194,8 @@ fn verify(args: VerifyArgs) -> Result<ExitCode, CliError> {
         println!("{}", crate::shown::json_line(out.to_string()));
     } else {
         println!(
-            "valid: RS256 signature by {} (SHA-256 {})",
+            "valid: {} signature by {} (SHA-256 {})",
+            verified.header.get("alg").and_then(|alg| alg.as_str()).unwrap_or("RS256"),
             cert.info().subject,
             cert.sha256_fingerprint()
         );

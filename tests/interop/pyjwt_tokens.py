@@ -1,7 +1,8 @@
 """PyJWT side of the JWT interop test (run with Debian's /usr/bin/python3 and python3-jwt).
 
-  verify TOKEN CERT AUD      decode a samlkit token with the certificate's public key; print claims
-  issue KEY ISS SUB AUD      print an RS256 token made by PyJWT
+  verify TOKEN CERT AUD [ALG]   decode a samlkit token with the certificate's public key, accepting
+                                only ALG (default RS256); print header and claims
+  issue KEY ISS SUB AUD [ALG]   print a token made by PyJWT with ALG (default RS256; ES256, ES384)
   hs256-forgery CERT         print an HS256 token keyed with the certificate's public-key PEM
                              (the algorithm-confusion attack a verifier must refuse)
 """
@@ -25,16 +26,18 @@ def b64(data):
 cmd = sys.argv[1]
 if cmd == "verify":
     token, cert, aud = sys.argv[2:5]
+    alg = sys.argv[5] if len(sys.argv) > 5 else "RS256"
     header = jwt.get_unverified_header(token)
-    claims = jwt.decode(token, public_pem(cert), algorithms=["RS256"], audience=aud,
+    claims = jwt.decode(token, public_pem(cert), algorithms=[alg], audience=aud,
                         options={"require": ["exp", "iss", "sub", "aud"]})
     print(json.dumps({"header": header, "claims": claims}, sort_keys=True))
 elif cmd == "issue":
     key, iss, sub, aud = sys.argv[2:6]
+    alg = sys.argv[6] if len(sys.argv) > 6 else "RS256"
     with open(key, "rb") as f:
         pem = f.read()
     claims = {"iss": iss, "sub": sub, "aud": aud, "exp": int(time.time()) + 120}
-    print(jwt.encode(claims, pem, algorithm="RS256", headers={"kid": "pyjwt"}))
+    print(jwt.encode(claims, pem, algorithm=alg, headers={"kid": "pyjwt"}))
 elif cmd == "hs256-forgery":
     secret = public_pem(sys.argv[2])
     header = b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())

@@ -1,5 +1,5 @@
 //! What the signing and verifying paths cost: key and certificate parsing, RSA and ECDSA
-//! signatures (RSA-SHA1 signing goes through the `rsa` crate, everything else through `ring`).
+//! signatures (RSA-SHA1 signing goes through the `rsa` crate, everything else through aws-lc-rs).
 //! Run with `cargo bench -p samlkit-cert`.
 // Unwrapping is how a test, bench or example reports a failure; the workspace denies these
 // lints in library code only.

@@ -286,14 +286,24 @@ pub enum CertError {
     /// A required claim is empty.
     #[error("the {0} claim must not be empty")]
     JwtEmptyClaim(&'static str),
-    /// RS256 needs an RSA key.
-    #[error("RS256 needs an RSA key, but this key is {0}")]
+    /// RS256 needs an RSA key (and Salesforce accepts RS256 only).
+    #[error(
+        "RS256 needs an RSA key, but this key is {0} (Salesforce accepts RS256 only; with --force an EC key signs ES256 or ES384 for another server)"
+    )]
     JwtNotRsa(KeyAlgorithm),
+    /// An ES256/ES384 token checked with a key of another kind.
+    #[error("the token is signed with {alg}, which this key ({key}) cannot have made")]
+    JwtKeyMismatch {
+        /// The token's `alg`.
+        alg: &'static str,
+        /// The key it was checked with.
+        key: KeyAlgorithm,
+    },
     /// The token is not a well-formed compact JWS.
     #[error("malformed token: {0}")]
     JwtMalformed(String),
-    /// The header names an algorithm other than RS256.
-    #[error("algorithm refused: the token says alg={0}; only RS256 is accepted")]
+    /// The header names an algorithm other than RS256, ES256 or ES384.
+    #[error("algorithm refused: the token says alg={0}; only RS256, ES256 and ES384 are accepted")]
     JwtAlgorithmRefused(String),
     /// The header carries critical extensions we do not understand.
     #[error("the token has a 'crit' header ({0}); no critical extensions are supported")]

@@ -2,10 +2,13 @@
 //! use it: an RS256 JWS (RFC 7515) in compact serialization whose claims (RFC 7519) are `iss`
 //! (the connected app's consumer key), `sub` (the username), `aud` (the login host) and `exp`.
 //!
-//! Issuing applies Salesforce's rules: `aud` must be `https://login.salesforce.com`,
-//! `https://test.salesforce.com` or an https site URL, and `exp` at most 180 s ahead; `force`
-//! lifts both for other servers. Verification accepts RS256 only, so a token cannot choose a
-//! weaker algorithm (`none`) or turn the public key into an HMAC secret (`HS256`).
+//! Issuing applies Salesforce's rules: an RSA key (Salesforce accepts RS256 only), `aud` must be
+//! `https://login.salesforce.com`, `https://test.salesforce.com` or an https site URL, and `exp`
+//! at most 180 s ahead; `force` lifts them for other servers, where an EC key signs ES256
+//! (P-256) or ES384 (P-384), with the JWS fixed-size `r || s` signature (RFC 7518 §3.4).
+//! Verification accepts RS256, ES256 and ES384, each only with a key of its kind, so a token
+//! cannot choose a weaker algorithm (`none`) or turn the public key into an HMAC secret
+//! (`HS256`).
 //!
 //! ```
 //! # fn main() -> Result<(), samlkit_cert::CertError> {
@@ -125,10 +128,11 @@ pub fn new_jwt_id() -> Result<String, CertError> {
     Ok(format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..]))
 }
 
-/// Issues an RS256 token for `request`, signed with `signer` (an RSA key).
+/// Issues a token for `request`, signed with `signer`: RS256 with an RSA key; with
+/// `request.force`, ES256 or ES384 with an EC P-256 or P-384 key.
 ///
-/// Salesforce's rules apply unless `request.force` is set: the audience must be one of its
-/// login hosts or an https site, and the token may live at most
+/// Salesforce's rules apply unless `request.force` is set: the key must be RSA, the audience
+/// one of its login hosts or an https site, and the token may live at most
 /// [`MAX_SALESFORCE_TTL_SECONDS`].
 ///
 /// ```
@@ -165,10 +169,11 @@ pub fn issue(request: &JwtRequest, signer: &Signer) -> Result<String, CertError>
             return Err(CertError::JwtEmptyClaim(name));
         }
     }
-    if !matches!(signer.algorithm(), KeyAlgorithm::Rsa { .. }) {
+    let (alg, signature_alg) = JwsAlgorithm::for_key(signer.algorithm());
+    if !request.force && alg != JwsAlgorithm::Rs256 {
         return Err(CertError::JwtNotRsa(signer.algorithm()));
     }
-    let header = Header { alg: "RS256", kid: request.key_id.as_deref() };
+    let header = Header { alg: alg.name(), kid: request.key_id.as_deref() };
     let claims = Claims {
         iss: &request.issuer,
         sub: &request.subject,
@@ -177,10 +182,56 @@ pub fn issue(request: &JwtRequest, signer: &Signer) -> Result<String, CertError>
         jti: request.jwt_id.as_deref(),
     };
     let mut token = format!("{}.{}", encode_json(&header)?, encode_json(&claims)?);
-    let signature = signer.sign(SignatureAlgorithm::RsaSha256, token.as_bytes())?;
+    let signature = signer.sign(signature_alg, token.as_bytes())?;
     token.push('.');
     token.push_str(&URL_SAFE_NO_PAD.encode(signature));
     Ok(token)
+}
+
+/// The JWS algorithms samlkit signs and accepts (RFC 7518 §3): one per kind of key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum JwsAlgorithm {
+    /// RSASSA-PKCS1-v1_5 with SHA-256: what Salesforce requires.
+    Rs256,
+    /// ECDSA P-256 with SHA-256, signature `r || s` (64 bytes).
+    Es256,
+    /// ECDSA P-384 with SHA-384, signature `r || s` (96 bytes).
+    Es384,
+}
+
+impl JwsAlgorithm {
+    const ALL: [JwsAlgorithm; 3] = [JwsAlgorithm::Rs256, JwsAlgorithm::Es256, JwsAlgorithm::Es384];
+
+    fn name(self) -> &'static str {
+        match self {
+            JwsAlgorithm::Rs256 => "RS256",
+            JwsAlgorithm::Es256 => "ES256",
+            JwsAlgorithm::Es384 => "ES384",
+        }
+    }
+
+    /// Exact, case-sensitive match (RFC 7515 §4.1.1): `rs256` is not RS256.
+    fn from_name(name: &str) -> Option<JwsAlgorithm> {
+        JwsAlgorithm::ALL.into_iter().find(|alg| alg.name() == name)
+    }
+
+    fn signature_algorithm(self) -> SignatureAlgorithm {
+        match self {
+            JwsAlgorithm::Rs256 => SignatureAlgorithm::RsaSha256,
+            JwsAlgorithm::Es256 => SignatureAlgorithm::EcdsaP256Sha256,
+            JwsAlgorithm::Es384 => SignatureAlgorithm::EcdsaP384Sha384,
+        }
+    }
+
+    /// The algorithm a key of kind `key` signs with.
+    fn for_key(key: KeyAlgorithm) -> (JwsAlgorithm, SignatureAlgorithm) {
+        let alg = match key {
+            KeyAlgorithm::Rsa { .. } => JwsAlgorithm::Rs256,
+            KeyAlgorithm::EcdsaP256 => JwsAlgorithm::Es256,
+            KeyAlgorithm::EcdsaP384 => JwsAlgorithm::Es384,
+        };
+        (alg, alg.signature_algorithm())
+    }
 }
 
 fn encode_json<T: Serialize>(value: &T) -> Result<String, CertError> {
@@ -215,11 +266,11 @@ impl Serialize for VerifiedJwt {
     }
 }
 
-/// Verifies a compact RS256 token against several trusted certificates, as during a key
+/// Verifies a compact RS256, ES256 or ES384 token against several trusted certificates, as during a key
 /// rotation when the old and the new key both sign, and returns the index of the certificate
 /// whose key verified.
 ///
-/// A certificate whose key did not make the signature (or that is not RSA) is skipped; any other
+/// A certificate whose key did not make the signature (or is not of the token's kind) is skipped; any other
 /// failure (malformed token, refused algorithm, expiry, audience) does not depend on the key and
 /// is returned at once.
 pub fn verify_with_certificates(
@@ -233,14 +284,20 @@ pub fn verify_with_certificates(
     for (index, candidate) in trusted.iter().enumerate() {
         outcome = verify(token, candidate.public_key(), now, skew_seconds, expected_audience)
             .map(|v| (v, index));
-        if !matches!(outcome, Err(CertError::JwtSignatureInvalid | CertError::JwtNotRsa(_))) {
+        if !matches!(
+            outcome,
+            Err(CertError::JwtSignatureInvalid
+                | CertError::JwtNotRsa(_)
+                | CertError::JwtKeyMismatch { .. })
+        ) {
             break;
         }
     }
     outcome
 }
 
-/// Verifies a compact RS256 token with `key`: algorithm (RS256 only), signature, then `exp`
+/// Verifies a compact token with `key`: algorithm (RS256, ES256 or ES384, and the key must be of
+/// that kind), signature, then `exp`
 /// (required) and `nbf` (if present) against `now` with `skew_seconds`, then `aud` if
 /// `expected_audience` is given.
 ///
@@ -284,11 +341,13 @@ pub fn verify(
         )));
     };
     let header = decode_object("header", header_b64)?;
-    match header.get("alg") {
-        Some(Value::String(alg)) if alg == "RS256" => {}
+    let alg = match header.get("alg") {
+        Some(Value::String(name)) => JwsAlgorithm::from_name(name).ok_or_else(|| {
+            CertError::JwtAlgorithmRefused(Value::from(name.as_str()).to_string())
+        })?,
         Some(other) => return Err(CertError::JwtAlgorithmRefused(other.to_string())),
         None => return Err(CertError::JwtMalformed("the header has no alg".into())),
-    }
+    };
     if let Some(crit) = header.get("crit") {
         return Err(CertError::JwtCriticalHeader(crit.to_string()));
     }
@@ -296,12 +355,15 @@ pub fn verify(
         CertError::JwtMalformed(format!("signature is not base64url without padding ({e})"))
     })?;
     let signed = format!("{header_b64}.{claims_b64}");
-    key.verify(SignatureAlgorithm::RsaSha256, signed.as_bytes(), &signature).map_err(
-        |e| match e {
-            CertError::AlgorithmMismatch { .. } => CertError::JwtNotRsa(key.algorithm()),
-            _ => CertError::JwtSignatureInvalid,
-        },
-    )?;
+    key.verify(alg.signature_algorithm(), signed.as_bytes(), &signature).map_err(|e| match e {
+        CertError::AlgorithmMismatch { .. } if alg == JwsAlgorithm::Rs256 => {
+            CertError::JwtNotRsa(key.algorithm())
+        }
+        CertError::AlgorithmMismatch { .. } => {
+            CertError::JwtKeyMismatch { alg: alg.name(), key: key.algorithm() }
+        }
+        _ => CertError::JwtSignatureInvalid,
+    })?;
 
     let claims = decode_object("claims", claims_b64)?;
     let now_s = now.timestamp();

@@ -1,10 +1,16 @@
 //! Private and public keys, and the signature operations made with them.
 //!
 //! Keys are held as PKCS#8 DER (private) and SubjectPublicKeyInfo DER (public), the two
-//! formats every other tool understands. The `rsa` crate generates RSA keys and converts
-//! PKCS#1 to PKCS#8; `ring` performs the signatures and verifications (it is faster, and
-//! constant-time), except RSA with SHA-1, which `ring` can verify but deliberately cannot
-//! produce: that one is made with `rsa`, for deliberately weak test responses only.
+//! formats every other tool understands. `aws-lc-rs` (AWS-LC) generates RSA keys and performs
+//! the signatures and verifications: RSA PKCS#1 v1.5 with SHA-256/384/512, ECDSA P-256/P-384
+//! with fixed-size `r || s`, and the legacy RSA-SHA1 verification. A public key is parsed into
+//! the provider once, on its first verification, and kept ([`PublicKey`] is held inside each
+//! [`crate::Certificate`], so a trusted certificate's key is parsed once for all documents).
+//!
+//! The `rsa` crate reads RSA key formats (PKCS#1 and PKCS#8, of any size, so that a 1024-bit key
+//! can be loaded in order to be refused by policy) and does the two legacy operations no modern
+//! provider offers: RSA-SHA1 *signing* (only for deliberately weak test responses, such as
+//! `issue --break sha1`) and RSA-SHA384 verification with a key under 2048 bits.
 //!
 //! ```
 //! use samlkit_cert::{PrivateKey, SignatureAlgorithm};
@@ -17,9 +23,13 @@
 //! ```
 
 use std::fmt;
+use std::sync::{Arc, OnceLock};
 
-use ring::rand::SystemRandom;
-use ring::signature::{self as ring_sig, EcdsaKeyPair, KeyPair as _, RsaKeyPair};
+use aws_lc_rs::encoding::AsDer as _;
+use aws_lc_rs::rand::SystemRandom;
+use aws_lc_rs::signature::{
+    self as lc_sig, EcdsaKeyPair, KeyPair as _, ParsedPublicKey, RsaKeyPair,
+};
 use rsa::pkcs1::DecodeRsaPrivateKey;
 use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey, EncodePublicKey};
 use rsa::traits::PublicKeyParts;
@@ -65,6 +75,51 @@ impl TryFrom<u32> for RsaKeySize {
                 reason: format!("{other} bits; choose 2048, 3072 or 4096"),
             }),
         }
+    }
+}
+
+/// What `cert new` generates: an RSA key of a size Salesforce accepts, or an ECDSA key.
+///
+/// ```
+/// use samlkit_cert::{KeyType, RsaKeySize};
+/// assert_eq!(KeyType::from_name("rsa-4096"), Some(KeyType::Rsa(RsaKeySize::Bits4096)));
+/// assert_eq!(KeyType::EcP256.name(), "ec-p256");
+/// assert_eq!(KeyType::from_name("rsa-1024"), None);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum KeyType {
+    /// RSA with public exponent 65537.
+    Rsa(RsaKeySize),
+    /// ECDSA on NIST P-256.
+    EcP256,
+    /// ECDSA on NIST P-384.
+    EcP384,
+}
+
+impl KeyType {
+    /// Every type, in the order help texts list them.
+    pub const ALL: [KeyType; 5] = [
+        KeyType::Rsa(RsaKeySize::Bits2048),
+        KeyType::Rsa(RsaKeySize::Bits3072),
+        KeyType::Rsa(RsaKeySize::Bits4096),
+        KeyType::EcP256,
+        KeyType::EcP384,
+    ];
+
+    /// The command-line name: `rsa-2048`, `rsa-3072`, `rsa-4096`, `ec-p256`, `ec-p384`.
+    pub fn name(self) -> &'static str {
+        match self {
+            KeyType::Rsa(RsaKeySize::Bits2048) => "rsa-2048",
+            KeyType::Rsa(RsaKeySize::Bits3072) => "rsa-3072",
+            KeyType::Rsa(RsaKeySize::Bits4096) => "rsa-4096",
+            KeyType::EcP256 => "ec-p256",
+            KeyType::EcP384 => "ec-p384",
+        }
+    }
+
+    /// The type named `name` (exactly as [`KeyType::name`] spells it), if any.
+    pub fn from_name(name: &str) -> Option<KeyType> {
+        KeyType::ALL.into_iter().find(|t| t.name() == name)
     }
 }
 
@@ -253,9 +308,53 @@ impl PrivateKey {
     /// Generates a fresh RSA key pair (public exponent 65537) from the operating system's
     /// random source.
     pub fn generate_rsa(size: RsaKeySize) -> Result<PrivateKey, CertError> {
-        let key = rsa::PrivateKey::new(&mut getrandom::SysRng, size.bits())
-            .map_err(|e| CertError::KeyGeneration(e.to_string()))?;
-        PrivateKey::from_rsa(&key)
+        let lc_size = match size {
+            RsaKeySize::Bits2048 => aws_lc_rs::rsa::KeySize::Rsa2048,
+            RsaKeySize::Bits3072 => aws_lc_rs::rsa::KeySize::Rsa3072,
+            RsaKeySize::Bits4096 => aws_lc_rs::rsa::KeySize::Rsa4096,
+        };
+        let pair =
+            RsaKeyPair::generate(lc_size).map_err(|e| CertError::KeyGeneration(e.to_string()))?;
+        let pkcs8 = pair.as_der().map_err(|e| CertError::KeyGeneration(e.to_string()))?;
+        PrivateKey::from_pkcs8_der(pkcs8.as_ref())
+    }
+
+    /// Generates a fresh ECDSA key pair on P-256 or P-384 from the operating system's random
+    /// source. `algorithm` must be [`KeyAlgorithm::EcdsaP256`] or [`KeyAlgorithm::EcdsaP384`].
+    ///
+    /// ```
+    /// use samlkit_cert::{KeyAlgorithm, PrivateKey, SignatureAlgorithm};
+    /// # fn main() -> Result<(), samlkit_cert::CertError> {
+    /// let key = PrivateKey::generate_ec(KeyAlgorithm::EcdsaP384)?;
+    /// assert_eq!(key.algorithm(), KeyAlgorithm::EcdsaP384);
+    /// let signature = key.signer()?.sign(SignatureAlgorithm::EcdsaP384Sha384, b"hi")?;
+    /// assert_eq!(signature.len(), 96); // r || s
+    /// # Ok(()) }
+    /// ```
+    pub fn generate_ec(algorithm: KeyAlgorithm) -> Result<PrivateKey, CertError> {
+        let (signing, curve) = match algorithm {
+            KeyAlgorithm::EcdsaP256 => (&lc_sig::ECDSA_P256_SHA256_FIXED_SIGNING, oid::P256),
+            KeyAlgorithm::EcdsaP384 => (&lc_sig::ECDSA_P384_SHA384_FIXED_SIGNING, oid::P384),
+            KeyAlgorithm::Rsa { .. } => {
+                return Err(CertError::InvalidParameter {
+                    field: "EC key type",
+                    reason: format!("{algorithm} is not an EC curve; choose P-256 or P-384"),
+                });
+            }
+        };
+        let pair =
+            EcdsaKeyPair::generate(signing).map_err(|e| CertError::KeyGeneration(e.to_string()))?;
+        let pkcs8 = pair.to_pkcs8v1().map_err(|e| CertError::KeyGeneration(e.to_string()))?;
+        PrivateKey::from_ec_pkcs8(Zeroizing::new(pkcs8.as_ref().to_vec()), curve)
+    }
+
+    /// Generates a fresh key pair of type `key_type` from the operating system's random source.
+    pub fn generate(key_type: KeyType) -> Result<PrivateKey, CertError> {
+        match key_type {
+            KeyType::Rsa(size) => PrivateKey::generate_rsa(size),
+            KeyType::EcP256 => PrivateKey::generate_ec(KeyAlgorithm::EcdsaP256),
+            KeyType::EcP384 => PrivateKey::generate_ec(KeyAlgorithm::EcdsaP384),
+        }
     }
 
     /// Reads a PEM private key: PKCS#8 (`PRIVATE KEY`), PKCS#1 (`RSA PRIVATE KEY`) or SEC1
@@ -364,9 +463,9 @@ impl PrivateKey {
         self.public.clone()
     }
 
-    /// Prepares the key for signing (parses it into `ring` once; reuse the signer).
+    /// Prepares the key for signing (parses it into the provider once; reuse the signer).
     pub fn signer(&self) -> Result<Signer, CertError> {
-        let rejected = |e: ring::error::KeyRejected| CertError::InvalidKey {
+        let rejected = |e: aws_lc_rs::error::KeyRejected| CertError::InvalidKey {
             kind: "private key",
             reason: format!("rejected by the signature library: {e}"),
         };
@@ -375,20 +474,12 @@ impl PrivateKey {
                 SignerKey::Rsa(RsaKeyPair::from_pkcs8(&self.pkcs8).map_err(rejected)?)
             }
             KeyAlgorithm::EcdsaP256 => SignerKey::Ecdsa(
-                EcdsaKeyPair::from_pkcs8(
-                    &ring_sig::ECDSA_P256_SHA256_FIXED_SIGNING,
-                    &self.pkcs8,
-                    &SystemRandom::new(),
-                )
-                .map_err(rejected)?,
+                EcdsaKeyPair::from_pkcs8(&lc_sig::ECDSA_P256_SHA256_FIXED_SIGNING, &self.pkcs8)
+                    .map_err(rejected)?,
             ),
             KeyAlgorithm::EcdsaP384 => SignerKey::Ecdsa(
-                EcdsaKeyPair::from_pkcs8(
-                    &ring_sig::ECDSA_P384_SHA384_FIXED_SIGNING,
-                    &self.pkcs8,
-                    &SystemRandom::new(),
-                )
-                .map_err(rejected)?,
+                EcdsaKeyPair::from_pkcs8(&lc_sig::ECDSA_P384_SHA384_FIXED_SIGNING, &self.pkcs8)
+                    .map_err(rejected)?,
             ),
         };
         Ok(Signer {
@@ -456,9 +547,9 @@ impl PrivateKey {
 
     fn from_ec_pkcs8(pkcs8: Zeroizing<Vec<u8>>, curve: &[u8]) -> Result<PrivateKey, CertError> {
         let (algorithm, signing) = if curve == oid::P256 {
-            (KeyAlgorithm::EcdsaP256, &ring_sig::ECDSA_P256_SHA256_FIXED_SIGNING)
+            (KeyAlgorithm::EcdsaP256, &lc_sig::ECDSA_P256_SHA256_FIXED_SIGNING)
         } else if curve == oid::P384 {
-            (KeyAlgorithm::EcdsaP384, &ring_sig::ECDSA_P384_SHA384_FIXED_SIGNING)
+            (KeyAlgorithm::EcdsaP384, &lc_sig::ECDSA_P384_SHA384_FIXED_SIGNING)
         } else {
             return Err(CertError::UnsupportedKey(format!(
                 "EC key on curve {}; samlkit handles P-256 and P-384",
@@ -466,11 +557,9 @@ impl PrivateKey {
             )));
         };
         let pair =
-            EcdsaKeyPair::from_pkcs8(signing, &pkcs8, &SystemRandom::new()).map_err(|e| {
-                CertError::InvalidKey {
-                    kind: "private key",
-                    reason: format!("EC key rejected ({e}); it must include its public key"),
-                }
+            EcdsaKeyPair::from_pkcs8(signing, &pkcs8).map_err(|e| CertError::InvalidKey {
+                kind: "private key",
+                reason: format!("EC key rejected ({e}); it must include its public key"),
             })?;
         let public = PublicKey::from_spki_der(&ec_spki(curve, pair.public_key().as_ref()))?;
         Ok(PrivateKey { pkcs8, algorithm, public })
@@ -526,7 +615,7 @@ enum SignerKey {
 pub struct Signer {
     key: SignerKey,
     algorithm: KeyAlgorithm,
-    /// Kept for the one algorithm `ring` refuses to sign with (RSA-SHA1).
+    /// Kept for the one algorithm no modern provider signs with (RSA-SHA1).
     pkcs8: Zeroizing<Vec<u8>>,
     rng: SystemRandom,
 }
@@ -544,16 +633,16 @@ impl Signer {
     /// `r || s` concatenation XML-DSig and JWS use (not ASN.1), and randomised.
     pub fn sign(&self, alg: SignatureAlgorithm, message: &[u8]) -> Result<Vec<u8>, CertError> {
         alg.check_fits(self.algorithm)?;
-        let failed = |e: ring::error::Unspecified| CertError::Signing(e.to_string());
+        let failed = |e: aws_lc_rs::error::Unspecified| CertError::Signing(e.to_string());
         match (&self.key, alg) {
             (SignerKey::Rsa(_), SignatureAlgorithm::RsaSha1) => self.sign_rsa_sha1(message),
             (SignerKey::Rsa(pair), _) => {
-                let padding: &'static dyn ring_sig::RsaEncoding = match alg {
-                    SignatureAlgorithm::RsaSha384 => &ring_sig::RSA_PKCS1_SHA384,
-                    SignatureAlgorithm::RsaSha512 => &ring_sig::RSA_PKCS1_SHA512,
-                    _ => &ring_sig::RSA_PKCS1_SHA256,
+                let padding: &'static dyn lc_sig::RsaEncoding = match alg {
+                    SignatureAlgorithm::RsaSha384 => &lc_sig::RSA_PKCS1_SHA384,
+                    SignatureAlgorithm::RsaSha512 => &lc_sig::RSA_PKCS1_SHA512,
+                    _ => &lc_sig::RSA_PKCS1_SHA256,
                 };
-                let mut signature = vec![0u8; pair.public().modulus_len()];
+                let mut signature = vec![0u8; pair.public_modulus_len()];
                 pair.sign(padding, &self.rng, message, &mut signature).map_err(failed)?;
                 Ok(signature)
             }
@@ -568,6 +657,9 @@ impl Signer {
         self.algorithm
     }
 
+    /// RSA PKCS#1 v1.5 with SHA-1 through the `rsa` crate: neither AWS-LC's nor ring's Rust API
+    /// signs with SHA-1. Only deliberately weak output (`issue --break sha1`, tests of the
+    /// refusal) asks for it; `sign --alg rsa-sha1` is refused by the command line.
     fn sign_rsa_sha1(&self, message: &[u8]) -> Result<Vec<u8>, CertError> {
         use rsa::signature::{SignatureEncoding, Signer as _};
         let key = rsa::PrivateKey::from_pkcs8_der(&self.pkcs8)
@@ -586,6 +678,18 @@ pub struct PublicKey {
     algorithm: KeyAlgorithm,
     /// The `subjectPublicKey` BIT STRING contents: PKCS#1 `RSAPublicKey` DER, or the EC point.
     key_bytes: Vec<u8>,
+    /// The key parsed into the provider, per hash (a key's curve or modulus is fixed, so the
+    /// hash alone picks the verification algorithm). Shared by clones.
+    parsed: Arc<ParsedKeys>,
+}
+
+/// One lazily parsed provider key per hash a key has been checked with.
+#[derive(Default)]
+struct ParsedKeys {
+    sha1: OnceLock<Option<ParsedPublicKey>>,
+    sha256: OnceLock<Option<ParsedPublicKey>>,
+    sha384: OnceLock<Option<ParsedPublicKey>>,
+    sha512: OnceLock<Option<ParsedPublicKey>>,
 }
 
 impl fmt::Debug for PublicKey {
@@ -650,7 +754,12 @@ impl PublicKey {
                 spki.algorithm.algorithm.to_id_string()
             )));
         };
-        Ok(PublicKey { spki: spki_der.to_vec(), algorithm, key_bytes })
+        Ok(PublicKey {
+            spki: spki_der.to_vec(),
+            algorithm,
+            key_bytes,
+            parsed: Arc::new(ParsedKeys::default()),
+        })
     }
 
     /// The key as DER `SubjectPublicKeyInfo`.
@@ -677,17 +786,24 @@ impl PublicKey {
         signature: &[u8],
     ) -> Result<(), CertError> {
         alg.check_fits(self.algorithm)?;
-        let params: &'static dyn ring_sig::VerificationAlgorithm = match alg {
-            SignatureAlgorithm::RsaSha1 => &ring_sig::RSA_PKCS1_1024_8192_SHA1_FOR_LEGACY_USE_ONLY,
-            SignatureAlgorithm::RsaSha256 => &ring_sig::RSA_PKCS1_2048_8192_SHA256,
-            SignatureAlgorithm::RsaSha384 => &ring_sig::RSA_PKCS1_2048_8192_SHA384,
-            SignatureAlgorithm::RsaSha512 => &ring_sig::RSA_PKCS1_2048_8192_SHA512,
-            SignatureAlgorithm::EcdsaP256Sha256 => &ring_sig::ECDSA_P256_SHA256_FIXED,
-            SignatureAlgorithm::EcdsaP384Sha384 => &ring_sig::ECDSA_P384_SHA384_FIXED,
+        let hash = match alg {
+            SignatureAlgorithm::RsaSha1 => HashAlgorithm::Sha1,
+            SignatureAlgorithm::RsaSha256 | SignatureAlgorithm::EcdsaP256Sha256 => {
+                HashAlgorithm::Sha256
+            }
+            SignatureAlgorithm::RsaSha384 | SignatureAlgorithm::EcdsaP384Sha384 => {
+                HashAlgorithm::Sha384
+            }
+            SignatureAlgorithm::RsaSha512 => HashAlgorithm::Sha512,
         };
-        ring_sig::UnparsedPublicKey::new(params, &self.key_bytes)
-            .verify(message, signature)
-            .map_err(|_| CertError::BadSignature { algorithm: alg.name() })
+        // RSA with SHA-2 wants a modern key here; the legacy sizes are `verify_with_hash`'s.
+        if let KeyAlgorithm::Rsa { bits } = self.algorithm
+            && bits < 2048
+            && hash != HashAlgorithm::Sha1
+        {
+            return Err(CertError::BadSignature { algorithm: alg.name() });
+        }
+        self.verify_with_hash(hash, message, signature)
     }
 
     /// Checks a signature whose algorithm names only the hash, as XML-DSig's do: RSA PKCS#1 v1.5
@@ -697,6 +813,10 @@ impl PublicKey {
     /// Any RSA modulus of 1024 bits or more is checked: the minimum size is the caller's policy
     /// (read it from [`PublicKey::algorithm`] before trusting the result). ECDSA is checked with
     /// SHA-256 and SHA-384 only; other hashes give [`CertError::AlgorithmMismatch`].
+    ///
+    /// The key is parsed into the crypto provider on its first use with `hash` and the parsed
+    /// form is kept (shared by clones), so checking many documents against one trusted
+    /// certificate parses its key once.
     ///
     /// ```
     /// use samlkit_cert::key::HashAlgorithm;
@@ -714,60 +834,82 @@ impl PublicKey {
         message: &[u8],
         signature: &[u8],
     ) -> Result<(), CertError> {
-        let bad = |name: &'static str| CertError::BadSignature { algorithm: name };
-        let check = |params: &'static dyn ring_sig::VerificationAlgorithm,
-                     name: &'static str,
-                     signature: &[u8]| {
-            ring_sig::UnparsedPublicKey::new(params, &self.key_bytes)
-                .verify(message, signature)
-                .map_err(|_| bad(name))
+        // `Some(half)`: the provider checks this pair in ASN.1 form only, so the fixed-size
+        // `r || s` of two `half`-byte integers is converted first.
+        let (params, asn1_half): (&'static dyn lc_sig::VerificationAlgorithm, Option<usize>) =
+            match (self.algorithm, hash) {
+                (KeyAlgorithm::Rsa { .. }, HashAlgorithm::Sha1) => {
+                    (&lc_sig::RSA_PKCS1_1024_8192_SHA1_FOR_LEGACY_USE_ONLY, None)
+                }
+                (KeyAlgorithm::Rsa { .. }, HashAlgorithm::Sha256) => {
+                    (&lc_sig::RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY, None)
+                }
+                (KeyAlgorithm::Rsa { bits }, HashAlgorithm::Sha384) if bits >= 2048 => {
+                    (&lc_sig::RSA_PKCS1_2048_8192_SHA384, None)
+                }
+                // No provider has a SHA-384 verifier for keys under 2048 bits; `rsa` has.
+                (KeyAlgorithm::Rsa { .. }, HashAlgorithm::Sha384) => {
+                    return self.verify_rsa_sha384_small(message, signature);
+                }
+                (KeyAlgorithm::Rsa { .. }, HashAlgorithm::Sha512) => {
+                    (&lc_sig::RSA_PKCS1_1024_8192_SHA512_FOR_LEGACY_USE_ONLY, None)
+                }
+                (KeyAlgorithm::EcdsaP256, HashAlgorithm::Sha256) => {
+                    (&lc_sig::ECDSA_P256_SHA256_FIXED, None)
+                }
+                (KeyAlgorithm::EcdsaP384, HashAlgorithm::Sha384) => {
+                    (&lc_sig::ECDSA_P384_SHA384_FIXED, None)
+                }
+                (KeyAlgorithm::EcdsaP256, HashAlgorithm::Sha384) => {
+                    (&lc_sig::ECDSA_P256_SHA384_ASN1, Some(32))
+                }
+                (KeyAlgorithm::EcdsaP384, HashAlgorithm::Sha256) => {
+                    (&lc_sig::ECDSA_P384_SHA256_ASN1, Some(48))
+                }
+                (key, hash) => {
+                    return Err(CertError::AlgorithmMismatch {
+                        algorithm: match hash {
+                            HashAlgorithm::Sha1 => "ecdsa-sha1",
+                            _ => "ecdsa-sha512",
+                        },
+                        key: key.to_string(),
+                    });
+                }
+            };
+        let name = match (self.algorithm, hash) {
+            (KeyAlgorithm::Rsa { .. }, HashAlgorithm::Sha1) => "rsa-sha1",
+            (KeyAlgorithm::Rsa { .. }, HashAlgorithm::Sha256) => "rsa-sha256",
+            (KeyAlgorithm::Rsa { .. }, HashAlgorithm::Sha384) => "rsa-sha384",
+            (KeyAlgorithm::Rsa { .. }, HashAlgorithm::Sha512) => "rsa-sha512",
+            (_, HashAlgorithm::Sha256) => "ecdsa-sha256",
+            _ => "ecdsa-sha384",
         };
-        match (self.algorithm, hash) {
-            (KeyAlgorithm::Rsa { .. }, HashAlgorithm::Sha1) => check(
-                &ring_sig::RSA_PKCS1_1024_8192_SHA1_FOR_LEGACY_USE_ONLY,
-                "rsa-sha1",
-                signature,
-            ),
-            (KeyAlgorithm::Rsa { .. }, HashAlgorithm::Sha256) => check(
-                &ring_sig::RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY,
-                "rsa-sha256",
-                signature,
-            ),
-            (KeyAlgorithm::Rsa { bits }, HashAlgorithm::Sha384) if bits >= 2048 => {
-                check(&ring_sig::RSA_PKCS1_2048_8192_SHA384, "rsa-sha384", signature)
+        let bad = || CertError::BadSignature { algorithm: name };
+        let parsed = self.parsed(hash, params).ok_or_else(bad)?;
+        let checked = match asn1_half {
+            Some(half) => {
+                parsed.verify_sig(message, &fixed_to_asn1(signature, half).ok_or_else(bad)?)
             }
-            // ring has no SHA-384 verifier for keys under 2048 bits; the `rsa` crate has.
-            (KeyAlgorithm::Rsa { .. }, HashAlgorithm::Sha384) => {
-                self.verify_rsa_sha384_small(message, signature)
-            }
-            (KeyAlgorithm::Rsa { .. }, HashAlgorithm::Sha512) => check(
-                &ring_sig::RSA_PKCS1_1024_8192_SHA512_FOR_LEGACY_USE_ONLY,
-                "rsa-sha512",
-                signature,
-            ),
-            (KeyAlgorithm::EcdsaP256, HashAlgorithm::Sha256) => {
-                check(&ring_sig::ECDSA_P256_SHA256_FIXED, "ecdsa-sha256", signature)
-            }
-            (KeyAlgorithm::EcdsaP384, HashAlgorithm::Sha384) => {
-                check(&ring_sig::ECDSA_P384_SHA384_FIXED, "ecdsa-sha384", signature)
-            }
-            // ring verifies the mixed pairs in ASN.1 form only.
-            (KeyAlgorithm::EcdsaP256, HashAlgorithm::Sha384) => {
-                let der = fixed_to_asn1(signature, 32).ok_or_else(|| bad("ecdsa-sha384"))?;
-                check(&ring_sig::ECDSA_P256_SHA384_ASN1, "ecdsa-sha384", &der)
-            }
-            (KeyAlgorithm::EcdsaP384, HashAlgorithm::Sha256) => {
-                let der = fixed_to_asn1(signature, 48).ok_or_else(|| bad("ecdsa-sha256"))?;
-                check(&ring_sig::ECDSA_P384_SHA256_ASN1, "ecdsa-sha256", &der)
-            }
-            (key, hash) => Err(CertError::AlgorithmMismatch {
-                algorithm: match hash {
-                    HashAlgorithm::Sha1 => "ecdsa-sha1",
-                    _ => "ecdsa-sha512",
-                },
-                key: key.to_string(),
-            }),
-        }
+            None => parsed.verify_sig(message, signature),
+        };
+        checked.map_err(|_| bad())
+    }
+
+    /// The provider's parsed key for `hash`, made on first use; `None` when the provider refuses
+    /// the key (a size outside `params`' range, a point not on the curve), which every
+    /// verification then reports as a bad signature, as an unparsed check would.
+    fn parsed(
+        &self,
+        hash: HashAlgorithm,
+        params: &'static dyn lc_sig::VerificationAlgorithm,
+    ) -> Option<&ParsedPublicKey> {
+        let slot = match hash {
+            HashAlgorithm::Sha1 => &self.parsed.sha1,
+            HashAlgorithm::Sha256 => &self.parsed.sha256,
+            HashAlgorithm::Sha384 => &self.parsed.sha384,
+            HashAlgorithm::Sha512 => &self.parsed.sha512,
+        };
+        slot.get_or_init(|| ParsedPublicKey::new(params, &self.key_bytes).ok()).as_ref()
     }
 
     fn verify_rsa_sha384_small(&self, message: &[u8], signature: &[u8]) -> Result<(), CertError> {
@@ -903,6 +1045,47 @@ mod tests {
         let signature =
             p384.signer().unwrap().sign(SignatureAlgorithm::EcdsaP384Sha384, message).unwrap();
         p384.public_key().verify_with_hash(HashAlgorithm::Sha384, message, &signature).unwrap();
+    }
+
+    /// The provider's parsed key is made on the first check with a hash, kept, and shared by
+    /// clones (a certificate hands out `&PublicKey`, so one trusted certificate parses once).
+    #[test]
+    fn parsed_keys_are_made_once_and_shared_by_clones() {
+        let key = PrivateKey::from_pem(IDP_KEY).unwrap();
+        let public = key.public_key();
+        let copy = public.clone();
+        assert!(public.parsed.sha256.get().is_none());
+        let signature = key.signer().unwrap().sign(SignatureAlgorithm::RsaSha256, b"m").unwrap();
+        copy.verify(SignatureAlgorithm::RsaSha256, b"m", &signature).unwrap();
+        assert!(matches!(public.parsed.sha256.get(), Some(Some(_))), "shared with the clone");
+        assert!(public.parsed.sha384.get().is_none(), "only the hash that was used");
+        // The kept key still refuses what it must.
+        let err = public.verify(SignatureAlgorithm::RsaSha256, b"other", &signature).unwrap_err();
+        assert!(matches!(err, CertError::BadSignature { algorithm: "rsa-sha256" }), "{err}");
+    }
+
+    #[test]
+    fn generated_keys_sign_and_verify() {
+        for key_type in [KeyType::EcP256, KeyType::EcP384, KeyType::Rsa(RsaKeySize::Bits2048)] {
+            let key = PrivateKey::generate(key_type).unwrap();
+            let alg = match key.algorithm() {
+                KeyAlgorithm::EcdsaP256 => SignatureAlgorithm::EcdsaP256Sha256,
+                KeyAlgorithm::EcdsaP384 => SignatureAlgorithm::EcdsaP384Sha384,
+                KeyAlgorithm::Rsa { bits } => {
+                    assert_eq!(bits, 2048);
+                    SignatureAlgorithm::RsaSha256
+                }
+            };
+            // The PKCS#8 round trip keeps the key (EC keys carry their public point).
+            let reloaded = PrivateKey::from_der(key.pkcs8_der()).unwrap();
+            let signature = reloaded.signer().unwrap().sign(alg, b"m").unwrap();
+            key.public_key().verify(alg, b"m", &signature).unwrap();
+        }
+        let err = PrivateKey::generate_ec(KeyAlgorithm::Rsa { bits: 2048 }).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid EC key type: RSA 2048 is not an EC curve; choose P-256 or P-384"
+        );
     }
 
     #[test]

@@ -27,7 +27,8 @@
 //! - [`key`]: private and public keys (RSA, ECDSA P-256/P-384), signing and verification;
 //! - [`certificate`]: loading and inspecting X.509 certificates;
 //! - [`generate`]: self-signed certificates and PKCS#10 requests;
-//! - [`jwt`]: RS256 bearer tokens for the OAuth 2.0 JWT bearer flow (Salesforce connected apps);
+//! - [`jwt`]: RS256 bearer tokens for the OAuth 2.0 JWT bearer flow (Salesforce connected apps),
+//!   and ES256/ES384 for other servers;
 //! - [`keystore`]: a key and its chain as JKS or PKCS#12, with Salesforce's import rules;
 //! - [`expiry`]: `ok` / `renew` / `expired` / `not-yet-valid` against a warning window;
 //! - [`inventory`]: the TOML inventory of certificates and the integrations that use them, and
@@ -55,5 +56,6 @@ pub use expiry::{Expiry, ExpiryStatus};
 pub use generate::{CertificateRequest, Subject};
 pub use inventory::{Inventory, InventoryRow};
 pub use key::{
-    HashAlgorithm, KeyAlgorithm, PrivateKey, PublicKey, RsaKeySize, SignatureAlgorithm, Signer,
+    HashAlgorithm, KeyAlgorithm, KeyType, PrivateKey, PublicKey, RsaKeySize, SignatureAlgorithm,
+    Signer,
 };

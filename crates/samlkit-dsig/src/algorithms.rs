@@ -1,5 +1,6 @@
 //! The algorithm allowlists, by URI.
 
+use aws_lc_rs::digest;
 use samlkit_cert::{HashAlgorithm, KeyAlgorithm, SignatureAlgorithm};
 
 use samlkit_xml::C14nAlgorithm;
@@ -65,30 +66,30 @@ impl DigestMethod {
         }
     }
 
-    fn ring_algorithm(self) -> &'static ring::digest::Algorithm {
+    fn provider_algorithm(self) -> &'static digest::Algorithm {
         match self {
-            DigestMethod::Sha1 => &ring::digest::SHA1_FOR_LEGACY_USE_ONLY,
-            DigestMethod::Sha256 => &ring::digest::SHA256,
-            DigestMethod::Sha384 => &ring::digest::SHA384,
-            DigestMethod::Sha512 => &ring::digest::SHA512,
+            DigestMethod::Sha1 => &digest::SHA1_FOR_LEGACY_USE_ONLY,
+            DigestMethod::Sha256 => &digest::SHA256,
+            DigestMethod::Sha384 => &digest::SHA384,
+            DigestMethod::Sha512 => &digest::SHA512,
         }
     }
 
     /// Digest of `data`.
     pub fn digest(self, data: &[u8]) -> Vec<u8> {
-        ring::digest::digest(self.ring_algorithm(), data).as_ref().to_vec()
+        digest::digest(self.provider_algorithm(), data).as_ref().to_vec()
     }
 
     /// A hasher that canonicalization can write into directly, so the canonical bytes are
     /// digested as they are produced instead of being collected first.
     pub(crate) fn writer(self) -> DigestWriter {
-        DigestWriter { context: ring::digest::Context::new(self.ring_algorithm()), len: 0 }
+        DigestWriter { context: digest::Context::new(self.provider_algorithm()), len: 0 }
     }
 }
 
 /// An [`std::io::Write`] that digests what is written and counts the bytes.
 pub(crate) struct DigestWriter {
-    context: ring::digest::Context,
+    context: digest::Context,
     len: usize,
 }
 

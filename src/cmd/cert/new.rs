@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use chrono::{DateTime, SubsecRound, Utc};
 use clap::Args;
-use samlkit_cert::{PrivateKey, RsaKeySize, Subject, generate};
+use samlkit_cert::{KeyType, PrivateKey, RsaKeySize, Subject, generate};
 
 use super::show::{describe, describe_json};
 use crate::error::CliError;
@@ -15,10 +15,13 @@ use crate::now::parse_rfc3339;
 #[derive(Args)]
 #[command(after_help = "Writes PREFIX.crt (PEM, share it with service providers) and PREFIX.key \
     (PKCS#8 PEM, mode 0600, keep it secret). The directory is created if needed. Existing \
-    files are never replaced unless --force is given. The key is never printed.\n\nExamples:\n  \
+    files are never replaced unless --force is given. The key is never printed.\n\nSalesforce \
+    certificates are RSA (the default, rsa-2048); choose --key-type ec-p256 or ec-p384 only for \
+    an identity provider or service provider that signs with ECDSA.\n\nExamples:\n  \
     samlkit cert new --cn idp.example.com --org \"Example Corp\" --valid-days 730 \\\n      \
     --out signing/idp\n  \
-    samlkit cert show signing/idp.crt --key signing/idp.key")]
+    samlkit cert show signing/idp.crt --key signing/idp.key\n  \
+    samlkit cert new --cn ec-idp.example.com --key-type ec-p256 --out ec-idp")]
 pub(crate) struct NewArgs {
     /// Common name (CN) of the certificate, e.g. the IdP host name.
     #[arg(long, value_name = "NAME")]
@@ -39,9 +42,13 @@ pub(crate) struct NewArgs {
     /// `samlkit metadata --valid-days`.
     #[arg(long = "valid-days", alias = "days", value_name = "N", default_value = "365", value_parser = parse_days, allow_hyphen_values = true)]
     days: u32,
-    /// RSA key size in bits: 2048, 3072 or 4096 (the sizes Salesforce accepts).
-    #[arg(long, value_name = "BITS", default_value = "2048", value_parser = parse_key_size)]
-    key_size: RsaKeySize,
+    /// Key type: rsa-2048, rsa-3072, rsa-4096 (the RSA sizes Salesforce accepts; its
+    /// certificates are RSA), ec-p256 or ec-p384 (ECDSA, for IdPs and SPs that use it).
+    #[arg(long, value_name = "TYPE", default_value = "rsa-2048", value_parser = parse_key_type)]
+    key_type: KeyType,
+    /// The former flag: RSA key size in bits, the same as --key-type rsa-BITS.
+    #[arg(long, value_name = "BITS", value_parser = parse_key_size, hide = true, conflicts_with = "key_type")]
+    key_size: Option<RsaKeySize>,
     /// Output prefix: writes PREFIX.crt and PREFIX.key [default: ./NAME, from --cn]. A
     /// directory (existing, or ending with /) gets DIR/NAME.crt and DIR/NAME.key.
     #[arg(long, value_name = "PREFIX")]
@@ -64,6 +71,12 @@ fn parse_days(value: &str) -> Result<u32, String> {
         Ok(days) if (1..=max).contains(&days) => Ok(days),
         _ => Err(format!("--valid-days must be a whole number of days from 1 to {max}, e.g. 365")),
     }
+}
+
+fn parse_key_type(value: &str) -> Result<KeyType, String> {
+    KeyType::from_name(value.trim()).ok_or_else(|| {
+        format!("--key-type must be one of {}", KeyType::ALL.map(KeyType::name).join(", "))
+    })
 }
 
 fn parse_key_size(value: &str) -> Result<RsaKeySize, String> {
@@ -107,7 +120,8 @@ pub(crate) fn run(args: NewArgs) -> Result<ExitCode, CliError> {
             }
         }
     }
-    let key = PrivateKey::generate_rsa(args.key_size).map_err(CliError::input)?;
+    let key_type = args.key_size.map_or(args.key_type, KeyType::Rsa);
+    let key = PrivateKey::generate(key_type).map_err(CliError::input)?;
     // Validate the subject (and build the certificate) before anything touches the disk.
     let cert = generate::self_signed(&key, &subject, now, args.days).map_err(CliError::input)?;
     if let Some(dir) = key_path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -179,6 +193,12 @@ mod tests {
         }
         assert_eq!(parse_key_size("4096"), Ok(RsaKeySize::Bits4096));
         assert!(parse_key_size("1024").is_err());
+        assert_eq!(parse_key_type("ec-p384"), Ok(KeyType::EcP384));
+        assert_eq!(parse_key_type("rsa-3072"), Ok(KeyType::Rsa(RsaKeySize::Bits3072)));
+        assert_eq!(
+            parse_key_type("rsa-1024").unwrap_err(),
+            "--key-type must be one of rsa-2048, rsa-3072, rsa-4096, ec-p256, ec-p384"
+        );
     }
 
     #[test]
