@@ -90,6 +90,7 @@
 mod breaks;
 mod builder;
 mod credential;
+mod encrypt;
 mod error;
 mod escape;
 mod id;
@@ -112,6 +113,7 @@ pub use builder::{
     build_response_with_ids, group_attributes, name_id_format_uri,
 };
 pub use credential::SigningCredential;
+pub use encrypt::{DecryptedDocument, decrypt_document, encrypt_assertion, encrypt_name_id};
 pub use error::{ErrorKind, Hint, SamlError};
 pub use escape::{escape_attr, escape_text};
 pub use id::{is_ncname, new_id};
