@@ -155,6 +155,8 @@ pub(crate) fn saml_message(e: &samlkit_saml::SamlError) -> String {
         Some(Hint::NeedsAudience) => " (--audience)",
         Some(Hint::NeedsRecipient) => " (--recipient)",
         Some(Hint::AllowBareAssertion) => "; pass --allow-bare-assertion to accept it",
+        Some(Hint::NeedsDecryptionKey) => "; pass the SP's key with --decrypt-key",
+        Some(Hint::AllowCbcUnsigned) => "; pass --allow-cbc-unsigned to accept it",
         _ => "",
     };
     format!("{}: {}{hint}", e.kind().title(), e.detail())

@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 mod cmd;
+mod encryption;
 mod error;
 mod io;
 mod now;
@@ -42,6 +43,8 @@ enum Command {
     Sign(cmd::sign::SignArgs),
     Verify(cmd::verify::VerifyArgs),
     Metadata(cmd::metadata::MetadataArgs),
+    /// Decrypt the encrypted elements of a SAML message, for reading it (nothing is verified).
+    Decrypt(cmd::decrypt::DecryptArgs),
 }
 
 fn main() -> ExitCode {
@@ -59,6 +62,7 @@ fn main() -> ExitCode {
         Command::Sign(args) => cmd::sign::run(args),
         Command::Verify(args) => cmd::verify::run(args),
         Command::Metadata(args) => cmd::metadata::run(args),
+        Command::Decrypt(args) => cmd::decrypt::run(args),
     };
     match result {
         Ok(code) => code,

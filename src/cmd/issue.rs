@@ -10,7 +10,6 @@ use clap::{Args, ValueEnum};
 use samlkit_saml::{
     BreakInput, BreakKind, ResponseParams, SignTarget, SigningProfile, attacker_credential,
     build_broken_response, build_response, group_attributes, name_id_format_uri, post_form,
-    sign_document,
 };
 
 use crate::error::CliError;
@@ -97,6 +96,8 @@ pub(crate) struct IssueArgs {
     /// picks what the broken response signs (`none` counts as `assertion`).
     #[arg(long = "break", value_name = "KIND")]
     break_kind: Option<String>,
+    #[command(flatten)]
+    encryption: crate::encryption::EncryptionArgs,
 }
 
 /// `--key`, `--cert`, `--issuer`, `--name-id` are required unless `--break list` is given; clap
@@ -195,12 +196,11 @@ pub(crate) fn run(args: IssueArgs) -> Result<ExitCode, CliError> {
             build_broken_response(kind, &input)
                 .map_err(|e| CliError::input(crate::error::saml_message(&e)))?
         }
-        (None, None) => built.xml,
-        (None, Some(target)) => {
-            let profile = SigningProfile { target, method, digest };
-            sign_document(&built.xml, &signing, &profile)
-                .map_err(|e| CliError::input(crate::error::saml_message(&e)))?
-        }
+        (None, target) => args.encryption.sign_and_encrypt(
+            &built.xml,
+            &signing,
+            target.map(|target| SigningProfile { target, method, digest }),
+        )?,
     };
     // The duplicate-field kind is a whole form body (two SAMLResponse fields): it is posted as
     // is, so every --format writes it unchanged.

@@ -95,6 +95,8 @@ pub(crate) struct VerifyArgs {
     /// Responses to verify; `-` (the default) is standard input.
     #[arg(value_name = "FILE")]
     files: Vec<String>,
+    #[command(flatten)]
+    decryption: crate::encryption::DecryptionArgs,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -156,7 +158,8 @@ pub(crate) fn run(args: VerifyArgs) -> Result<ExitCode, CliError> {
     }
     let now = args.now.resolve();
     let trusted = load_trusted(&args.certs)?;
-    let policy = policy(&args, &trusted, now);
+    let decryption_keys = args.decryption.load()?;
+    let policy = args.decryption.apply(policy(&args, &trusted, now), &decryption_keys);
     let files = if args.files.is_empty() { vec!["-".to_string()] } else { args.files.clone() };
     if args.metadata {
         return run_metadata(&files, &trusted, now, args.allow_sha1, args.json);
@@ -339,6 +342,8 @@ struct FailedBody<'r> {
     cert_status: Option<&'r str>,
     one_time_use: Option<bool>,
     proxy_restriction: Option<&'r str>,
+    encrypted: Option<bool>,
+    encryption: Option<&'r str>,
     /// The bindings this run did not check (`audience`, `recipient`, `issuer`).
     unchecked: &'r [&'static str],
 }
@@ -383,6 +388,8 @@ fn json_line(
                 cert_status: None,
                 one_time_use: None,
                 proxy_restriction: None,
+                encrypted: None,
+                encryption: None,
                 unchecked,
             },
         }),
@@ -420,6 +427,7 @@ fn write_human(out: &mut impl Write, file: &str, v: &VerifiedAssertion) -> std::
     if let Some(t) = v.not_on_or_after() {
         writeln!(out, "  not_on_or_after: {}", format_instant(t))?;
     }
+    crate::encryption::write_human(out, v)?;
     for (name, values) in v.attributes() {
         for value in values {
             match value {

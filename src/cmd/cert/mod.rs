@@ -5,7 +5,7 @@ mod csr;
 mod export;
 mod import;
 mod new;
-mod password;
+pub(crate) mod password;
 mod show;
 
 use std::process::ExitCode;
