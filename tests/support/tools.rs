@@ -93,6 +93,25 @@ pub(crate) const NODE_XML_CRYPTO: Tool = Tool {
     ],
 };
 
+/// Debian's pysaml2 (python3-pysaml2): a second SP that decrypts samlkit's encrypted responses
+/// (`tests/interop/pysaml2_decrypt.py`).
+pub(crate) const PYTHON3_PYSAML2: Tool = Tool {
+    name: "python3_pysaml2",
+    program: "/usr/bin/python3",
+    probe_args: &["-c", "import saml2.sigver, saml2.samlp, saml2.saml"],
+};
+
+/// Python's `cryptography` (python3-cryptography): the independent XML Encryption 1.1 decryptor
+/// (`tests/interop/xmlenc_decrypt.py`) and the xmlenc11 fixture of `fixtures/xmlenc/generate.sh`.
+pub(crate) const PYTHON3_CRYPTOGRAPHY: Tool = Tool {
+    name: "python3_cryptography",
+    program: "/usr/bin/python3",
+    probe_args: &[
+        "-c",
+        "import cryptography.hazmat.primitives.ciphers.aead, cryptography.hazmat.primitives.asymmetric.padding",
+    ],
+};
+
 /// Every tool a test under `tests/` may need.
 pub(crate) const ALL: &[&Tool] = &[
     &XMLSEC1,
@@ -104,6 +123,8 @@ pub(crate) const ALL: &[&Tool] = &[
     &PYTHON3_ICALENDAR,
     &PROMTOOL,
     &NODE_XML_CRYPTO,
+    &PYTHON3_PYSAML2,
+    &PYTHON3_CRYPTOGRAPHY,
 ];
 
 /// Set by `scripts/test.sh` and CI: a missing tool fails its tests instead of ignoring them.
