@@ -81,6 +81,11 @@ impl EncryptionArgs {
         EncryptOptions { data, key_transport }
     }
 
+    /// The `--encrypt-for` certificate, if given (for the `--break` kinds that encrypt).
+    pub(crate) fn certificate(&self) -> Result<Option<Certificate>, CliError> {
+        self.encrypt_for.as_deref().map(load_certificate).transpose()
+    }
+
     /// Signs `xml` as `profile` says and, with `--encrypt-for`, encrypts in the SAML order:
     /// NameID (if asked), sign the Assertion, encrypt it, sign the Response.
     pub(crate) fn sign_and_encrypt(

@@ -258,3 +258,36 @@ fn encryption_flags_need_encrypt_for() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--encrypt-for"));
 }
+
+#[test]
+fn encrypted_break_kinds_are_refused_each_with_its_code() {
+    let cert = fixture("xmlenc/sp.crt");
+    for (kind, code) in ENCRYPTED_BREAK_KINDS {
+        for sign in ["assertion", "response", "both"] {
+            let doc = issue(&["--break", kind, "--encrypt-for", &cert, "--sign", sign]);
+            assert!(doc.contains("<saml:EncryptedAssertion"), "{kind}");
+            let v = verify(
+                &doc,
+                &[
+                    "--decrypt-key",
+                    &sp_key(),
+                    "--audience",
+                    SP,
+                    "--recipient",
+                    ACS,
+                    "--issuer",
+                    IDP,
+                ],
+            );
+            assert_eq!(v.code, 1, "{kind} {sign}");
+            assert_eq!(v.error_code(), *code, "{kind} {sign}: {}", v.error());
+        }
+    }
+    // Without the SP certificate the kind says what it needs (exit 2).
+    let out = samlkit()
+        .args(["issue", "--key", &fixture("keys/idp.key"), "--cert", &fixture("certs/idp.crt")])
+        .args(["--issuer", IDP, "--name-id", "a@b.c", "--break", "cbc-unsigned"])
+        .output()
+        .unwrap();
+    assert_error(&out, 2, "--encrypt-for SP_CERT");
+}

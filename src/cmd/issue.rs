@@ -182,6 +182,7 @@ pub(crate) fn run(args: IssueArgs) -> Result<ExitCode, CliError> {
         (Some(kind), target) => {
             let attacker = attacker_credential()
                 .map_err(|e| CliError::input(crate::error::saml_message(&e)))?;
+            let sp_encryption = args.encryption.certificate()?;
             let input = BreakInput {
                 params: params.clone(),
                 ids: built.ids,
@@ -192,6 +193,7 @@ pub(crate) fn run(args: IssueArgs) -> Result<ExitCode, CliError> {
                     method,
                     digest,
                 },
+                sp_encryption: sp_encryption.as_ref(),
             };
             build_broken_response(kind, &input)
                 .map_err(|e| CliError::input(crate::error::saml_message(&e)))?

@@ -236,6 +236,8 @@ pub enum Hint {
     NeedsDecryptionKey,
     /// Unsigned AES-CBC was refused; it can be explicitly allowed.
     AllowCbcUnsigned,
+    /// This broken-response kind encrypts to the SP and needs its certificate.
+    NeedsEncryptionCertificate,
 }
 
 /// Everything that can go wrong while decoding, building, signing or verifying a SAML message.
