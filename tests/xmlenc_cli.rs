@@ -291,3 +291,32 @@ fn encrypted_break_kinds_are_refused_each_with_its_code() {
         .unwrap();
     assert_error(&out, 2, "--encrypt-for SP_CERT");
 }
+
+#[test]
+fn metadata_encryption_cert_adds_an_encryption_key_descriptor_and_still_verifies() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = samlkit()
+        .args(["metadata", "--entity-id", IDP, "--sso-url", "https://idp.example.com/sso"])
+        .args(["--cert", &fixture("certs/idp.crt"), "--encryption-cert", &fixture("xmlenc/sp.crt")])
+        .args(["--sign", "--key", &fixture("keys/idp.key")])
+        .output()
+        .unwrap();
+    assert_success(&out);
+    let md = stdout(&out);
+    assert_eq!(md.matches("<md:KeyDescriptor use=\"encryption\">").count(), 1, "{md}");
+    assert_eq!(md.matches("<md:KeyDescriptor use=\"signing\">").count(), 1, "{md}");
+    assert!(md.contains(
+        "<md:EncryptionMethod Algorithm=\"http://www.w3.org/2009/xmlenc11#aes256-gcm\"/>"
+    ));
+    let path = dir.path().join("md.xml");
+    std::fs::write(&path, &md).unwrap();
+    let out = samlkit()
+        .args(["verify", "--metadata", "--json", "--cert", &fixture("certs/idp.crt")])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_success(&out);
+    let v = json(&out);
+    // The encryption certificate is not a signing certificate.
+    assert_eq!(v["signing_certs"].as_array().map(Vec::len), Some(1), "{v}");
+}

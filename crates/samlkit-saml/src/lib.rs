@@ -123,7 +123,7 @@ pub use input::{
 };
 pub use metadata::{
     BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, Endpoint, IdpMetadataParams, NS_METADATA,
-    VerifiedMetadata, build_idp_metadata, verify_idp_metadata,
+    VerifiedMetadata, add_encryption_key_descriptor, build_idp_metadata, verify_idp_metadata,
 };
 pub use post::post_form;
 pub use sign::{SignTarget, SigningProfile, sign_document};
