@@ -9,34 +9,48 @@ use clap::{Args, ValueEnum};
 use samlkit_cert::{Certificate, keystore};
 use samlkit_dsig::{DataAlgorithm, DecryptionKey, EncryptOptions, KeyTransport, OaepHash};
 use samlkit_saml::{
-    SignTarget, SigningCredential, SigningProfile, VerifiedAssertion, VerifyPolicy,
-    encrypt_assertion, encrypt_name_id, sign_document,
+    ResponseParams, SignTarget, SigningCredential, SigningProfile, SpMetadata, VerifiedAssertion,
+    VerifyPolicy, encrypt_assertion, encrypt_name_id, read_sp_metadata, sign_document,
 };
 
 use crate::cmd::cert::password::{Purpose, read_password};
 use crate::error::{CliError, saml_message};
-use crate::io::{KEYSTORE, load_certificate, read_input, shown_path};
+use crate::io::{KEYSTORE, SAML_MESSAGE, load_certificate, read_input, shown_path};
 
-/// `issue`'s encryption flags.
+/// `issue`'s encryption flags, and SP metadata as input.
 #[derive(Args, Debug, Default)]
 pub(crate) struct EncryptionArgs {
     /// Encrypt the (signed) Assertion to this SP certificate (PEM or DER): the Response then
     /// carries a saml:EncryptedAssertion. `--sign response|both` signs the Response over it.
     #[arg(long, value_name = "SP_CERT")]
     encrypt_for: Option<String>,
-    /// Content encryption algorithm.
-    #[arg(long, value_enum, value_name = "ALG", default_value_t = EncAlg::Aes256Gcm, requires = "encrypt_for")]
-    enc_alg: EncAlg,
+    /// Content encryption algorithm [default: aes256-gcm, or what --sp-metadata lists].
+    #[arg(long, value_enum, value_name = "ALG")]
+    enc_alg: Option<EncAlg>,
     /// Key transport: rsa-oaep-mgf1p (MGF1-SHA1, what most SPs expect) or xmlenc 1.1 rsa-oaep
-    /// (MGF1 with the --oaep-digest hash). RSA-1_5 is never produced.
-    #[arg(long, value_enum, value_name = "ALG", default_value_t = KeyTransportArg::RsaOaepMgf1p, requires = "encrypt_for")]
-    key_transport: KeyTransportArg,
-    /// The OAEP digest.
-    #[arg(long, value_enum, value_name = "DIGEST", default_value_t = OaepDigestArg::Sha1, requires = "encrypt_for")]
-    oaep_digest: OaepDigestArg,
+    /// (MGF1 with the --oaep-digest hash). RSA-1_5 is never produced. [default: rsa-oaep-mgf1p]
+    #[arg(long, value_enum, value_name = "ALG")]
+    key_transport: Option<KeyTransportArg>,
+    /// The OAEP digest. [default: sha1]
+    #[arg(long, value_enum, value_name = "DIGEST")]
+    oaep_digest: Option<OaepDigestArg>,
     /// Also encrypt the Subject's NameID as a saml:EncryptedID (inside the signed Assertion).
-    #[arg(long, requires = "encrypt_for")]
+    #[arg(long)]
     encrypt_name_id: bool,
+    /// The SP's metadata: its entityID is the audience, its HTTP-POST AssertionConsumerService
+    /// the recipient (flags given explicitly win); with --encrypt, its encryption certificate.
+    #[arg(long, value_name = "FILE")]
+    sp_metadata: Option<String>,
+    /// The AssertionConsumerService `index` to send to (with --sp-metadata).
+    #[arg(long, value_name = "N", requires = "sp_metadata")]
+    acs_index: Option<u32>,
+    /// Encrypt to the `KeyDescriptor use="encryption"` certificate of --sp-metadata (preferring
+    /// GCM unless the SP lists only CBC).
+    #[arg(long, requires = "sp_metadata", conflicts_with = "encrypt_for")]
+    encrypt: bool,
+    /// Verify the signature of --sp-metadata with this certificate (refused if unsigned).
+    #[arg(long, value_name = "CERT", requires = "sp_metadata")]
+    sp_metadata_cert: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, Default, ValueEnum)]
@@ -63,22 +77,77 @@ enum OaepDigestArg {
 }
 
 impl EncryptionArgs {
-    fn options(&self) -> EncryptOptions {
+    fn options(&self, sp: Option<&SpMetadata>) -> EncryptOptions {
         let data = match self.enc_alg {
-            EncAlg::Aes256Gcm => DataAlgorithm::Aes256Gcm,
-            EncAlg::Aes128Gcm => DataAlgorithm::Aes128Gcm,
-            EncAlg::Aes256Cbc => DataAlgorithm::Aes256Cbc,
-            EncAlg::Aes128Cbc => DataAlgorithm::Aes128Cbc,
+            Some(EncAlg::Aes256Gcm) => DataAlgorithm::Aes256Gcm,
+            Some(EncAlg::Aes128Gcm) => DataAlgorithm::Aes128Gcm,
+            Some(EncAlg::Aes256Cbc) => DataAlgorithm::Aes256Cbc,
+            Some(EncAlg::Aes128Cbc) => DataAlgorithm::Aes128Cbc,
+            None => sp.map_or(DataAlgorithm::Aes256Gcm, |sp| sp.preferred_data_algorithm),
         };
-        let digest = match self.oaep_digest {
+        let digest = match self.oaep_digest.unwrap_or_default() {
             OaepDigestArg::Sha1 => OaepHash::Sha1,
             OaepDigestArg::Sha256 => OaepHash::Sha256,
         };
-        let key_transport = match self.key_transport {
+        let key_transport = match self.key_transport.unwrap_or_default() {
             KeyTransportArg::RsaOaepMgf1p => KeyTransport::RsaOaepMgf1p { digest },
             KeyTransportArg::RsaOaep => KeyTransport::RsaOaep { digest, mgf: digest },
         };
         EncryptOptions { data, key_transport }
+    }
+
+    fn encrypting(&self) -> bool {
+        self.encrypt_for.is_some() || self.encrypt
+    }
+
+    /// Reads `--sp-metadata` (verifying it with `--sp-metadata-cert`), once, and checks that the
+    /// algorithm flags come with something to encrypt to.
+    pub(crate) fn sp_metadata(&self) -> Result<Option<SpMetadata>, CliError> {
+        let tuned = self.enc_alg.is_some()
+            || self.key_transport.is_some()
+            || self.oaep_digest.is_some()
+            || self.encrypt_name_id;
+        if tuned && !self.encrypting() {
+            return Err(CliError::input(
+                "--enc-alg, --key-transport, --oaep-digest and --encrypt-name-id need --encrypt-for SP_CERT (or --sp-metadata FILE --encrypt)",
+            ));
+        }
+        let Some(path) = &self.sp_metadata else { return Ok(None) };
+        let trusted = self.sp_metadata_cert.as_deref().map(load_certificate).transpose()?;
+        let bytes = read_input(path, SAML_MESSAGE)?;
+        let shown = shown_path(path);
+        let sp =
+            read_sp_metadata(&bytes, self.acs_index, trusted.as_ref().map(std::slice::from_ref))
+                .map_err(|e| {
+                    let message = format!("{shown}: {}", saml_message(&e));
+                    if e.kind().is_input_error()
+                        || e.kind() == samlkit_saml::ErrorKind::UnexpectedDocument
+                    {
+                        CliError::input(message)
+                    } else {
+                        CliError::check(message)
+                    }
+                })?;
+        if self.encrypt && sp.encryption_certificate.is_none() {
+            return Err(CliError::input(format!(
+                "{shown}: --encrypt needs a KeyDescriptor use=\"encryption\" in the SP metadata"
+            )));
+        }
+        Ok(Some(sp))
+    }
+
+    /// The audience, recipient and Destination from the SP metadata, where no flag gave them.
+    pub(crate) fn fill_from_metadata(sp: Option<&SpMetadata>, params: &mut ResponseParams) {
+        let Some(sp) = sp else { return };
+        if params.audiences.is_empty() {
+            params.audiences.push(sp.entity_id.clone());
+        }
+        if params.recipient.is_none() {
+            params.recipient = Some(sp.acs_url.clone());
+        }
+        if params.destination.is_none() {
+            params.destination = params.recipient.clone();
+        }
     }
 
     /// The `--encrypt-for` certificate, if given (for the `--break` kinds that encrypt).
@@ -93,16 +162,23 @@ impl EncryptionArgs {
         xml: &str,
         signing: &SigningCredential,
         profile: Option<SigningProfile>,
+        sp: Option<&SpMetadata>,
     ) -> Result<String, CliError> {
         let fail = |e: samlkit_saml::SamlError| CliError::input(saml_message(&e));
-        let Some(path) = &self.encrypt_for else {
-            return match profile {
-                Some(p) => sign_document(xml, signing, &p).map_err(fail),
-                None => Ok(xml.to_string()),
-            };
+        let sp_cert: Certificate = match (&self.encrypt_for, sp) {
+            (Some(path), _) => load_certificate(path)?,
+            (None, Some(sp)) if self.encrypt => sp
+                .encryption_certificate
+                .clone()
+                .ok_or_else(|| CliError::input("the SP metadata has no encryption certificate"))?,
+            _ => {
+                return match profile {
+                    Some(p) => sign_document(xml, signing, &p).map_err(fail),
+                    None => Ok(xml.to_string()),
+                };
+            }
         };
-        let sp_cert: Certificate = load_certificate(path)?;
-        let opts = self.options();
+        let opts = self.options(sp);
         let mut text = xml.to_string();
         if self.encrypt_name_id {
             text = encrypt_name_id(&text, &sp_cert, &opts).map_err(fail)?;

@@ -320,3 +320,71 @@ fn metadata_encryption_cert_adds_an_encryption_key_descriptor_and_still_verifies
     // The encryption certificate is not a signing certificate.
     assert_eq!(v["signing_certs"].as_array().map(Vec::len), Some(1), "{v}");
 }
+
+fn issue_from_metadata(extra: &[&str]) -> Output {
+    samlkit()
+        .args(["issue", "--key", &fixture("keys/idp.key"), "--cert", &fixture("certs/idp.crt")])
+        .args(["--issuer", IDP, "--name-id", "alice@example.com", "--now", ISSUED])
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn sp_metadata_gives_audience_recipient_and_the_encryption_certificate() {
+    let md = fixture("xmlenc/sp-metadata.xml");
+    let out = issue_from_metadata(&["--sp-metadata", &md, "--encrypt", "--sign", "both"]);
+    assert_success(&out);
+    let doc = stdout(&out);
+    // The SP lists only AES-256-CBC: that is what it gets.
+    assert!(doc.contains("http://www.w3.org/2001/04/xmlenc#aes256-cbc"), "{doc}");
+    let v = verify(&doc, &["--decrypt-key", &sp_key(), "--audience", SP, "--recipient", ACS]);
+    assert!(v.valid(), "{}", v.raw);
+    // --acs-index picks another endpoint; an explicit flag wins over the metadata.
+    let out = issue_from_metadata(&["--sp-metadata", &md, "--acs-index", "1"]);
+    assert!(stdout(&out).contains("Recipient=\"https://sp.example.com/acs2\""));
+    let out = issue_from_metadata(&["--sp-metadata", &md, "--encrypt", "--enc-alg", "aes128-gcm"]);
+    assert!(stdout(&out).contains("xmlenc11#aes128-gcm"));
+    let out =
+        issue_from_metadata(&["--sp-metadata", &md, "--recipient", "https://other.example/acs"]);
+    assert!(stdout(&out).contains("Recipient=\"https://other.example/acs\""));
+    let out = issue_from_metadata(&["--sp-metadata", &md, "--acs-index", "7"]);
+    assert_error(&out, 2, "no AssertionConsumerService with index 7");
+}
+
+#[test]
+fn signed_sp_metadata_is_verified_with_sp_metadata_cert() {
+    let md = std::fs::read_to_string(fixture("xmlenc/sp-metadata.xml")).unwrap();
+    let signed = sign_stdin(&md);
+    assert_success(&signed);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sp.xml");
+    std::fs::write(&path, &signed.stdout).unwrap();
+    let path = path.to_str().unwrap();
+    let idp_cert = fixture("certs/idp.crt");
+    let out =
+        issue_from_metadata(&["--sp-metadata", path, "--sp-metadata-cert", &idp_cert, "--encrypt"]);
+    assert_success(&out);
+    // Tampered: the entityID changed after signing.
+    let tampered = dir.path().join("tampered.xml");
+    std::fs::write(
+        &tampered,
+        stdout(&signed).replace("https://sp.example.com\"", "https://evil.example\""),
+    )
+    .unwrap();
+    let out = issue_from_metadata(&[
+        "--sp-metadata",
+        tampered.to_str().unwrap(),
+        "--sp-metadata-cert",
+        &idp_cert,
+    ]);
+    assert_error(&out, 1, "Digest Mismatch");
+    // Unsigned metadata with --sp-metadata-cert is refused.
+    let out = issue_from_metadata(&[
+        "--sp-metadata",
+        &fixture("xmlenc/sp-metadata.xml"),
+        "--sp-metadata-cert",
+        &idp_cert,
+    ]);
+    assert_error(&out, 1, "not signed");
+}

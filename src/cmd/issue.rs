@@ -157,7 +157,8 @@ pub(crate) fn run(args: IssueArgs) -> Result<ExitCode, CliError> {
             .ok_or_else(|| CliError::input(format!("--attr {a:?} is not NAME=VALUE")))?;
         pairs.push((name, value));
     }
-    let params = ResponseParams {
+    let sp_metadata = args.encryption.sp_metadata()?;
+    let mut params = ResponseParams {
         issuer: issuer.to_string(),
         name_id: name_id.to_string(),
         name_id_format,
@@ -170,6 +171,7 @@ pub(crate) fn run(args: IssueArgs) -> Result<ExitCode, CliError> {
         issue_instant: now,
         valid_for: Duration::seconds(i64::from(args.valid_for)),
     };
+    crate::encryption::EncryptionArgs::fill_from_metadata(sp_metadata.as_ref(), &mut params);
     let built =
         build_response(&params).map_err(|e| CliError::input(crate::error::saml_message(&e)))?;
     let target = match args.sign {
@@ -202,6 +204,7 @@ pub(crate) fn run(args: IssueArgs) -> Result<ExitCode, CliError> {
             &built.xml,
             &signing,
             target.map(|target| SigningProfile { target, method, digest }),
+            sp_metadata.as_ref(),
         )?,
     };
     // The duplicate-field kind is a whole form body (two SAMLResponse fields): it is posted as

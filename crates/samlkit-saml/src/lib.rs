@@ -99,6 +99,7 @@ mod metadata;
 mod post;
 mod sign;
 mod sp;
+mod sp_metadata;
 mod time;
 mod verify;
 
@@ -131,6 +132,7 @@ pub use sp::{
     AuthnRequestBuilder, IdentityProvider, InMemoryReplayCache, MAX_SKEW_SECONDS, PostRequest,
     RedirectRequest, ReplayCache, ServiceProvider, ServiceProviderBuilder,
 };
+pub use sp_metadata::{SpMetadata, read_sp_metadata};
 pub use time::{format_instant, parse_instant};
 pub use verify::{
     AttributeValue, Binding, CertStatus, DEFAULT_SKEW_SECONDS, Explanation, ProxyRestriction,
