@@ -110,19 +110,13 @@ pub fn read_sp_metadata(
             .map(|n| n.text_content())
             .ok_or_else(|| bad("the encryption KeyDescriptor has no X509Certificate".into()))?;
         let compact: String = der.split_ascii_whitespace().collect();
-        encryption_certificate = Some(
-            Certificate::load(compact.as_bytes())
-                .or_else(|_| {
-                    use base64::Engine;
-                    let bytes = base64::engine::general_purpose::STANDARD
-                        .decode(compact.as_bytes())
-                        .map_err(|e| {
-                            bad(format!("the encryption certificate is not base64: {e}"))
-                        })?;
-                    Certificate::from_der(&bytes).map_err(|e| bad(e.to_string()))
-                })
-                .map_err(|e: SamlError| e)?,
-        );
+        encryption_certificate = Some(Certificate::load(compact.as_bytes()).or_else(|_| {
+            use base64::Engine;
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(compact.as_bytes())
+                .map_err(|e| bad(format!("the encryption certificate is not base64: {e}")))?;
+            Certificate::from_der(&bytes).map_err(|e| bad(e.to_string()))
+        })?);
         let listed: Vec<DataAlgorithm> = key
             .element_children()
             .filter(|n| {
