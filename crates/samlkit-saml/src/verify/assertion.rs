@@ -338,9 +338,10 @@ impl Serialize for VerifiedAssertion {
         s.serialize_field("cert_status", &self.cert_status)?;
         s.serialize_field("one_time_use", &self.one_time_use)?;
         s.serialize_field("proxy_restriction", &self.proxy_restriction)?;
-        s.serialize_field("unchecked", &self.unchecked)?;
         s.serialize_field("encrypted", &self.encrypted)?;
         s.serialize_field("encryption", &self.encryption.map(EncryptionJson::from))?;
+        // Last, as the CLI's tests and scripts expect.
+        s.serialize_field("unchecked", &self.unchecked)?;
         s.end()
     }
 }
