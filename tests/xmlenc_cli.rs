@@ -388,3 +388,38 @@ fn signed_sp_metadata_is_verified_with_sp_metadata_cert() {
     ]);
     assert_error(&out, 1, "not signed");
 }
+
+#[test]
+fn decrypt_key_from_a_keystore_with_password_env() {
+    let dir = tempfile::tempdir().unwrap();
+    let doc = encrypted(&[]);
+    for format in ["p12", "jks"] {
+        let store = dir.path().join(format!("sp.{format}"));
+        let out = samlkit()
+            .args(["cert", "export", "--format", format, "--key", &sp_key()])
+            .args(["--cert", &fixture("xmlenc/sp.crt"), "--out"])
+            .arg(&store)
+            .args(["--password-env", "SP_KS_PASS"])
+            .env("SP_KS_PASS", "s3cret-pass")
+            .output()
+            .unwrap();
+        assert_success(&out);
+        let store = store.to_str().unwrap();
+        let run = |password: &str| {
+            samlkit()
+                .args(["verify", "--json", "--cert", &fixture("certs/idp.crt"), "--now", VERIFY_AT])
+                .args(["--decrypt-key", store, "--password-env", "SP_KS_PASS", "-"])
+                .env("SP_KS_PASS", password)
+                .write_stdin(doc.clone())
+                .output()
+                .unwrap()
+        };
+        let out = run("s3cret-pass");
+        assert_success(&out);
+        assert_eq!(json(&out)["encrypted"], true, "{format}");
+        // A wrong password is a usage error naming the file, before anything is verified.
+        let out = run("wrong-pass");
+        assert_eq!(out.status.code(), Some(2), "{format}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains(store), "{format}");
+    }
+}
