@@ -17,6 +17,8 @@ wanted+=(python3-icalendar prometheus)
 wanted+=(strace)
 # scripts/bench-anchors.sh (`just bench-anchors`): hyperfine, GNU time for peak RSS, xmllint.
 wanted+=(hyperfine time libxml2-utils)
+# Encrypted assertions: pysaml2 as a second SP that decrypts samlkit's output.
+wanted+=(python3-pysaml2)
 command -v keytool >/dev/null 2>&1 || wanted+=(openjdk-17-jre-headless)
 command -v node >/dev/null 2>&1 || wanted+=(nodejs)
 command -v npm >/dev/null 2>&1 || wanted+=(npm)

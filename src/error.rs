@@ -216,6 +216,9 @@ pub(crate) fn saml_message(e: &samlkit_saml::SamlError) -> String {
         Some(Hint::NeedsAudience) => " (--audience)",
         Some(Hint::NeedsRecipient) => " (--recipient)",
         Some(Hint::AllowBareAssertion) => "; pass --allow-bare-assertion to accept it",
+        Some(Hint::NeedsDecryptionKey) => "; pass the SP's key with --decrypt-key",
+        Some(Hint::AllowCbcUnsigned) => "; pass --allow-cbc-unsigned to accept it",
+        Some(Hint::NeedsEncryptionCertificate) => " (--encrypt-for SP_CERT)",
         _ => "",
     };
     format!("{}: {}{hint}", e.kind().title(), e.detail())

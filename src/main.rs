@@ -4,6 +4,7 @@
 
 mod batch;
 mod cmd;
+mod encryption;
 mod error;
 mod io;
 mod now;
@@ -64,6 +65,8 @@ enum Command {
     Verify(cmd::verify::VerifyArgs),
     Metadata(cmd::metadata::MetadataArgs),
     Decode(cmd::decode::DecodeArgs),
+    /// Decrypt the encrypted elements of a SAML message, for reading it (nothing is verified).
+    Decrypt(cmd::decrypt::DecryptArgs),
 }
 
 fn main() -> ExitCode {
@@ -83,6 +86,7 @@ fn main() -> ExitCode {
         Command::Verify(args) => cmd::verify::run(args),
         Command::Metadata(args) => cmd::metadata::run(args),
         Command::Decode(args) => cmd::decode::run(args),
+        Command::Decrypt(args) => cmd::decrypt::run(args),
     };
     match result {
         Ok(code) => code,

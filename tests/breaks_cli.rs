@@ -100,7 +100,8 @@ fn break_list_prints_exactly_the_implemented_kinds_with_descriptions() {
         })
         .collect();
     let names: Vec<&str> = listed.iter().map(|(n, _)| *n).collect();
-    let expected: Vec<&str> = BREAK_KINDS.iter().map(|(k, _)| *k).collect();
+    let expected: Vec<&str> =
+        BREAK_KINDS.iter().chain(ENCRYPTED_BREAK_KINDS).map(|(k, _)| *k).collect();
     assert_eq!(names, expected);
     for (name, desc) in listed {
         assert!(desc.len() > 20, "{name} has no real description: {desc:?}");

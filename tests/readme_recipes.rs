@@ -27,7 +27,7 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use support::saml::BREAK_KINDS;
+use support::saml::{BREAK_KINDS, ENCRYPTED_BREAK_KINDS};
 use support::{mode, require, root, tools};
 
 /// Sections whose sh blocks are not run, with the reason.
@@ -406,7 +406,9 @@ fn check_outputs(title: &str, dir: &Path, outputs: &[String]) {
             let lines: Vec<&str> = stdout.lines().collect();
             let listed: Vec<&str> =
                 lines[..lines.len() - 1].iter().filter_map(|l| l.split(' ').next()).collect();
-            let kinds: Vec<&str> = BREAK_KINDS.iter().map(|(kind, _)| *kind).collect();
+            let all: Vec<(&str, &str)> =
+                BREAK_KINDS.iter().chain(ENCRYPTED_BREAK_KINDS).copied().collect();
+            let kinds: Vec<&str> = all.iter().map(|(kind, _)| *kind).collect();
             assert_eq!(listed, kinds, "{stdout}");
             assert_eq!(lines.last(), Some(&kinds.len().to_string().as_str()), "{stdout}");
             // Every broken response was written and refused with its own code.
@@ -416,13 +418,35 @@ fn check_outputs(title: &str, dir: &Path, outputs: &[String]) {
                 let v: serde_json::Value = serde_json::from_str(line).expect("JSON line");
                 let file = v["file"].as_str().expect("file");
                 let kind = file.strip_prefix("broken-").and_then(|f| f.strip_suffix(".xml"));
-                let (_, code) = BREAK_KINDS
+                let (_, code) = all
                     .iter()
                     .find(|(k, _)| Some(*k) == kind)
                     .unwrap_or_else(|| panic!("unexpected file {file}"));
                 assert_eq!(v["valid"], false, "{line}");
                 assert_eq!(v["error_code"], *code, "{line}");
             }
+        }
+        "Verify an encrypted response from Salesforce/ADFS/Okta" => {
+            for shape in ["adfs-cbc-oaep-sha1", "okta-sibling-key", "gcm-rsa-oaep-sha256"] {
+                has(&format!("fixtures/xmlenc/generated/{shape}.xml: valid\n"));
+            }
+            has("  encrypted:       assertion (aes256-cbc, rsa-oaep-mgf1p)\n");
+            has("  encrypted:       assertion (aes128-cbc, rsa-oaep-mgf1p)\n");
+            has("  encrypted:       assertion (aes256-gcm, rsa-oaep)\n");
+            let opened = read("opened.xml");
+            assert!(opened.contains(">alice@example.com</saml:NameID>"), "{opened}");
+            assert!(!opened.contains("EncryptedData"), "{opened}");
+        }
+        "Send Salesforce an encrypted assertion" => {
+            let posted = read("encrypted.b64");
+            assert!(!posted.contains("alice"), "base64 of an encrypted response");
+            let json: serde_json::Value =
+                serde_json::from_str(stdout.lines().last().expect("a JSON line")).expect("JSON");
+            assert_eq!(json["valid"], true, "{json}");
+            assert_eq!(json["name_id"], "alice@acme.com", "{json}");
+            assert_eq!(json["encrypted"], true, "{json}");
+            assert_eq!(json["signed"], serde_json::json!(["response", "assertion"]), "{json}");
+            assert_eq!(json["encryption"]["data"], "http://www.w3.org/2009/xmlenc11#aes256-gcm");
         }
         "Which integrations break when this certificate expires?" => {
             // The table: soonest expiry first, the integrations of each, the problems.

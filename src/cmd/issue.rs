@@ -10,7 +10,6 @@ use clap::{Args, ValueEnum};
 use samlkit_saml::{
     BreakInput, BreakKind, ResponseParams, SignTarget, SigningProfile, attacker_credential,
     build_broken_response, build_response, group_attributes, name_id_format_uri, post_form,
-    sign_document,
 };
 
 use crate::error::CliError;
@@ -120,6 +119,8 @@ pub(crate) struct IssueArgs {
     /// Replace an existing --out file.
     #[arg(long, requires = "out")]
     force: bool,
+    #[command(flatten)]
+    encryption: crate::encryption::EncryptionArgs,
 }
 
 /// `--key`, `--cert`, `--issuer`, `--name-id` are required unless `--break list` is given; clap
@@ -185,7 +186,8 @@ pub(crate) fn run(args: IssueArgs) -> Result<ExitCode, CliError> {
             .ok_or_else(|| CliError::input(format!("--attr {a:?} is not NAME=VALUE")))?;
         pairs.push((name, value));
     }
-    let params = ResponseParams {
+    let sp_metadata = args.encryption.sp_metadata()?;
+    let mut params = ResponseParams {
         issuer: issuer.to_string(),
         name_id: name_id.to_string(),
         name_id_format,
@@ -198,6 +200,7 @@ pub(crate) fn run(args: IssueArgs) -> Result<ExitCode, CliError> {
         issue_instant: now,
         valid_for: Duration::seconds(i64::from(args.valid_for)),
     };
+    crate::encryption::EncryptionArgs::fill_from_metadata(sp_metadata.as_ref(), &mut params);
     let built =
         build_response(&params).map_err(|e| CliError::input(crate::error::saml_message(&e)))?;
     let target = match args.target {
@@ -210,6 +213,7 @@ pub(crate) fn run(args: IssueArgs) -> Result<ExitCode, CliError> {
         (Some(kind), target) => {
             let attacker = attacker_credential()
                 .map_err(|e| CliError::input(crate::error::saml_message(&e)))?;
+            let sp_encryption = args.encryption.certificate()?;
             let input = BreakInput {
                 params: params.clone(),
                 ids: built.ids,
@@ -220,16 +224,17 @@ pub(crate) fn run(args: IssueArgs) -> Result<ExitCode, CliError> {
                     method,
                     digest,
                 },
+                sp_encryption: sp_encryption.as_ref(),
             };
             build_broken_response(kind, &input)
                 .map_err(|e| CliError::input(crate::error::saml_message(&e)))?
         }
-        (None, None) => built.xml,
-        (None, Some(target)) => {
-            let profile = SigningProfile { target, method, digest };
-            sign_document(&built.xml, &signing, &profile)
-                .map_err(|e| CliError::input(crate::error::saml_message(&e)))?
-        }
+        (None, target) => args.encryption.sign_and_encrypt(
+            &built.xml,
+            &signing,
+            target.map(|target| SigningProfile { target, method, digest }),
+            sp_metadata.as_ref(),
+        )?,
     };
     // The duplicate-field kind is a whole form body (two SAMLResponse fields): it is posted as
     // is, so every --format writes it unchanged.

@@ -52,6 +52,10 @@ pub(crate) struct MetadataArgs {
     /// The next signing certificate, published alongside during a rotation.
     #[arg(long, value_name = "CERT")]
     next_cert: Option<String>,
+    /// A certificate SPs may encrypt to (LogoutRequests), published in a
+    /// `KeyDescriptor use="encryption"` with the algorithms samlkit decrypts.
+    #[arg(long, value_name = "CERT")]
+    encryption_cert: Option<String>,
     /// A supported NameID format: email, persistent, transient, unspecified or a URI; repeat
     /// for several [default: email].
     #[arg(long, value_name = "FORMAT")]
@@ -140,6 +144,10 @@ pub(crate) fn run(args: MetadataArgs) -> Result<ExitCode, CliError> {
     };
     params.check().map_err(|e| CliError::input(one_line_message(&e)))?;
     let mut xml = build_idp_metadata(&params);
+    if let Some(path) = &args.encryption_cert {
+        xml = samlkit_saml::add_encryption_key_descriptor(&xml, load_certificate(path)?.der())
+            .map_err(|e| CliError::input(crate::error::saml_message(&e)))?;
+    }
     if args.sign {
         let key = args.key.as_deref().ok_or_else(|| CliError::input("--sign needs --key"))?;
         // The --cert read above is the one that goes into KeyInfo: no file is read twice.

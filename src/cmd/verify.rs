@@ -126,6 +126,8 @@ pub(crate) struct VerifyArgs {
     /// *.xml, *.b64 and *.txt files below it.
     #[arg(value_name = "FILE")]
     files: Vec<String>,
+    #[command(flatten)]
+    decryption: crate::encryption::DecryptionArgs,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -198,6 +200,7 @@ pub(crate) fn run(args: VerifyArgs) -> Result<ExitCode, CliError> {
         now,
     )?;
     let trusted = trust.certificates.clone();
+    let decryption_keys = args.decryption.load()?;
     let inputs = batch::inputs(&args.files, args.batch.files_from.as_deref())?;
     if args.metadata {
         return run_metadata(&inputs, &trusted, now, args.allow_sha1, args.json, &args.batch);
@@ -218,7 +221,8 @@ pub(crate) fn run(args: VerifyArgs) -> Result<ExitCode, CliError> {
     let verify_one = |input: &Input| match input.read(SAML_MESSAGE) {
         Ok(bytes) => match trust.for_message(&bytes) {
             Ok(file_trust) => {
-                let policy = policy(&args, &file_trust, now);
+                let policy =
+                    args.decryption.apply(policy(&args, &file_trust, now), &decryption_keys);
                 if args.explain {
                     let (steps, outcome) = explain_response(&bytes, &policy).into_parts();
                     (steps, outcome.map_err(Failure::from))
@@ -428,6 +432,8 @@ struct FailedBody<'r> {
     cert_status: Option<&'r str>,
     one_time_use: Option<bool>,
     proxy_restriction: Option<&'r str>,
+    encrypted: Option<bool>,
+    encryption: Option<&'r str>,
     /// The bindings this run did not check (`audience`, `recipient`, `issuer`).
     unchecked: &'r [&'static str],
 }
@@ -472,6 +478,8 @@ fn json_line(
                 cert_status: None,
                 one_time_use: None,
                 proxy_restriction: None,
+                encrypted: None,
+                encryption: None,
                 unchecked,
             },
         }),
@@ -509,6 +517,7 @@ fn write_human(out: &mut impl Write, file: &str, v: &VerifiedAssertion) -> std::
     if let Some(t) = v.not_on_or_after() {
         writeln!(out, "  not_on_or_after: {}", format_instant(t))?;
     }
+    crate::encryption::write_human(out, v)?;
     for (name, values) in v.attributes() {
         for value in values {
             match value {

@@ -184,3 +184,11 @@ pub(crate) const BREAK_KINDS: &[(&str, &str)] = &[
     ("duplicate-field", "duplicate_parameter"),
     ("lookalike-assertion", "unexpected_element"),
 ];
+
+/// The `--break` kinds that encrypt to the SP (`issue --encrypt-for`; verified with
+/// `--decrypt-key`), listed by `--break list` after [`BREAK_KINDS`].
+pub(crate) const ENCRYPTED_BREAK_KINDS: &[(&str, &str)] = &[
+    ("unsigned-encrypted", "assertion_not_signed"),
+    ("rsa15-key-transport", "algorithm_refused"),
+    ("cbc-unsigned", "cbc_unsigned"),
+];

@@ -96,6 +96,25 @@ pub(crate) const NODE_XML_CRYPTO: Tool = Tool {
 /// strace: counts the flushes (fsync, fdatasync, syncfs) a batch makes.
 pub(crate) const STRACE: Tool = Tool { name: "strace", program: "strace", probe_args: &["-V"] };
 
+/// Debian's pysaml2 (python3-pysaml2): a second SP that decrypts samlkit's encrypted responses
+/// (`tests/interop/pysaml2_decrypt.py`).
+pub(crate) const PYTHON3_PYSAML2: Tool = Tool {
+    name: "python3_pysaml2",
+    program: "/usr/bin/python3",
+    probe_args: &["-c", "import saml2.sigver, saml2.samlp, saml2.saml"],
+};
+
+/// Python's `cryptography` (python3-cryptography): the independent XML Encryption 1.1 decryptor
+/// (`tests/interop/xmlenc_decrypt.py`) and the xmlenc11 fixture of `fixtures/xmlenc/generate.sh`.
+pub(crate) const PYTHON3_CRYPTOGRAPHY: Tool = Tool {
+    name: "python3_cryptography",
+    program: "/usr/bin/python3",
+    probe_args: &[
+        "-c",
+        "import cryptography.hazmat.primitives.ciphers.aead, cryptography.hazmat.primitives.asymmetric.padding",
+    ],
+};
+
 /// Every tool a test under `tests/` may need.
 pub(crate) const ALL: &[&Tool] = &[
     &XMLSEC1,
@@ -108,6 +127,8 @@ pub(crate) const ALL: &[&Tool] = &[
     &PROMTOOL,
     &NODE_XML_CRYPTO,
     &STRACE,
+    &PYTHON3_PYSAML2,
+    &PYTHON3_CRYPTOGRAPHY,
 ];
 
 /// Set by `scripts/test.sh` and CI: a missing tool fails its tests instead of ignoring them.

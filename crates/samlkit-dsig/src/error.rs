@@ -134,6 +134,23 @@ pub enum SignatureError {
     /// The signing key or certificate could not be used.
     #[error("signing failed: {0}")]
     SigningFailed(String),
+    /// An encrypted element could not be decrypted. Deliberately one answer for every cause
+    /// (no key fits, bad OAEP or CBC padding, GCM tag mismatch, malformed plaintext), so that
+    /// the difference can never serve as a decryption oracle.
+    #[error("the encrypted element could not be decrypted with the keys given")]
+    DecryptionFailed,
+    /// A CipherValue is larger than the limit.
+    #[error("a CipherValue is larger than {max} bytes, the limit for encrypted content")]
+    CiphertextTooLarge {
+        /// The limit in bytes.
+        max: usize,
+    },
+    /// A key or certificate cannot be used for XML Encryption (not RSA, or not a pair).
+    #[error("key unusable for XML Encryption: {0}")]
+    KeyUnusable(String),
+    /// Encryption failed in the crypto library.
+    #[error("encryption failed: {0}")]
+    EncryptionFailed(String),
     /// The document could not be parsed or canonicalized while signing or verifying.
     #[error(transparent)]
     Xml(#[from] XmlError),

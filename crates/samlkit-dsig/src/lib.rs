@@ -14,14 +14,20 @@
 //! SHA-1 unless the caller allows it, XPath/XSLT/base64/C14N 1.1 transforms, external or empty
 //! (`URI=""`) references, `ds:Object` and `ds:Manifest` content.
 //!
+//! XML Encryption (the `xmlenc` module): [`encrypt_element`], [`EncryptedElement`] and
+//! [`DecryptionKey`]; RSA-OAEP and AES through aws-lc-rs.
+//!
 //! Failures are reported as [`SignatureError`] (the crate's one error type); parse and
 //! canonicalization failures met on the way are wrapped in [`SignatureError::Xml`].
-#![forbid(unsafe_code)]
+// `deny`, not `forbid`: xmlenc/oaep_ffi.rs alone is allowed `unsafe` (AWS-LC for mixed OAEP
+// hashes).
+#![deny(unsafe_code)]
 
 mod algorithms;
 mod error;
 mod sign;
 mod verify;
+mod xmlenc;
 
 pub use algorithms::{DigestMethod, SignatureMethod, Transform};
 pub use error::SignatureError;
@@ -29,6 +35,10 @@ pub use sign::{SignOptions, build_signature, sign_enveloped};
 pub use verify::{
     KeyInfoHint, LEGACY_MIN_RSA_BITS, MIN_RSA_BITS, VerifiedSignature, VerifyOptions,
     verify_signature,
+};
+pub use xmlenc::{
+    DataAlgorithm, DecryptOptions, Decrypted, DecryptionKey, EncryptOptions, EncryptedElement,
+    KeyTransport, NS_XENC, NS_XENC11, OaepHash, RSA_1_5, encrypt_element,
 };
 
 /// The XML-DSig namespace.

@@ -529,7 +529,7 @@ fn required_attr<'d>(node: Node<'d, '_>, name: &str) -> Result<&'d str, Signatur
 
 /// The base64 content of DigestValue, SignatureValue or X509Certificate. Only text is allowed
 /// inside: a comment or element there is refused rather than silently skipped or truncated.
-fn base64_value(node: Node<'_, '_>) -> Result<Vec<u8>, SignatureError> {
+pub(crate) fn base64_value(node: Node<'_, '_>) -> Result<Vec<u8>, SignatureError> {
     // Whitespace removed run by run (base64 lines are long), straight from the text nodes.
     let mut compact = Vec::new();
     for child in node.children() {
@@ -574,6 +574,6 @@ fn inclusive_namespaces(
     }
 }
 
-fn malformed(node: Node<'_, '_>, message: &str) -> SignatureError {
+pub(crate) fn malformed(node: Node<'_, '_>, message: &str) -> SignatureError {
     SignatureError::Malformed { pos: node.position(), message: message.to_string() }
 }

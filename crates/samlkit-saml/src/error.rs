@@ -113,6 +113,17 @@ pub enum ErrorKind {
     /// The replay cache is full of assertions that could still be replayed, so a new one is
     /// refused rather than forgetting one of them.
     ReplayCacheFull,
+    /// An encrypted element could not be decrypted: one answer for every cause (wrong key, bad
+    /// padding, tag mismatch, malformed plaintext), so that it cannot serve as an oracle.
+    DecryptionFailed,
+    /// A decrypted assertion carries no valid signature of its own and no Response signature
+    /// covers it: anyone can encrypt to the SP's public certificate.
+    AssertionNotSigned,
+    /// AES-CBC content that no verified Response signature covers (unauthenticated encryption).
+    CbcUnsigned,
+    /// An EncryptedAssertion, EncryptedID or EncryptedAttribute outside the XML Encryption shape
+    /// samlkit reads.
+    EncryptedDataMalformed,
 }
 
 impl ErrorKind {
@@ -188,6 +199,10 @@ impl ErrorKind {
             UnexpectedElement => ("unexpected_element", "Unexpected Element"),
             CertificateExpired => ("certificate_expired", "Certificate Expired"),
             ReplayCacheFull => ("replay_cache_full", "Replay Cache Full"),
+            DecryptionFailed => ("decryption_failed", "Decryption Failed"),
+            AssertionNotSigned => ("assertion_not_signed", "Assertion Not Signed"),
+            CbcUnsigned => ("cbc_unsigned", "Unsigned CBC Refused"),
+            EncryptedDataMalformed => ("encrypted_data_malformed", "Encrypted Data Malformed"),
         }
     }
 }
@@ -217,6 +232,12 @@ pub enum Hint {
     NeedsRecipient,
     /// A bare Assertion was refused; it can be explicitly allowed.
     AllowBareAssertion,
+    /// Encrypted content arrived and no decryption key was given.
+    NeedsDecryptionKey,
+    /// Unsigned AES-CBC was refused; it can be explicitly allowed.
+    AllowCbcUnsigned,
+    /// This broken-response kind encrypts to the SP and needs its certificate.
+    NeedsEncryptionCertificate,
 }
 
 /// Everything that can go wrong while decoding, building, signing or verifying a SAML message.

@@ -91,6 +91,7 @@ mod breaks;
 mod builder;
 mod credential;
 pub mod decode;
+mod encrypt;
 mod error;
 mod escape;
 mod id;
@@ -100,6 +101,7 @@ pub mod pin;
 mod post;
 mod sign;
 mod sp;
+mod sp_metadata;
 mod time;
 mod verify;
 
@@ -114,6 +116,7 @@ pub use builder::{
     build_response_with_ids, group_attributes, name_id_format_uri,
 };
 pub use credential::SigningCredential;
+pub use encrypt::{DecryptedDocument, decrypt_document, encrypt_assertion, encrypt_name_id};
 pub use error::{ErrorKind, Hint, SamlError};
 pub use escape::{escape_attr, escape_text};
 pub use id::{is_ncname, new_id};
@@ -123,7 +126,7 @@ pub use input::{
 };
 pub use metadata::{
     BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, Endpoint, IdpMetadataParams, NS_METADATA,
-    VerifiedMetadata, build_idp_metadata, verify_idp_metadata,
+    VerifiedMetadata, add_encryption_key_descriptor, build_idp_metadata, verify_idp_metadata,
 };
 pub use post::post_form;
 pub use sign::{SignTarget, SigningProfile, sign_document};
@@ -131,6 +134,7 @@ pub use sp::{
     AuthnRequestBuilder, IdentityProvider, InMemoryReplayCache, MAX_SKEW_SECONDS, PostRequest,
     RedirectRequest, ReplayCache, ServiceProvider, ServiceProviderBuilder,
 };
+pub use sp_metadata::{SpMetadata, read_sp_metadata};
 pub use time::{format_instant, parse_instant};
 pub use verify::{
     AttributeValue, Binding, CertStatus, DEFAULT_SKEW_SECONDS, Explanation, ProxyRestriction,

@@ -77,6 +77,63 @@ impl IdpMetadataParams {
     }
 }
 
+/// Adds a `KeyDescriptor use="encryption"` for `cert` (with the `EncryptionMethod`s samlkit
+/// reads: AES-256-GCM, AES-128-GCM, AES-256-CBC, RSA-OAEP) after the signing KeyDescriptors of
+/// metadata made by [`build_idp_metadata`], for SPs that encrypt to the IdP (LogoutRequests).
+/// Sign the metadata after this.
+///
+/// # Errors
+/// [`ErrorKind::MalformedInput`] when `xml` has no `md:IDPSSODescriptor` with a KeyDescriptor.
+///
+/// ```
+/// # let der = samlkit_cert::Certificate::load(include_bytes!("../data/example-idp.crt"))?.der().to_vec();
+/// use samlkit_saml::{IdpMetadataParams, add_encryption_key_descriptor, build_idp_metadata};
+/// let xml = build_idp_metadata(&IdpMetadataParams {
+///     entity_id: "https://idp.example.com".into(),
+///     sso_url: "https://idp.example.com/sso".into(),
+///     slo_url: None,
+///     signing_certs: vec![der.clone()],
+///     name_id_formats: Vec::new(),
+///     valid_until: None,
+/// });
+/// let xml = add_encryption_key_descriptor(&xml, &der)?;
+/// assert!(xml.contains("<md:KeyDescriptor use=\"encryption\">"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn add_encryption_key_descriptor(xml: &str, cert_der: &[u8]) -> Result<String, SamlError> {
+    let doc = parse_document(xml)?;
+    let last = doc
+        .descendants()
+        .filter(|n| n.has_name(NS_METADATA, "KeyDescriptor"))
+        .filter(|n| n.parent_element().is_some_and(|p| p.has_name(NS_METADATA, "IDPSSODescriptor")))
+        .last()
+        .ok_or_else(|| {
+            SamlError::new(
+                ErrorKind::MalformedInput,
+                "the metadata has no IDPSSODescriptor KeyDescriptor",
+            )
+        })?;
+    let at = last.byte_range().end;
+    let methods: String = [
+        samlkit_dsig::DataAlgorithm::Aes256Gcm.uri(),
+        samlkit_dsig::DataAlgorithm::Aes128Gcm.uri(),
+        samlkit_dsig::DataAlgorithm::Aes256Cbc.uri(),
+        samlkit_dsig::KeyTransport::DEFAULT.uri(),
+    ]
+    .iter()
+    .map(|uri| format!("<md:EncryptionMethod Algorithm=\"{uri}\"/>"))
+    .collect();
+    let descriptor = format!(
+        "\n    <md:KeyDescriptor use=\"encryption\"><ds:KeyInfo xmlns:ds=\"{NS_DSIG}\"><ds:X509Data><ds:X509Certificate>{}</ds:X509Certificate></ds:X509Data></ds:KeyInfo>{methods}</md:KeyDescriptor>",
+        STANDARD.encode(cert_der)
+    );
+    let mut out = String::with_capacity(xml.len() + descriptor.len());
+    out.push_str(xml.get(..at).unwrap_or(""));
+    out.push_str(&descriptor);
+    out.push_str(xml.get(at..).unwrap_or(""));
+    Ok(out)
+}
+
 /// Builds unsigned IdP metadata. The EntityDescriptor `ID` (which a signature references) is
 /// derived from the content, so the same parameters give byte-identical output.
 ///

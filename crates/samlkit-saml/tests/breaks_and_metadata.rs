@@ -50,7 +50,13 @@ const KINDS: &[(BreakKind, &str, &str)] = &[
     (BreakKind::BareAssertion, "bare-assertion", "bare_assertion"),
     (BreakKind::DuplicateField, "duplicate-field", "duplicate_parameter"),
     (BreakKind::LookalikeAssertion, "lookalike-assertion", "unexpected_element"),
+    (BreakKind::UnsignedEncrypted, "unsigned-encrypted", "assertion_not_signed"),
+    (BreakKind::Rsa15KeyTransport, "rsa15-key-transport", "algorithm_refused"),
+    (BreakKind::CbcUnsigned, "cbc-unsigned", "cbc_unsigned"),
 ];
+
+const SP_ENC_KEY: &[u8] = include_bytes!("../../../fixtures/xmlenc/sp.key");
+const SP_ENC_CERT: &[u8] = include_bytes!("../../../fixtures/xmlenc/sp.crt");
 
 fn params() -> ResponseParams {
     ResponseParams {
@@ -73,6 +79,12 @@ fn every_kind_fails_verification_with_its_error_code() {
     let idp = idp_credential();
     let attacker = attacker_credential().unwrap();
     let trusted = [idp.certificate().clone()];
+    let sp_cert = Certificate::load(SP_ENC_CERT).unwrap();
+    let keys = [samlkit_dsig::DecryptionKey::new(
+        &samlkit_cert::PrivateKey::load(SP_ENC_KEY).unwrap(),
+        Some(&sp_cert),
+    )
+    .unwrap()];
     for target in [SignTarget::Assertion, SignTarget::Response, SignTarget::Both] {
         let ids = ResponseIds {
             response_id: "_r1".into(),
@@ -93,11 +105,13 @@ fn every_kind_fails_verification_with_its_error_code() {
             idp: &idp,
             attacker: &attacker,
             profile: profile(target),
+            sp_encryption: Some(&sp_cert),
         };
         for &(kind, name, code) in KINDS {
             let xml = build_broken_response(kind, &input).unwrap();
             assert_ne!(xml, genuine, "{kind:?}");
-            let err = verify_response(xml.as_bytes(), &policy(&trusted)).expect_err(name);
+            let err = verify_response(xml.as_bytes(), &policy(&trusted).decryption_keys(&keys))
+                .expect_err(name);
             assert_eq!(err.code(), code, "{kind:?} {target:?}: {err}");
             assert!(!err.is_input_error(), "{kind:?}");
         }
@@ -131,10 +145,13 @@ fn kinds_that_need_a_value_say_so() {
         idp: &idp,
         attacker: &idp,
         profile: profile(SignTarget::Assertion),
+        sp_encryption: None,
     };
     for (kind, needle, hint) in [
         (BreakKind::WrongAudience, "needs the audience the SP expects", Hint::NeedsAudience),
         (BreakKind::WrongRecipient, "needs the SP's ACS URL", Hint::NeedsRecipient),
+        (BreakKind::UnsignedEncrypted, "the SP's certificate", Hint::NeedsEncryptionCertificate),
+        (BreakKind::CbcUnsigned, "the SP's certificate", Hint::NeedsEncryptionCertificate),
     ] {
         let err = build_broken_response(kind, &input).unwrap_err();
         assert_eq!(err.code(), "signing_failed");

@@ -20,7 +20,8 @@ use crate::{
     SigningProfile,
 };
 use recipe::{
-    AssertionWrap, ParamEdit, ProfileEdit, Recipe, ResponseWrap, SIGNED, Signing, Splice, XmlEdit,
+    AssertionWrap, EncryptBreak, ParamEdit, ProfileEdit, Recipe, ResponseWrap, SIGNED, Signing,
+    Splice, XmlEdit,
 };
 
 /// The NameID an attacker substitutes in wrapping attacks.
@@ -231,6 +232,27 @@ break_kinds! {
             after_signing: Splice::LookalikeAssertion,
             ..SIGNED
         };
+    UnsignedEncrypted = "unsigned-encrypted", "assertion_not_signed",
+        "an attacker-made, unsigned Assertion for the evil NameID, encrypted to the SP's certificate (needs it)",
+        Recipe {
+            signing: Signing::Unsigned,
+            after_signing: Splice::Encrypt(EncryptBreak::UnsignedEvil),
+            ..SIGNED
+        };
+    Rsa15KeyTransport = "rsa15-key-transport", "algorithm_refused",
+        "the signed Assertion encrypted to the SP, its EncryptedKey labelled RSA PKCS#1 v1.5 (Bleichenbacher)",
+        Recipe {
+            profile: ProfileEdit::Target(SignTarget::Assertion),
+            after_signing: Splice::Encrypt(EncryptBreak::Rsa15),
+            ..SIGNED
+        };
+    CbcUnsigned = "cbc-unsigned", "cbc_unsigned",
+        "the signed Assertion encrypted with AES-256-CBC, no Response signature over the ciphertext",
+        Recipe {
+            profile: ProfileEdit::Target(SignTarget::Assertion),
+            after_signing: Splice::Encrypt(EncryptBreak::CbcUnsigned),
+            ..SIGNED
+        };
 }
 
 impl BreakKind {
@@ -265,6 +287,9 @@ pub struct BreakInput<'c> {
     /// How the legitimate response is signed; a kind that needs a particular target (XSW1/2 the
     /// Response, XSW3–8 the Assertion) uses that instead.
     pub profile: SigningProfile,
+    /// The SP's encryption certificate, for the kinds that encrypt (`unsigned-encrypted`,
+    /// `rsa15-key-transport`, `cbc-unsigned`); the others ignore it.
+    pub sp_encryption: Option<&'c Certificate>,
 }
 
 /// Builds the response for `kind`: the legitimate parameters edited, the unsigned response
@@ -302,6 +327,7 @@ pub struct BreakInput<'c> {
 ///         method: SignatureMethod::RsaSha256,
 ///         digest: DigestMethod::Sha256,
 ///     },
+///     sp_encryption: None,
 /// };
 /// let xml = build_broken_response(BreakKind::WrongAudience, &input)?;
 /// assert!(xml.contains(&format!("<saml:Audience>{WRONG_AUDIENCE}</saml:Audience>")));

@@ -123,6 +123,48 @@ pub(super) enum Splice {
     /// An Assertion for the evil NameID in a look-alike namespace, as a Response child before
     /// Status (code that matches the `saml:` prefix reads it).
     LookalikeAssertion,
+    /// The Assertion encrypted to the SP's certificate (`BreakInput::sp_encryption`).
+    Encrypt(EncryptBreak),
+}
+
+/// How an encrypted broken response goes wrong.
+#[derive(Clone, Copy)]
+pub(super) enum EncryptBreak {
+    /// The evil NameID in an unsigned Assertion, encrypted (AES-256-GCM) to the SP: anyone can.
+    UnsignedEvil,
+    /// The signed Assertion encrypted, its EncryptedKey labelled RSA PKCS#1 v1.5.
+    Rsa15,
+    /// The signed Assertion encrypted with AES-256-CBC, no Response signature over it.
+    CbcUnsigned,
+}
+
+impl EncryptBreak {
+    fn apply(self, signed: &str, input: &BreakInput<'_>) -> Result<String, SamlError> {
+        use samlkit_dsig::{DataAlgorithm, EncryptOptions, KeyTransport};
+        let cert = input.sp_encryption.ok_or_else(|| {
+            SamlError::new(
+                ErrorKind::SigningFailed,
+                "this kind encrypts to the SP's certificate, and none was given",
+            )
+            .with_hint(Hint::NeedsEncryptionCertificate)
+        })?;
+        let data = match self {
+            EncryptBreak::CbcUnsigned => DataAlgorithm::Aes256Cbc,
+            EncryptBreak::UnsignedEvil | EncryptBreak::Rsa15 => DataAlgorithm::Aes256Gcm,
+        };
+        let opts = EncryptOptions { data, key_transport: KeyTransport::DEFAULT };
+        let plain = match self {
+            EncryptBreak::UnsignedEvil => evil_name_id(signed)?,
+            EncryptBreak::Rsa15 | EncryptBreak::CbcUnsigned => signed.to_string(),
+        };
+        let encrypted = crate::encrypt_assertion(&plain, cert, &opts)?;
+        Ok(match self {
+            EncryptBreak::Rsa15 => {
+                encrypted.replace(KeyTransport::DEFAULT.uri(), samlkit_dsig::RSA_1_5)
+            }
+            EncryptBreak::UnsignedEvil | EncryptBreak::CbcUnsigned => encrypted,
+        })
+    }
 }
 
 /// Where the unsigned original Response goes in the evil one.
@@ -351,6 +393,7 @@ impl Splice {
                 );
                 Ok(insert(&signed, status.start, &lookalike))
             }
+            Splice::Encrypt(how) => how.apply(&signed, input),
         }
     }
 }

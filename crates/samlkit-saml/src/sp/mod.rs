@@ -8,16 +8,21 @@
 //! is a named builder method ([`ServiceProviderBuilder::allow_unsolicited`],
 //! [`ServiceProviderBuilder::allow_insecure_sha1`], …).
 //!
-//! **Encrypted assertions** are not supported yet: a response carrying a `saml:EncryptedAssertion`
-//! is refused with [`crate::ErrorKind::EncryptedAssertionUnsupported`], never skipped. Decryption
-//! keys will be given to [`ServiceProviderBuilder`] (a method next to the other options), and the
-//! `ServiceProvider` keeps them among its private fields, so adding them changes no existing call.
+//! **Encrypted assertions**: give the SP's private keys to
+//! [`ServiceProviderBuilder::decryption_keys`]; an EncryptedAssertion (and EncryptedID,
+//! EncryptedAttribute) is then decrypted under the rules of [`crate::verify_response`] (Response
+//! signature first, one `decryption_failed` for every failure, no RSA-1_5, CBC only under a
+//! Response signature, the decrypted assertion accepted only when signed). Without keys such a
+//! response is refused with [`crate::ErrorKind::EncryptedAssertionUnsupported`], never skipped.
 
 mod authn_request;
 mod idp;
 mod replay;
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Duration, Utc};
+use samlkit_dsig::DecryptionKey;
 
 use crate::metadata::entity_descriptor;
 use crate::verify::{child, parse_document};
@@ -76,6 +81,7 @@ pub struct ServiceProvider {
     allow_unsolicited: bool,
     allow_bare_assertion: bool,
     allow_sha1: bool,
+    decryption_keys: Arc<Vec<DecryptionKey>>,
 }
 
 impl ServiceProvider {
@@ -97,6 +103,7 @@ impl ServiceProvider {
                 allow_unsolicited: false,
                 allow_bare_assertion: false,
                 allow_sha1: false,
+                decryption_keys: Arc::new(Vec::new()),
             },
         }
     }
@@ -256,7 +263,8 @@ impl ServiceProvider {
         )
         .in_response_to(ids)
         .skew(self.skew)
-        .require(self.require);
+        .require(self.require)
+        .decryption_keys(self.decryption_keys.as_slice());
         if self.allow_unsolicited {
             policy = policy.allow_unsolicited();
         }
@@ -312,6 +320,14 @@ impl ServiceProviderBuilder {
     /// only for a legacy IdP that cannot be upgraded.
     pub fn allow_insecure_sha1(mut self) -> Self {
         self.sp.allow_sha1 = true;
+        self
+    }
+
+    /// The SP's private keys for encrypted assertions (the ones whose certificates its metadata
+    /// publishes with `use="encryption"`; several during a rotation). The keys stay inside the
+    /// `ServiceProvider` and are never printed.
+    pub fn decryption_keys(mut self, keys: Vec<DecryptionKey>) -> Self {
+        self.sp.decryption_keys = Arc::new(keys);
         self
     }
 

@@ -134,9 +134,22 @@ pub struct VerifiedAssertion {
     pub(crate) one_time_use: bool,
     pub(crate) proxy_restriction: Option<ProxyRestriction>,
     pub(crate) cert_status: CertStatus,
+    pub(crate) encrypted: bool,
+    pub(crate) encryption: Option<super::decrypt::Encryption>,
 }
 
 impl VerifiedAssertion {
+    /// True when the assertion arrived as an EncryptedAssertion (and was decrypted).
+    pub fn encrypted(&self) -> bool {
+        self.encrypted
+    }
+
+    /// The algorithms of the decrypted content (the EncryptedAssertion's, or else the first
+    /// EncryptedID's or EncryptedAttribute's): `(data URI, key transport URI)`.
+    pub fn encryption(&self) -> Option<(&'static str, &'static str)> {
+        self.encryption.map(|e| (e.data.uri(), e.key_transport.uri()))
+    }
+
     /// Which elements carried a valid signature (Response first).
     pub fn signed(&self) -> &[SignedPart] {
         &self.signed
@@ -303,7 +316,7 @@ impl Serialize for XmlAttributes<'_> {
 impl Serialize for VerifiedAssertion {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let instant = |t: Option<DateTime<Utc>>| t.map(format_instant);
-        let mut s = serializer.serialize_struct("VerifiedAssertion", 22)?;
+        let mut s = serializer.serialize_struct("VerifiedAssertion", 24)?;
         s.serialize_field("signed", &self.signed)?;
         s.serialize_field("cert_sha256", &self.cert_sha256)?;
         s.serialize_field("issuer", &self.issuer)?;
@@ -325,6 +338,9 @@ impl Serialize for VerifiedAssertion {
         s.serialize_field("cert_status", &self.cert_status)?;
         s.serialize_field("one_time_use", &self.one_time_use)?;
         s.serialize_field("proxy_restriction", &self.proxy_restriction)?;
+        s.serialize_field("encrypted", &self.encrypted)?;
+        s.serialize_field("encryption", &self.encryption.map(EncryptionJson::from))?;
+        // Last, as the CLI's tests and scripts expect.
         s.serialize_field("unchecked", &self.unchecked)?;
         s.end()
     }
@@ -425,6 +441,8 @@ pub(crate) fn extract(
         one_time_use: checked.one_time_use,
         proxy_restriction: checked.proxy_restriction,
         cert_status,
+        encrypted: false,
+        encryption: None,
     })
 }
 
@@ -493,5 +511,18 @@ mod tests {
         for (input, expected) in cases {
             assert_eq!(trim_xml_whitespace(input), expected, "{input:?}");
         }
+    }
+}
+
+/// `{"data": URI, "key_transport": URI}` in the JSON output.
+#[derive(Serialize)]
+struct EncryptionJson {
+    data: &'static str,
+    key_transport: &'static str,
+}
+
+impl From<super::decrypt::Encryption> for EncryptionJson {
+    fn from(e: super::decrypt::Encryption) -> Self {
+        EncryptionJson { data: e.data.uri(), key_transport: e.key_transport.uri() }
     }
 }

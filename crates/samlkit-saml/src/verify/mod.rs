@@ -4,7 +4,8 @@
 //! Four stages, each a module, each failure a [`SamlError`] with its [`crate::ErrorKind`]:
 //! 1. **profile** (`profile.rs`): decode (raw XML, base64, form body, deflate) and parse (no
 //!    DOCTYPE, bounded sizes); every ID unique; the root is a `samlp:Response` (a bare
-//!    `saml:Assertion` only when the policy allows it); no EncryptedAssertion; exactly one
+//!    `saml:Assertion` only when the policy allows it); an EncryptedAssertion is first opened
+//!    by `decrypt.rs` under its safety rules (or refused without keys); exactly one
 //!    `saml:Assertion` in the whole document, a direct child of the Response; every `ds:Signature`
 //!    a direct child of the Response or of the Assertion, at most one per element;
 //! 2. **signatures** (`signatures.rs`): each Signature verifies (see
@@ -25,6 +26,7 @@
 
 mod assertion;
 mod conditions;
+mod decrypt;
 mod policy;
 mod profile;
 mod signatures;
@@ -35,6 +37,7 @@ pub use assertion::{AttributeValue, CertStatus, ProxyRestriction, SignedPart, Ve
 pub use policy::{Binding, DEFAULT_SKEW_SECONDS, Require, VerifyPolicy};
 
 pub(crate) use assertion::value;
+pub(crate) use decrypt::{decryption_failed, limits as decrypt_limits, map_xmlenc_error};
 pub(crate) use policy::InResponseTo;
 pub(crate) use signatures::map_dsig_error;
 
@@ -173,10 +176,51 @@ fn run(
     let doc = parse_document(&xml)?;
     steps.add(|| "parse: well-formed, no DOCTYPE".to_string());
 
-    let shape = profile::check(&doc, policy, steps)?;
-    let signed = signatures::check(&doc, &shape, policy, steps)?;
+    // Stage 0: an EncryptedAssertion is opened (Response signature first) and the plaintext
+    // spliced in its place; the document is parsed again and every later stage reads that.
+    let opened = decrypt::open_assertion(&doc, policy, steps)?;
+    let reparsed;
+    let doc = match &opened {
+        Some(o) => {
+            reparsed = parse_document(&o.xml).map_err(|_| decrypt::decryption_failed())?;
+            decrypt::check_plaintext(&reparsed, o)?;
+            &reparsed
+        }
+        None => &doc,
+    };
+
+    let shape = profile::check(doc, policy, steps)?;
+    if let Some(o) = &opened {
+        decrypt::require_signature(&shape, o)?;
+    }
+    let signed = signatures::check(
+        doc,
+        &shape,
+        policy,
+        steps,
+        opened.as_ref().and_then(|o| o.response_verified),
+    )?;
+
+    // Stage 2½: EncryptedID and EncryptedAttribute, inside content the signatures cover.
+    let inner = decrypt::open_inner(doc, &shape, policy, steps)?;
+    let reparsed_inner;
+    let (doc, shape) = match &inner {
+        Some(i) => {
+            reparsed_inner = parse_document(&i.xml).map_err(|_| decrypt::decryption_failed())?;
+            decrypt::check_inner(&reparsed_inner, i)?;
+            let shape = profile::check(&reparsed_inner, policy, &mut Steps::off())?;
+            signatures::refuse_comments_in_identity_values(shape.response, shape.assertion)?;
+            (&reparsed_inner, shape)
+        }
+        None => (doc, shape),
+    };
+    let _ = doc;
+
     let checked = conditions::check(&shape, policy, steps)?;
-    let verified = assertion::extract(&shape, signed, checked, policy)?;
+    let mut verified = assertion::extract(&shape, signed, checked, policy)?;
+    verified.encryption =
+        opened.as_ref().map(|o| o.encryption).or(inner.as_ref().map(|i| i.encryption));
+    verified.encrypted = opened.is_some();
     steps.add(|| "result: valid".to_string());
     Ok(verified)
 }

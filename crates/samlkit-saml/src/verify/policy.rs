@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use samlkit_cert::Certificate;
+use samlkit_dsig::DecryptionKey;
 use serde::Serialize;
 
 /// The default allowed clock difference for every time condition (3 minutes).
@@ -106,6 +107,8 @@ pub struct VerifyPolicy<'c> {
     pub(crate) allow_rsa1024: bool,
     pub(crate) allow_bare_assertion: bool,
     pub(crate) refuse_expired_certificates: bool,
+    pub(crate) decryption_keys: &'c [DecryptionKey],
+    pub(crate) allow_cbc_unsigned: bool,
 }
 
 impl<'c> VerifyPolicy<'c> {
@@ -151,7 +154,27 @@ impl<'c> VerifyPolicy<'c> {
             allow_rsa1024: false,
             allow_bare_assertion: false,
             refuse_expired_certificates: false,
+            decryption_keys: &[],
+            allow_cbc_unsigned: false,
         }
+    }
+
+    /// The SP's private keys for encrypted assertions, EncryptedIDs and EncryptedAttributes
+    /// (several during a key rotation; the one whose certificate the EncryptedKey names is tried
+    /// first). Without keys, an EncryptedAssertion is refused
+    /// ([`crate::ErrorKind::EncryptedAssertionUnsupported`]). A decrypted assertion is accepted
+    /// only under a verified signature, like any other.
+    pub fn decryption_keys(mut self, keys: &'c [DecryptionKey]) -> Self {
+        self.decryption_keys = keys;
+        self
+    }
+
+    /// Accepts AES-CBC content that no verified Response signature covers (the assertion's own
+    /// signature is inside the ciphertext, so it cannot protect it). Off by default: unsigned
+    /// CBC ciphertext lets an attacker use the SP as a padding/format oracle.
+    pub fn allow_cbc_unsigned(mut self) -> Self {
+        self.allow_cbc_unsigned = true;
+        self
     }
 
     /// Checks that every AudienceRestriction names `sp_entity_id`.

@@ -21,18 +21,25 @@ pub(crate) fn check(
     shape: &Shape<'_, '_>,
     policy: &VerifyPolicy<'_>,
     steps: &mut Steps,
+    response_verified: Option<usize>,
 ) -> Result<Signed, SamlError> {
-    let opts = VerifyOptions {
-        allow_sha1: policy.allow_sha1,
-        allow_insecure_rsa1024: policy.allow_rsa1024,
-    };
+    let opts = options(policy);
     let mut parts = Vec::new();
     let mut cert_index = None;
+    if let (Some(index), Some(_)) = (response_verified, shape.response_signature) {
+        // Verified over the ciphertext before decryption (see decrypt.rs); the document has
+        // changed since, so it is not checked again here.
+        parts.push(SignedPart::Response);
+        cert_index = Some(index);
+    }
     for (part, sig) in [
         (SignedPart::Response, shape.response_signature),
         (SignedPart::Assertion, shape.assertion_signature),
     ] {
         let Some(sig) = sig else { continue };
+        if part == SignedPart::Response && response_verified.is_some() {
+            continue;
+        }
         let v = check_signature(doc, sig, policy, &opts, part, steps)?;
         parts.push(part);
         cert_index = Some(v.certificate_index);
@@ -63,6 +70,22 @@ pub(crate) fn check(
     refuse_comments_in_identity_values(shape.response, shape.assertion)?;
     steps.add(|| "values: no comments inside NameID, Issuer, Audience or AttributeValue".into());
     Ok(Signed { parts, cert_index })
+}
+
+fn options(policy: &VerifyPolicy<'_>) -> VerifyOptions {
+    VerifyOptions { allow_sha1: policy.allow_sha1, allow_insecure_rsa1024: policy.allow_rsa1024 }
+}
+
+/// Verifies the Response's own signature (before an EncryptedAssertion is decrypted), and
+/// returns the index of the trusted certificate that verified it.
+pub(crate) fn verify_response_signature(
+    doc: &Document<'_>,
+    sig: NodeId,
+    policy: &VerifyPolicy<'_>,
+    steps: &mut Steps,
+) -> Result<usize, SamlError> {
+    let v = check_signature(doc, sig, policy, &options(policy), SignedPart::Response, steps)?;
+    Ok(v.certificate_index)
 }
 
 fn check_signature(
@@ -172,7 +195,7 @@ pub(crate) fn map_dsig_error(e: SignatureError) -> SamlError {
 /// `alice@example.com.evil.com` valid, and an SP that reads only the first text node logs the
 /// attacker in as alice. samlkit reads the whole text, but no honest IdP writes a comment there,
 /// so the secure answer is to refuse the message outright (a test harness expects a rejection).
-fn refuse_comments_in_identity_values(
+pub(crate) fn refuse_comments_in_identity_values(
     response: Option<Node<'_, '_>>,
     assertion: Node<'_, '_>,
 ) -> Result<(), SamlError> {
