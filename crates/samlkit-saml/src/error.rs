@@ -113,6 +113,19 @@ pub enum ErrorKind {
     /// The replay cache is full of assertions that could still be replayed, so a new one is
     /// refused rather than forgetting one of them.
     ReplayCacheFull,
+    /// An identity provider received a message from an entity it has no registration for.
+    UnknownServiceProvider,
+    /// An AuthnRequest names an AssertionConsumerService URL or index the SP never registered.
+    AcsNotRegistered,
+    /// A request's Destination is not this identity provider's endpoint.
+    DestinationMismatched,
+    /// A request's IssueInstant is too old, or too far in the future.
+    RequestStale,
+    /// A request ID was seen before (a replayed request).
+    RequestReplayed,
+    /// The request asks for something this identity provider does not offer (a NameID format,
+    /// a response binding).
+    RequestUnsupported,
 }
 
 impl ErrorKind {
@@ -188,6 +201,12 @@ impl ErrorKind {
             UnexpectedElement => ("unexpected_element", "Unexpected Element"),
             CertificateExpired => ("certificate_expired", "Certificate Expired"),
             ReplayCacheFull => ("replay_cache_full", "Replay Cache Full"),
+            UnknownServiceProvider => ("unknown_service_provider", "Unknown Service Provider"),
+            AcsNotRegistered => ("acs_not_registered", "ACS URL Not Registered"),
+            DestinationMismatched => ("destination_mismatched", "Destination Mismatched"),
+            RequestStale => ("request_stale", "Request Stale"),
+            RequestReplayed => ("request_replayed", "Request Replayed"),
+            RequestUnsupported => ("request_unsupported", "Request Unsupported"),
         }
     }
 }

@@ -93,6 +93,7 @@ mod credential;
 mod error;
 mod escape;
 mod id;
+pub mod idp;
 mod input;
 mod metadata;
 mod post;
