@@ -42,6 +42,7 @@ enum Command {
     Sign(cmd::sign::SignArgs),
     Verify(cmd::verify::VerifyArgs),
     Metadata(cmd::metadata::MetadataArgs),
+    Idp(cmd::idp::IdpArgs),
 }
 
 fn main() -> ExitCode {
@@ -59,6 +60,7 @@ fn main() -> ExitCode {
         Command::Sign(args) => cmd::sign::run(args),
         Command::Verify(args) => cmd::verify::run(args),
         Command::Metadata(args) => cmd::metadata::run(args),
+        Command::Idp(args) => cmd::idp::run(args),
     };
     match result {
         Ok(code) => code,

@@ -99,8 +99,8 @@ pub struct AuthnRequestInfo {
 pub struct Refusal {
     /// What failed.
     pub error: SamlError,
-    /// The error Response to send, if SAML allows one.
-    pub answer: Option<ErrorAnswer>,
+    /// The error Response to send, if SAML allows one (boxed: it is the rare, large case).
+    pub answer: Option<Box<ErrorAnswer>>,
     /// The decoded request, when it got that far (for logs).
     pub xml: Option<String>,
 }
@@ -175,12 +175,14 @@ pub fn check_authn_request(
             Ok(url) => Some(url.clone()),
             Err(_) => sp.default_acs().map(|a| a.location.clone()),
         };
-        acs_url.map(|acs_url| ErrorAnswer {
-            sp_entity_id: sp.entity_id.clone(),
-            acs_url,
-            in_response_to: request_id.clone(),
-            relay_state: decoded.relay_state.clone(),
-            status,
+        acs_url.map(|acs_url| {
+            Box::new(ErrorAnswer {
+                sp_entity_id: sp.entity_id.clone(),
+                acs_url,
+                in_response_to: request_id.clone(),
+                relay_state: decoded.relay_state.clone(),
+                status,
+            })
         })
     };
     let deny = |error: SamlError, status: StatusCode| Refusal {
