@@ -13,6 +13,8 @@ wanted=(xmlsec1 openssl python3-xmlsec python3-onelogin-saml2 python3-jwt python
 wanted+=(python3-cryptography)
 # `inventory scan`: the calendar must parse with icalendar, the metrics pass `promtool check`.
 wanted+=(python3-icalendar prometheus)
+# `idp serve` against a real SP: tests/interop/onelogin_flask_sp.py (python3-saml on Flask).
+wanted+=(python3-flask)
 command -v keytool >/dev/null 2>&1 || wanted+=(openjdk-17-jre-headless)
 command -v node >/dev/null 2>&1 || wanted+=(nodejs)
 command -v npm >/dev/null 2>&1 || wanted+=(npm)

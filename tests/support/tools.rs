@@ -94,6 +94,17 @@ pub(crate) const NODE_XML_CRYPTO: Tool = Tool {
 };
 
 /// Every tool a test under `tests/` may need.
+/// Flask and OneLogin's python3-saml for the SP `tests/interop/onelogin_flask_sp.py` that
+/// `tests/idp_interop_sp.rs` runs against `samlkit idp serve`.
+pub(crate) const PYTHON3_FLASK_SAML: Tool = Tool {
+    name: "python3_flask_saml",
+    program: "/usr/bin/python3",
+    probe_args: &[
+        "-c",
+        "import flask, werkzeug.serving, onelogin.saml2.auth, onelogin.saml2.settings",
+    ],
+};
+
 pub(crate) const ALL: &[&Tool] = &[
     &XMLSEC1,
     &OPENSSL,
@@ -104,6 +115,7 @@ pub(crate) const ALL: &[&Tool] = &[
     &PYTHON3_ICALENDAR,
     &PROMTOOL,
     &NODE_XML_CRYPTO,
+    &PYTHON3_FLASK_SAML,
 ];
 
 /// Set by `scripts/test.sh` and CI: a missing tool fails its tests instead of ignoring them.
