@@ -15,6 +15,8 @@ wanted+=(python3-cryptography)
 wanted+=(python3-icalendar prometheus)
 # `idp serve` against a real SP: tests/interop/onelogin_flask_sp.py (python3-saml on Flask).
 wanted+=(python3-flask)
+# ... and in a real browser: headless Chromium through chromedriver and python3-selenium.
+wanted+=(chromium chromium-driver python3-selenium)
 command -v keytool >/dev/null 2>&1 || wanted+=(openjdk-17-jre-headless)
 command -v node >/dev/null 2>&1 || wanted+=(nodejs)
 command -v npm >/dev/null 2>&1 || wanted+=(npm)

@@ -279,3 +279,94 @@ fn onelogin_flask_sp_logs_in_through_the_page_refuses_a_break_and_logs_out() {
         assert!(refused.body.contains("refused:"), "{kind}: {}", refused.body);
     }
 }
+
+/// A Flask SP started on a free port, with its metadata saved as `DIR/NAME.xml`.
+fn start_sp(dir: &Path, name: &str, idp_settings: &Path) -> Process {
+    let mut command = support::python_script("onelogin_flask_sp.py");
+    command
+        .arg(support::fixture("keys/attacker.key"))
+        .arg(support::fixture("certs/attacker.crt"))
+        .arg(idp_settings);
+    let sp = Process::start(command);
+    let metadata = Browser::new().get(&format!("{}/metadata", sp.base));
+    assert_eq!(metadata.status, 200, "{}", metadata.body);
+    std::fs::write(dir.join(format!("{name}.xml")), &metadata.body).unwrap();
+    sp
+}
+
+#[test]
+#[cfg_attr(
+    missing_python3_flask_saml,
+    ignore = "needs python3-flask and python3-onelogin-saml2 (scripts/install-test-deps.sh)"
+)]
+#[cfg_attr(
+    missing_chromium_selenium,
+    ignore = "needs chromium, chromium-driver and python3-selenium (scripts/install-test-deps.sh)"
+)]
+fn headless_chromium_logs_in_with_sso_on_a_second_sp_logs_out_of_both_and_sees_a_break_refused() {
+    support::require(&tools::PYTHON3_FLASK_SAML);
+    support::require(&tools::CHROMIUM_SELENIUM);
+    let dir = tempfile::tempdir().unwrap();
+    let idp_settings = dir.path().join("idp.json");
+    let sp1 = start_sp(dir.path(), "sp1", &idp_settings);
+    let sp2 = start_sp(dir.path(), "sp2", &idp_settings);
+    std::fs::copy(support::fixture("keys/idp.key"), dir.path().join("idp.key")).unwrap();
+    std::fs::copy(support::fixture("certs/idp.crt"), dir.path().join("idp.crt")).unwrap();
+    std::fs::write(
+        dir.path().join("idp.toml"),
+        "entity_id = \"https://idp.example.com\"\nkey = \"idp.key\"\ncert = \"idp.crt\"\n\n[[user]]\nid = \"alice\"\nname_id = \"alice@example.com\"\n[user.attributes]\nemail = [\"alice@example.com\"]\ngroups = [\"admins\", \"staff\"]\n\n[[sp]]\nmetadata = \"sp1.xml\"\n\n[[sp]]\nmetadata = \"sp2.xml\"\n",
+    )
+    .unwrap();
+    let idp = start_idp(dir.path());
+    let settings = serde_json::json!({
+        "entity_id": "https://idp.example.com",
+        "sso_url": format!("{}/sso", idp.base),
+        "slo_url": format!("{}/slo", idp.base),
+        "cert_pem": std::fs::read_to_string(support::fixture("certs/idp.crt")).unwrap(),
+    });
+    std::fs::write(&idp_settings, settings.to_string()).unwrap();
+
+    // Screenshots stay after the test, next to its other build outputs.
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("idp-browser");
+    std::fs::create_dir_all(&shots).unwrap();
+    let out = support::run_ok(
+        support::python_script("idp_browser.py")
+            .arg(&idp.base)
+            .arg(&sp1.base)
+            .arg(&sp2.base)
+            .arg(format!("{}/metadata", sp1.base))
+            .arg(&shots),
+    );
+    let steps: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let step = |name: &str| -> String {
+        let s = steps
+            .iter()
+            .find(|s| s["step"] == name)
+            .unwrap_or_else(|| panic!("no step {name}: {steps:?}"));
+        s["text"].as_str().unwrap().to_string()
+    };
+    assert!(step("login_page").contains("asks for a login"), "{}", step("login_page"));
+    assert!(
+        step("sp1_logged_in").contains("logged in as alice@example.com"),
+        "{}",
+        step("sp1_logged_in")
+    );
+    assert!(step("sp1_logged_in").contains("groups: admins, staff"));
+    assert!(step("sp2_sso").contains("logged in as alice@example.com"), "{}", step("sp2_sso"));
+    assert!(step("idp_initiated").contains("logged in as alice@example.com"));
+    assert!(step("idp_logged_out").contains("You are logged out of the IdP."));
+    assert!(step("sp1_after_logout").contains("not logged in"), "{}", step("sp1_after_logout"));
+    assert!(
+        step("sp2_after_logout").contains("not logged in"),
+        "SP2 was logged out by the IdP's frame: {}",
+        step("sp2_after_logout")
+    );
+    assert!(step("break_refused").contains("refused:"), "{}", step("break_refused"));
+    for shot in ["idp-login-page.png", "sp-after-login.png", "sp-refuses-xsw3.png"] {
+        let bytes = std::fs::read(shots.join(shot)).unwrap();
+        assert!(bytes.starts_with(b"\x89PNG"), "{shot}");
+    }
+}

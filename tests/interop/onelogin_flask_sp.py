@@ -149,5 +149,7 @@ def metadata():
 if __name__ == "__main__":
     SP_KEY, SP_CERT, IDP_SETTINGS = sys.argv[1:4]
     server = make_server("127.0.0.1", 0, app)
+    # Cookies ignore ports: two SPs on 127.0.0.1 need their own cookie names.
+    app.config["SESSION_COOKIE_NAME"] = f"sp{server.server_port}"
     print(f"listening on http://127.0.0.1:{server.server_port}", flush=True)
     server.serve_forever()

@@ -105,6 +105,18 @@ pub(crate) const PYTHON3_FLASK_SAML: Tool = Tool {
     ],
 };
 
+/// Headless Chromium (Debian chromium + chromium-driver) driven by python3-selenium
+/// (`tests/interop/idp_browser.py`).
+pub(crate) const CHROMIUM_SELENIUM: Tool = Tool {
+    name: "chromium_selenium",
+    program: "/usr/bin/python3",
+    probe_args: &[
+        "-c",
+        "import os, sys, selenium.webdriver; \
+         sys.exit(0 if os.access('/usr/bin/chromium', os.X_OK) and os.access('/usr/bin/chromedriver', os.X_OK) else 1)",
+    ],
+};
+
 pub(crate) const ALL: &[&Tool] = &[
     &XMLSEC1,
     &OPENSSL,
@@ -116,6 +128,7 @@ pub(crate) const ALL: &[&Tool] = &[
     &PROMTOOL,
     &NODE_XML_CRYPTO,
     &PYTHON3_FLASK_SAML,
+    &CHROMIUM_SELENIUM,
 ];
 
 /// Set by `scripts/test.sh` and CI: a missing tool fails its tests instead of ignoring them.
