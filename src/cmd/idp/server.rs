@@ -40,6 +40,14 @@ const REQUEST_MAX_AGE_SECONDS: i64 = 300;
 const SKEW_SECONDS: i64 = 60;
 /// Pending logins (the login page is showing) are forgotten after this long.
 const PENDING_MINUTES: i64 = 30;
+/// Sessions last this long, and at most this many are kept (under load every auto_login
+/// answer to a cookie-less client makes one): when full, the older half goes.
+const SESSION_HOURS: i64 = 8;
+const MAX_SESSIONS: usize = 50_000;
+const MAX_PENDING: usize = 10_000;
+/// Request IDs are remembered for the request's lifetime (5 min + skew): room for about 2,500
+/// requests a second.
+const MAX_REMEMBERED_REQUESTS: usize = 1_000_000;
 
 /// One SP the session has logged in to.
 #[derive(Clone)]
@@ -55,6 +63,39 @@ struct SessionSp {
 struct Session {
     user: User,
     sps: Vec<SessionSp>,
+    created: DateTime<Utc>,
+}
+
+/// Something with an age, for [`make_room`].
+trait Aged {
+    fn created(&self) -> DateTime<Utc>;
+}
+
+impl Aged for Session {
+    fn created(&self) -> DateTime<Utc> {
+        self.created
+    }
+}
+
+impl Aged for Pending {
+    fn created(&self) -> DateTime<Utc> {
+        self.created
+    }
+}
+
+/// Drops entries created before `oldest`; if `max` are still left, the older half too.
+fn make_room<T: Aged>(map: &mut HashMap<String, T>, oldest: DateTime<Utc>, max: usize) {
+    if map.len() < max {
+        return;
+    }
+    map.retain(|_, v| v.created() >= oldest);
+    if map.len() >= max {
+        let mut ages: Vec<DateTime<Utc>> = map.values().map(Aged::created).collect();
+        ages.sort_unstable();
+        if let Some(median) = ages.get(ages.len() / 2).copied() {
+            map.retain(|_, v| v.created() > median);
+        }
+    }
 }
 
 /// A login waiting on the login page.
@@ -114,7 +155,7 @@ impl AppState {
             registrations: idp.registrations(),
             destinations: vec![idp.sso_url()],
             metadata,
-            seen: InMemoryReplayCache::new(),
+            seen: InMemoryReplayCache::with_capacity(MAX_REMEMBERED_REQUESTS),
             sessions: Mutex::new(HashMap::new()),
             pending: Mutex::new(HashMap::new()),
             log,
@@ -333,7 +374,7 @@ fn session_id(headers: &HeaderMap) -> Option<String> {
 fn current_session(state: &AppState, headers: &HeaderMap) -> Option<(String, Session)> {
     let id = session_id(headers)?;
     let session = lock(&state.sessions).get(&id).cloned()?;
-    Some((id, session))
+    (session.created + Duration::hours(SESSION_HOURS) > Utc::now()).then_some((id, session))
 }
 
 /// Who answers this request without the login page, if anyone: the session's user (unless
@@ -409,7 +450,7 @@ fn answer(
     );
     let now = Utc::now();
     let mut pending = lock(&state.pending);
-    pending.retain(|_, p| p.created + Duration::minutes(PENDING_MINUTES) > now);
+    make_room(&mut pending, now - Duration::minutes(PENDING_MINUTES), MAX_PENDING);
     pending.insert(token, Pending { sp_index, request, relay_state, created: now });
     with_outcome(Html(page).into_response(), Some(&entity), "login_page")
 }
@@ -606,9 +647,14 @@ fn issue(
     let id = session_id.unwrap_or_else(|| new_id().unwrap_or_default());
     {
         let mut sessions = lock(&state.sessions);
-        let session = sessions
-            .entry(id.clone())
-            .or_insert_with(|| Session { user: user.clone(), sps: Vec::new() });
+        if !sessions.contains_key(&id) {
+            make_room(&mut sessions, now - Duration::hours(SESSION_HOURS), MAX_SESSIONS);
+        }
+        let session = sessions.entry(id.clone()).or_insert_with(|| Session {
+            user: user.clone(),
+            sps: Vec::new(),
+            created: now,
+        });
         session.user = user.clone();
         session.sps.retain(|s| s.entity_id != entry.entity_id);
         session.sps.push(entry);
@@ -1037,5 +1083,31 @@ async fn log_download(State(state): State<Shared>, Path(seq): Path<u64>) -> Resp
             .into_response(),
         None => (StatusCode::NOT_FOUND, "no such message (only the last 100 are kept)\n")
             .into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn make_room_drops_expired_then_the_older_half() {
+        let t0: DateTime<Utc> = "2026-01-01T00:00:00Z".parse().unwrap();
+        let pending = |minutes: i64| Pending {
+            sp_index: 0,
+            request: None,
+            relay_state: None,
+            created: t0 + Duration::minutes(minutes),
+        };
+        let mut map: HashMap<String, Pending> =
+            (0..10).map(|i| (i.to_string(), pending(i))).collect();
+        make_room(&mut map, t0, 20);
+        assert_eq!(map.len(), 10, "not full: nothing dropped");
+        make_room(&mut map, t0 + Duration::minutes(2), 10);
+        assert_eq!(map.len(), 8, "the two expired ones went, and 8 < 10");
+        make_room(&mut map, t0, 8);
+        let mut left: Vec<i64> = map.values().map(|p| (p.created - t0).num_minutes()).collect();
+        left.sort_unstable();
+        assert_eq!(left, [7, 8, 9], "the older half went");
     }
 }
