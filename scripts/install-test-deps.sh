@@ -17,6 +17,8 @@ wanted+=(python3-icalendar prometheus)
 wanted+=(python3-flask)
 # ... and in a real browser: headless Chromium through chromedriver and python3-selenium.
 wanted+=(chromium chromium-driver python3-selenium)
+# ... and the second SP library, pysaml2 (tests/interop/pysaml2_sp.py).
+wanted+=(python3-pysaml2)
 command -v keytool >/dev/null 2>&1 || wanted+=(openjdk-17-jre-headless)
 command -v node >/dev/null 2>&1 || wanted+=(nodejs)
 command -v npm >/dev/null 2>&1 || wanted+=(npm)

@@ -370,3 +370,52 @@ fn headless_chromium_logs_in_with_sso_on_a_second_sp_logs_out_of_both_and_sees_a
         assert!(bytes.starts_with(b"\x89PNG"), "{shot}");
     }
 }
+
+#[test]
+#[cfg_attr(
+    missing_python3_pysaml2,
+    ignore = "needs python3-pysaml2, python3-flask and xmlsec1 (scripts/install-test-deps.sh)"
+)]
+fn pysaml2_sp_logs_in_with_auto_login_and_refuses_a_replayed_response() {
+    support::require(&tools::PYTHON3_PYSAML2);
+    let dir = tempfile::tempdir().unwrap();
+    let idp_metadata = dir.path().join("idp-metadata.xml");
+    let mut command = support::python_script("pysaml2_sp.py");
+    command
+        .arg(support::fixture("keys/attacker.key"))
+        .arg(support::fixture("certs/attacker.crt"))
+        .arg(&idp_metadata);
+    let sp = Process::start(command);
+    let mut browser = Browser::new();
+    let metadata = browser.get(&format!("{}/metadata", sp.base));
+    assert_eq!(metadata.status, 200, "{}", metadata.body);
+    std::fs::write(dir.path().join("sp.xml"), &metadata.body).unwrap();
+    std::fs::copy(support::fixture("keys/idp.key"), dir.path().join("idp.key")).unwrap();
+    std::fs::copy(support::fixture("certs/idp.crt"), dir.path().join("idp.crt")).unwrap();
+    std::fs::write(
+        dir.path().join("idp.toml"),
+        "entity_id = \"https://idp.example.com\"\nkey = \"idp.key\"\ncert = \"idp.crt\"\nauto_login = \"alice\"\n\n[[user]]\nid = \"alice\"\nname_id = \"alice@example.com\"\n[user.attributes]\nemail = [\"alice@example.com\"]\n\n[[sp]]\nmetadata = \"sp.xml\"\nshape = \"adfs\"\n",
+    )
+    .unwrap();
+    let idp = start_idp(dir.path());
+    let published = browser.get(&format!("{}/metadata", idp.base));
+    std::fs::write(&idp_metadata, &published.body).unwrap();
+
+    // auto_login: the AuthnRequest is answered with the auto-POST form at once.
+    let (at, page) = browser.follow(&format!("{}/login", sp.base));
+    assert!(at.starts_with(&format!("{}/sso?SAMLRequest=", idp.base)), "{at}");
+    let (action, fields) = form(&page.body);
+    assert_eq!(action, format!("{}/acs", sp.base));
+    let accepted = browser.post(&action, &fields);
+    assert_eq!(accepted.status, 200, "{}", accepted.body);
+    assert!(accepted.body.contains("logged in as <b>alice@example.com</b>"), "{}", accepted.body);
+    assert!(
+        accepted.body.contains("alice@example.com"),
+        "the ADFS-shaped email claim: {}",
+        accepted.body
+    );
+
+    // The same response again: pysaml2 no longer has the request outstanding.
+    let replayed = browser.post(&action, &fields);
+    assert_eq!(replayed.status, 403, "{}", replayed.body);
+}

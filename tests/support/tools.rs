@@ -117,6 +117,17 @@ pub(crate) const CHROMIUM_SELENIUM: Tool = Tool {
     ],
 };
 
+/// pysaml2 (Debian python3-pysaml2, with xmlsec1) on Flask: `tests/interop/pysaml2_sp.py`.
+pub(crate) const PYTHON3_PYSAML2: Tool = Tool {
+    name: "python3_pysaml2",
+    program: "/usr/bin/python3",
+    probe_args: &[
+        "-c",
+        "import shutil, sys, flask, saml2.client, saml2.config, saml2.metadata; \
+         sys.exit(0 if shutil.which('xmlsec1') else 1)",
+    ],
+};
+
 pub(crate) const ALL: &[&Tool] = &[
     &XMLSEC1,
     &OPENSSL,
@@ -129,6 +140,7 @@ pub(crate) const ALL: &[&Tool] = &[
     &NODE_XML_CRYPTO,
     &PYTHON3_FLASK_SAML,
     &CHROMIUM_SELENIUM,
+    &PYTHON3_PYSAML2,
 ];
 
 /// Set by `scripts/test.sh` and CI: a missing tool fails its tests instead of ignoring them.
