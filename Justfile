@@ -17,9 +17,11 @@ c14n-conformance:
     cargo build --release
     bash fixtures/c14n/run.sh target/release/samlkit fixtures/c14n
 
-# The main job: issue a signed response for alice from the bundled key and verify it.
+# The main job: build once (with cargo's progress), then issue a signed response for alice from
+# the bundled key and verify it.
 demo:
-    cargo run -q -- issue --key fixtures/keys/idp.key --cert fixtures/certs/idp.crt --issuer https://idp.example.com --name-id alice@example.com --audience https://sp.example.com --recipient https://sp.example.com/acs | cargo run -q -- verify --cert fixtures/certs/idp.crt --audience https://sp.example.com -
+    cargo build --release
+    target/release/samlkit issue --key fixtures/keys/idp.key --cert fixtures/certs/idp.crt --issuer https://idp.example.com --name-id alice@example.com --audience https://sp.example.com --recipient https://sp.example.com/acs | target/release/samlkit verify --cert fixtures/certs/idp.crt --audience https://sp.example.com --recipient https://sp.example.com/acs --issuer https://idp.example.com -
 
 # Re-sign the xmlsec1 interop templates (needs xmlsec1).
 xmlsec-fixtures:

@@ -51,7 +51,7 @@ impl CliError {
 
     /// Prints the error as a single `error: ` line and returns its exit code.
     pub(crate) fn report(self) -> ExitCode {
-        eprintln!("error: {}", crate::shown::terminal(&one_line(&self.message)));
+        eprintln!("error: {}", crate::shown::terminal(&styled(&self.message)));
         ExitCode::from(self.code)
     }
 }
@@ -113,8 +113,61 @@ pub(crate) fn one_line(message: &str) -> String {
     message.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// A message in the one style every `error: ` line follows: one line, and a plain sentence
+/// starts in lower case after `error: ` (`Is a directory` becomes `is a directory`). A title
+/// (`Signature Invalid`, two capitalised words) and an acronym (`XML`, `RSA`) keep their case.
+pub(crate) fn styled(message: &str) -> String {
+    let message = one_line(message);
+    let mut words = message.split(' ');
+    let first = words.next().unwrap_or("");
+    let second = words.next().unwrap_or("");
+    let capitalised = |w: &str| {
+        let mut chars = w.chars();
+        chars.next().is_some_and(char::is_uppercase)
+            && chars.clone().next().is_some_and(char::is_lowercase)
+            && chars.all(|c| !c.is_uppercase())
+    };
+    if capitalised(first) && !capitalised(second) {
+        crate::now::lowercase_first(&message)
+    } else {
+        message
+    }
+}
+
+/// `message` about `file`, named once and positioned the way every command positions things:
+/// `file:line:col: message` when the message starts with a position (after an optional
+/// `Title: `), the message unchanged when it already starts by naming the file (or is `cannot
+/// read FILE: …`), else `file: message`.
+pub(crate) fn at_file(file: &str, message: &str) -> String {
+    if message.starts_with(&format!("{file}:"))
+        || message.starts_with(&format!("cannot read {file}"))
+    {
+        return message.to_string();
+    }
+    let (title, rest) = match message.split_once(": ") {
+        Some((title, rest)) if position(rest).is_some() => (Some(title), rest),
+        _ => (None, message),
+    };
+    match position(rest) {
+        Some((at, detail)) => match title {
+            Some(title) => format!("{file}:{at}: {title}: {detail}"),
+            None => format!("{file}:{at}: {detail}"),
+        },
+        None => format!("{file}: {message}"),
+    }
+}
+
+/// `LINE:COL` and the rest, when `text` starts with `LINE:COL: `.
+fn position(text: &str) -> Option<(&str, &str)> {
+    let (at, rest) = text.split_once(": ")?;
+    let (line, col) = at.split_once(':')?;
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    (digits(line) && digits(col)).then_some((at, rest))
+}
+
 /// Help and version go to stdout with exit 0; every other clap error becomes one
-/// `error: …` line (clap's first line, plus a pointer to `--help`) with exit 2.
+/// `error: …` line (clap's first line, its "a similar … exists" tip, plus a pointer to
+/// `--help`) with exit 2.
 pub(crate) fn report_clap_error(err: clap::Error) -> ExitCode {
     use clap::error::ErrorKind;
     match err.kind() {
@@ -138,7 +191,15 @@ pub(crate) fn report_clap_error(err: clap::Error) -> ExitCode {
             let first = one_line(&paragraph.join(" "));
             let first = first.trim_start_matches("error:").trim();
             let first = if first.is_empty() { "invalid arguments" } else { first };
-            eprintln!("error: {} (see --help)", crate::shown::terminal(first));
+            // clap's suggestions ("a similar subcommand exists: 'verify'") are on `tip:` lines;
+            // its other tips (`use '-- -1'`) would mislead, so only the suggestions are kept.
+            let tips: Vec<&str> = rendered
+                .lines()
+                .filter_map(|l| l.trim().strip_prefix("tip: "))
+                .filter(|tip| tip.contains("similar"))
+                .collect();
+            let tips: String = tips.iter().map(|tip| format!("; {tip}")).collect();
+            eprintln!("error: {}{tips} (see --help)", crate::shown::terminal(first));
             ExitCode::from(EXIT_USAGE)
         }
     }
@@ -158,4 +219,50 @@ pub(crate) fn saml_message(e: &samlkit_saml::SamlError) -> String {
         _ => "",
     };
     format!("{}: {}{hint}", e.kind().title(), e.detail())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_name_the_file_once_with_the_position_first() {
+        let cases = [
+            (
+                "-",
+                "Malformed XML: 1:1: element <a> is never closed",
+                "-:1:1: Malformed XML: element <a> is never closed",
+            ),
+            ("a.xml", "3:7: bad", "a.xml:3:7: bad"),
+            (
+                "nope.xml",
+                "cannot read nope.xml: no such file or directory",
+                "cannot read nope.xml: no such file or directory",
+            ),
+            ("a.xml", "a.xml: too big", "a.xml: too big"),
+            (
+                "a.xml",
+                "Signature Invalid: the digest differs",
+                "a.xml: Signature Invalid: the digest differs",
+            ),
+            ("a.xml", "Title: 12: not a position", "a.xml: Title: 12: not a position"),
+        ];
+        for (file, message, expected) in cases {
+            assert_eq!(at_file(file, message), expected);
+        }
+    }
+
+    #[test]
+    fn a_sentence_starts_in_lower_case_a_title_or_acronym_keeps_its_case() {
+        let cases = [
+            ("Is a directory", "is a directory"),
+            ("Signature Invalid: x", "Signature Invalid: x"),
+            ("XML is malformed", "XML is malformed"),
+            ("cannot read x", "cannot read x"),
+            ("RSA key\n too  small", "RSA key too small"),
+        ];
+        for (message, expected) in cases {
+            assert_eq!(styled(message), expected);
+        }
+    }
 }

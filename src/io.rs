@@ -140,17 +140,49 @@ pub(crate) fn describe_io(e: &std::io::Error) -> String {
         std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
         _ => {
             let s = e.to_string();
-            match s.find(" (os error") {
-                Some(i) => s[..i].to_string(),
-                None => s,
-            }
+            let s = match s.find(" (os error") {
+                Some(i) => &s[..i],
+                None => s.as_str(),
+            };
+            // Rust's "Is a directory": messages continue in lower case after the file name.
+            crate::now::lowercase_first(s)
         }
     }
 }
 
-/// How a path is named in messages (`-` is standard input).
+/// The one rule for the values users paste (a JWT, a redirect URL), the same in every command:
+/// the positional argument is a file path, or `-` for standard input; the value itself is
+/// given with a flag (`--token`, `--url`). For old scripts, a positional argument that names no
+/// file and has the shape of the value itself (`looks_literal`) is still taken as the value.
+pub(crate) fn file_or_literal(
+    positional: Option<&str>,
+    literal: Option<&str>,
+    limit: InputLimit,
+    looks_literal: fn(&str) -> bool,
+    flag: &str,
+) -> Result<String, CliError> {
+    if let Some(value) = literal {
+        return Ok(value.to_string());
+    }
+    let arg = positional.unwrap_or("-");
+    if arg != "-" && !Path::new(arg).exists() && looks_literal(arg) {
+        return Ok(arg.to_string());
+    }
+    if arg != "-" && !Path::new(arg).exists() {
+        return Err(CliError::input(format!(
+            "cannot read {arg}: no such file or directory (give the value itself with {flag})"
+        )));
+    }
+    let bytes = read_input(arg, limit)?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| CliError::input(format!("{}: not UTF-8 text", shown_path(arg))))?;
+    Ok(text.trim_start_matches('\u{feff}').trim().to_string())
+}
+
+/// How a path is named in messages: as given; standard input is `-` in every command, as on
+/// the command line.
 pub(crate) fn shown_path(path: &str) -> &str {
-    if path == "-" { "<stdin>" } else { path }
+    path
 }
 
 /// Every certificate in a PEM or DER file (or `-`), in file order, with the file named in
@@ -185,9 +217,19 @@ pub(crate) fn load_trusted(paths: &[String]) -> Result<Vec<Certificate>, CliErro
 }
 
 /// A private key in any supported format, with the file named in errors.
+/// A passphrase-protected PKCS#8 key (`ENCRYPTED PRIVATE KEY`) is decrypted with the password
+/// from `--password-env`, `--password-file`, `--password-stdin` or the terminal prompt.
 pub(crate) fn load_key(path: &str) -> Result<PrivateKey, CliError> {
     let bytes = read_input(path, CREDENTIAL)?;
-    PrivateKey::load(&bytes).map_err(|e| CliError::input(format!("{}: {e}", shown_path(path))))
+    let shown = shown_path(path);
+    if samlkit_cert::encrypted_key::is_encrypted_pkcs8(&bytes) {
+        use crate::cmd::cert::password::{Purpose, read_password};
+        let password = read_password(Purpose::Existing, &format!("password of {shown}"))?;
+        let der = samlkit_cert::encrypted_key::decrypt_pkcs8(&bytes, password.as_bytes())
+            .map_err(|e| CliError::input(format!("{shown}: {e}")))?;
+        return PrivateKey::from_der(&der).map_err(|e| CliError::input(format!("{shown}: {e}")));
+    }
+    PrivateKey::load(&bytes).map_err(|e| CliError::input(format!("{shown}: {e}")))
 }
 
 /// A private key ready to sign, for the commands that need no certificate (`jwt`, `redirect
@@ -306,7 +348,7 @@ impl Credential {
         };
         if method.for_key(key_alg).is_none() {
             return Err(CliError::input(format!(
-                "--alg {} does not fit the key ({key_alg:?})",
+                "--alg {} does not fit the key ({key_alg})",
                 method.name()
             )));
         }

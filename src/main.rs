@@ -6,6 +6,7 @@ mod cmd;
 mod error;
 mod io;
 mod now;
+mod numbers;
 mod shown;
 mod table;
 
@@ -18,10 +19,28 @@ use clap::{Parser, Subcommand};
 /// Exit codes: 0 success; 1 the check failed (invalid signature, a SAML condition not met, a
 /// certificate expired or due for renewal); 2 usage or input error.
 #[derive(Parser)]
-#[command(name = "samlkit", version, propagate_version = true, max_term_width = 100)]
+#[command(
+    name = "samlkit",
+    version,
+    propagate_version = true,
+    max_term_width = 100,
+    after_help = "\
+Examples:
+  samlkit issue --key fixtures/keys/idp.key --cert fixtures/certs/idp.crt \\
+      --issuer https://idp.example.com --name-id alice@example.com \\
+      --audience https://sp.example.com --recipient https://sp.example.com/acs \\
+    | samlkit verify --cert fixtures/certs/idp.crt --audience https://sp.example.com \\
+      --recipient https://sp.example.com/acs --issuer https://idp.example.com -
+  samlkit cert check fixtures/certs/idp.crt --now 2026-06-01
+
+Every command explains itself, with examples that run from the repository root:
+samlkit COMMAND --help."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    #[command(flatten)]
+    password: cmd::cert::password::PasswordArgs,
 }
 
 #[derive(Subcommand)]
@@ -42,6 +61,7 @@ enum Command {
     Sign(cmd::sign::SignArgs),
     Verify(cmd::verify::VerifyArgs),
     Metadata(cmd::metadata::MetadataArgs),
+    Decode(cmd::decode::DecodeArgs),
     Idp(cmd::idp::IdpArgs),
 }
 
@@ -50,6 +70,7 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(err) => return error::report_clap_error(err),
     };
+    cmd::cert::password::set_source(cli.password);
     let result = match cli.command {
         Command::Cert(args) => cmd::cert::run(args),
         Command::Inventory(args) => cmd::inventory::run(args),
@@ -60,6 +81,7 @@ fn main() -> ExitCode {
         Command::Sign(args) => cmd::sign::run(args),
         Command::Verify(args) => cmd::verify::run(args),
         Command::Metadata(args) => cmd::metadata::run(args),
+        Command::Decode(args) => cmd::decode::run(args),
         Command::Idp(args) => cmd::idp::run(args),
     };
     match result {

@@ -84,7 +84,7 @@ fn other_content_in_the_enveloped_transform_is_refused() {
     assert_error(
         &out,
         1,
-        "Signature Malformed: 10:418: the enveloped-signature Transform must be empty (an xml-crypto InclusiveNamespaces is the one child tolerated), found <ds:XPath> in namespace http://www.w3.org/2000/09/xmldsig#",
+        "response.xml:10:418: Signature Malformed: the enveloped-signature Transform must be empty (an xml-crypto InclusiveNamespaces is the one child tolerated), found <ds:XPath> in namespace http://www.w3.org/2000/09/xmldsig#",
     );
     assert_eq!(json_code(&verify_doc(&doc, "idp", &["--json"])), "signature_malformed");
 }

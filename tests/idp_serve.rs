@@ -614,6 +614,21 @@ fn configuration_errors_name_the_key() {
     support::assert_success(&out);
     let text = support::stdout(&out);
     assert!(text.contains("SP         https://sp1.example.com -> http://127.0.0.1:9/acs (shape okta, sign both, requests must be signed)"), "{text}");
+    let started =
+        support::run(&["idp", "serve", "--demo", "--listen", "127.0.0.1:0", "--exit-after-start"]);
+    support::assert_success(&started);
+    assert!(
+        support::stdout(&started).starts_with("listening on http://127.0.0.1:"),
+        "{}",
+        support::stdout(&started)
+    );
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let busy = taken.local_addr().unwrap().to_string();
+    support::assert_error(
+        &support::run(&["idp", "serve", "--demo", "--listen", &busy]),
+        2,
+        &format!("--listen {busy}: "),
+    );
     let demo = support::run(&["idp", "check", "--demo"]);
     support::assert_success(&demo);
     assert!(support::stdout(&demo).contains("user       bob (bob@example.com)"));

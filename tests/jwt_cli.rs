@@ -60,7 +60,7 @@ fn issues_and_verifies_with_json_claims() {
     let text = String::from_utf8(human.stdout).unwrap();
     assert!(text.starts_with("valid: RS256 signature by CN=idp.example.com"), "{text}");
     assert!(text.contains("sub: alice@example.com\n"), "{text}");
-    assert!(text.contains("exp: 1772366580 (2026-03-01T12:03:00+00:00, in 180 s)"), "{text}");
+    assert!(text.contains("exp: 1772366580 (2026-03-01T12:03:00Z, in 3m 0s)"), "{text}");
 }
 
 #[test]
@@ -86,7 +86,7 @@ fn token_from_stdin() {
         "iss: client-1\n",
         "sub: alice@example.com\n",
         "aud: https://login.salesforce.com\n",
-        "exp: 1772366580 (2026-03-01T12:03:00+00:00, in 180 s)\n",
+        "exp: 1772366580 (2026-03-01T12:03:00Z, in 3m 0s)\n",
     ] {
         assert!(text.contains(claim), "no {claim:?} in\n{text}");
     }
@@ -105,8 +105,8 @@ fn token_from_stdin() {
 #[test]
 fn issue_errors() {
     let cases: &[(&[&str], &str)] = &[
-        (&["--ttl", "181"], "--ttl 181 is longer than the 180 s Salesforce accepts"),
-        (&["--ttl", "0", "--force"], "--ttl 0 must be between 1 and"),
+        (&["--ttl", "181"], "--valid-for 181 is longer than the 180 s Salesforce accepts"),
+        (&["--ttl", "0", "--force"], "--valid-for 0 must be between 1 and"),
         (&["--aud", "http://login.salesforce.com"], "is not a Salesforce login URL"),
         (&["--aud", "login.salesforce.com"], "is not a Salesforce login URL"),
         (&["--now", "tomorrow"], "invalid value 'tomorrow' for '--now <RFC3339>'"),
@@ -134,7 +134,7 @@ fn issue_errors() {
         .unwrap();
     assert_error(&missing_file, 2, "cannot read /nonexistent.key: no such file or directory");
     let missing_flag = samlkit().args(["jwt", "--key", "k"]).output().unwrap();
-    assert_error(&missing_flag, 2, "--iss <CLIENT_ID> --sub <USERNAME>");
+    assert_error(&missing_flag, 2, "--issuer <CLIENT_ID> --subject <USERNAME>");
     let both = samlkit().args(["jwt", "--iss", "c", "verify"]).output().unwrap();
     assert_eq!(both.status.code(), Some(2));
 }
@@ -145,7 +145,7 @@ fn verify_failures_exit_1_and_input_errors_exit_2() {
     assert_error(
         &verify(&t, &["--now", "2026-03-01T12:03:31Z"]),
         1,
-        "token expired at 2026-03-01T12:03:00Z (31 s before now",
+        "token expired at 2026-03-01T12:03:00Z (31s before now",
     );
     assert!(verify(&t, &["--now", "2026-03-01T12:03:30Z"]).status.success(), "30 s skew");
     assert_error(
@@ -173,7 +173,7 @@ fn verify_failures_exit_1_and_input_errors_exit_2() {
     );
 
     assert_error(
-        &verify("not-a-token", &["--now", NOW]),
+        &verify("not-a-token", &["--now", NOW, "--token"]),
         2,
         "malformed token: expected 3 dot-separated parts",
     );
@@ -287,7 +287,7 @@ fn json_mode_reports_failed_checks_on_stdout_too() {
         "{v}"
     );
     // Input errors (exit 2) stay on stderr only.
-    let bad = verify("garbage", &["--json"]);
+    let bad = verify("garbage", &["--json", "--token"]);
     assert_error(&bad, 2, "malformed token");
     assert!(bad.stdout.is_empty());
 }

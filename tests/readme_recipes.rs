@@ -1,8 +1,23 @@
-//! Runs the README's "Recipes" as written: every ```sh block of each `###` recipe, in order, one
-//! bash process per block (`set -euo pipefail`), in a fresh directory per recipe where `fixtures`
-//! points at the repository's fixtures and `samlkit` on PATH is the binary under test, then checks
-//! what each block printed and wrote (not only that it exited 0). Blocks fenced as ```text (the
-//! network call) are not run.
+//! Runs the README as a new user would: every ```sh block of the whole file, top to bottom, in
+//! one fresh directory (where `fixtures` points at the repository's fixtures and `samlkit` on
+//! PATH is the binary under test), one bash process per block (`set -euo pipefail`), then checks
+//! what each section's blocks printed and wrote (not only that they exited 0).
+//!
+//! The convention for README blocks (follow it when you add one):
+//! - a ```sh block must run as written after the blocks above it, from the repository root, in
+//!   a directory that holds only what earlier blocks wrote: no `...` or made-up file names;
+//!   create what it needs (a key pair, a response) in it or in an earlier block, and do not
+//!   reuse a file name an earlier section writes (`samlkit` refuses to overwrite most outputs);
+//! - a command that exits 1 on purpose is written `cmd || [ $? -eq 1 ]`, and says so;
+//! - a block runs in its own bash process: shell variables do not carry over, files do;
+//! - every section (`## ` or `### ` heading) with a sh block has its checks in
+//!   [`check_outputs`] under its exact heading: a new block comes with its checks;
+//! - ```text (and any other fence) is not run: use it for network calls and for sample output;
+//! - a block that cannot run here is preceded by the line
+//!   `<!-- readme-test: skip (REASON) -->`; the reason is required. Today only two are: the
+//!   `cargo build` that builds the binary under test, and `scripts/test.sh` (the suite this test
+//!   is part of). The `## Performance` section is skipped as a whole ([`SKIPPED_SECTIONS`]):
+//!   its blocks are benchmarks that take minutes, measurements rather than recipes.
 // Unwrapping is how a test, bench or example reports a failure; the workspace denies these
 // lints in library code only.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -13,43 +28,68 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use support::saml::BREAK_KINDS;
-use support::{mode, root};
+use support::{mode, require, root, tools};
 
-/// A `### ` recipe and its `sh` blocks, each run as its own bash process, in order, in one
-/// directory (so a later block sees the files an earlier one wrote).
-struct Recipe {
+/// Sections whose sh blocks are not run, with the reason.
+const SKIPPED_SECTIONS: &[(&str, &str)] = &[(
+    "Performance",
+    "benchmarks and profiling runs that take minutes; measurements, not recipes",
+)];
+
+/// The marker line that skips the sh block right after it.
+const SKIP_MARKER: &str = "<!-- readme-test: skip (";
+
+/// A `## ` or `### ` section and its `sh` blocks, in README order.
+struct Section {
     title: String,
     blocks: Vec<String>,
+    skipped: Vec<String>,
 }
 
-/// The `### ` recipes of the `## Recipes` section and their `sh` blocks.
-fn recipes() -> Vec<Recipe> {
-    let readme = std::fs::read_to_string(root().join("README.md")).expect("README.md");
-    let start = readme.find("\n## Recipes\n").expect("README has a Recipes section");
-    let section = &readme[start + 1..];
-    let end = section[3..].find("\n## ").map_or(section.len(), |i| i + 3);
-    let section = &section[..end];
-    let mut out: Vec<Recipe> = Vec::new();
+fn readme() -> String {
+    std::fs::read_to_string(root().join("README.md")).expect("README.md")
+}
+
+/// Every section of the README with its sh blocks (run or skipped), in order.
+fn sections() -> Vec<Section> {
+    let readme = readme();
+    let mut out: Vec<Section> = Vec::new();
     let mut in_sh = false;
     let mut in_other = false;
-    for line in section.lines() {
+    let mut skip_next: Option<String> = None;
+    let mut skipping = false;
+    for line in readme.lines() {
         if in_sh || in_other {
             if line.trim_start() == "```" {
                 in_sh = false;
                 in_other = false;
             } else if in_sh {
-                let recipe = out.last_mut().expect("a sh block belongs to a ### recipe");
-                let block = recipe.blocks.last_mut().expect("opened by ```sh");
+                let section = out.last_mut().expect("a sh block belongs to a section");
+                let list = if skipping { &mut section.skipped } else { &mut section.blocks };
+                let block = list.last_mut().expect("opened by ```sh");
                 block.push_str(line);
                 block.push('\n');
             }
-        } else if let Some(title) = line.strip_prefix("### ") {
-            out.push(Recipe { title: title.to_string(), blocks: Vec::new() });
+        } else if let Some(title) = line.strip_prefix("### ").or_else(|| line.strip_prefix("## ")) {
+            out.push(Section { title: title.to_string(), blocks: Vec::new(), skipped: Vec::new() });
+        } else if let Some(reason) = line.strip_prefix(SKIP_MARKER) {
+            let reason = reason.strip_suffix(") -->").unwrap_or("").trim();
+            assert!(!reason.is_empty(), "a skip marker needs a reason: {line}");
+            skip_next = Some(reason.to_string());
         } else if line.trim_start() == "```sh" {
             in_sh = true;
-            out.last_mut().expect("a sh block belongs to a ### recipe").blocks.push(String::new());
+            let section = out.last_mut().expect("a sh block belongs to a section");
+            let skipped_section = SKIPPED_SECTIONS.iter().any(|(t, _)| *t == section.title);
+            skipping = skip_next.take().is_some() || skipped_section;
+            if skipping {
+                section.skipped.push(String::new());
+            } else {
+                section.blocks.push(String::new());
+            }
         } else if line.trim_start().starts_with("```") {
             in_other = true;
+        } else if !line.trim().is_empty() {
+            assert!(skip_next.is_none(), "a skip marker must come right before a ```sh block");
         }
     }
     out
@@ -74,15 +114,53 @@ fn run_block(title: &str, block: &str, dir: &Path) -> String {
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(
         out.status.success(),
-        "recipe {title:?} failed\n--- block\n{block}--- stdout\n{stdout}\n--- stderr\n{}",
+        "README section {title:?} failed\n--- block\n{block}--- stdout\n{stdout}\n--- stderr\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
     stdout
 }
 
 #[test]
+fn the_first_command_builds_once_visibly_then_runs_the_pipeline() {
+    let sections = sections();
+    let first = sections.iter().find(|s| !s.blocks.is_empty() || !s.skipped.is_empty()).unwrap();
+    assert_eq!(first.title, "The two commands");
+    // The build: one cargo command, without -q, and the binary on PATH for every later block.
+    assert_eq!(
+        first.skipped[0],
+        "cargo build --release\nexport PATH=\"$PWD/target/release:$PATH\"\n"
+    );
+    assert_eq!(first.skipped[1], "bash scripts/test.sh\n");
+    let pipeline = &first.blocks[0];
+    assert!(pipeline.starts_with("samlkit issue --key fixtures/keys/idp.key"), "{pipeline}");
+    assert!(pipeline.contains("  | samlkit verify --cert fixtures/certs/idp.crt"), "{pipeline}");
+    assert!(!readme().contains("cargo run -q"), "no `cargo run -q` (it hides the build)");
+    // The Justfile's demo does the same: build once, then the release binary in the pipe.
+    let justfile = std::fs::read_to_string(root().join("Justfile")).unwrap();
+    let demo = justfile.split("\ndemo:\n").nth(1).expect("a demo recipe");
+    let demo: Vec<&str> = demo.lines().take_while(|l| l.starts_with("    ")).collect();
+    assert_eq!(demo[0].trim(), "cargo build --release", "{demo:?}");
+    assert!(demo[1].trim().starts_with("target/release/samlkit issue "), "{demo:?}");
+    assert!(demo[1].contains("| target/release/samlkit verify "), "{demo:?}");
+}
+
+#[test]
+fn only_the_build_and_the_test_suite_are_skipped() {
+    let skipped: Vec<(String, usize)> = sections()
+        .into_iter()
+        .filter(|s| !s.skipped.is_empty())
+        .map(|s| (s.title, s.skipped.len()))
+        .collect();
+    assert_eq!(
+        skipped,
+        [("The two commands".to_string(), 2), ("Performance".to_string(), 1)],
+        "a new skip needs a reason in the README and an entry here"
+    );
+}
+
+#[test]
 fn the_readme_has_the_recipes_the_issue_asks_for() {
-    let titles: Vec<String> = recipes().into_iter().map(|r| r.title).collect();
+    let titles: Vec<String> = sections().into_iter().map(|r| r.title).collect();
     for wanted in [
         "Rotate a signing certificate",
         "Log into a Salesforce org with an HTML POST form",
@@ -91,7 +169,9 @@ fn the_readme_has_the_recipes_the_issue_asks_for() {
     ] {
         assert!(titles.iter().any(|t| t == wanted), "missing recipe {wanted:?} in {titles:?}");
     }
-    for r in recipes() {
+    let recipes =
+        readme().split("\n## Recipes\n").nth(1).unwrap().split("\n## ").next().unwrap().to_string();
+    for r in sections().into_iter().filter(|s| recipes.contains(&format!("### {}\n", s.title))) {
         assert!(
             r.blocks.iter().any(|b| !b.trim().is_empty()),
             "recipe {:?} has no sh block",
@@ -101,15 +181,23 @@ fn the_readme_has_the_recipes_the_issue_asks_for() {
 }
 
 #[test]
-fn every_recipe_runs_as_written_and_does_what_it_says() {
-    for recipe in recipes() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        std::os::unix::fs::symlink(root().join("fixtures"), dir.path().join("fixtures"))
-            .expect("symlink");
+#[cfg_attr(missing_keytool, ignore = "needs keytool: run scripts/install-test-deps.sh")]
+#[cfg_attr(missing_openssl, ignore = "needs openssl: run scripts/install-test-deps.sh")]
+fn every_sh_block_runs_top_to_bottom_and_does_what_it_says() {
+    // The Keystores section reads its keystores back with the JDK's keytool and OpenSSL.
+    require(&tools::KEYTOOL);
+    require(&tools::OPENSSL);
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::os::unix::fs::symlink(root().join("fixtures"), dir.path().join("fixtures"))
+        .expect("symlink");
+    let mut checked = 0;
+    for section in sections().into_iter().filter(|s| !s.blocks.is_empty()) {
         let outputs: Vec<String> =
-            recipe.blocks.iter().map(|b| run_block(&recipe.title, b, dir.path())).collect();
-        check_outputs(&recipe.title, dir.path(), &outputs);
+            section.blocks.iter().map(|b| run_block(&section.title, b, dir.path())).collect();
+        check_outputs(&section.title, dir.path(), &outputs);
+        checked += 1;
     }
+    assert!(checked >= 13, "only {checked} sections ran");
 }
 
 /// What each block of each recipe must have printed and written, beyond exiting 0. A recipe
@@ -119,12 +207,111 @@ fn check_outputs(title: &str, dir: &Path, outputs: &[String]) {
         std::fs::read_to_string(dir.join(name))
             .unwrap_or_else(|e| panic!("recipe {title:?} did not write {name}: {e}"))
     };
-    let [stdout] = outputs else {
-        panic!("recipe {title:?}: expected one sh block, found {}", outputs.len())
-    };
+    let stdout = &outputs.concat();
     let has =
         |needle: &str| assert!(stdout.contains(needle), "{title}: no {needle:?} in\n{stdout}");
     match title {
+        "The two commands" => {
+            // The pipeline: issued, read from standard input (`-`), every binding checked.
+            has("-: valid\n");
+            has("  signed:          assertion\n");
+            has("  name_id:         alice@example.com (");
+            has("  audiences:       https://sp.example.com\n");
+            has("  recipient:       https://sp.example.com/acs\n");
+        }
+        "Signing and verifying" => {
+            // issue --target both --alg rsa-sha512 --digest sha512, verified.
+            let response = read("response.xml");
+            assert_eq!(response.matches("<ds:SignatureValue>").count(), 2, "{response}");
+            assert!(response.contains("xmldsig-more#rsa-sha512"), "{response}");
+            has("response.xml: valid\n  signed:          response, assertion\n");
+            has("  attribute:       groups = admins\n  attribute:       groups = staff\n");
+            // --format base64 and html.
+            assert!(read("response.b64").trim().starts_with("PD94bWwg"), "base64 of <?xml");
+            assert!(read("login.html").contains("action=\"https://sp.example.com/acs\""));
+            // sign: an unsigned response signed twice over, and a directory of outputs.
+            assert!(!read("unsigned.xml").contains("<ds:Signature"));
+            assert_eq!(read("signed.xml").matches("<ds:SignatureValue>").count(), 2);
+            assert!(read("signed/unsigned.xml").contains("<ds:SignatureValue>"));
+            assert!(read("signed/authn-request.xml").contains("<ds:SignatureValue>"));
+            // verify with two trusted certificates, one JSON line per file.
+            let json: Vec<serde_json::Value> = stdout
+                .lines()
+                .filter(|l| l.starts_with('{'))
+                .map(|l| serde_json::from_str(l).expect("JSON line"))
+                .collect();
+            assert_eq!(json.len(), 2, "{stdout}");
+            assert_eq!(
+                (&json[0]["file"], &json[0]["valid"]),
+                (&"response.b64".into(), &true.into())
+            );
+            assert_eq!((&json[1]["file"], &json[1]["valid"]), (&"signed.xml".into(), &true.into()));
+            assert_eq!(json[1]["signed"], serde_json::json!(["response", "assertion"]));
+            // --explain: every step, then the result.
+            has("response.xml:\n  1. decode: raw XML");
+            has("conditions: audience \"https://sp.example.com\" allowed\n");
+            has("  17. result: valid\n");
+        }
+        "Certificates" => {
+            has("wrote ./idp.key (private key, PKCS#8 PEM, mode 0600)");
+            assert_eq!(mode(&dir.join("idp.key")), 0o600);
+            has("days left    730 (ok)");
+            has("key matches  yes (fixtures/keys/idp.key)\n");
+            let der = stdout.lines().find(|l| l.contains("\"file\":\"fixtures/certs/idp.der\""));
+            let der: serde_json::Value = serde_json::from_str(der.expect("JSON")).unwrap();
+            assert_eq!(der["common_name"], "idp.example.com");
+            has("wrote idp.csr (certificate signing request, PEM)");
+            assert!(read("idp.csr").starts_with("-----BEGIN CERTIFICATE REQUEST-----\n"));
+            // cert check: exit 1 (one expired), every certificate listed.
+            has(
+                "expired             -151  2026-01-01T00:00:00Z  -         fixtures/certs/expired.crt",
+            );
+            has(
+                "renew                 20  2026-06-21T00:00:00Z  30-day    fixtures/certs/expires-2026-06-21.crt",
+            );
+            // The inventory: the table, then one sentence per entry that needs action.
+            has("expired       -151  2026-01-01  legacy-partner-portal");
+            has("legacy-partner-portal: expired on 2026-01-01 (151 days ago)\n");
+            let inventory: serde_json::Value =
+                serde_json::from_str(&read("inventory.json")).expect("JSON");
+            assert_eq!(inventory["entries"].as_array().map(Vec::len), Some(5), "{inventory}");
+        }
+        "Keystores" => {
+            has("wrote idp.jks (JKS, mode 0600): alias 'idp_signing', RSA 2048 key");
+            has("Alias name: idp_signing\n"); // keytool read it
+            has("-> idp-from-jks.key (mode 0600)");
+            assert_eq!(mode(&dir.join("idp-from-jks.key")), 0o600);
+            assert_eq!(read("idp-from-jks.crt"), read("fixtures/certs/idp.crt"));
+            has("wrote idp.p12 (PKCS#12, mode 0600)");
+            has("subject=CN = idp.example.com, O = Example IdP\n"); // OpenSSL read it
+        }
+        "JWT bearer tokens" => {
+            has("valid: RS256 signature by CN=idp.example.com, O=Example IdP (SHA-256 ");
+            has("iss: 3MVG9-consumer-key\n");
+            has("sub: alice@example.com\n");
+            has(", in 3m 0s)\n");
+            let json: serde_json::Value =
+                serde_json::from_str(stdout.lines().last().expect("JSON")).expect("JSON");
+            assert_eq!(json["valid"], true, "{json}");
+            assert!(json["claims"]["jti"].is_string(), "--jti adds a token ID: {json}");
+        }
+        "HTTP-Redirect binding" => {
+            // Signed with the SP's own key, verified with the SP's certificate.
+            has("wrote ./sp.key (private key, PKCS#8 PEM, mode 0600)");
+            has("valid: SAMLRequest signed with rsa-sha256 by CN=sp.example.com (SHA-256 ");
+            has("RelayState: /home\n");
+            has("<samlp:AuthnRequest ");
+        }
+        "Canonicalization" => {
+            has(
+                "<samlp:Response xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" Destination=",
+            );
+            // --id _a1 --alg inclusive brings the namespaces in scope (samlp) along.
+            has(
+                "<saml:Assertion xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\" xmlns:samlp=",
+            );
+            has("c14n: 374 passed, 0 failed");
+        }
         "Rotate a signing certificate" => {
             // 1. The next key pair: a private key file, announced and never printed.
             has("wrote ./idp-next.key (private key, PKCS#8 PEM, mode 0600)");
@@ -195,7 +382,7 @@ fn check_outputs(title: &str, dir: &Path, outputs: &[String]) {
             has("iss: 3MVG9example.consumer.key\n");
             has("sub: integration@acme.com\n");
             has("aud: https://login.salesforce.com\n");
-            has(", in 180 s)\n");
+            has(", in 3m 0s)\n");
         }
         "Verify a SAMLResponse captured from a browser" => {
             // --explain: every step, then the result.
@@ -260,7 +447,7 @@ fn check_outputs(title: &str, dir: &Path, outputs: &[String]) {
             assert_eq!(scan["certificates"][3]["name"], "SSO_Signing");
             assert_eq!(scan["certificates"][3]["used_by"].as_array().map(Vec::len), Some(2));
             // The inventory written from the scan, read back by `samlkit inventory`.
-            assert!(read("samlkit.toml").contains("metadata_integrations = ["));
+            assert!(read("org-inventory.toml").contains("metadata_integrations = ["));
             assert!(dir.join("certs").is_dir());
             let inventory = stdout.split("\nSTATUS ").nth(1).expect("the inventory table");
             assert!(inventory.contains("OWNER"), "{stdout}");
@@ -274,7 +461,7 @@ fn check_outputs(title: &str, dir: &Path, outputs: &[String]) {
             );
             has("user       bob (bob@example.com)\n");
         }
-        _ => panic!("recipe {title:?} has no output checks in tests/readme_recipes.rs"),
+        _ => panic!("README section {title:?} has no output checks in tests/readme_recipes.rs"),
     }
 }
 

@@ -28,7 +28,14 @@ fn parse_size(text: &str) -> Result<u64, String> {
     let digits = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
     let (number, unit) = text.split_at(digits);
     let number: u64 = number.parse().map_err(|_| {
-        format!("{text:?} is not a size (write a number of bytes, or e.g. 200MiB, 512KiB, 1GiB)")
+        if text.starts_with('-') {
+            "must not be negative: write a number of bytes, or e.g. 200MiB, 512KiB, 1GiB"
+                .to_string()
+        } else {
+            format!(
+                "{text:?} is not a size (write a number of bytes, or e.g. 200MiB, 512KiB, 1GiB)"
+            )
+        }
     })?;
     let factor: u64 = match unit.trim() {
         "" | "B" => 1,
@@ -50,10 +57,15 @@ fn parse_size(text: &str) -> Result<u64, String> {
 
 /// Canonicalize an XML document (or the element with a given ID) to stdout.
 #[derive(Args)]
-#[command(after_help = "Examples:
-  samlkit c14n response.xml                            whole document, exclusive C14N
-  samlkit c14n --alg inclusive --id _a1 response.xml   one element as a document subset
-  samlkit c14n --id _a1 --prefixes \"xs xsi\" - < response.xml
+#[command(after_help = "\
+Writes the canonical form to standard output: Exclusive XML Canonicalization 1.0 by default (the
+XML-Signature default for SAML), Canonical XML 1.0 with --alg inclusive, and either with comments.
+Use it to see the exact octets a signature's digest covers.
+
+Examples:
+  samlkit c14n fixtures/c14n/inputs/saml-response-pretty.xml
+  samlkit c14n --alg inclusive --id _a1 fixtures/c14n/inputs/saml-response-pretty.xml
+  samlkit c14n --id _a1 --prefixes \"xs xsi\" - < fixtures/c14n/inputs/saml-response-pretty.xml
 
 Errors (malformed XML, a DOCTYPE, an unknown or duplicated --id) exit 2 with one
 `error: FILE:LINE:COLUMN: ...` line and nothing on stdout.")]
@@ -72,11 +84,12 @@ pub(crate) struct C14nArgs {
     id: Option<String>,
     /// Largest document accepted, in bytes or with a unit (KiB, MiB, GiB): `200MiB`. Above
     /// 64 MiB the node limit grows with it (4,000,000 nodes per 64 MiB).
-    #[arg(long, value_name = "SIZE", default_value = "64MiB", value_parser = parse_size)]
+    #[arg(long, value_name = "SIZE", default_value = "64MiB", value_parser = parse_size, allow_negative_numbers = true)]
     max_size: u64,
-    /// The document to read, or - for standard input.
+    /// The documents to read, or - for standard input. With several, each canonical form is
+    /// preceded by a `==> FILE <==` line (as `head` does); one alone is written as exact bytes.
     #[arg(value_name = "FILE|-", default_value = "-")]
-    file: String,
+    files: Vec<String>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -114,9 +127,41 @@ pub(crate) fn run(args: C14nArgs) -> Result<ExitCode, CliError> {
     let limits = limits_for(args.max_size);
     let limit =
         InputLimit { bytes: args.max_size, what: "a c14n document; raise it with --max-size" };
-    let input = crate::io::read_input(&args.file, limit)?;
-    let shown = if args.file == "-" { "<stdin>" } else { args.file.as_str() };
-    let doc = samlkit_xml::parse_bytes_with_limits(&input, &limits)
+    // Buffer everything: on any error nothing at all reaches stdout.
+    let mut out = Vec::new();
+    let several = args.files.len() > 1;
+    for file in &args.files {
+        if several {
+            out.extend_from_slice(format!("==> {} <==\n", crate::io::shown_path(file)).as_bytes());
+        }
+        out.extend(canonical(file, &args, alg, &prefixes, &limits, limit)?);
+        if several {
+            out.push(b'\n');
+        }
+    }
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(&out).and_then(|()| stdout.flush()) {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
+        Err(e) => Err(CliError::input(format!(
+            "cannot write standard output: {}",
+            crate::io::describe_io(&e)
+        ))),
+    }
+}
+
+/// The canonical form of one file.
+fn canonical(
+    file: &str,
+    args: &C14nArgs,
+    alg: C14nAlgorithm,
+    prefixes: &[&str],
+    limits: &Limits,
+    limit: InputLimit,
+) -> Result<Vec<u8>, CliError> {
+    let input = crate::io::read_input(file, limit)?;
+    let shown = crate::io::shown_path(file);
+    let doc = samlkit_xml::parse_bytes_with_limits(&input, limits)
         .map_err(|e| CliError::input(format!("{shown}:{e}")))?;
     let subset = match &args.id {
         None => None,
@@ -134,16 +179,6 @@ pub(crate) fn run(args: C14nArgs) -> Result<ExitCode, CliError> {
             Some(found)
         }
     };
-    // Buffer everything: on any error nothing at all reaches stdout.
-    let out = samlkit_xml::canonicalize_to_vec(&doc, subset, None, alg, &prefixes)
-        .map_err(|e| CliError::input(format!("{shown}: {e}")))?;
-    let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(&out).and_then(|()| stdout.flush()) {
-        Ok(()) => Ok(ExitCode::SUCCESS),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
-        Err(e) => Err(CliError::input(format!(
-            "cannot write standard output: {}",
-            crate::io::describe_io(&e)
-        ))),
-    }
+    samlkit_xml::canonicalize_to_vec(&doc, subset, None, alg, prefixes)
+        .map_err(|e| CliError::input(format!("{shown}: {e}")))
 }

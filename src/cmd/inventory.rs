@@ -31,8 +31,9 @@ use crate::table::Table;
     ok, 1 when any needs action (renew, expired, not-yet-valid, error), 2 when the inventory \
     itself cannot be read or parsed.\n\n`samlkit inventory scan DIR|ZIP` builds the same \
     knowledge from a Salesforce org's metadata (and `--write` folds it into this file).\n\n\
-    Example:\n  \
-    samlkit inventory --file fixtures/inventory/samlkit.toml --now 2026-06-01T00:00:00Z"
+    Examples:\n  \
+    samlkit inventory --file fixtures/inventory/samlkit.toml --now 2026-06-01   # exit 1\n  \
+    samlkit inventory --file fixtures/inventory/samlkit.toml --json > inventory.json   # exit 1"
 )]
 pub(crate) struct InventoryArgs {
     #[command(subcommand)]
@@ -42,13 +43,94 @@ pub(crate) struct InventoryArgs {
     #[arg(long, value_name = "FILE", default_value = "samlkit.toml")]
     file: String,
     /// Default renewal window in days, for entries without their own `warn_days`.
-    #[arg(long, value_name = "DAYS", default_value_t = DEFAULT_WARN_DAYS)]
+    #[arg(long, value_name = "DAYS", default_value_t = DEFAULT_WARN_DAYS, value_parser = crate::numbers::whole_number, allow_negative_numbers = true)]
     warn_days: u32,
     /// Print the report as one JSON document instead of the table.
     #[arg(long)]
     json: bool,
+    /// Show only entries with these statuses (comma-separated: ok, renew, expired,
+    /// not-yet-valid, error); the exit code then reflects only those.
+    #[arg(long, value_name = "STATUS,…", value_delimiter = ',')]
+    status: Vec<String>,
+    /// Show only entries owned by OWNER (case-insensitive).
+    #[arg(long, value_name = "OWNER")]
+    owner: Option<String>,
     #[command(flatten)]
     now: NowArg,
+}
+
+/// The certificate of one inventory entry: a PEM or DER certificate, a JKS or PKCS#12
+/// keystore (its `alias` entry, opened with the password in `$password_env`), or a metadata
+/// file (its signing certificate that expires first).
+fn load_entry(
+    entry: &samlkit_cert::inventory::InventoryEntry,
+    path: &Path,
+) -> Result<samlkit_cert::Certificate, String> {
+    use samlkit_cert::{Certificate, keystore};
+    let bytes = read_file(path, CREDENTIAL)?;
+    let shown = path.display();
+    if keystore::detect(&bytes).is_ok() {
+        let var = entry.password_env.as_deref().ok_or_else(|| {
+            format!(
+                "{shown} is a keystore: give `password_env` (and `alias` if it holds several keys)"
+            )
+        })?;
+        let password = zeroize::Zeroizing::new(
+            std::env::var(var).map_err(|_| format!("{shown}: the variable {var} is not set"))?,
+        );
+        let contents = keystore::read(&bytes, &password).map_err(|e| format!("{shown}: {e}"))?;
+        let key_entry =
+            contents.select(entry.alias.as_deref()).map_err(|e| format!("{shown}: {e}"))?;
+        let leaf = key_entry
+            .chain
+            .first()
+            .ok_or_else(|| format!("{shown}: the entry has no certificate"))?;
+        return Certificate::from_der(leaf).map_err(|e| format!("{shown}: {e}"));
+    }
+    if bytes.windows(16).any(|w| w == b"EntityDescriptor") {
+        return metadata_certificate(&bytes).map_err(|e| format!("{shown}: {e}"));
+    }
+    Certificate::load(&bytes).map_err(|e| e.to_string())
+}
+
+/// The signing certificate of a metadata file that expires first (the one to renew next).
+fn metadata_certificate(bytes: &[u8]) -> Result<samlkit_cert::Certificate, String> {
+    use base64::Engine;
+    let text = std::str::from_utf8(bytes).map_err(|_| "metadata is not UTF-8".to_string())?;
+    let doc = samlkit_xml::parse_with_limits(text, &samlkit_saml::message_limits())
+        .map_err(|e| format!("metadata: {e}"))?;
+    let dsig = "http://www.w3.org/2000/09/xmldsig#";
+    let md = samlkit_saml::NS_METADATA;
+    let mut certs = Vec::new();
+    for kd in doc.descendants().filter(|n| n.has_name(md, "KeyDescriptor")) {
+        if !matches!(kd.attribute("", "use"), None | Some("signing")) {
+            continue;
+        }
+        for c in kd.descendants().filter(|n| n.has_name(dsig, "X509Certificate")) {
+            let b64: String =
+                c.text_content().chars().filter(|ch| !ch.is_ascii_whitespace()).collect();
+            let der = base64::engine::general_purpose::STANDARD
+                .decode(b64.as_bytes())
+                .map_err(|_| "an X509Certificate is not base64".to_string())?;
+            certs.push(samlkit_cert::Certificate::from_der(&der).map_err(|e| e.to_string())?);
+        }
+    }
+    certs
+        .into_iter()
+        .min_by_key(|c| c.info().not_after)
+        .ok_or_else(|| "the metadata has no signing certificate".to_string())
+}
+
+/// The statuses `--status` accepts.
+const STATUSES: [&str; 5] = ["ok", "renew", "expired", "not-yet-valid", "error"];
+
+/// Whether a row passes `--status` and `--owner`.
+fn selected(args: &InventoryArgs, row: &InventoryRow) -> bool {
+    let status_ok = args.status.is_empty() || args.status.iter().any(|s| s == row.status());
+    let owner_ok = args.owner.as_deref().is_none_or(|wanted| {
+        row.entry.owner.as_deref().is_some_and(|owner| owner.eq_ignore_ascii_case(wanted.trim()))
+    });
+    status_ok && owner_ok
 }
 
 #[derive(Subcommand)]
@@ -62,9 +144,15 @@ pub(crate) fn run(args: InventoryArgs) -> Result<ExitCode, CliError> {
     if let Some(InventoryCommand::Scan(scan)) = args.command {
         return inventory_scan::run(scan);
     }
+    if let Some(bad) = args.status.iter().find(|s| !STATUSES.contains(&s.as_str())) {
+        return Err(CliError::input(format!(
+            "--status {bad:?} is not one of {}",
+            STATUSES.join(", ")
+        )));
+    }
     let now = args.now.resolve();
     let bytes = read_input(&args.file, INVENTORY)?;
-    let label = if args.file == "-" { "<stdin>" } else { args.file.as_str() };
+    let label = args.file.as_str();
     let text = String::from_utf8(bytes)
         .map_err(|e| CliError::input(format!("{label}: not UTF-8 text ({e})")))?;
     let inventory = Inventory::parse(&text, label).map_err(CliError::input)?;
@@ -72,7 +160,11 @@ pub(crate) fn run(args: InventoryArgs) -> Result<ExitCode, CliError> {
         Some(dir) if args.file != "-" && !dir.as_os_str().is_empty() => dir.to_path_buf(),
         _ => Path::new(".").to_path_buf(),
     };
-    let rows = inventory.report(&base_dir, now, args.warn_days, |path| read_file(path, CREDENTIAL));
+    let rows: Vec<InventoryRow> = inventory
+        .report_with(&base_dir, now, args.warn_days, load_entry)
+        .into_iter()
+        .filter(|row| selected(&args, row))
+        .collect();
     if args.json {
         let entries: Vec<_> = rows.iter().map(row_json).collect();
         let doc = json!({ "file": label, "now": format_rfc3339(now), "entries": entries });

@@ -34,8 +34,10 @@ use crate::table::Table;
     --write FILE creates or updates the TOML inventory: new certificates are added (their PEM \
     written under certs/ next to FILE), owner, warn_days and integrations are kept, \
     certificates no longer in the metadata are marked `removed`, never deleted. Comments in \
-    FILE are not kept.\n\nExample:\n  \
-    samlkit inventory scan force-app-project --ids certificate-ids.csv --format md > CERTIFICATES.md")]
+    FILE are not kept.\n\nExamples:\n  \
+    samlkit inventory scan fixtures/sfdx/mdapi --ids fixtures/sfdx/certificate-ids.csv \\\n      \
+    --now 2026-06-01   # exit 1: certificates need action\n  \
+    samlkit inventory scan fixtures/sfdx/source --format md > CERTIFICATES.md   # exit 1")]
 pub(crate) struct ScanArgs {
     /// A Salesforce DX project directory (with sfdx-project.json), or a Metadata API retrieve
     /// (a directory or .zip with package.xml).
@@ -46,7 +48,7 @@ pub(crate) struct ScanArgs {
     #[arg(long, value_name = "FILE")]
     ids: Option<String>,
     /// Renewal window in days.
-    #[arg(long, value_name = "DAYS", default_value_t = DEFAULT_WARN_DAYS)]
+    #[arg(long, value_name = "DAYS", default_value_t = DEFAULT_WARN_DAYS, value_parser = crate::numbers::whole_number, allow_negative_numbers = true)]
     warn_days: u32,
     /// Print one JSON document (same as --format json).
     #[arg(long, conflicts_with = "format")]

@@ -23,18 +23,29 @@ use crate::now::{NowArg, parse_rfc3339};
 ///
 /// The Response carries a bearer subject confirmation (Recipient, NotOnOrAfter, InResponseTo),
 /// Conditions with the audience restriction, an AuthnStatement (PasswordProtectedTransport) and
-/// an AttributeStatement. IDs come from the system CSPRNG; instants are UTC.
-///
-/// Example:
-///
-///     samlkit issue --key idp.key --cert idp.crt --issuer https://idp.example.com
-///       --name-id alice@example.com --audience https://sp.example.com
-///       --recipient https://sp.example.com/acs --attr groups=admins --attr groups=staff
+/// an AttributeStatement. IDs come from the system CSPRNG; instants are UTC. The Assertion is
+/// signed by default (--target response or both for the other profiles); the result goes to
+/// standard output as XML, as the base64 SAMLResponse form value, or as an HTML page that
+/// POSTs itself to the service provider.
 ///
 /// For SP test harnesses, the same command with `--break xsw3` (or any KIND from
 /// `samlkit issue --break list`) emits a response the SP must reject.
+///
+/// Examples:
+///   samlkit issue --key fixtures/keys/idp.key --cert fixtures/certs/idp.crt \
+///       --issuer https://idp.example.com --name-id alice@example.com \
+///       --audience https://sp.example.com --recipient https://sp.example.com/acs \
+///       --attr groups=admins --attr groups=staff > response.xml
+///   samlkit issue --key fixtures/keys/idp.key --cert fixtures/certs/idp.crt \
+///       --issuer https://idp.example.com --name-id alice@example.com \
+///       --audience https://sp.example.com --recipient https://sp.example.com/acs \
+///       --target both --format html > login.html
+///   samlkit issue --break list
 #[derive(Args)]
-#[command(verbatim_doc_comment)]
+#[command(
+    verbatim_doc_comment,
+    override_usage = "samlkit issue --key <KEY> --cert <CERT> --issuer <ENTITY> --name-id <VALUE> [OPTIONS]\n       samlkit issue --break list"
+)]
 pub(crate) struct IssueArgs {
     /// Private key that signs (PKCS#8 or PKCS#1 PEM, or DER).
     #[arg(long, value_name = "KEY", required_unless_present = "break_kind")]
@@ -74,14 +85,16 @@ pub(crate) struct IssueArgs {
     #[arg(long, value_name = "ID")]
     session_index: Option<String>,
     /// Validity in seconds (Conditions and SubjectConfirmationData NotOnOrAfter).
-    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+    #[arg(long, value_name = "SECONDS", default_value_t = 300, value_parser = crate::numbers::whole_number, allow_negative_numbers = true)]
     valid_for: u32,
-    /// Issue instant (IssueInstant, AuthnInstant, NotBefore), RFC 3339 [default: the clock].
+    /// Issue instant (IssueInstant, AuthnInstant, NotBefore), RFC 3339 or a date (midnight UTC)
+    /// [default: the clock].
     #[arg(long, value_name = "RFC3339", value_parser = parse_rfc3339)]
     now: Option<DateTime<Utc>>,
-    /// What to sign.
-    #[arg(long, value_enum, default_value_t = SignChoice::Assertion)]
-    sign: SignChoice,
+    /// What to sign: the Assertion, the Response, both, or none (the same flag as
+    /// `samlkit sign --target`).
+    #[arg(long, value_enum, default_value_t = SignChoice::Assertion, alias = "sign")]
+    target: SignChoice,
     /// Signature algorithm: rsa-sha256, rsa-sha384, rsa-sha512 (RSA keys) or ecdsa-sha256,
     /// ecdsa-sha384 (EC keys) [default: rsa-sha256, or the EC key's curve].
     #[arg(long, value_name = "ALG")]
@@ -95,7 +108,7 @@ pub(crate) struct IssueArgs {
     format: OutputFormat,
     /// Emit a response a correct service provider must reject, broken in one known way
     /// (signature wrapping xsw1…xsw8, comment-in-nameid, wrong-key, expired, …), built from the
-    /// legitimate values given; `--break list` prints every KIND with a description. `--sign`
+    /// legitimate values given; `--break list` prints every KIND with a description. `--target`
     /// picks what the broken response signs (`none` counts as `assertion`).
     #[arg(long = "break", value_name = "KIND")]
     break_kind: Option<String>,
@@ -104,6 +117,16 @@ pub(crate) struct IssueArgs {
     /// emailaddress claim URI, `given_name` Okta's firstName, …).
     #[arg(long, value_name = "NAME")]
     shape: Option<String>,
+    /// The RelayState the --format html page posts along with the response (the SP's
+    /// deep link or state).
+    #[arg(long, value_name = "STATE")]
+    relay_state: Option<String>,
+    /// Write the output to FILE instead of standard output (an existing file needs --force).
+    #[arg(long, value_name = "FILE")]
+    out: Option<std::path::PathBuf>,
+    /// Replace an existing --out file.
+    #[arg(long, requires = "out")]
+    force: bool,
 }
 
 /// `--key`, `--cert`, `--issuer`, `--name-id` are required unless `--break list` is given; clap
@@ -130,6 +153,11 @@ enum OutputFormat {
 }
 
 pub(crate) fn run(args: IssueArgs) -> Result<ExitCode, CliError> {
+    if args.relay_state.is_some() && !matches!(args.format, OutputFormat::Html) {
+        return Err(CliError::input(
+            "--relay-state goes into the --format html page; XML and base64 output carry no RelayState",
+        ));
+    }
     let break_kind = match args.break_kind.as_deref() {
         Some("list") => return print_break_list(),
         Some(name) => Some(BreakKind::from_name(name).ok_or_else(|| {
@@ -143,6 +171,7 @@ pub(crate) fn run(args: IssueArgs) -> Result<ExitCode, CliError> {
     let issuer = required(&args.issuer, "--issuer <ENTITY>")?;
     let name_id = required(&args.name_id, "--name-id <VALUE>")?;
     let now = NowArg { now: args.now }.resolve();
+    crate::now::checked_end(now, i64::from(args.valid_for), "NotOnOrAfter (--now + --valid-for)")?;
     let cred = Credential::load(key, cert)?;
     let signing = cred.signing()?;
     cred.warn_if_due(now);
@@ -189,7 +218,7 @@ pub(crate) fn run(args: IssueArgs) -> Result<ExitCode, CliError> {
         }
     }
     .map_err(|e| CliError::input(crate::error::saml_message(&e)))?;
-    let target = match args.sign {
+    let target = match args.target {
         SignChoice::Assertion => Some(SignTarget::Assertion),
         SignChoice::Response => Some(SignTarget::Response),
         SignChoice::Both => Some(SignTarget::Both),
@@ -233,10 +262,14 @@ pub(crate) fn run(args: IssueArgs) -> Result<ExitCode, CliError> {
                     "--format html needs --recipient or --destination (the form's action)",
                 )
             })?;
-            post_form(action, &STANDARD.encode(xml.as_bytes()), None)
+            post_form(action, &STANDARD.encode(xml.as_bytes()), args.relay_state.as_deref())
                 .map_err(|e| CliError::input(crate::error::saml_message(&e)))?
         }
     };
+    if let Some(path) = &args.out {
+        crate::io::write_public(path, output.as_bytes(), args.force)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let mut stdout = std::io::stdout().lock();
     stdout
         .write_all(output.as_bytes())

@@ -6,7 +6,7 @@ use clap::{Args, Subcommand};
 use samlkit_cert::jwt::{self, JwtRequest};
 
 use crate::error::{CliError, json_failure};
-use crate::io::{TOKEN, load_signer, load_trusted, read_input};
+use crate::io::{TOKEN, load_signer, load_trusted};
 use crate::now::NowArg;
 
 /// Issue (or, with `verify`, check) a JWT for the OAuth 2.0 JWT bearer flow.
@@ -16,14 +16,19 @@ use crate::now::NowArg;
     subcommand_negates_reqs = true,
     after_help = "\
 Issues an RS256 token (header {\"alg\":\"RS256\"}, base64url without padding) whose claims are
-iss (the connected app's consumer key), sub (the username), aud and exp = now + --ttl, and prints
-it. Salesforce refuses tokens that live longer than 180 s or name another audience, so a longer
---ttl, or an audience other than https://login.salesforce.com, https://test.salesforce.com or an
-https site URL, needs --force.
+iss (--issuer: the connected app's consumer key), sub (--subject: the username), aud
+(--audience) and exp = now + --valid-for, and prints it. Salesforce refuses tokens that live
+longer than 180 s or name another audience, so a longer --valid-for, or an audience other than
+https://login.salesforce.com, https://test.salesforce.com or an https site URL, needs --force.
 
-Example:
-  TOKEN=$(samlkit jwt --key app.key --iss \"$CONSUMER_KEY\" --sub alice@example.com)
-  samlkit jwt verify --cert app.crt \"$TOKEN\"
+Examples:
+  TOKEN=$(samlkit jwt --key fixtures/keys/idp.key --issuer 3MVG9-consumer-key \\
+      --subject alice@example.com --jti)
+  samlkit jwt verify --cert fixtures/certs/idp.crt \"$TOKEN\"
+  samlkit jwt --key fixtures/keys/idp.key --issuer 3MVG9-consumer-key \\
+      --subject alice@example.com --audience https://test.salesforce.com --valid-for 60
+
+Exchange the token (network):
   curl -d grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer -d assertion=\"$TOKEN\" \\
       https://login.salesforce.com/services/oauth2/token"
 )]
@@ -36,12 +41,21 @@ pub(crate) struct JwtArgs {
 
 #[derive(Subcommand)]
 enum JwtCommand {
-    /// Verify a token: RS256 only, signature by --cert, exp (30 s skew), optional --aud.
+    /// Verify a token: RS256 only, signature by --cert, exp (30 s skew), optional --audience.
     #[command(after_help = "\
 Only RS256 is accepted: a token whose header says none, HS256 or anything else is refused, so
 the certificate's public key can never be abused as an HMAC secret. Claims are printed only after
-the signature verified. Exit 0 valid; 1 refused algorithm, bad signature, expired, not yet valid
-or wrong audience; 2 malformed token or unreadable certificate.")]
+the signature verified, exp with its instant and the time left. Exit 0 valid; 1 refused
+algorithm, bad signature, expired, not yet valid or wrong audience; 2 malformed token or
+unreadable certificate.
+
+Examples:
+  TOKEN=$(samlkit jwt --key fixtures/keys/idp.key --issuer 3MVG9-consumer-key \\
+      --subject alice@example.com)
+  samlkit jwt verify --cert fixtures/certs/idp.crt --audience https://login.salesforce.com \\
+      \"$TOKEN\"
+  echo \"$TOKEN\" | samlkit jwt verify --cert fixtures/certs/idp.crt --json -
+  samlkit jwt verify --cert fixtures/certs/attacker.crt \"$TOKEN\"   # exit 1: another key")]
     Verify(VerifyArgs),
 }
 
@@ -50,21 +64,22 @@ struct IssueArgs {
     /// RSA private key that signs (its certificate is uploaded to the connected app).
     #[arg(long, value_name = "KEY", required = true)]
     key: Option<String>,
-    /// Issuer: the connected app's consumer key (client ID).
-    #[arg(long, value_name = "CLIENT_ID", required = true)]
+    /// Issuer (iss): the connected app's consumer key (client ID).
+    #[arg(long = "issuer", alias = "iss", value_name = "CLIENT_ID", required = true)]
     iss: Option<String>,
     /// The certificate uploaded to the connected app: when given, the key must belong to it, and
     /// a warning says when it is expired or due for renewal.
     #[arg(long, value_name = "CERT")]
     cert: Option<String>,
-    /// Subject: the username to act as.
-    #[arg(long, value_name = "USERNAME", required = true)]
+    /// Subject (sub): the username to act as.
+    #[arg(long = "subject", alias = "sub", value_name = "USERNAME", required = true)]
     sub: Option<String>,
-    /// Audience: the authorization server.
-    #[arg(long, value_name = "URL", default_value = jwt::SALESFORCE_LOGIN)]
+    /// Audience (aud): the authorization server.
+    #[arg(long = "audience", alias = "aud", value_name = "URL", default_value = jwt::SALESFORCE_LOGIN)]
     aud: String,
-    /// Lifetime in seconds (exp = now + ttl); above 180 needs --force.
-    #[arg(long, value_name = "SECONDS", default_value_t = jwt::DEFAULT_TTL_SECONDS, allow_negative_numbers = true)]
+    /// Lifetime in seconds (exp = now + this); above 180 needs --force. The same flag as
+    /// `samlkit issue --valid-for`.
+    #[arg(long = "valid-for", alias = "ttl", value_name = "SECONDS", default_value_t = jwt::DEFAULT_TTL_SECONDS, allow_negative_numbers = true)]
     ttl: i64,
     /// Allow an audience and lifetime Salesforce would refuse (for other servers).
     #[arg(long)]
@@ -87,15 +102,19 @@ struct VerifyArgs {
     cert: Vec<String>,
     #[command(flatten)]
     now: NowArg,
-    /// Require this audience.
-    #[arg(long, value_name = "URL")]
+    /// Require this audience (aud).
+    #[arg(long = "audience", alias = "aud", value_name = "URL")]
     aud: Option<String>,
     /// Print the result as one line of JSON.
     #[arg(long)]
     json: bool,
-    /// The token itself, or - to read it from standard input.
-    #[arg(value_name = "TOKEN")]
-    token: String,
+    /// A file holding the token, or - (the default) for standard input. (A token given here
+    /// in place of a file name still works, as before.)
+    #[arg(value_name = "FILE", conflicts_with = "token")]
+    file: Option<String>,
+    /// The token itself, instead of a file.
+    #[arg(long, value_name = "JWT")]
+    token: Option<String>,
 }
 
 /// Runs `samlkit jwt` or `samlkit jwt verify`.
@@ -108,6 +127,7 @@ pub(crate) fn run(args: JwtArgs) -> Result<ExitCode, CliError> {
 
 fn issue(args: IssueArgs) -> Result<ExitCode, CliError> {
     let missing = |flag: &str| CliError::input(format!("--{flag} is required (see --help)"));
+    // Named as on the command line (`--issuer`, `--subject`).
     let key_path = args.key.ok_or_else(|| missing("key"))?;
     let signer = load_signer(&key_path)?;
     if let Some(cert_path) = &args.cert {
@@ -115,8 +135,8 @@ fn issue(args: IssueArgs) -> Result<ExitCode, CliError> {
         cred.warn_if_due(args.now.resolve());
     }
     let mut request = JwtRequest::new(
-        args.iss.ok_or_else(|| missing("iss"))?,
-        args.sub.ok_or_else(|| missing("sub"))?,
+        args.iss.ok_or_else(|| missing("issuer"))?,
+        args.sub.ok_or_else(|| missing("subject"))?,
         args.now.resolve(),
     );
     request.audience = args.aud;
@@ -133,12 +153,18 @@ fn issue(args: IssueArgs) -> Result<ExitCode, CliError> {
 
 fn verify(args: VerifyArgs) -> Result<ExitCode, CliError> {
     let trusted = load_trusted(&args.cert)?;
-    let token = if args.token == "-" {
-        String::from_utf8(read_input("-", TOKEN)?)
-            .map_err(|_| CliError::input("malformed token: standard input is not UTF-8 text"))?
-    } else {
-        args.token.clone()
-    };
+    let token = crate::io::file_or_literal(
+        args.file.as_deref(),
+        args.token.as_deref(),
+        TOKEN,
+        |arg| {
+            arg.matches('.').count() == 2
+                && arg
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'='))
+        },
+        "--token",
+    )?;
     let now = args.now.resolve();
     let (verified, index) = jwt::verify_with_certificates(
         token.trim(),
@@ -171,7 +197,11 @@ fn verify(args: VerifyArgs) -> Result<ExitCode, CliError> {
         for (name, value) in &verified.claims {
             let shown = value.as_str().map_or_else(|| value.to_string(), str::to_string);
             if name == "exp" {
-                println!("exp: {shown} ({}, in {remaining} s)", verified.expires_at.to_rfc3339());
+                println!(
+                    "exp: {shown} ({}, in {})",
+                    crate::now::format_rfc3339(verified.expires_at),
+                    samlkit_cert::expiry::human_duration(remaining)
+                );
             } else {
                 println!("{name}: {shown}");
             }

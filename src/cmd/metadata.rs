@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use clap::Args;
 use samlkit_saml::{
     IdpMetadataParams, SignTarget, SigningProfile, build_idp_metadata, name_id_format_uri,
@@ -25,11 +25,15 @@ use crate::now::{NowArg, parse_rfc3339};
 /// signature, the first child of the EntityDescriptor; check it with
 /// `samlkit verify --metadata --cert CERT FILE`. Same input, same bytes.
 ///
-/// Example:
-///
-///     samlkit metadata --entity-id https://idp.example.com
-///       --sso-url https://idp.example.com/sso --cert idp.crt --next-cert idp-2027.crt
-///       --sign --key idp.key --out idp-metadata.xml
+/// Examples:
+///   samlkit cert new --cn idp.example.com --valid-days 730 --out idp-next
+///   samlkit metadata --entity-id https://idp.example.com \
+///       --sso-url https://idp.example.com/sso --cert fixtures/certs/idp.crt \
+///       --next-cert idp-next.crt \
+///       --sign --key fixtures/keys/idp.key --out idp-metadata.xml
+///   samlkit verify --metadata --cert fixtures/certs/idp.crt idp-metadata.xml
+///   samlkit metadata --entity-id https://idp.example.com \
+///       --sso-url https://idp.example.com/sso --cert fixtures/certs/idp.crt --valid-days 30
 #[derive(Args)]
 #[command(verbatim_doc_comment)]
 pub(crate) struct MetadataArgs {
@@ -52,11 +56,12 @@ pub(crate) struct MetadataArgs {
     /// for several [default: email].
     #[arg(long, value_name = "FORMAT")]
     name_id_format: Vec<String>,
-    /// validUntil of the metadata, RFC 3339.
+    /// validUntil of the metadata, RFC 3339 or a date (midnight UTC); it must lie after --now
+    /// (metadata already past its validUntil is refused by every service provider).
     #[arg(long, value_name = "RFC3339", conflicts_with = "valid_days", value_parser = parse_rfc3339)]
     valid_until: Option<DateTime<Utc>>,
     /// validUntil = now + N days.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = crate::numbers::whole_number, allow_negative_numbers = true)]
     valid_days: Option<u32>,
     /// --valid-days counts from here.
     #[command(flatten)]
@@ -107,9 +112,22 @@ pub(crate) fn run(args: MetadataArgs) -> Result<ExitCode, CliError> {
             ))
         })?);
     }
+    let now = args.now.resolve();
     let valid_until = match (args.valid_until, args.valid_days) {
+        (Some(t), _) if t <= now => {
+            return Err(CliError::input(format!(
+                "--valid-until {} is not after now ({}): service providers refuse metadata \
+                 past its validUntil",
+                crate::now::format_rfc3339(t),
+                crate::now::format_rfc3339(now)
+            )));
+        }
         (Some(t), _) => Some(t),
-        (None, Some(days)) => Some(args.now.resolve() + Duration::days(i64::from(days))),
+        (None, Some(days)) => Some(crate::now::checked_end(
+            now,
+            i64::from(days).saturating_mul(86_400),
+            "validUntil (--now + --valid-days)",
+        )?),
         (None, None) => None,
     };
     let params = IdpMetadataParams {

@@ -14,11 +14,14 @@ use crate::io::{REDIRECT_MESSAGE, REDIRECT_URL, load_signer, load_trusted, read_
 #[command(after_help = "\
 The message is DEFLATE-compressed, base64-encoded and URL-encoded into SAMLRequest or
 SAMLResponse; the signature covers the exact query-string octets
-SAMLRequest=…&RelayState=…&SigAlg=… (§3.4.4.1) and travels in the Signature parameter.
+SAMLRequest=…&RelayState=…&SigAlg=… (§3.4.4.1) and travels in the Signature parameter. A service
+provider signs its AuthnRequests with its own key; the IdP verifies them with the SP's
+certificate.
 
-Example:
+Examples:
+  samlkit cert new --cn sp.example.com --out sp
   URL=$(samlkit redirect sign --key sp.key --destination https://idp.example.com/sso \\
-      --saml-request-file authn-request.xml --relay-state /home)
+      --saml-request-file fixtures/redirect/authn-request.xml --relay-state /home)
   samlkit redirect verify --cert sp.crt \"$URL\"")]
 pub(crate) struct RedirectArgs {
     #[command(subcommand)]
@@ -28,6 +31,18 @@ pub(crate) struct RedirectArgs {
 #[derive(Subcommand)]
 enum RedirectCommand {
     /// Print the signed redirect URL for a SAML request or response.
+    #[command(after_help = "\
+Prints the URL to send the browser to: --destination with SAMLRequest (or SAMLResponse),
+RelayState, SigAlg and Signature appended. The message is read from a file or - (standard
+input) and is not otherwise checked: sign what you mean to send. --alg picks rsa-sha256 (the
+default), rsa-sha384, rsa-sha512, or ecdsa-sha256/ecdsa-sha384 for EC keys.
+
+Examples:
+  samlkit cert new --cn sp.example.com --out sp
+  samlkit redirect sign --key sp.key --destination https://idp.example.com/sso \\
+      --saml-request-file fixtures/redirect/authn-request.xml --relay-state /home
+  samlkit redirect sign --key sp.key --destination https://idp.example.com/slo \\
+      --saml-response-file - --alg rsa-sha512 < fixtures/redirect/logout-response.xml")]
     Sign(SignArgs),
     /// Verify a signed redirect URL and print the decoded message (exit 1 if invalid).
     #[command(after_help = "\
@@ -35,7 +50,15 @@ The signed octets are rebuilt from the raw query string as received, in the orde
 fixes: values are never decoded and re-encoded, so another implementation's encoding (%2f, +)
 verifies and any change to a value does not. Trust comes only from --cert. rsa-sha1 is refused
 unless --allow-sha1. Exit 0 valid; 1 unsigned, refused algorithm or bad signature; 2 malformed
-URL or message.")]
+URL or message.
+
+Examples:
+  samlkit cert new --cn sp.example.com --out sp
+  URL=$(samlkit redirect sign --key sp.key --destination https://idp.example.com/sso \\
+      --saml-request-file fixtures/redirect/authn-request.xml)
+  samlkit redirect verify --cert sp.crt \"$URL\"
+  echo \"$URL\" | samlkit redirect verify --cert sp.crt --json -
+  samlkit redirect verify --cert fixtures/certs/idp.crt \"$URL\"   # exit 1: another key")]
     Verify(VerifyArgs),
 }
 
@@ -102,9 +125,14 @@ struct VerifyArgs {
     /// Print the result as one line of JSON (message included).
     #[arg(long)]
     json: bool,
-    /// The URL as the browser requested it (or only its query string), or - for stdin.
-    #[arg(value_name = "URL")]
-    url: String,
+    /// A file holding the URL as the browser requested it (or only its query string), or -
+    /// (the default) for standard input. (A URL given here in place of a file name still
+    /// works, as before.)
+    #[arg(value_name = "FILE", conflicts_with = "url")]
+    file: Option<String>,
+    /// The URL itself, instead of a file.
+    #[arg(long, value_name = "URL")]
+    url: Option<String>,
 }
 
 /// Runs `samlkit redirect`.
@@ -162,12 +190,19 @@ fn check_message(path: &str, message: &[u8]) -> Result<(), CliError> {
 
 fn verify(args: VerifyArgs) -> Result<ExitCode, CliError> {
     let trusted = load_trusted(&args.cert)?;
-    let url = if args.url == "-" {
-        String::from_utf8(read_input("-", REDIRECT_URL)?)
-            .map_err(|_| CliError::input("standard input: the URL is not UTF-8 text"))?
-    } else {
-        args.url.clone()
-    };
+    let url = crate::io::file_or_literal(
+        args.file.as_deref(),
+        args.url.as_deref(),
+        REDIRECT_URL,
+        |arg| {
+            arg.contains('?')
+                || arg.contains("SAMLRequest=")
+                || arg.contains("SAMLResponse=")
+                || arg.starts_with("https://")
+                || arg.starts_with("http://")
+        },
+        "--url",
+    )?;
     let (verified, index) =
         redirect::verify_url_with_certificates(url.trim(), &trusted, args.allow_sha1)
             .map_err(|e| json_failure(args.json, e.into()))?;

@@ -12,14 +12,21 @@ use crate::io::{Credential, SAML_MESSAGE, read_input, write_public};
 
 /// Sign existing SAML documents with enveloped XML signatures
 ///
-/// Works on a Response (signing its Assertion, itself, or both), and on a bare Assertion,
-/// EntityDescriptor, AuthnRequest, LogoutRequest or LogoutResponse (the root is signed).
-/// Exclusive C14N, enveloped-signature + exc-c14n transforms, the certificate in KeyInfo, the
-/// Signature right after Issuer as the SAML schema requires. Deterministic for RSA keys.
+/// Works on a Response (signing its Assertion, itself, or both: --target), and on a bare
+/// Assertion, EntityDescriptor, AuthnRequest, LogoutRequest or LogoutResponse (the root is
+/// signed). Exclusive C14N, enveloped-signature + exc-c14n transforms, the certificate in
+/// KeyInfo, the Signature right after Issuer as the SAML schema requires. Deterministic for RSA
+/// keys. One document goes to standard output (or --out FILE); several need --out-dir DIR.
+/// A document that is already signed is refused: sign the unsigned original.
 ///
-/// Example:
-///   samlkit sign --key idp.key --cert idp.crt --target both response.xml > signed.xml
-///   samlkit sign --key idp.key --cert idp.crt --out-dir signed/ responses/*.xml
+/// Examples:
+///   samlkit issue --key fixtures/keys/idp.key --cert fixtures/certs/idp.crt \
+///       --issuer https://idp.example.com --name-id alice@example.com --target none \
+///       > unsigned.xml
+///   samlkit sign --key fixtures/keys/idp.key --cert fixtures/certs/idp.crt --target both \
+///       unsigned.xml > signed.xml
+///   samlkit sign --key fixtures/keys/idp.key --cert fixtures/certs/idp.crt \
+///       fixtures/redirect/authn-request.xml > signed-request.xml
 #[derive(Args)]
 #[command(verbatim_doc_comment)]
 pub(crate) struct SignArgs {
@@ -29,10 +36,12 @@ pub(crate) struct SignArgs {
     /// Certificate of that key, embedded in KeyInfo.
     #[arg(long, value_name = "CERT")]
     cert: String,
-    /// In a Response, what to sign (other documents: the root element).
+    /// In a Response, what to sign (other documents: the root element). The same flag as
+    /// `samlkit issue --target`.
     #[arg(long, value_enum, default_value_t = Target::Assertion)]
     target: Target,
-    /// Signature algorithm [default: rsa-sha256, or the EC key's curve].
+    /// Signature algorithm: rsa-sha256, rsa-sha384, rsa-sha512 (RSA keys) or ecdsa-sha256,
+    /// ecdsa-sha384 (EC keys) [default: rsa-sha256, or the EC key's curve].
     #[arg(long, value_name = "ALG")]
     alg: Option<String>,
     /// Digest algorithm: sha256, sha384, sha512.
@@ -80,8 +89,9 @@ pub(crate) fn run(args: SignArgs) -> Result<ExitCode, CliError> {
         let bytes = read_input(file, SAML_MESSAGE)?;
         let xml = String::from_utf8(bytes)
             .map_err(|_| CliError::input(format!("{file}: not UTF-8 XML")))?;
-        let signed = sign_document(&xml, &signing, &profile)
-            .map_err(|e| CliError::input(format!("{file}: {}", crate::error::saml_message(&e))))?;
+        let signed = sign_document(&xml, &signing, &profile).map_err(|e| {
+            CliError::input(crate::error::at_file(file, &crate::error::saml_message(&e)))
+        })?;
         match (&args.out_dir, &args.out) {
             (Some(dir), _) => {
                 let name = Path::new(file)

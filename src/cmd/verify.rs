@@ -1,5 +1,6 @@
 //! `samlkit verify`: check signed SAML responses against trusted certificates.
 
+mod trust;
 mod unchecked;
 
 use std::io::{BufWriter, Write};
@@ -15,15 +16,17 @@ use samlkit_saml::{
 use serde::Serialize;
 
 use crate::error::{CliError, one_line};
-use crate::io::{SAML_MESSAGE, load_trusted, read_input};
+use crate::io::{SAML_MESSAGE, read_input};
 use crate::now::NowArg;
 use unchecked::Given;
 
 /// Verify signed SAML responses against trusted certificates
 ///
-/// Trust comes only from the --cert certificates (a certificate inside the message never
-/// creates trust). Accepts raw XML, the base64 SAMLResponse form value, a URL-encoded form body
-/// (SAMLResponse=…&RelayState=…) or deflate+base64. Several files are verified in one run, one
+/// Trust comes only from --cert, the signing certificates of --idp-metadata, and
+/// --fingerprint pins (a certificate inside the message is trusted only when a pin names its
+/// SHA-256 fingerprint). Accepts raw XML, the base64 SAMLResponse form value, a URL-encoded form body
+/// (SAMLResponse=…&RelayState=…), the HTML auto-POST page (issue --format html) or
+/// deflate+base64. Several files are verified in one run, one
 /// result each; exit 1 if any fails, 2 if any could not be read as a SAML message.
 /// A comment inside NameID, Issuer, Audience or AttributeValue is refused (comment_in_value).
 ///
@@ -34,17 +37,36 @@ use unchecked::Given;
 /// three required (exit 2 without them).
 /// With --metadata the files are signed IdP metadata (samlkit metadata) instead.
 ///
-/// Example:
-///
-///     samlkit verify --cert idp.crt --audience https://sp.example.com
+/// Examples:
+///   samlkit issue --key fixtures/keys/idp.key --cert fixtures/certs/idp.crt \
+///       --issuer https://idp.example.com --name-id alice@example.com \
+///       --audience https://sp.example.com --recipient https://sp.example.com/acs > response.xml
+///   samlkit verify --cert fixtures/certs/idp.crt --audience https://sp.example.com \
 ///       --recipient https://sp.example.com/acs --issuer https://idp.example.com response.xml
-///     samlkit verify --metadata --cert idp.crt idp-metadata.xml
+///   samlkit verify --cert fixtures/certs/idp.crt --audience https://sp.example.com \
+///       --recipient https://sp.example.com/acs --now 2026-11-29T10:01:00Z \
+///       --explain fixtures/captured/form-body.txt
+///   samlkit verify --cert fixtures/certs/idp.crt --now 2026-11-29T10:01:00Z --json \
+///       - < fixtures/captured/saml-response.b64
+///   samlkit verify --cert fixtures/certs/attacker.crt response.xml   # exit 1: not trusted
 #[derive(Args)]
 #[command(verbatim_doc_comment)]
 pub(crate) struct VerifyArgs {
-    /// A trusted certificate (PEM or DER); repeat for several (e.g. during a rollover).
-    #[arg(long = "cert", value_name = "CERT", required = true)]
+    /// A trusted certificate (PEM, DER or bare base64); repeat for several (e.g. during a
+    /// rollover).
+    #[arg(long = "cert", value_name = "CERT", required_unless_present_any = ["idp_metadata", "fingerprint"])]
     certs: Vec<String>,
+    /// Trust the signing certificates of this IdP metadata (KeyDescriptor use="signing" or no
+    /// use). Its own signature is checked when --metadata-cert is given.
+    #[arg(long, value_name = "FILE", conflicts_with = "metadata")]
+    idp_metadata: Option<String>,
+    /// The certificate the --idp-metadata file must be signed with; repeat for several.
+    #[arg(long, value_name = "CERT", requires = "idp_metadata")]
+    metadata_cert: Vec<String>,
+    /// Trust the certificate in the signature's KeyInfo only if its SHA-256 fingerprint is
+    /// this one (sha256:AB:CD:…, case and colons do not matter); repeat for several.
+    #[arg(long, value_name = "sha256:HEX", conflicts_with = "metadata")]
+    fingerprint: Vec<String>,
     /// The audience (your SP entity ID) every AudienceRestriction must name.
     #[arg(long, value_name = "URI")]
     audience: Option<String>,
@@ -60,9 +82,10 @@ pub(crate) struct VerifyArgs {
     #[command(flatten)]
     now: NowArg,
     /// Allowed clock skew for time conditions.
-    #[arg(long, value_name = "SECONDS", default_value_t = 180)]
+    #[arg(long, value_name = "SECONDS", default_value_t = 180, value_parser = crate::numbers::whole_number, allow_negative_numbers = true)]
     skew: u32,
-    /// Which signature must be present.
+    /// Which signature must be present: the Response's, the Assertion's, both, or any (either
+    /// or both).
     #[arg(long, value_enum, default_value_t = RequireArg::Any)]
     require: RequireArg,
     /// Accept SHA-1 signatures and digests (legacy IdPs only).
@@ -102,6 +125,7 @@ enum RequireArg {
     Response,
     Assertion,
     Any,
+    Both,
 }
 
 /// The library policy for the flags given: each binding is checked when its flag is given, and
@@ -117,6 +141,7 @@ fn policy<'c>(
             RequireArg::Response => Require::Response,
             RequireArg::Assertion => Require::Assertion,
             RequireArg::Any => Require::Any,
+            RequireArg::Both => Require::Both,
         });
     if args.allow_bare_assertion {
         policy = policy.allow_bare_assertion();
@@ -155,8 +180,16 @@ pub(crate) fn run(args: VerifyArgs) -> Result<ExitCode, CliError> {
         unchecked::require_all(&unchecked)?;
     }
     let now = args.now.resolve();
-    let trusted = load_trusted(&args.certs)?;
-    let policy = policy(&args, &trusted, now);
+    let trust = trust::Trust::load(
+        &trust::TrustArgs {
+            certs: &args.certs,
+            idp_metadata: args.idp_metadata.as_deref(),
+            metadata_certs: &args.metadata_cert,
+            fingerprints: &args.fingerprint,
+        },
+        now,
+    )?;
+    let trusted = trust.certificates.clone();
     let files = if args.files.is_empty() { vec!["-".to_string()] } else { args.files.clone() };
     if args.metadata {
         return run_metadata(&files, &trusted, now, args.allow_sha1, args.json);
@@ -171,11 +204,18 @@ pub(crate) fn run(args: VerifyArgs) -> Result<ExitCode, CliError> {
     let mut replays = Replays::default();
     for file in &files {
         let (steps, outcome) = match read_input(file, SAML_MESSAGE) {
-            Ok(bytes) if args.explain => {
-                let (steps, outcome) = explain_response(&bytes, &policy).into_parts();
-                (steps, outcome.map_err(Failure::from))
-            }
-            Ok(bytes) => (Vec::new(), verify_response(&bytes, &policy).map_err(Failure::from)),
+            Ok(bytes) => match trust.for_message(&bytes) {
+                Ok(file_trust) if args.explain => {
+                    let policy = policy(&args, &file_trust, now);
+                    let (steps, outcome) = explain_response(&bytes, &policy).into_parts();
+                    (steps, outcome.map_err(Failure::from))
+                }
+                Ok(file_trust) => {
+                    let policy = policy(&args, &file_trust, now);
+                    (Vec::new(), verify_response(&bytes, &policy).map_err(Failure::from))
+                }
+                Err(e) => (Vec::new(), Err(Failure::from(e))),
+            },
             Err(e) => (Vec::new(), Err(Failure::unreadable(e))),
         };
         let outcome = outcome.and_then(|v| replays.accept(file, v));
@@ -295,7 +335,8 @@ fn exit_code<T>(outcome: &Result<T, Failure>) -> u8 {
 /// the two streams stay in file order.
 fn report_failure(out: &mut impl Write, file: &str, failure: &Failure) {
     let _ = out.flush();
-    eprintln!("error: {}: {}", shown(file), shown(&one_line(failure.message())));
+    let message = crate::error::at_file(file, &one_line(failure.message()));
+    eprintln!("error: {}", shown(&message));
 }
 
 fn stdout_failed(e: std::io::Error) -> CliError {

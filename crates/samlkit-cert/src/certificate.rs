@@ -105,8 +105,10 @@ impl Certificate {
         Ok(Certificate { der: der.to_vec(), public_key, info, sha256_fingerprint })
     }
 
-    /// Reads every certificate in `bytes`: PEM with one or more `CERTIFICATE` blocks, or a
-    /// single DER certificate. Other PEM blocks (keys, parameters) are skipped; an input with
+    /// Reads every certificate in `bytes`: PEM with one or more `CERTIFICATE` blocks, a
+    /// single DER certificate, or the bare base64 of one (as copied from a metadata
+    /// `<ds:X509Certificate>`, line breaks and indentation allowed). A UTF-8 byte-order mark
+    /// before PEM is ignored. Other PEM blocks (keys, parameters) are skipped; an input with
     /// no certificate at all is an error that says what it holds instead.
     pub fn load_all(bytes: &[u8]) -> Result<Vec<Certificate>, CertError> {
         let text = match std::str::from_utf8(bytes) {
@@ -114,6 +116,9 @@ impl Certificate {
             _ => {
                 if bytes.first() == Some(&0x30) {
                     return Ok(vec![Certificate::from_der(bytes)?]);
+                }
+                if let Some(der) = bare_base64_der(bytes) {
+                    return Ok(vec![Certificate::from_der(&der)?]);
                 }
                 return Err(CertError::NotFound {
                     expected: "certificate",
@@ -210,7 +215,7 @@ fn colon_hex(bytes: &[u8]) -> String {
 }
 
 /// OpenSSL's short names for the signature algorithms one meets on SAML certificates.
-fn signature_algorithm_name(dotted: &str) -> String {
+pub(crate) fn signature_algorithm_name(dotted: &str) -> String {
     let name = match dotted {
         "1.2.840.113549.1.1.4" => "md5WithRSAEncryption",
         "1.2.840.113549.1.1.5" => "sha1WithRSAEncryption",
@@ -228,6 +233,21 @@ fn signature_algorithm_name(dotted: &str) -> String {
     name.to_string()
 }
 
+/// The DER of a certificate written as bare base64 (no PEM lines): base64 characters and
+/// whitespace only, decoding to a DER SEQUENCE.
+fn bare_base64_der(bytes: &[u8]) -> Option<Vec<u8>> {
+    use base64::Engine;
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let compact: Vec<u8> = bytes.iter().copied().filter(|b| !b.is_ascii_whitespace()).collect();
+    if compact.is_empty()
+        || !compact.iter().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
+    {
+        return None;
+    }
+    let der = base64::engine::general_purpose::STANDARD.decode(&compact).ok()?;
+    (der.first() == Some(&0x30)).then_some(der)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -242,6 +262,25 @@ mod tests {
     fn unknown_signature_oid_is_shown_dotted() {
         assert_eq!(signature_algorithm_name("1.2.3.4"), "1.2.3.4");
         assert_eq!(signature_algorithm_name("1.2.840.113549.1.1.11"), "sha256WithRSAEncryption");
+    }
+
+    #[test]
+    fn bom_pem_and_bare_base64_load_as_the_same_certificate() {
+        use base64::Engine;
+        let pem = include_str!("../../../fixtures/certs/idp.crt");
+        let der = include_bytes!("../../../fixtures/certs/idp.der");
+        let b64 = base64::engine::general_purpose::STANDARD.encode(der);
+        let wrapped: String = b64
+            .as_bytes()
+            .chunks(64)
+            .map(|c| format!("      {}\n", std::str::from_utf8(c).unwrap()))
+            .collect();
+        for input in [format!("\u{feff}{pem}"), b64.clone(), wrapped, format!("\u{feff}{b64}\n")] {
+            let cert = Certificate::load(input.as_bytes()).unwrap();
+            assert_eq!(cert.der(), der);
+        }
+        // base64 of something that is not a certificate is still refused.
+        assert!(Certificate::load(b"aGVsbG8=").is_err());
     }
 
     #[test]

@@ -278,10 +278,10 @@ pub enum CertError {
     )]
     JwtAudienceNotAllowed(String),
     /// The lifetime is longer than Salesforce accepts.
-    #[error("--ttl {0} is longer than the {max} s Salesforce accepts (use --force for another server)", max = crate::jwt::MAX_SALESFORCE_TTL_SECONDS)]
+    #[error("--valid-for {0} is longer than the {max} s Salesforce accepts (use --force for another server)", max = crate::jwt::MAX_SALESFORCE_TTL_SECONDS)]
     JwtTtlTooLong(i64),
     /// The lifetime is zero, negative or absurd.
-    #[error("--ttl {0} must be between 1 and 31536000 seconds")]
+    #[error("--valid-for {0} must be between 1 and 31536000 seconds")]
     JwtInvalidTtl(i64),
     /// A required claim is empty.
     #[error("the {0} claim must not be empty")]
@@ -305,7 +305,11 @@ pub enum CertError {
     #[error("the token has no numeric exp claim")]
     JwtMissingExpiry,
     /// The token has expired.
-    #[error("token expired at {expired_at} ({seconds} s before now, beyond the {skew} s skew)")]
+    #[error(
+        "token expired at {expired_at} ({} before now, beyond the {} skew)",
+        crate::expiry::human_duration(*.seconds),
+        crate::expiry::human_duration(*.skew)
+    )]
     JwtExpired {
         /// `exp` as RFC 3339.
         expired_at: String,
@@ -316,7 +320,9 @@ pub enum CertError {
     },
     /// `nbf` lies in the future.
     #[error(
-        "token not valid before {not_before} ({seconds} s after now, beyond the {skew} s skew)"
+        "token not valid before {not_before} ({} after now, beyond the {} skew)",
+        crate::expiry::human_duration(*.seconds),
+        crate::expiry::human_duration(*.skew)
     )]
     JwtNotYetValid {
         /// `nbf` as RFC 3339.

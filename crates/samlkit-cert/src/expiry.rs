@@ -72,6 +72,9 @@ pub struct Expiry {
     /// Whole days from `now` to notAfter, rounded down: 0 on the last day, negative once
     /// expired (-1 means "expired within the last 24 hours").
     pub days_left: i64,
+    /// Seconds from `now` to notAfter, negative once expired: the exact figure behind
+    /// `days_left` (and behind "expired N days ago", which counts whole days since expiry).
+    pub seconds_left: i64,
     /// The warning window the verdict used.
     pub warn_days: u32,
     /// The smallest Salesforce reminder threshold (60, 30, 10) already crossed, while the
@@ -106,7 +109,7 @@ impl Expiry {
         } else {
             None
         };
-        Expiry { status, days_left, warn_days, threshold }
+        Expiry { status, days_left, seconds_left, warn_days, threshold }
     }
 
     /// One human sentence, e.g. `expires in 20 days (renewal window 60 days; Salesforce's
@@ -121,8 +124,14 @@ impl Expiry {
         match self.status {
             ExpiryStatus::NotYetValid => format!("not valid until {}", day(not_before)),
             ExpiryStatus::Expired => {
-                let ago = -self.days_left;
-                format!("expired on {} ({ago} day{} ago)", day(not_after), plural(ago))
+                // Whole days since expiry, rounded down like `days_left` is for the days to
+                // come: 514 days and a minute ago is "514 days ago".
+                let ago = (-self.seconds_left) / SECONDS_PER_DAY;
+                if ago == 0 {
+                    format!("expired on {} (less than a day ago)", day(not_after))
+                } else {
+                    format!("expired on {} ({ago} day{} ago)", day(not_after), plural(ago))
+                }
             }
             ExpiryStatus::Renew => format!(
                 "expires in {} day{} on {} (inside the {}-day renewal window{threshold})",
@@ -138,6 +147,24 @@ impl Expiry {
                 day(not_after)
             ),
         }
+    }
+}
+
+/// A time span for people, the one format every message uses: `59s`, `4m 59s`, `2h 3m`,
+/// `3d 4h` (the sign is dropped: the sentence around it says "ago" or "in").
+///
+/// ```
+/// use samlkit_cert::expiry::human_duration;
+/// assert_eq!(human_duration(299), "4m 59s");
+/// assert_eq!(human_duration(-90_000), "1d 1h");
+/// ```
+pub fn human_duration(seconds: i64) -> String {
+    let s = seconds.unsigned_abs();
+    match s {
+        0..=59 => format!("{s}s"),
+        60..=3599 => format!("{}m {}s", s / 60, s % 60),
+        3600..=86_399 => format!("{}h {}m", s / 3600, (s % 3600) / 60),
+        _ => format!("{}d {}h", s / 86_400, (s % 86_400) / 3600),
     }
 }
 
@@ -190,6 +217,11 @@ mod tests {
         );
         assert_eq!(say(at(2025, 6, 1, 0)), "expires in 214 days on 2026-01-01");
         assert_eq!(say(at(2026, 1, 3, 0)), "expired on 2026-01-01 (2 days ago)");
+        // 514 days and a minute after expiry is 514 whole days, not 515.
+        let late = at(2027, 5, 30, 0) + chrono::Duration::minutes(1);
+        assert_eq!((late - at(2026, 1, 1, 0)).num_days(), 514);
+        assert_eq!(say(late), "expired on 2026-01-01 (514 days ago)");
+        assert_eq!(say(at(2026, 1, 1, 5)), "expired on 2026-01-01 (less than a day ago)");
         assert_eq!(say(at(2024, 1, 1, 0)), "not valid until 2025-01-01");
     }
 }

@@ -57,6 +57,11 @@ pub struct InventoryEntry {
     pub metadata_integrations: Vec<String>,
     /// Set when the certificate is no longer in the scanned metadata: when and where.
     pub removed: Option<String>,
+    /// For a `cert` that is a JKS or PKCS#12 keystore: the entry to check (the only key entry
+    /// when not given).
+    pub alias: Option<String>,
+    /// For a keystore: the environment variable holding its password (the CLI reads it).
+    pub password_env: Option<String>,
     /// 1-based line of the entry's `[[certificate]]` header.
     pub line: usize,
 }
@@ -119,6 +124,8 @@ struct EntrySchema {
     #[serde(default)]
     metadata_integrations: Vec<String>,
     removed: Option<String>,
+    alias: Option<String>,
+    password_env: Option<String>,
 }
 
 impl Inventory {
@@ -179,6 +186,8 @@ impl Inventory {
                 sha256: entry.sha256,
                 metadata_integrations: entry.metadata_integrations,
                 removed: entry.removed,
+                alias: entry.alias,
+                password_env: entry.password_env,
                 line,
             });
         }
@@ -201,27 +210,42 @@ impl Inventory {
     where
         F: FnMut(&Path) -> Result<Vec<u8>, String>,
     {
+        self.report_with(base_dir, now, default_warn_days, |_, path| {
+            Certificate::load(&read(path)?).map_err(|e| e.to_string())
+        })
+    }
+
+    /// [`Inventory::report`] with the caller turning each entry's file into its certificate:
+    /// for entries whose `cert` is a keystore (with `alias` and `password_env`) or a metadata
+    /// file rather than a PEM or DER certificate.
+    pub fn report_with<F>(
+        &self,
+        base_dir: &Path,
+        now: DateTime<Utc>,
+        default_warn_days: u32,
+        mut load: F,
+    ) -> Vec<InventoryRow>
+    where
+        F: FnMut(&InventoryEntry, &Path) -> Result<Certificate, String>,
+    {
         let mut rows: Vec<InventoryRow> = self
             .entries
             .iter()
             .map(|entry| {
                 let path = base_dir.join(&entry.cert);
                 let warn_days = entry.warn_days.unwrap_or(default_warn_days);
-                let health = match read(&path) {
+                let health = match load(entry, &path) {
                     Err(reason) => Health::Error(reason),
-                    Ok(bytes) => match Certificate::load(&bytes) {
-                        Err(e) => Health::Error(e.to_string()),
-                        Ok(cert) => {
-                            let info = cert.info();
-                            let expiry =
-                                Expiry::evaluate(info.not_before, info.not_after, now, warn_days);
-                            Health::Checked(Box::new(CheckedCertificate {
-                                info: info.clone(),
-                                sha256_fingerprint: cert.sha256_fingerprint(),
-                                expiry,
-                            }))
-                        }
-                    },
+                    Ok(cert) => {
+                        let info = cert.info();
+                        let expiry =
+                            Expiry::evaluate(info.not_before, info.not_after, now, warn_days);
+                        Health::Checked(Box::new(CheckedCertificate {
+                            info: info.clone(),
+                            sha256_fingerprint: cert.sha256_fingerprint(),
+                            expiry,
+                        }))
+                    }
                 };
                 InventoryRow { entry: entry.clone(), path, warn_days, health }
             })

@@ -37,6 +37,7 @@
 
 pub mod certificate;
 mod der;
+pub mod encrypted_key;
 mod error;
 pub mod expiry;
 pub mod generate;
@@ -45,6 +46,7 @@ pub mod jwt;
 pub mod key;
 pub mod keystore;
 mod pem;
+pub mod request;
 pub mod sfmeta;
 
 pub use certificate::{Certificate, CertificateInfo};

@@ -41,6 +41,8 @@ pub(crate) fn looks_like_pem(bytes: &[u8]) -> bool {
 /// Decodes every PEM block in `text`, in order. Text outside blocks (OpenSSL's
 /// `subject=…` explanations, comments) is ignored, as RFC 7468 allows.
 pub(crate) fn parse_all(text: &str) -> Result<Vec<PemBlock>, CertError> {
+    // Windows editors save with a UTF-8 byte-order mark; it is not part of the first line.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut blocks = Vec::new();
     let mut lines = text.lines().enumerate();
     while let Some((index, line)) = lines.next() {

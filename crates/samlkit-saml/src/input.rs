@@ -1,14 +1,9 @@
 //! Turning what an operator captured into XML text: raw XML, the base64 `SAMLResponse` form
 //! value (HTTP-POST binding), a whole URL-encoded form body (`SAMLResponse=…&RelayState=…`), or
-//! DEFLATE + base64 (HTTP-Redirect binding encoding).
+//! DEFLATE + base64 (HTTP-Redirect binding encoding), or the HTML page of the HTTP-POST binding.
 
-use std::io::Read;
-
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD_PAD_INDIFFERENT;
-
-use crate::ErrorKind;
-use crate::SamlError;
+use crate::decode::Layer;
+use crate::{ErrorKind, SamlError};
 
 /// The largest decoded message accepted (after base64): 10 MiB. Real responses are a few
 /// kilobytes; a response with tens of thousands of attributes is a few megabytes.
@@ -39,7 +34,8 @@ pub fn message_limits() -> samlkit_xml::Limits {
     }
 }
 
-/// How the input was encoded, for `--explain`.
+/// How the input was encoded, for `--explain`. [`crate::decode::decode`] gives the whole list
+/// of layers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InputEncoding {
     /// The bytes were XML already.
@@ -50,6 +46,8 @@ pub enum InputEncoding {
     FormBody,
     /// raw DEFLATE then base64 (possibly inside a form body or URL-encoded).
     DeflateBase64,
+    /// The HTML auto-POST page of the HTTP-POST binding, with a `SAMLResponse` field.
+    HtmlForm,
 }
 
 impl InputEncoding {
@@ -60,11 +58,14 @@ impl InputEncoding {
             InputEncoding::Base64 => "base64 (HTTP-POST SAMLResponse value)",
             InputEncoding::FormBody => "URL-encoded form body with base64 SAMLResponse",
             InputEncoding::DeflateBase64 => "DEFLATE + base64",
+            InputEncoding::HtmlForm => "HTML auto-POST page with base64 SAMLResponse",
         }
     }
 }
 
-/// Decodes captured input into XML text and says which encoding it had.
+/// Decodes captured input into XML text and says which encoding it had: raw XML, base64, a
+/// form body, DEFLATE + base64, or the HTML page of the HTTP-POST binding
+/// ([`crate::decode::decode`] does the work and words the mistakes).
 ///
 /// ```
 /// use samlkit_saml::{decode_input, InputEncoding};
@@ -73,173 +74,39 @@ impl InputEncoding {
 /// assert_eq!(enc, InputEncoding::FormBody);
 /// ```
 pub fn decode_input(bytes: &[u8]) -> Result<(String, InputEncoding), SamlError> {
-    if bytes.len() as u64 > MAX_MESSAGE_BYTES {
+    decode_message(bytes).map(|(xml, encoding, _)| (xml, encoding))
+}
+
+/// [`decode_input`] with the notes for `--explain` (leading whitespace ignored, …).
+pub(crate) fn decode_message(
+    bytes: &[u8],
+) -> Result<(String, InputEncoding, Vec<String>), SamlError> {
+    let decoded = crate::decode::decode(bytes)?;
+    let Some(xml) = decoded.xml() else {
         return Err(SamlError::new(
             ErrorKind::MalformedInput,
-            format!(
-                "input is {} bytes; the limit is {}",
-                bytes.len(),
-                samlkit_xml::format_size(MAX_MESSAGE_BYTES)
-            ),
+            "this is a JWT (JSON Web Token), not a SAML message",
         ));
-    }
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let trimmed = bytes.trim_ascii();
-    if trimmed.is_empty() {
-        return Err(SamlError::new(ErrorKind::MalformedInput, "the input is empty"));
-    }
-    if trimmed.first() == Some(&b'<') {
-        return utf8(bytes.to_vec()).map(|xml| (xml, InputEncoding::Xml));
-    }
-    let text = std::str::from_utf8(trimmed).map_err(|_| {
-        SamlError::new(
-            ErrorKind::MalformedInput,
-            "input is neither XML nor base64 text (not UTF-8)",
-        )
-    })?;
-
-    refuse_duplicate_parameters(text)?;
-    let form_value = form_field(text, "SAMLResponse").or_else(|| form_field(text, "SAMLRequest"));
-    let (value, from_form) = match form_value {
-        Some(v) => (v, true),
-        None => (text.to_string(), false),
     };
-    // URL decoding: standard form semantics ('+' is a space) first; captured bodies sometimes keep
-    // a raw '+' from base64, so fall back to keeping '+' if the first reading is not base64.
-    let candidates = [percent_decode(&value, true), percent_decode(&value, false)];
-    let mut last_err = None;
-    for candidate in candidates.into_iter().flatten() {
-        match decode_base64_message(&candidate) {
-            Ok((xml, deflated)) => {
-                let enc = match (deflated, from_form) {
-                    (true, _) => InputEncoding::DeflateBase64,
-                    (false, true) => InputEncoding::FormBody,
-                    (false, false) => InputEncoding::Base64,
-                };
-                return Ok((xml, enc));
-            }
-            Err(e) => last_err = Some(e),
-        }
-    }
-    Err(last_err.unwrap_or_else(|| {
-        SamlError::new(
-            ErrorKind::MalformedInput,
-            "input has an invalid %-escape in its URL encoding",
-        )
-    }))
-}
-
-/// base64 (whitespace ignored), then either XML or raw DEFLATE of XML.
-fn decode_base64_message(value: &str) -> Result<(String, bool), SamlError> {
-    let compact: Vec<u8> = value.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
-    let decoded = STANDARD_PAD_INDIFFERENT.decode(&compact).map_err(|e| {
-        SamlError::new(
-            ErrorKind::MalformedInput,
-            format!("input is not XML and not valid base64 ({e})"),
-        )
-    })?;
-    let decoded_trimmed = decoded.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&decoded);
-    if decoded_trimmed.trim_ascii_start().first() == Some(&b'<') {
-        return utf8(decoded).map(|xml| (xml, false));
-    }
-    let mut inflated = Vec::new();
-    flate2::read::DeflateDecoder::new(decoded.as_slice())
-        .take(MAX_INFLATED_MESSAGE_BYTES + 1)
-        .read_to_end(&mut inflated)
-        .map_err(|_| {
-            SamlError::new(
-                ErrorKind::MalformedInput,
-                "base64 decoded to neither XML nor DEFLATE-compressed XML",
-            )
-        })?;
-    if inflated.len() as u64 > MAX_INFLATED_MESSAGE_BYTES {
-        return Err(SamlError::new(
-            ErrorKind::MalformedInput,
-            format!(
-                "inflated message exceeds {}",
-                samlkit_xml::format_size(MAX_INFLATED_MESSAGE_BYTES)
-            ),
-        ));
-    }
-    if inflated.trim_ascii_start().first() != Some(&b'<') {
-        return Err(SamlError::new(
-            ErrorKind::MalformedInput,
-            "base64 decoded to neither XML nor DEFLATE-compressed XML",
-        ));
-    }
-    utf8(inflated).map(|xml| (xml, true))
-}
-
-fn utf8(bytes: Vec<u8>) -> Result<String, SamlError> {
-    String::from_utf8(bytes).map_err(|e| {
-        SamlError::new(
-            ErrorKind::MalformedInput,
-            format!("XML is not valid UTF-8 (byte offset {})", e.utf8_error().valid_up_to()),
-        )
-    })
-}
-
-/// The raw (still URL-encoded) value of `name` in an `a=b&c=d` form body.
-/// A form body that carries SAMLResponse, SAMLRequest or RelayState twice is refused: servers
-/// differ in which one they read (PHP and Django the last, many others the first), so a
-/// verifier that checks one while the application reads the other is fooled. Keys are compared
-/// after URL decoding (`SAMLRespons%65` is `SAMLResponse`).
-fn refuse_duplicate_parameters(body: &str) -> Result<(), SamlError> {
-    if !body.contains('=') {
-        return Ok(());
-    }
-    for name in ["SAMLResponse", "SAMLRequest", "RelayState"] {
-        let count = body
-            .split('&')
-            .filter_map(|pair| pair.split_once('=').map(|(key, _)| key.trim()))
-            .filter(|key| *key == name || percent_decode(key, true).as_deref() == Some(name))
-            .count();
-        if count > 1 {
-            return Err(SamlError::new(
-                ErrorKind::DuplicateParameter,
-                format!("the form body carries {name} {count} times; exactly one is accepted"),
-            ));
-        }
-    }
-    Ok(())
-}
-
-fn form_field(body: &str, name: &str) -> Option<String> {
-    body.split('&').find_map(|pair| {
-        let (key, value) = pair.split_once('=')?;
-        (key.trim() == name).then(|| value.trim().to_string())
-    })
-}
-
-/// `%XX` decoding; `plus_is_space` applies the form rule. `None` on a broken escape.
-fn percent_decode(s: &str, plus_is_space: bool) -> Option<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        match b {
-            b'%' => {
-                let hex = bytes.get(i + 1..i + 3)?;
-                let hex = std::str::from_utf8(hex).ok()?;
-                out.push(u8::from_str_radix(hex, 16).ok()?);
-                i += 3;
-            }
-            b'+' if plus_is_space => {
-                out.push(b' ');
-                i += 1;
-            }
-            _ => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8(out).ok()
+    let has = |layer: Layer| decoded.layers.contains(&layer);
+    let encoding = if has(Layer::Deflate) {
+        InputEncoding::DeflateBase64
+    } else if has(Layer::HtmlForm) {
+        InputEncoding::HtmlForm
+    } else if has(Layer::FormBody) || has(Layer::Url) {
+        InputEncoding::FormBody
+    } else if has(Layer::Base64) {
+        InputEncoding::Base64
+    } else {
+        InputEncoding::Xml
+    };
+    Ok((xml.to_string(), encoding, decoded.notes))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::Engine;
     use base64::engine::general_purpose::STANDARD;
     use std::io::Write;
 

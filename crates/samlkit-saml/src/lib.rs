@@ -90,12 +90,14 @@
 mod breaks;
 mod builder;
 mod credential;
+pub mod decode;
 mod error;
 mod escape;
 mod id;
 pub mod idp;
 mod input;
 mod metadata;
+pub mod pin;
 mod post;
 mod sign;
 mod sp;

@@ -17,15 +17,17 @@ use crate::table::Table;
     not-yet-valid. Exit 0 when every certificate is ok, 1 when any needs action, 2 when a file \
     cannot be read. Salesforce e-mails reminders 60, 30 and 10 days before expiry; the REMINDER \
     column says which of those has already gone out.\n\nExamples:\n  \
-    samlkit cert check idp.crt next.crt\n  \
-    samlkit cert check --warn-days 30 --now 2026-06-01T00:00:00Z idp.crt")]
+    samlkit cert check fixtures/certs/idp.crt --now 2026-06-01\n  \
+    samlkit cert check --warn-days 30 --now 2026-06-01T00:00:00Z \\\n      \
+    fixtures/certs/expires-2026-06-21.crt   # exit 1: renew\n  \
+    samlkit cert check --json fixtures/certs/*.crt --now 2026-06-01   # exit 1: some expired")]
 pub(crate) struct CheckArgs {
     /// Certificate files, PEM or DER (`-` reads standard input); every certificate in a
     /// bundle is checked.
     #[arg(value_name = "CERT", required = true)]
     certs: Vec<String>,
     /// Renewal window in days: a certificate expiring within it has status `renew`.
-    #[arg(long, value_name = "DAYS", default_value_t = DEFAULT_WARN_DAYS)]
+    #[arg(long, value_name = "DAYS", default_value_t = DEFAULT_WARN_DAYS, value_parser = crate::numbers::whole_number, allow_negative_numbers = true)]
     warn_days: u32,
     /// Print one line of JSON per certificate instead of the table.
     #[arg(long)]

@@ -13,9 +13,10 @@ use crate::io::{load_key, write_public};
 #[command(after_help = "Salesforce's \"Create CA-Signed Certificate\" flow: send the request to \
     your certificate authority, then use the certificate it returns with the same key. The \
     request is signed with the key (SHA-256), proving you hold it; the key itself is not \
-    included.\n\nExample:\n  \
-    samlkit cert csr --key idp.key --cn idp.example.com --org \"Example Corp\" --country US \
-    --out idp.csr")]
+    included. The PEM request goes to standard output, or to --out FILE.\n\nExamples:\n  \
+    samlkit cert csr --key fixtures/keys/idp.key --cn idp.example.com \\\n      \
+    --org \"Example Corp\" --country US --out idp.csr\n  \
+    openssl req -in idp.csr -noout -subject")]
 pub(crate) struct CsrArgs {
     /// The private key to certify (PKCS#8 or PKCS#1, PEM or DER).
     #[arg(long, value_name = "KEY")]

@@ -29,11 +29,13 @@ Salesforce expect, and must be at least 6 characters.
 JKS exports enforce Salesforce's import rules (RSA 2048/3072/4096 key stored as PKCS#8, matching
 the certificate; exit 1 if broken). Any export refuses a key that does not match the certificate.
 
-Example:
+Examples:
   export KS_PASS='choose-a-long-one'
-  samlkit cert export --format jks --key idp.key --cert idp.crt --alias idp_signing \\
-      --out idp.jks --password-env KS_PASS
-  keytool -list -v -keystore idp.jks -storepass \"$KS_PASS\"")]
+  samlkit cert export --format jks --key fixtures/keys/idp.key --cert fixtures/certs/idp.crt \\
+      --alias idp_signing --out idp.jks --password-env KS_PASS
+  samlkit cert export --format p12 --key fixtures/keys/idp.key --cert fixtures/certs/idp.crt \\
+      --out idp.p12 --password-env KS_PASS
+  samlkit cert import idp.p12 --password-env KS_PASS --out idp-from-p12")]
 pub(crate) struct ExportArgs {
     /// Keystore format.
     #[arg(long, value_enum)]
@@ -51,9 +53,6 @@ pub(crate) struct ExportArgs {
     /// The keystore file to write (mode 0600).
     #[arg(long, value_name = "FILE")]
     out: PathBuf,
-    /// Name of the environment variable that holds the keystore password.
-    #[arg(long, value_name = "VAR")]
-    password_env: Option<String>,
     /// Replace FILE if it exists.
     #[arg(long)]
     force: bool,
@@ -87,7 +86,7 @@ pub(crate) fn run(args: ExportArgs) -> Result<ExitCode, CliError> {
             args.out.display()
         )));
     }
-    let password = read_password(args.password_env.as_deref(), Purpose::New)?;
+    let password = read_password(Purpose::New, "keystore password")?;
     let entry = KeyEntry::new(&alias, &credential.key, &credential.chain);
     let bytes = keystore::write(
         format,

@@ -21,8 +21,11 @@ Writes PREFIX.key (PKCS#8 PEM, mode 0600) and PREFIX.crt (PEM, leaf first) after
 Salesforce's rules: the key is RSA 2048/3072/4096 stored as PKCS#8 and matches the first
 certificate, each certificate followed by its issuer. A broken rule exits 1 and writes nothing.
 
-Example:
-  KS_PASS='…' samlkit cert import sf-export.jks --password-env KS_PASS --out idp")]
+Examples:
+  export KS_PASS='choose-a-long-one'
+  samlkit cert export --format jks --key fixtures/keys/idp.key --cert fixtures/certs/idp.crt \\
+      --out idp.jks --password-env KS_PASS
+  samlkit cert import idp.jks --password-env KS_PASS --out idp-from-jks")]
 pub(crate) struct ImportArgs {
     /// The keystore file (JKS or PKCS#12), or - for standard input.
     #[arg(value_name = "KEYSTORE")]
@@ -30,9 +33,6 @@ pub(crate) struct ImportArgs {
     /// The entry to extract (needed when the keystore holds several keys).
     #[arg(long, value_name = "NAME")]
     alias: Option<String>,
-    /// Name of the environment variable that holds the keystore password.
-    #[arg(long, value_name = "VAR")]
-    password_env: Option<String>,
     /// Output prefix: writes PREFIX.key and PREFIX.crt.
     #[arg(long, value_name = "PREFIX")]
     out: PathBuf,
@@ -59,7 +59,7 @@ pub(crate) fn run(args: ImportArgs) -> Result<ExitCode, CliError> {
             }
         }
     }
-    let password = read_password(args.password_env.as_deref(), Purpose::Existing)?;
+    let password = read_password(Purpose::Existing, "keystore password")?;
     // Every keystore error names the file it is about.
     let in_file = |e: CertError| CliError::from(e).map_message(|m| format!("{shown}: {m}"));
     let contents = keystore::read(&bytes, &password).map_err(in_file)?;

@@ -5,7 +5,7 @@ mod csr;
 mod export;
 mod import;
 mod new;
-mod password;
+pub(crate) mod password;
 mod show;
 
 use std::process::ExitCode;
@@ -20,8 +20,8 @@ use crate::error::CliError;
     after_help = "Examples:\n  \
         samlkit cert new --cn idp.example.com --out ./idp      # idp.crt + idp.key (0600)\n  \
         samlkit cert show idp.crt --key idp.key                # facts, fingerprints, key match\n  \
-        samlkit cert check idp.crt --warn-days 30              # exit 1 if renewal is due\n  \
-        samlkit cert csr --key idp.key --cn idp.example.com    # request for a CA"
+        samlkit cert check idp.crt --warn-days 30              # exit 0: not due\n  \
+        samlkit cert csr --key idp.key --cn idp.example.com    # a request for a CA"
 )]
 pub(crate) struct CertArgs {
     #[command(subcommand)]

@@ -15,8 +15,10 @@ use crate::now::parse_rfc3339;
 #[derive(Args)]
 #[command(after_help = "Writes PREFIX.crt (PEM, share it with service providers) and PREFIX.key \
     (PKCS#8 PEM, mode 0600, keep it secret). The directory is created if needed. Existing \
-    files are never replaced unless --force is given. The key is never printed.\n\nExample:\n  \
-    samlkit cert new --cn idp.example.com --org \"Example Corp\" --days 730 --out /etc/idp/signing")]
+    files are never replaced unless --force is given. The key is never printed.\n\nExamples:\n  \
+    samlkit cert new --cn idp.example.com --org \"Example Corp\" --valid-days 730 \\\n      \
+    --out signing/idp\n  \
+    samlkit cert show signing/idp.crt --key signing/idp.key")]
 pub(crate) struct NewArgs {
     /// Common name (CN) of the certificate, e.g. the IdP host name.
     #[arg(long, value_name = "NAME")]
@@ -33,13 +35,15 @@ pub(crate) struct NewArgs {
     /// E-mail address (emailAddress) in the subject.
     #[arg(long, value_name = "ADDRESS")]
     email: Option<String>,
-    /// Validity in days, from --now (or the current time).
-    #[arg(long, value_name = "N", default_value = "365", value_parser = parse_days, allow_hyphen_values = true)]
+    /// Validity in days, from --now (or the current time). The same flag as
+    /// `samlkit metadata --valid-days`.
+    #[arg(long = "valid-days", alias = "days", value_name = "N", default_value = "365", value_parser = parse_days, allow_hyphen_values = true)]
     days: u32,
     /// RSA key size in bits: 2048, 3072 or 4096 (the sizes Salesforce accepts).
     #[arg(long, value_name = "BITS", default_value = "2048", value_parser = parse_key_size)]
     key_size: RsaKeySize,
-    /// Output prefix: writes PREFIX.crt and PREFIX.key [default: ./NAME, from --cn].
+    /// Output prefix: writes PREFIX.crt and PREFIX.key [default: ./NAME, from --cn]. A
+    /// directory (existing, or ending with /) gets DIR/NAME.crt and DIR/NAME.key.
     #[arg(long, value_name = "PREFIX")]
     out: Option<PathBuf>,
     /// Replace PREFIX.crt and PREFIX.key if they exist.
@@ -48,8 +52,8 @@ pub(crate) struct NewArgs {
     /// Print the new certificate's details as one line of JSON.
     #[arg(long)]
     json: bool,
-    /// Start the validity at this instant (RFC 3339, e.g. 2026-06-01T00:00:00Z) instead of
-    /// the current time.
+    /// Start the validity at this instant (RFC 3339, e.g. 2026-06-01T00:00:00Z, or a date,
+    /// midnight UTC) instead of the current time.
     #[arg(long, value_name = "RFC3339", value_parser = parse_rfc3339)]
     now: Option<DateTime<Utc>>,
 }
@@ -58,7 +62,7 @@ fn parse_days(value: &str) -> Result<u32, String> {
     let max = generate::MAX_DAYS;
     match value.trim().parse::<u32>() {
         Ok(days) if (1..=max).contains(&days) => Ok(days),
-        _ => Err(format!("--days must be a whole number of days from 1 to {max}, e.g. 365")),
+        _ => Err(format!("--valid-days must be a whole number of days from 1 to {max}, e.g. 365")),
     }
 }
 
@@ -84,6 +88,9 @@ pub(crate) fn run(args: NewArgs) -> Result<ExitCode, CliError> {
         ..Subject::default()
     };
     let prefix = match args.out {
+        // A directory (existing, or written with a trailing slash): the files go inside it,
+        // named after the CN, never as the hidden `DIR/.crt` and `DIR/.key`.
+        Some(dir) if names_a_directory(&dir) => dir.join(cn_file_name(&args.cn)?),
         Some(prefix) => prefix,
         None => default_prefix(&args.cn)?,
     };
@@ -128,8 +135,18 @@ pub(crate) fn run(args: NewArgs) -> Result<ExitCode, CliError> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `./NAME` from the common name, keeping only characters that are safe in a file name.
+/// `./NAME` from the common name (see [`cn_file_name`]).
 fn default_prefix(cn: &str) -> Result<PathBuf, CliError> {
+    Ok(PathBuf::from(".").join(cn_file_name(cn)?))
+}
+
+/// Whether `--out` names a directory: one that exists, or a path ending with `/`.
+fn names_a_directory(out: &std::path::Path) -> bool {
+    out.is_dir() || out.as_os_str().to_string_lossy().ends_with(std::path::MAIN_SEPARATOR)
+}
+
+/// The common name as a file name, keeping only characters that are safe in one.
+fn cn_file_name(cn: &str) -> Result<String, CliError> {
     let name: String = cn
         .trim()
         .chars()
@@ -139,7 +156,7 @@ fn default_prefix(cn: &str) -> Result<PathBuf, CliError> {
     if name.is_empty() {
         return Err(CliError::input("cannot derive a file name from --cn; give --out PREFIX"));
     }
-    Ok(PathBuf::from(".").join(name))
+    Ok(name.to_string())
 }
 
 /// `PREFIX.ext`, appending (not replacing) so `idp.example.com` gives `idp.example.com.crt`.

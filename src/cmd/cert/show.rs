@@ -9,20 +9,24 @@ use samlkit_cert::{Certificate, Expiry};
 use serde_json::json;
 
 use crate::error::CliError;
-use crate::io::{load_certificates, load_key, shown_path};
+use crate::io::{CREDENTIAL, load_key, read_input, shown_path};
 use crate::now::{NowArg, format_rfc3339};
 use crate::table::key_values;
 
 #[derive(Args)]
-#[command(after_help = "Every certificate in the file is shown (a PEM bundle may hold a \
-    chain). With --key, also says whether the private key belongs to the certificate, and \
-    exits 1 if it does not.\n\nExamples:\n  \
-    samlkit cert show idp.crt\n  \
-    samlkit cert show idp.crt --key idp.key --json")]
+#[command(after_help = "Every certificate in each file is shown (a PEM bundle may hold a \
+    chain). A certificate signing request (PEM CERTIFICATE REQUEST) shows its subject, key, \
+    requested names and whether its signature holds. With --key, also says whether the private \
+    key belongs to each file's first certificate, and exits 1 if it does not.\n\nExamples:\n  \
+    samlkit cert show fixtures/certs/idp.crt\n  \
+    samlkit cert show fixtures/certs/idp.crt fixtures/certs/expired.crt\n  \
+    samlkit cert show fixtures/certs/idp.der --key fixtures/keys/idp.key --json\n  \
+    samlkit cert show fixtures/certs/idp.crt --key fixtures/keys/attacker.key   # exit 1")]
 pub(crate) struct ShowArgs {
-    /// Certificate file, PEM or DER (`-` reads standard input).
-    #[arg(value_name = "CERT")]
-    cert: String,
+    /// Certificate or request files: PEM, DER, or the bare base64 of a certificate (`-` reads
+    /// standard input).
+    #[arg(value_name = "CERT", required = true)]
+    certs: Vec<String>,
     /// A private key file to check against the certificate.
     #[arg(long, value_name = "KEY")]
     key: Option<String>,
@@ -35,9 +39,85 @@ pub(crate) struct ShowArgs {
 
 pub(crate) fn run(args: ShowArgs) -> Result<ExitCode, CliError> {
     let now = args.now.resolve();
-    let certs = load_certificates(&args.cert)?;
     let key = args.key.as_deref().map(|path| load_key(path).map(|k| (path, k))).transpose()?;
-    let label = shown_path(&args.cert);
+    let mut worst = ExitCode::SUCCESS;
+    for (index, file) in args.certs.iter().enumerate() {
+        if index > 0 && !args.json {
+            println!();
+        }
+        let bytes = read_input(file, CREDENTIAL)?;
+        if samlkit_cert::request::is_request(&bytes) {
+            if show_requests(file, &bytes, args.json)? {
+                worst = ExitCode::from(crate::error::EXIT_CHECK_FAILED);
+            }
+            continue;
+        }
+        let certs = parse_certificates(file, &bytes)?;
+        show_certificates(&args, file, &certs, key.as_ref().map(|(p, k)| (*p, k)), now)?;
+    }
+    Ok(worst)
+}
+
+/// Every request in a file; true when one's signature does not hold.
+fn show_requests(file: &str, bytes: &[u8], json: bool) -> Result<bool, CliError> {
+    use samlkit_cert::request::{RequestSignature, load_requests};
+    let label = shown_path(file);
+    let requests = load_requests(bytes).map_err(|e| CliError::input(format!("{label}: {e}")))?;
+    let mut invalid = false;
+    for request in &requests {
+        let signature = match request.signature {
+            RequestSignature::Valid => "valid (made with this key)".to_string(),
+            RequestSignature::Invalid => {
+                invalid = true;
+                "INVALID (altered, or not made with this key)".to_string()
+            }
+            RequestSignature::NotChecked(why) => format!("not checked ({why})"),
+        };
+        if json {
+            let line = json!({
+                "file": label,
+                "type": "certificate_request",
+                "subject": request.subject,
+                "key_type": request.key.kind(),
+                "key_bits": request.key.bits(),
+                "alt_names": request.alt_names,
+                "signature_algorithm": request.signature_algorithm,
+                "signature_valid": matches!(request.signature, RequestSignature::Valid),
+            });
+            println!("{}", crate::shown::json_line(line.to_string()));
+        } else {
+            let mut pairs = vec![
+                ("request", label.to_string()),
+                ("subject", request.subject.clone()),
+                ("key", request.key.to_string()),
+            ];
+            if !request.alt_names.is_empty() {
+                pairs.push(("alt names", request.alt_names.join(", ")));
+            }
+            pairs.push(("signature", format!("{} {signature}", request.signature_algorithm)));
+            print!("{}", key_values(&pairs));
+        }
+    }
+    Ok(invalid)
+}
+
+fn parse_certificates(file: &str, bytes: &[u8]) -> Result<Vec<Certificate>, CliError> {
+    let certs = Certificate::load_all(bytes)
+        .map_err(|e| CliError::input(format!("{}: {e}", shown_path(file))))?;
+    if certs.is_empty() {
+        return Err(CliError::input(format!("{}: no certificate", shown_path(file))));
+    }
+    Ok(certs)
+}
+
+fn show_certificates(
+    args: &ShowArgs,
+    file: &str,
+    certs: &[Certificate],
+    key: Option<(&str, &samlkit_cert::PrivateKey)>,
+    now: DateTime<Utc>,
+) -> Result<(), CliError> {
+    let label = shown_path(file);
     let numbered = certs.len() > 1;
     let mut mismatch = false;
     for (index, cert) in certs.iter().enumerate() {
@@ -46,7 +126,7 @@ pub(crate) fn run(args: ShowArgs) -> Result<ExitCode, CliError> {
         } else {
             label.to_string()
         };
-        let matches = key.as_ref().map(|(path, key)| (*path, cert.matches_key(key)));
+        let matches = key.map(|(path, key)| (path, cert.matches_key(key)));
         // Only the first certificate (the leaf) has to match the key.
         if index == 0 && matches.is_some_and(|(_, ok)| !ok) {
             mismatch = true;
@@ -67,7 +147,7 @@ pub(crate) fn run(args: ShowArgs) -> Result<ExitCode, CliError> {
             "the private key {key_path} does not match the certificate {label}"
         )));
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
 /// The human summary of one certificate.

@@ -26,9 +26,10 @@ use crate::error::CliError;
 /// login, `/slo` does single logout, `/metadata` is the signed IdP metadata and `/log` lists the
 /// last 100 SAML messages. `idp check` reads the configuration and prints what would be served.
 ///
-/// Example:
+/// Examples:
 ///
 ///     samlkit idp check --demo
+///     samlkit idp serve --demo --listen 127.0.0.1:0 --exit-after-start
 #[derive(Args)]
 #[command(verbatim_doc_comment)]
 pub(crate) struct IdpArgs {
@@ -41,18 +42,20 @@ enum IdpCommand {
     /// Serve the IdP until Ctrl-C or SIGTERM.
     ///
     /// The first line on stdout is `listening on http://ADDR`; one line per request goes to
-    /// stderr (JSON with --log-format json).
+    /// stderr (JSON with --log-format json). Without --exit-after-start it runs until stopped.
     ///
-    /// Example (runs until stopped):
+    /// Examples:
     ///
-    ///     samlkit idp serve --demo --listen 127.0.0.1:7000
+    ///     samlkit idp serve --demo --listen 127.0.0.1:0 --exit-after-start
+    ///     samlkit idp serve --demo --listen 127.0.0.1:0 --log-format json --exit-after-start
     #[command(verbatim_doc_comment)]
     Serve(ServeArgs),
     /// Read the configuration and print the IdP's URLs, users and service providers.
     ///
-    /// Example:
+    /// Examples:
     ///
     ///     samlkit idp check --demo
+    ///     samlkit idp check --demo --listen 127.0.0.1:7001
     #[command(verbatim_doc_comment)]
     Check(SourceArgs),
 }
@@ -81,6 +84,10 @@ struct ServeArgs {
     /// Write every SAML message received and sent to this directory (one file each).
     #[arg(long, value_name = "DIR")]
     log_dir: Option<PathBuf>,
+    /// Bind, print the address and what would be served, then exit (checks the configuration
+    /// and the port, e.g. in CI, without leaving a server behind).
+    #[arg(long)]
+    exit_after_start: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -176,6 +183,9 @@ fn serve(args: ServeArgs) -> Result<ExitCode, CliError> {
         let state = server::AppState::new(idp, log::MessageLog::new(args.log_dir.clone()))
             .map_err(|e| CliError::input(format!("cannot build the IdP metadata: {e}")))?;
         write_stdout(&format!("listening on http://{bound}\n{summary}"))?;
+        if args.exit_after_start {
+            return Ok(ExitCode::SUCCESS);
+        }
         let app = server::router(Arc::new(state), args.log_format == LogFormat::Json);
         axum::serve(listener, app)
             .with_graceful_shutdown(shutdown_signal())

@@ -91,6 +91,8 @@ pub fn merge(
                     sha256: Some(sha.clone()),
                     metadata_integrations: integrations,
                     removed: None,
+                    alias: None,
+                    password_env: None,
                     line: 0,
                 });
                 plan.added.push(name);
@@ -157,6 +159,12 @@ fn render(entries: &[InventoryEntry]) -> String {
         if let Some(owner) = &entry.owner {
             out.push_str(&format!("owner = {}\n", quote(owner)));
         }
+        if let Some(alias) = &entry.alias {
+            out.push_str(&format!("alias = {}\n", quote(alias)));
+        }
+        if let Some(var) = &entry.password_env {
+            out.push_str(&format!("password_env = {}\n", quote(var)));
+        }
         if let Some(days) = entry.warn_days {
             out.push_str(&format!("warn_days = {days}\n"));
         }
@@ -197,6 +205,8 @@ mod tests {
             sha256: None,
             metadata_integrations: vec![],
             removed: None,
+            alias: None,
+            password_env: None,
             line: 0,
         };
         assert_eq!(unique_name(&[entry("a"), entry("a (2)")], "a"), "a (3)");
@@ -213,6 +223,8 @@ mod tests {
             sha256: Some("AB:CD".into()),
             metadata_integrations: vec!["x".into(), "y, \"z\"".into()],
             removed: Some("gone".into()),
+            alias: None,
+            password_env: None,
             line: 0,
         };
         let text = render(std::slice::from_ref(&entry));

@@ -391,16 +391,9 @@ fn check_conditions(
     Ok((not_before, not_on_or_after, audiences))
 }
 
-/// A time span for people: `4m 59s`, `2h 3m`, `3d 4h`.
-/// A time span for people: `4m 59s`, `2h 3m`, `3d 4h`.
+/// A time span for people, in the format every samlkit message uses.
 fn human(d: Duration) -> String {
-    let s = d.num_seconds().unsigned_abs();
-    match s {
-        0..=59 => format!("{s}s"),
-        60..=3599 => format!("{}m {}s", s / 60, s % 60),
-        3600..=86_399 => format!("{}h {}m", s / 3600, (s % 3600) / 60),
-        _ => format!("{}d {}h", s / 86_400, (s % 86_400) / 3600),
-    }
+    samlkit_cert::expiry::human_duration(d.num_seconds())
 }
 
 const ENTITY_FORMAT: &str = "urn:oasis:names:tc:SAML:2.0:nameid-format:entity";

@@ -165,8 +165,11 @@ fn run(
     policy: &VerifyPolicy<'_>,
     steps: &mut Steps,
 ) -> Result<VerifiedAssertion, SamlError> {
-    let (xml, encoding) = crate::decode_input(input)?;
+    let (xml, encoding, notes) = crate::input::decode_message(input)?;
     steps.add(|| format!("decode: {} -> {} bytes of XML", encoding.describe(), xml.len()));
+    for note in notes {
+        steps.add(|| format!("decode: note: {note}"));
+    }
     let doc = parse_document(&xml)?;
     steps.add(|| "parse: well-formed, no DOCTYPE".to_string());
 

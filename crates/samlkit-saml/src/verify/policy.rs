@@ -18,15 +18,18 @@ pub enum Require {
     /// Either (or both).
     #[default]
     Any,
+    /// The Response and the Assertion must both be signed.
+    Both,
 }
 
 impl Require {
-    /// Parses `response`, `assertion` or `any`.
+    /// Parses `response`, `assertion`, `any` or `both`.
     pub fn from_name(name: &str) -> Option<Require> {
         match name {
             "response" => Some(Require::Response),
             "assertion" => Some(Require::Assertion),
             "any" => Some(Require::Any),
+            "both" => Some(Require::Both),
             _ => None,
         }
     }

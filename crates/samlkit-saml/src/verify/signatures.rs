@@ -44,6 +44,12 @@ pub(crate) fn check(
         Require::Assertion if shape.assertion_signature.is_none() => {
             Some("the Assertion is not signed (required: assertion)")
         }
+        Require::Both if shape.response_signature.is_none() => {
+            Some("the Response is not signed (required: both)")
+        }
+        Require::Both if shape.assertion_signature.is_none() => {
+            Some("the Assertion is not signed (required: both)")
+        }
         Require::Any if parts.is_empty() => {
             Some("neither the Response nor the Assertion is signed")
         }
