@@ -17,7 +17,12 @@ wanted+=(python3-icalendar prometheus)
 wanted+=(strace)
 # scripts/bench-anchors.sh (`just bench-anchors`): hyperfine, GNU time for peak RSS, xmllint.
 wanted+=(hyperfine time libxml2-utils)
-# Encrypted assertions: pysaml2 as a second SP that decrypts samlkit's output.
+# `idp serve` against a real SP: tests/interop/onelogin_flask_sp.py (python3-saml on Flask).
+wanted+=(python3-flask)
+# ... and in a real browser: headless Chromium through chromedriver and python3-selenium.
+wanted+=(chromium chromium-driver python3-selenium)
+# pysaml2: the second SP library (tests/interop/pysaml2_sp.py) and a second decryptor of
+# samlkit's encrypted responses.
 wanted+=(python3-pysaml2)
 command -v keytool >/dev/null 2>&1 || wanted+=(openjdk-17-jre-headless)
 command -v node >/dev/null 2>&1 || wanted+=(nodejs)

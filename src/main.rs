@@ -46,6 +46,9 @@ struct Cli {
     password: cmd::cert::password::PasswordArgs,
 }
 
+// Parsed once per process and moved straight into its command: the size of the largest
+// variant costs nothing worth a Box.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum Command {
     /// Create, inspect and check certificates and keys.
@@ -67,6 +70,7 @@ enum Command {
     Decode(cmd::decode::DecodeArgs),
     /// Decrypt the encrypted elements of a SAML message, for reading it (nothing is verified).
     Decrypt(cmd::decrypt::DecryptArgs),
+    Idp(cmd::idp::IdpArgs),
 }
 
 fn main() -> ExitCode {
@@ -87,6 +91,7 @@ fn main() -> ExitCode {
         Command::Metadata(args) => cmd::metadata::run(args),
         Command::Decode(args) => cmd::decode::run(args),
         Command::Decrypt(args) => cmd::decrypt::run(args),
+        Command::Idp(args) => cmd::idp::run(args),
     };
     match result {
         Ok(code) => code,

@@ -477,6 +477,14 @@ fn check_outputs(title: &str, dir: &Path, outputs: &[String]) {
             assert!(inventory.contains("OWNER"), "{stdout}");
             assert!(inventory.lines().any(|l| l.starts_with("renew") && l.contains("SSO_Signing")));
         }
+        "Check a test IdP configuration" => {
+            // The configuration file's SP with its shape, then the demo's users.
+            has("entity ID  https://idp.example.com\n");
+            has(
+                "SP         https://sp.example.com -> https://sp.example.com/acs (shape okta, sign both, requests may be unsigned)\n",
+            );
+            has("user       bob (bob@example.com)\n");
+        }
         _ => panic!("README section {title:?} has no output checks in tests/readme_recipes.rs"),
     }
 }

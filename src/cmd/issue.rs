@@ -12,6 +12,8 @@ use samlkit_saml::{
     build_broken_response, build_response, group_attributes, name_id_format_uri, post_form,
 };
 
+use samlkit_saml::idp::{ResponseShape, build_shaped_response};
+
 use crate::error::CliError;
 use crate::io::Credential;
 use crate::now::{NowArg, parse_rfc3339};
@@ -109,6 +111,11 @@ pub(crate) struct IssueArgs {
     /// picks what the broken response signs (`none` counts as `assertion`).
     #[arg(long = "break", value_name = "KIND")]
     break_kind: Option<String>,
+    /// Shape the response like another IdP's: generic, salesforce, adfs, okta or entra (their
+    /// attribute names and NameFormat, and AuthnContextClassRef; `--attr email=…` becomes ADFS's
+    /// emailaddress claim URI, `given_name` Okta's firstName, …).
+    #[arg(long, value_name = "NAME")]
+    shape: Option<String>,
     /// The RelayState the --format html page posts along with the response (the SP's
     /// deep link or state).
     #[arg(long, value_name = "STATE")]
@@ -201,8 +208,19 @@ pub(crate) fn run(args: IssueArgs) -> Result<ExitCode, CliError> {
         valid_for: Duration::seconds(i64::from(args.valid_for)),
     };
     crate::encryption::EncryptionArgs::fill_from_metadata(sp_metadata.as_ref(), &mut params);
-    let built =
-        build_response(&params).map_err(|e| CliError::input(crate::error::saml_message(&e)))?;
+    let built = match args.shape.as_deref() {
+        None => build_response(&params),
+        Some(name) => {
+            let shape = ResponseShape::by_name(name).ok_or_else(|| {
+                CliError::input(format!(
+                    "--shape {name:?} is not one of {}",
+                    ResponseShape::names().join(", ")
+                ))
+            })?;
+            build_shaped_response(&params, shape)
+        }
+    }
+    .map_err(|e| CliError::input(crate::error::saml_message(&e)))?;
     let target = match args.target {
         SignChoice::Assertion => Some(SignTarget::Assertion),
         SignChoice::Response => Some(SignTarget::Response),

@@ -5,6 +5,7 @@ pub(crate) mod c14n;
 pub(crate) mod cert;
 pub(crate) mod decode;
 pub(crate) mod decrypt;
+pub(crate) mod idp;
 pub(crate) mod inventory;
 pub(crate) mod inventory_scan;
 pub(crate) mod issue;

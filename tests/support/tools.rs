@@ -101,7 +101,11 @@ pub(crate) const STRACE: Tool = Tool { name: "strace", program: "strace", probe_
 pub(crate) const PYTHON3_PYSAML2: Tool = Tool {
     name: "python3_pysaml2",
     program: "/usr/bin/python3",
-    probe_args: &["-c", "import saml2.sigver, saml2.samlp, saml2.saml"],
+    probe_args: &[
+        "-c",
+        "import shutil, sys, flask, saml2.sigver, saml2.samlp, saml2.saml, saml2.client, \
+         saml2.config, saml2.metadata; sys.exit(0 if shutil.which('xmlsec1') else 1)",
+    ],
 };
 
 /// Python's `cryptography` (python3-cryptography): the independent XML Encryption 1.1 decryptor
@@ -116,6 +120,29 @@ pub(crate) const PYTHON3_CRYPTOGRAPHY: Tool = Tool {
 };
 
 /// Every tool a test under `tests/` may need.
+/// Flask and OneLogin's python3-saml for the SP `tests/interop/onelogin_flask_sp.py` that
+/// `tests/idp_interop_sp.rs` runs against `samlkit idp serve`.
+pub(crate) const PYTHON3_FLASK_SAML: Tool = Tool {
+    name: "python3_flask_saml",
+    program: "/usr/bin/python3",
+    probe_args: &[
+        "-c",
+        "import flask, werkzeug.serving, onelogin.saml2.auth, onelogin.saml2.settings",
+    ],
+};
+
+/// Headless Chromium (Debian chromium + chromium-driver) driven by python3-selenium
+/// (`tests/interop/idp_browser.py`).
+pub(crate) const CHROMIUM_SELENIUM: Tool = Tool {
+    name: "chromium_selenium",
+    program: "/usr/bin/python3",
+    probe_args: &[
+        "-c",
+        "import os, sys, selenium.webdriver; \
+         sys.exit(0 if os.access('/usr/bin/chromium', os.X_OK) and os.access('/usr/bin/chromedriver', os.X_OK) else 1)",
+    ],
+};
+
 pub(crate) const ALL: &[&Tool] = &[
     &XMLSEC1,
     &OPENSSL,
@@ -129,6 +156,8 @@ pub(crate) const ALL: &[&Tool] = &[
     &STRACE,
     &PYTHON3_PYSAML2,
     &PYTHON3_CRYPTOGRAPHY,
+    &PYTHON3_FLASK_SAML,
+    &CHROMIUM_SELENIUM,
 ];
 
 /// Set by `scripts/test.sh` and CI: a missing tool fails its tests instead of ignoring them.

@@ -161,6 +161,31 @@ pub fn build_response(params: &ResponseParams) -> Result<BuiltResponse, SamlErro
 
 /// Builds an unsigned Response with the given IDs (deterministic: for tests and fixtures).
 pub fn build_response_with_ids(params: &ResponseParams, ids: ResponseIds) -> BuiltResponse {
+    write_response(params, ids, &ResponseStyle::DEFAULT)
+}
+
+/// What differs between the responses of different identity providers (see
+/// [`crate::idp::ResponseShape`]); the plain builder uses [`ResponseStyle::DEFAULT`].
+pub(crate) struct ResponseStyle<'a> {
+    /// The AuthnContextClassRef URI.
+    pub(crate) authn_context: &'a str,
+    /// The attributes' NameFormat; `None` leaves it out (ADFS, Entra ID).
+    pub(crate) attribute_name_format: Option<&'a str>,
+}
+
+impl ResponseStyle<'static> {
+    pub(crate) const DEFAULT: ResponseStyle<'static> = ResponseStyle {
+        authn_context: AC_PASSWORD_PROTECTED_TRANSPORT,
+        attribute_name_format: Some(ATTRNAME_FORMAT_BASIC),
+    };
+}
+
+/// The response text in the given style.
+pub(crate) fn write_response(
+    params: &ResponseParams,
+    ids: ResponseIds,
+    style: &ResponseStyle<'_>,
+) -> BuiltResponse {
     let now = format_instant(params.issue_instant);
     let until = format_instant(params.issue_instant + params.valid_for);
     let issuer = escape_text(&params.issuer);
@@ -215,17 +240,19 @@ pub fn build_response_with_ids(params: &ResponseParams, ids: ResponseIds) -> Bui
     x.push_str("</saml:Conditions>");
 
     x.push_str(&format!(
-        "<saml:AuthnStatement AuthnInstant=\"{now}\" SessionIndex=\"{}\"><saml:AuthnContext><saml:AuthnContextClassRef>{AC_PASSWORD_PROTECTED_TRANSPORT}</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement>",
-        escape_attr(&ids.session_index)
+        "<saml:AuthnStatement AuthnInstant=\"{now}\" SessionIndex=\"{}\"><saml:AuthnContext><saml:AuthnContextClassRef>{}</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement>",
+        escape_attr(&ids.session_index),
+        escape_text(style.authn_context)
     ));
 
     if !params.attributes.is_empty() {
         x.push_str("<saml:AttributeStatement>");
         for attr in &params.attributes {
-            x.push_str(&format!(
-                "<saml:Attribute Name=\"{}\" NameFormat=\"{ATTRNAME_FORMAT_BASIC}\">",
-                escape_attr(&attr.name)
-            ));
+            x.push_str(&format!("<saml:Attribute Name=\"{}\"", escape_attr(&attr.name)));
+            if let Some(format) = style.attribute_name_format {
+                x.push_str(&format!(" NameFormat=\"{}\"", escape_attr(format)));
+            }
+            x.push('>');
             for v in &attr.values {
                 x.push_str(&format!(
                     "<saml:AttributeValue xsi:type=\"xs:string\">{}</saml:AttributeValue>",

@@ -124,6 +124,19 @@ pub enum ErrorKind {
     /// An EncryptedAssertion, EncryptedID or EncryptedAttribute outside the XML Encryption shape
     /// samlkit reads.
     EncryptedDataMalformed,
+    /// An identity provider received a message from an entity it has no registration for.
+    UnknownServiceProvider,
+    /// An AuthnRequest names an AssertionConsumerService URL or index the SP never registered.
+    AcsNotRegistered,
+    /// A request's Destination is not this identity provider's endpoint.
+    DestinationMismatched,
+    /// A request's IssueInstant is too old, or too far in the future.
+    RequestStale,
+    /// A request ID was seen before (a replayed request).
+    RequestReplayed,
+    /// The request asks for something this identity provider does not offer (a NameID format,
+    /// a response binding).
+    RequestUnsupported,
 }
 
 impl ErrorKind {
@@ -203,6 +216,12 @@ impl ErrorKind {
             AssertionNotSigned => ("assertion_not_signed", "Assertion Not Signed"),
             CbcUnsigned => ("cbc_unsigned", "Unsigned CBC Refused"),
             EncryptedDataMalformed => ("encrypted_data_malformed", "Encrypted Data Malformed"),
+            UnknownServiceProvider => ("unknown_service_provider", "Unknown Service Provider"),
+            AcsNotRegistered => ("acs_not_registered", "ACS URL Not Registered"),
+            DestinationMismatched => ("destination_mismatched", "Destination Mismatched"),
+            RequestStale => ("request_stale", "Request Stale"),
+            RequestReplayed => ("request_replayed", "Request Replayed"),
+            RequestUnsupported => ("request_unsupported", "Request Unsupported"),
         }
     }
 }

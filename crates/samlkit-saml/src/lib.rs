@@ -95,6 +95,7 @@ mod encrypt;
 mod error;
 mod escape;
 mod id;
+pub mod idp;
 mod input;
 mod metadata;
 pub mod pin;

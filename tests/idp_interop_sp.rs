@@ -1,0 +1,421 @@
+//! `samlkit idp serve` against a real service provider: OneLogin's python3-saml on Flask
+//! (`tests/interop/onelogin_flask_sp.py`, signed AuthnRequests and LogoutRequests, signed
+//! assertions required, strict mode), driven over HTTP: SP-initiated login through the login
+//! page, SSO from the IdP session, a `--break` kind picked on the page that the SP must refuse,
+//! and single logout started at the SP.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use support::tools;
+
+const TIMEOUT: Duration = Duration::from_secs(60);
+
+/// A child process that prints `listening on http://ADDR` first; killed on drop.
+struct Process {
+    child: Child,
+    base: String,
+}
+
+impl Process {
+    fn start(mut command: Command) -> Process {
+        let mut child =
+            command.stdout(Stdio::piped()).stderr(Stdio::null()).spawn().expect("starts");
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
+            let mut line = String::new();
+            let _ = reader.read_line(&mut line);
+            let _ = tx.send(line);
+            let _ = std::io::copy(&mut reader, &mut std::io::sink());
+        });
+        let mut process = Process { child, base: String::new() };
+        let line = rx.recv_timeout(TIMEOUT).expect("prints its address");
+        process.base = line
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("{line:?}"))
+            .to_string();
+        process
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+struct Reply {
+    status: u16,
+    location: Option<String>,
+    body: String,
+}
+
+/// An HTTP client that keeps one cookie per origin, like a browser.
+struct Browser {
+    agent: ureq::Agent,
+    cookies: Vec<(String, String)>,
+}
+
+fn origin(url: &str) -> String {
+    let rest = url.split_once("://").unwrap().1;
+    rest.split('/').next().unwrap().to_string()
+}
+
+impl Browser {
+    fn new() -> Browser {
+        let agent = ureq::Agent::config_builder()
+            .max_redirects(0)
+            .http_status_as_error(false)
+            .timeout_global(Some(TIMEOUT))
+            .build()
+            .into();
+        Browser { agent, cookies: Vec::new() }
+    }
+
+    fn cookie(&self, url: &str) -> Option<String> {
+        let o = origin(url);
+        self.cookies.iter().find(|(k, _)| *k == o).map(|(_, v)| v.clone())
+    }
+
+    fn reply(&mut self, url: &str, response: ureq::http::Response<ureq::Body>) -> Reply {
+        let mut response = response;
+        if let Some(c) = response.headers().get("set-cookie").and_then(|v| v.to_str().ok()) {
+            let pair = c.split(';').next().unwrap().to_string();
+            let o = origin(url);
+            self.cookies.retain(|(k, _)| *k != o);
+            if !pair.ends_with('=') {
+                self.cookies.push((o, pair));
+            }
+        }
+        let location = response.headers().get("location").and_then(|v| v.to_str().ok()).map(|l| {
+            if l.starts_with('/') { format!("http://{}{l}", origin(url)) } else { l.to_string() }
+        });
+        let body = response.body_mut().read_to_string().unwrap();
+        Reply { status: response.status().as_u16(), location, body }
+    }
+
+    fn get(&mut self, url: &str) -> Reply {
+        let mut request = self.agent.get(url);
+        if let Some(c) = self.cookie(url) {
+            request = request.header("Cookie", &c);
+        }
+        let response = request.call().unwrap();
+        self.reply(url, response)
+    }
+
+    fn post(&mut self, url: &str, fields: &[(String, String)]) -> Reply {
+        let mut request = self.agent.post(url);
+        if let Some(c) = self.cookie(url) {
+            request = request.header("Cookie", &c);
+        }
+        let response =
+            request.send_form(fields.iter().map(|(k, v)| (k.as_str(), v.as_str()))).unwrap();
+        self.reply(url, response)
+    }
+
+    /// GETs `url` and follows redirects (at most 10), returning the last reply.
+    fn follow(&mut self, url: &str) -> (String, Reply) {
+        let mut url = url.to_string();
+        for _ in 0..10 {
+            let reply = self.get(&url);
+            match reply.location.clone() {
+                Some(next) if (300..400).contains(&reply.status) => url = next,
+                _ => return (url, reply),
+            }
+        }
+        panic!("too many redirects from {url}");
+    }
+}
+
+fn unescape(s: &str) -> String {
+    s.replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+/// The value of attribute `name` in the first tag containing `marker`.
+fn attr(body: &str, marker: &str, name: &str) -> Option<String> {
+    let at = body.find(marker)?;
+    let tag_start = body[..at + 1].rfind('<')?;
+    let tag = &body[tag_start..tag_start + body[tag_start..].find('>')?];
+    let start = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+    Some(unescape(&tag[start..start + tag[start..].find('"')?]))
+}
+
+/// The fields and action of the IdP's POST form.
+fn form(body: &str) -> (String, Vec<(String, String)>) {
+    let action = attr(body, "<form", "action").unwrap_or_else(|| panic!("no form: {body}"));
+    let mut fields = Vec::new();
+    for name in ["SAMLResponse", "RelayState"] {
+        if let Some(v) = attr(body, &format!("name=\"{name}\""), "value") {
+            fields.push((name.to_string(), v));
+        }
+    }
+    (action, fields)
+}
+
+fn start_idp(dir: &Path) -> Process {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_samlkit"));
+    command.args(["idp", "serve", "--listen", "127.0.0.1:0", "--config"]).arg(dir.join("idp.toml"));
+    Process::start(command)
+}
+
+#[test]
+#[cfg_attr(
+    missing_python3_flask_saml,
+    ignore = "needs python3-flask and python3-onelogin-saml2 (scripts/install-test-deps.sh)"
+)]
+fn onelogin_flask_sp_logs_in_through_the_page_refuses_a_break_and_logs_out() {
+    support::require(&tools::PYTHON3_FLASK_SAML);
+    let dir = tempfile::tempdir().unwrap();
+    let idp_settings = dir.path().join("idp.json");
+    let mut sp_command = support::python_script("onelogin_flask_sp.py");
+    sp_command
+        .arg(support::fixture("keys/attacker.key"))
+        .arg(support::fixture("certs/attacker.crt"))
+        .arg(&idp_settings);
+    let sp = Process::start(sp_command);
+
+    // The IdP registers the SP from the SP's own metadata (signing certificate included).
+    let mut browser = Browser::new();
+    let metadata = browser.get(&format!("{}/metadata", sp.base));
+    assert_eq!(metadata.status, 200, "{}", metadata.body);
+    std::fs::write(dir.path().join("sp.xml"), &metadata.body).unwrap();
+    std::fs::copy(support::fixture("keys/idp.key"), dir.path().join("idp.key")).unwrap();
+    std::fs::copy(support::fixture("certs/idp.crt"), dir.path().join("idp.crt")).unwrap();
+    std::fs::write(
+        dir.path().join("idp.toml"),
+        "entity_id = \"https://idp.example.com\"\nkey = \"idp.key\"\ncert = \"idp.crt\"\n\n[[user]]\nid = \"alice\"\nname_id = \"alice@example.com\"\n[user.attributes]\nemail = [\"alice@example.com\"]\ngroups = [\"admins\", \"staff\"]\n\n[[sp]]\nmetadata = \"sp.xml\"\nwant_authn_requests_signed = true\n",
+    )
+    .unwrap();
+    let idp = start_idp(dir.path());
+    let cert_pem = std::fs::read_to_string(support::fixture("certs/idp.crt")).unwrap();
+    let settings = serde_json::json!({
+        "entity_id": "https://idp.example.com",
+        "sso_url": format!("{}/sso", idp.base),
+        "slo_url": format!("{}/slo", idp.base),
+        "cert_pem": cert_pem,
+    });
+    std::fs::write(&idp_settings, settings.to_string()).unwrap();
+
+    // SP-initiated login (HTTP-Redirect, signed by python3-saml): the IdP shows its login page.
+    let (at, page) = browser.follow(&format!("{}/login", sp.base));
+    assert!(at.starts_with(&format!("{}/sso?SAMLRequest=", idp.base)), "{at}");
+    assert!(at.contains("&Signature="), "python3-saml signs the request: {at}");
+    assert_eq!(page.status, 200, "{}", page.body);
+    let token = attr(&page.body, "name=\"token\"", "value")
+        .unwrap_or_else(|| panic!("login page: {}", page.body));
+    let posted = browser.post(
+        &format!("{}/login", idp.base),
+        &[("token".into(), token), ("user".into(), "alice".into())],
+    );
+    let (action, fields) = form(&posted.body);
+    assert_eq!(action, format!("{}/acs", sp.base));
+    let acs = browser.post(&action, &fields);
+    assert_eq!(acs.status, 302, "the SP accepts the response: {}", acs.body);
+    let home = browser.get(&format!("{}/", sp.base));
+    assert!(
+        home.body.contains("logged in as <b id=\"name-id\">alice@example.com</b>"),
+        "{}",
+        home.body
+    );
+    assert!(home.body.contains("groups: admins, staff"), "{}", home.body);
+
+    // SSO: a new SP session (its cookie dropped) gets in from the IdP session, without the page.
+    let sp_origin = origin(&sp.base);
+    browser.cookies.retain(|(o, _)| *o != sp_origin);
+    let (_, page) = browser.follow(&format!("{}/login", sp.base));
+    let (action, fields) = form(&page.body);
+    assert_eq!(browser.post(&action, &fields).status, 302);
+    assert!(browser.get(&format!("{}/", sp.base)).body.contains("alice@example.com"));
+
+    // Single logout from the SP: signed LogoutRequest, the IdP session ends, the SP gets a
+    // signed LogoutResponse that python3-saml accepts.
+    let (at, page) = browser.follow(&format!("{}/logout", sp.base));
+    assert!(at.starts_with(&format!("{}/slo?SAMLRequest=", idp.base)), "{at}");
+    let next =
+        attr(&page.body, "id=\"continue\"", "href").unwrap_or_else(|| panic!("{}", page.body));
+    let (_, done) = browser.follow(&next);
+    assert_eq!(done.status, 200, "{}", done.body);
+    assert!(browser.get(&format!("{}/", sp.base)).body.contains("not logged in"));
+    let (_, page) = browser.follow(&format!("{}/login", sp.base));
+    let token = attr(&page.body, "name=\"token\"", "value")
+        .expect("the IdP session is gone: the login page again");
+
+    // A break picked on the login page: the SP must refuse the response.
+    for kind in ["xsw3", "wrong-key", "expired"] {
+        let token = if kind == "xsw3" {
+            token.clone()
+        } else {
+            // The broken login made an IdP session; drop it to get the page again.
+            let idp_origin = origin(&idp.base);
+            browser.cookies.retain(|(o, _)| *o != idp_origin);
+            let (_, page) = browser.follow(&format!("{}/login", sp.base));
+            attr(&page.body, "name=\"token\"", "value").unwrap()
+        };
+        let posted = browser.post(
+            &format!("{}/login", idp.base),
+            &[
+                ("token".into(), token),
+                ("user".into(), "alice".into()),
+                ("break".into(), kind.into()),
+            ],
+        );
+        let (action, fields) = form(&posted.body);
+        let refused = browser.post(&action, &fields);
+        assert_eq!(refused.status, 403, "{kind}: {}", refused.body);
+        assert!(refused.body.contains("refused:"), "{kind}: {}", refused.body);
+    }
+}
+
+/// A Flask SP started on a free port, with its metadata saved as `DIR/NAME.xml`.
+fn start_sp(dir: &Path, name: &str, idp_settings: &Path) -> Process {
+    let mut command = support::python_script("onelogin_flask_sp.py");
+    command
+        .arg(support::fixture("keys/attacker.key"))
+        .arg(support::fixture("certs/attacker.crt"))
+        .arg(idp_settings);
+    let sp = Process::start(command);
+    let metadata = Browser::new().get(&format!("{}/metadata", sp.base));
+    assert_eq!(metadata.status, 200, "{}", metadata.body);
+    std::fs::write(dir.join(format!("{name}.xml")), &metadata.body).unwrap();
+    sp
+}
+
+#[test]
+#[cfg_attr(
+    missing_python3_flask_saml,
+    ignore = "needs python3-flask and python3-onelogin-saml2 (scripts/install-test-deps.sh)"
+)]
+#[cfg_attr(
+    missing_chromium_selenium,
+    ignore = "needs chromium, chromium-driver and python3-selenium (scripts/install-test-deps.sh)"
+)]
+fn headless_chromium_logs_in_with_sso_on_a_second_sp_logs_out_of_both_and_sees_a_break_refused() {
+    support::require(&tools::PYTHON3_FLASK_SAML);
+    support::require(&tools::CHROMIUM_SELENIUM);
+    let dir = tempfile::tempdir().unwrap();
+    let idp_settings = dir.path().join("idp.json");
+    let sp1 = start_sp(dir.path(), "sp1", &idp_settings);
+    let sp2 = start_sp(dir.path(), "sp2", &idp_settings);
+    std::fs::copy(support::fixture("keys/idp.key"), dir.path().join("idp.key")).unwrap();
+    std::fs::copy(support::fixture("certs/idp.crt"), dir.path().join("idp.crt")).unwrap();
+    std::fs::write(
+        dir.path().join("idp.toml"),
+        "entity_id = \"https://idp.example.com\"\nkey = \"idp.key\"\ncert = \"idp.crt\"\n\n[[user]]\nid = \"alice\"\nname_id = \"alice@example.com\"\n[user.attributes]\nemail = [\"alice@example.com\"]\ngroups = [\"admins\", \"staff\"]\n\n[[sp]]\nmetadata = \"sp1.xml\"\n\n[[sp]]\nmetadata = \"sp2.xml\"\n",
+    )
+    .unwrap();
+    let idp = start_idp(dir.path());
+    let settings = serde_json::json!({
+        "entity_id": "https://idp.example.com",
+        "sso_url": format!("{}/sso", idp.base),
+        "slo_url": format!("{}/slo", idp.base),
+        "cert_pem": std::fs::read_to_string(support::fixture("certs/idp.crt")).unwrap(),
+    });
+    std::fs::write(&idp_settings, settings.to_string()).unwrap();
+
+    // Screenshots stay after the test, next to its other build outputs.
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("idp-browser");
+    std::fs::create_dir_all(&shots).unwrap();
+    let out = support::run_ok(
+        support::python_script("idp_browser.py")
+            .arg(&idp.base)
+            .arg(&sp1.base)
+            .arg(&sp2.base)
+            .arg(format!("{}/metadata", sp1.base))
+            .arg(&shots),
+    );
+    let steps: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let step = |name: &str| -> String {
+        let s = steps
+            .iter()
+            .find(|s| s["step"] == name)
+            .unwrap_or_else(|| panic!("no step {name}: {steps:?}"));
+        s["text"].as_str().unwrap().to_string()
+    };
+    assert!(step("login_page").contains("asks for a login"), "{}", step("login_page"));
+    assert!(
+        step("sp1_logged_in").contains("logged in as alice@example.com"),
+        "{}",
+        step("sp1_logged_in")
+    );
+    assert!(step("sp1_logged_in").contains("groups: admins, staff"));
+    assert!(step("sp2_sso").contains("logged in as alice@example.com"), "{}", step("sp2_sso"));
+    assert!(step("idp_initiated").contains("logged in as alice@example.com"));
+    assert!(step("idp_logged_out").contains("You are logged out of the IdP."));
+    assert!(step("sp1_after_logout").contains("not logged in"), "{}", step("sp1_after_logout"));
+    assert!(
+        step("sp2_after_logout").contains("not logged in"),
+        "SP2 was logged out by the IdP's frame: {}",
+        step("sp2_after_logout")
+    );
+    assert!(step("break_refused").contains("refused:"), "{}", step("break_refused"));
+    for shot in ["idp-login-page.png", "sp-after-login.png", "sp-refuses-xsw3.png"] {
+        let bytes = std::fs::read(shots.join(shot)).unwrap();
+        assert!(bytes.starts_with(b"\x89PNG"), "{shot}");
+    }
+}
+
+#[test]
+#[cfg_attr(
+    missing_python3_pysaml2,
+    ignore = "needs python3-pysaml2, python3-flask and xmlsec1 (scripts/install-test-deps.sh)"
+)]
+fn pysaml2_sp_logs_in_with_auto_login_and_refuses_a_replayed_response() {
+    support::require(&tools::PYTHON3_PYSAML2);
+    let dir = tempfile::tempdir().unwrap();
+    let idp_metadata = dir.path().join("idp-metadata.xml");
+    let mut command = support::python_script("pysaml2_sp.py");
+    command
+        .arg(support::fixture("keys/attacker.key"))
+        .arg(support::fixture("certs/attacker.crt"))
+        .arg(&idp_metadata);
+    let sp = Process::start(command);
+    let mut browser = Browser::new();
+    let metadata = browser.get(&format!("{}/metadata", sp.base));
+    assert_eq!(metadata.status, 200, "{}", metadata.body);
+    std::fs::write(dir.path().join("sp.xml"), &metadata.body).unwrap();
+    std::fs::copy(support::fixture("keys/idp.key"), dir.path().join("idp.key")).unwrap();
+    std::fs::copy(support::fixture("certs/idp.crt"), dir.path().join("idp.crt")).unwrap();
+    std::fs::write(
+        dir.path().join("idp.toml"),
+        "entity_id = \"https://idp.example.com\"\nkey = \"idp.key\"\ncert = \"idp.crt\"\nauto_login = \"alice\"\n\n[[user]]\nid = \"alice\"\nname_id = \"alice@example.com\"\n[user.attributes]\nemail = [\"alice@example.com\"]\n\n[[sp]]\nmetadata = \"sp.xml\"\nshape = \"adfs\"\n",
+    )
+    .unwrap();
+    let idp = start_idp(dir.path());
+    let published = browser.get(&format!("{}/metadata", idp.base));
+    std::fs::write(&idp_metadata, &published.body).unwrap();
+
+    // auto_login: the AuthnRequest is answered with the auto-POST form at once.
+    let (at, page) = browser.follow(&format!("{}/login", sp.base));
+    assert!(at.starts_with(&format!("{}/sso?SAMLRequest=", idp.base)), "{at}");
+    let (action, fields) = form(&page.body);
+    assert_eq!(action, format!("{}/acs", sp.base));
+    let accepted = browser.post(&action, &fields);
+    assert_eq!(accepted.status, 200, "{}", accepted.body);
+    assert!(accepted.body.contains("logged in as <b>alice@example.com</b>"), "{}", accepted.body);
+    assert!(
+        accepted.body.contains("alice@example.com"),
+        "the ADFS-shaped email claim: {}",
+        accepted.body
+    );
+
+    // The same response again: pysaml2 no longer has the request outstanding.
+    let replayed = browser.post(&action, &fields);
+    assert_eq!(replayed.status, 403, "{}", replayed.body);
+}
