@@ -21,7 +21,7 @@ use crate::io::{KEYSTORE, SAML_MESSAGE, load_certificate, read_input, shown_path
 #[derive(Args, Debug, Default)]
 pub(crate) struct EncryptionArgs {
     /// Encrypt the (signed) Assertion to this SP certificate (PEM or DER): the Response then
-    /// carries a saml:EncryptedAssertion. `--sign response|both` signs the Response over it.
+    /// carries a saml:EncryptedAssertion. `--target response|both` signs the Response over it.
     #[arg(long, value_name = "SP_CERT")]
     encrypt_for: Option<String>,
     /// Content encryption algorithm [default: aes256-gcm, or what --sp-metadata lists].

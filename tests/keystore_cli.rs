@@ -341,7 +341,7 @@ fn salesforce_rules_on_import() {
     assert_error(
         &import(&ec, &dir.path().join("e"), PASSWORD, &[]),
         1,
-        "holds an EC key; Salesforce accepts only RSA keys",
+        "holds an EC P-256 key; Salesforce accepts only RSA keys",
     );
 
     let keypass = dir.path().join("keypass.jks");
