@@ -384,6 +384,21 @@ fn check_outputs(title: &str, dir: &Path, outputs: &[String]) {
             has("aud: https://login.salesforce.com\n");
             has(", in 3m 0s)\n");
         }
+        "Decode a message without pasting it into a website" => {
+            // The form body, pretty-printed: the Response and its signed Assertion, indented.
+            let response = read("decoded-response.xml");
+            assert!(response.starts_with("<samlp:Response "), "{response}");
+            assert!(response.contains("\n  <saml:Issuer>https://idp.example.com</saml:Issuer>\n"));
+            assert!(response.contains("<ds:SignatureValue>"), "{response}");
+            // The redirect URL: its layers, RelayState and SigAlg, and never "verified".
+            let json: serde_json::Value =
+                serde_json::from_str(&read("decoded-url.json")).expect("decode --json");
+            assert_eq!(json["kind"], "SAMLRequest", "{json}");
+            assert_eq!(json["layers"], serde_json::json!(["url", "base64", "deflate", "xml"]));
+            assert_eq!(json["relay_state"], "/inbox", "{json}");
+            assert_eq!(json["verified"], false, "{json}");
+            assert_eq!(json["root"], "samlp:AuthnRequest", "{json}");
+        }
         "Verify a SAMLResponse captured from a browser" => {
             // --explain: every step, then the result.
             has("fixtures/captured/form-body.txt:\n");
