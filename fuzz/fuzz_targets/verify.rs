@@ -5,7 +5,7 @@
 //! documents, and check that an accepted one still says alice.
 #![no_main]
 
-use chrono::{Duration, TimeZone, Utc};
+use chrono::{TimeZone, Utc};
 use libfuzzer_sys::fuzz_target;
 use samlkit_cert::Certificate;
 use samlkit_saml::{VerifyPolicy, explain_response, verify_response};
