@@ -88,7 +88,7 @@ fn ca_new_writes_a_ca_certificate_and_a_0600_key() {
     assert!(text.contains("wrote ca.crt (CA certificate, PEM)"), "{text}");
     assert!(text.contains("wrote ca.key (CA private key, PKCS#8 PEM, mode 0600)"), "{text}");
     assert!(
-        text.contains("basic constraints   CA:TRUE, pathlen:1")
+        text.contains("constraints  CA:TRUE, pathlen:1")
             || text.contains("CA:TRUE, pathlen:1"),
         "{text}"
     );

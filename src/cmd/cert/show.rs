@@ -183,7 +183,7 @@ pub(crate) fn describe(
             pairs.push(("key usage", ext.key_usage.join(", ")));
         }
         if !ext.extended_key_usage.is_empty() {
-            pairs.push(("extended key usage", ext.extended_key_usage.join(", ")));
+            pairs.push(("eku", ext.extended_key_usage.join(", ")));
         }
         if let Some(bc) = ext.basic_constraints {
             let text = match (bc.ca, bc.path_len) {
@@ -191,7 +191,7 @@ pub(crate) fn describe(
                 (true, None) => "CA:TRUE".to_string(),
                 (false, _) => "CA:FALSE".to_string(),
             };
-            pairs.push(("basic constraints", text));
+            pairs.push(("constraints", text));
         }
         if !ext.alt_names.is_empty() {
             pairs.push(("alt names", ext.alt_names.join(", ")));
