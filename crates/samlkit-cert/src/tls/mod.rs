@@ -13,10 +13,10 @@
 //! use samlkit_cert::{PrivateKey, Subject, generate};
 //! # fn main() -> Result<(), samlkit_cert::CertError> {
 //! let now = Utc.with_ymd_and_hms(2026, 6, 1, 0, 0, 0).unwrap();
-//! let ca_key = PrivateKey::load(include_bytes!("../../../fixtures/keys/ec-p256.key"))?;
+//! let ca_key = PrivateKey::load(include_bytes!("../../../../fixtures/keys/ec-p256.key"))?;
 //! let ca = tls::new_ca(&ca_key, &Subject::new("Example Private CA"), now, 3650, Some(0))?;
 //!
-//! let key = PrivateKey::load(include_bytes!("../../../fixtures/keys/idp.key"))?;
+//! let key = PrivateKey::load(include_bytes!("../../../../fixtures/keys/idp.key"))?;
 //! let csr = generate::certificate_request(&key, &Subject::new("client.example.com"))?;
 //! let profile = LeafProfile { usage: Usage::Client, ..LeafProfile::default() };
 //! let leaf = tls::sign_request(csr.der(), &ca, &ca_key, now, 365, &profile)?;
