@@ -156,9 +156,21 @@ pub fn lint(chain: &[Certificate], options: &LintOptions<'_>) -> LintReport {
             && !is_signed_by(cert, next)
         {
             in_order = false;
+            if is_signed_by(cert, cert) {
+                add(
+                    "order",
+                    Severity::Error,
+                    format!(
+                        "certificate {} ({}) is a self-signed root, which belongs at the end; list the leaf first, then each issuer",
+                        i + 1,
+                        subject(cert)
+                    ),
+                );
+                continue;
+            }
             let elsewhere = chain
                 .iter()
-                .position(|c| is_signed_by(cert, c))
+                .position(|c| c.der() != cert.der() && is_signed_by(cert, c))
                 .map(|at| format!("; its issuer is certificate {}", at + 1))
                 .unwrap_or_default();
             add(
@@ -202,11 +214,18 @@ pub fn lint(chain: &[Certificate], options: &LintOptions<'_>) -> LintReport {
             .iter()
             .position(|c| options.trusted.iter().any(|t| t.der() == c.der() || is_signed_by(c, t)));
         match trusted_at {
-            Some(at) => add(
-                "anchor",
-                Severity::Ok,
-                format!("certificate {} ({}) is trusted by --ca-file", at + 1, subject(&chain[at])),
-            ),
+            Some(at) => {
+                let how = if options.trusted.iter().any(|t| t.der() == chain[at].der()) {
+                    "is in --ca-file"
+                } else {
+                    "is issued by a --ca-file certificate"
+                };
+                add(
+                    "anchor",
+                    Severity::Ok,
+                    format!("certificate {} ({}) {how}", at + 1, subject(&chain[at])),
+                );
+            }
             None => add(
                 "anchor",
                 Severity::Error,

@@ -328,6 +328,16 @@ pub fn sign_request(
     if !ca_extensions.basic_constraints.is_some_and(|bc| bc.ca) {
         return Err(CertError::NotCa { subject: ca.info().subject.clone() });
     }
+    // Say what is wrong with a weak key before the signature check refuses it in other words.
+    if let Some(info) = crate::request::load_requests(csr_der)?.first()
+        && let crate::key::KeyAlgorithm::Rsa { bits } = info.key
+        && bits < 2048
+    {
+        return Err(CertError::InvalidParameter {
+            field: "certificate signing request",
+            reason: format!("its key is a {bits}-bit RSA key; TLS servers want at least 2048 bits"),
+        });
+    }
     let request =
         CertificateSigningRequestParams::from_der(&csr_der.into()).map_err(|e| match e {
             rcgen::Error::InvalidCertificationRequestSignature => CertError::RequestSignature,
@@ -471,7 +481,10 @@ pub fn check_chain_order(chain: &[Certificate]) -> Result<(), CertError> {
         let [cert, next] = pair else { continue };
         if !is_signed_by(cert, next) {
             // Say where the issuer is, if it is elsewhere in the list.
-            let found_at = chain.iter().position(|c| is_signed_by(cert, c)).map(|i| i + 1);
+            let found_at = chain
+                .iter()
+                .position(|c| c.der() != cert.der() && is_signed_by(cert, c))
+                .map(|i| i + 1);
             return Err(CertError::TlsChainOrder {
                 index: index + 1,
                 subject: cert.info().subject.clone(),

@@ -1,0 +1,33 @@
+//! `samlkit mtls`: mutual TLS with the same credential (client chains for Salesforce callouts
+//! and inbound API calls).
+
+mod lint;
+
+use std::process::ExitCode;
+
+use clap::{Args, Subcommand};
+
+use crate::error::CliError;
+
+#[derive(Args)]
+#[command(
+    subcommand_required = true,
+    after_help = "Examples:\n  \
+        samlkit mtls lint fixtures/certs/idp.crt --profile salesforce-inbound   # exit 1: self-signed"
+)]
+pub(crate) struct MtlsArgs {
+    #[command(subcommand)]
+    command: MtlsCommand,
+}
+
+#[derive(Subcommand)]
+enum MtlsCommand {
+    /// Check a client certificate chain the way mutual-TLS servers judge it.
+    Lint(lint::LintArgs),
+}
+
+pub(crate) fn run(args: MtlsArgs) -> Result<ExitCode, CliError> {
+    match args.command {
+        MtlsCommand::Lint(args) => lint::run(args),
+    }
+}
