@@ -96,6 +96,9 @@ pub(crate) const NODE_XML_CRYPTO: Tool = Tool {
 /// strace: counts the flushes (fsync, fdatasync, syncfs) a batch makes.
 pub(crate) const STRACE: Tool = Tool { name: "strace", program: "strace", probe_args: &["-V"] };
 
+/// curl: a mutual-TLS client (`--cert`/`--key`) against `samlkit mtls serve`.
+pub(crate) const CURL: Tool = Tool { name: "curl", program: "curl", probe_args: &["--version"] };
+
 /// Every tool a test under `tests/` may need.
 pub(crate) const ALL: &[&Tool] = &[
     &XMLSEC1,
@@ -108,6 +111,7 @@ pub(crate) const ALL: &[&Tool] = &[
     &PROMTOOL,
     &NODE_XML_CRYPTO,
     &STRACE,
+    &CURL,
 ];
 
 /// Set by `scripts/test.sh` and CI: a missing tool fails its tests instead of ignoring them.

@@ -2,6 +2,7 @@
 //! and inbound API calls).
 
 mod lint;
+mod serve;
 
 use std::process::ExitCode;
 
@@ -24,10 +25,13 @@ pub(crate) struct MtlsArgs {
 enum MtlsCommand {
     /// Check a client certificate chain the way mutual-TLS servers judge it.
     Lint(lint::LintArgs),
+    /// A test server that requires a client certificate and answers with what it presented.
+    Serve(serve::ServeArgs),
 }
 
 pub(crate) fn run(args: MtlsArgs) -> Result<ExitCode, CliError> {
     match args.command {
         MtlsCommand::Lint(args) => lint::run(args),
+        MtlsCommand::Serve(args) => serve::run(args),
     }
 }
