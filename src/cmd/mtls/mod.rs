@@ -2,6 +2,7 @@
 //! and inbound API calls).
 
 mod lint;
+mod probe;
 mod serve;
 
 use std::process::ExitCode;
@@ -27,11 +28,14 @@ enum MtlsCommand {
     Lint(lint::LintArgs),
     /// A test server that requires a client certificate and answers with what it presented.
     Serve(serve::ServeArgs),
+    /// Connect to a mutual-TLS server with a client chain and report what happened.
+    Probe(probe::ProbeArgs),
 }
 
 pub(crate) fn run(args: MtlsArgs) -> Result<ExitCode, CliError> {
     match args.command {
         MtlsCommand::Lint(args) => lint::run(args),
         MtlsCommand::Serve(args) => serve::run(args),
+        MtlsCommand::Probe(args) => probe::run(args),
     }
 }

@@ -465,6 +465,30 @@ fn describe_general_name(name: &GeneralName<'_>) -> String {
     }
 }
 
+/// An X.500 name in DER (with or without its outer SEQUENCE header, as TLS
+/// CertificateRequest messages carry it) in the form `CN=…, O=…`; `None` if it is not one.
+pub fn describe_name(der: &[u8]) -> Option<String> {
+    use x509_parser::x509::X509Name;
+    if let Ok((rest, name)) = X509Name::from_der(der)
+        && rest.is_empty()
+    {
+        return Some(name.to_string());
+    }
+    // Add the SEQUENCE header (tag 0x30, DER length) the caller left off.
+    let mut wrapped = vec![0x30];
+    let len = der.len();
+    if len < 0x80 {
+        wrapped.push(u8::try_from(len).ok()?);
+    } else {
+        let bytes: Vec<u8> = len.to_be_bytes().into_iter().skip_while(|b| *b == 0).collect();
+        wrapped.push(0x80 | u8::try_from(bytes.len()).ok()?);
+        wrapped.extend(bytes);
+    }
+    wrapped.extend_from_slice(der);
+    let (rest, name) = X509Name::from_der(&wrapped).ok()?;
+    rest.is_empty().then(|| name.to_string())
+}
+
 /// Whether `issuer`'s key made `cert`'s signature (and `cert` names `issuer` as its issuer).
 pub fn is_signed_by(cert: &Certificate, issuer: &Certificate) -> bool {
     let (Ok(child), Ok(parent)) = (parse(cert), parse(issuer)) else {
