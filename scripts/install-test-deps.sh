@@ -15,6 +15,8 @@ wanted+=(python3-cryptography)
 wanted+=(python3-icalendar prometheus)
 # strace counts the flushes of a batch (tests/atomic_write_cli.rs).
 wanted+=(strace)
+# curl is a mutual-TLS client against `samlkit mtls serve` (tests/mtls_serve_cli.rs).
+wanted+=(curl)
 # scripts/bench-anchors.sh (`just bench-anchors`): hyperfine, GNU time for peak RSS, xmllint.
 wanted+=(hyperfine time libxml2-utils)
 # `idp serve` against a real SP: tests/interop/onelogin_flask_sp.py (python3-saml on Flask).

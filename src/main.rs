@@ -61,6 +61,8 @@ enum Command {
     Jwt(cmd::jwt::JwtArgs),
     /// Sign and verify SAML HTTP-Redirect binding URLs (query-string signatures).
     Redirect(cmd::redirect::RedirectArgs),
+    /// Mutual TLS with the same credential: check client chains.
+    Mtls(cmd::mtls::MtlsArgs),
     // No doc comment on these four: it would replace the Args struct's own text (with its
     // examples) in `<command> --help`; `samlkit --help` shows that text's first line.
     Issue(cmd::issue::IssueArgs),
@@ -85,6 +87,7 @@ fn main() -> ExitCode {
         Command::C14n(args) => cmd::c14n::run(args),
         Command::Jwt(args) => cmd::jwt::run(args),
         Command::Redirect(args) => cmd::redirect::run(args),
+        Command::Mtls(args) => cmd::mtls::run(args),
         Command::Issue(args) => cmd::issue::run(args),
         Command::Sign(args) => cmd::sign::run(args),
         Command::Verify(args) => cmd::verify::run(args),

@@ -463,6 +463,16 @@ fn check_outputs(title: &str, dir: &Path, outputs: &[String]) {
             assert_eq!(json["signed"], serde_json::json!(["response", "assertion"]), "{json}");
             assert_eq!(json["encryption"]["data"], "http://www.w3.org/2009/xmlenc11#aes256-gcm");
         }
+        "Mutual TLS for Salesforce callouts and inbound API calls" => {
+            has("ok    order        2 certificate(s), leaf first, each signed by the next\n");
+            has("ok    client-auth  the leaf has the clientAuth extended key usage\n");
+            has("ok    key          the private key matches the leaf\n");
+            has("FAIL  self-signed  the leaf is self-signed");
+            let chain = read("api-client-chain.pem");
+            assert_eq!(chain.matches("-----BEGIN CERTIFICATE-----").count(), 2, "{chain}");
+            assert!(chain.starts_with(&read("api-client-issued.crt")), "leaf first");
+            assert_eq!(mode(&dir.join("mtls-ca.key")), 0o600);
+        }
         "Which integrations break when this certificate expires?" => {
             // The table: soonest expiry first, the integrations of each, the problems.
             has("pending          -  -           New_CA_Cert");

@@ -122,7 +122,7 @@ fn metadata_certificate(bytes: &[u8]) -> Result<samlkit_cert::Certificate, Strin
 }
 
 /// The statuses `--status` accepts.
-const STATUSES: [&str; 5] = ["ok", "renew", "expired", "not-yet-valid", "error"];
+const STATUSES: [&str; 6] = ["ok", "renew", "expired", "not-yet-valid", "error", "needs-action"];
 
 /// Whether a row passes `--status` and `--owner`.
 fn selected(args: &InventoryArgs, row: &InventoryRow) -> bool {
@@ -221,12 +221,18 @@ fn render(rows: &[InventoryRow]) -> String {
         }
         match &row.health {
             Health::Error(reason) => notes.push(format!("{}: {reason}", row.entry.name)),
-            Health::Checked(c) if row.needs_action() => notes.push(format!(
-                "{}: {}",
-                row.entry.name,
-                c.expiry.describe(c.info.not_before, c.info.not_after)
-            )),
-            Health::Checked(_) => {}
+            Health::Checked(c) => {
+                if c.expiry.status != samlkit_cert::ExpiryStatus::Ok {
+                    notes.push(format!(
+                        "{}: {}",
+                        row.entry.name,
+                        c.expiry.describe(c.info.not_before, c.info.not_after)
+                    ));
+                }
+                for problem in &c.usage_problems {
+                    notes.push(format!("{}: needs action: {problem}", row.entry.name));
+                }
+            }
         }
     }
     let mut out = table.render();
@@ -251,6 +257,7 @@ fn row_json(row: &InventoryRow) -> serde_json::Value {
         "removed": row.entry.removed,
         "warn_days": row.warn_days,
         "status": row.status(),
+        "usage": row.entry.usage.map(|u| u.name()),
     });
     match &row.health {
         Health::Checked(c) => {
@@ -260,6 +267,7 @@ fn row_json(row: &InventoryRow) -> serde_json::Value {
             value["days_left"] = json!(c.expiry.days_left);
             value["salesforce_threshold_crossed"] = json!(c.expiry.threshold);
             value["sha256_fingerprint"] = json!(c.sha256_fingerprint);
+            value["usage_problems"] = json!(c.usage_problems);
             value["error"] = serde_json::Value::Null;
         }
         Health::Error(reason) => {

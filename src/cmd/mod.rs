@@ -11,6 +11,7 @@ pub(crate) mod inventory_scan;
 pub(crate) mod issue;
 pub(crate) mod jwt;
 pub(crate) mod metadata;
+pub(crate) mod mtls;
 pub(crate) mod redirect;
 pub(crate) mod sign;
 pub(crate) mod verify;

@@ -118,6 +118,8 @@ pub(crate) const PYTHON3_CRYPTOGRAPHY: Tool = Tool {
         "import cryptography.hazmat.primitives.ciphers.aead, cryptography.hazmat.primitives.asymmetric.padding",
     ],
 };
+/// curl: a mutual-TLS client (`--cert`/`--key`) against `samlkit mtls serve`.
+pub(crate) const CURL: Tool = Tool { name: "curl", program: "curl", probe_args: &["--version"] };
 
 /// Every tool a test under `tests/` may need.
 /// Flask and OneLogin's python3-saml for the SP `tests/interop/onelogin_flask_sp.py` that
@@ -158,6 +160,7 @@ pub(crate) const ALL: &[&Tool] = &[
     &PYTHON3_CRYPTOGRAPHY,
     &PYTHON3_FLASK_SAML,
     &CHROMIUM_SELENIUM,
+    &CURL,
 ];
 
 /// Set by `scripts/test.sh` and CI: a missing tool fails its tests instead of ignoring them.

@@ -271,6 +271,42 @@ pub enum CertError {
         found: String,
     },
 
+    // ----- TLS certificates (module `tls`) -----
+    /// A chain is not leaf first, each certificate followed by its issuer.
+    #[error(
+        "the chain is out of order: certificate {index} ({subject}) is not signed by the certificate after it ({next}){}; list the leaf first, then each issuer",
+        issuer_at.map(|i| format!("; its issuer is certificate {i}")).unwrap_or_default()
+    )]
+    TlsChainOrder {
+        /// 1-based position of the certificate whose issuer should follow.
+        index: usize,
+        /// Its subject.
+        subject: String,
+        /// The subject of the certificate that follows instead.
+        next: String,
+        /// 1-based position of its issuer, when it is elsewhere in the list.
+        issuer_at: Option<usize>,
+    },
+    /// A signing request's signature does not verify with the key it carries.
+    #[error(
+        "the certificate signing request's signature does not verify: it was altered or not made with the key it carries"
+    )]
+    RequestSignature,
+    /// The CA key is not the key of the CA certificate.
+    #[error("the CA key does not match the CA certificate ({subject})")]
+    CaKeyMismatch {
+        /// The CA certificate's subject.
+        subject: String,
+    },
+    /// The issuing certificate is not a certificate authority.
+    #[error(
+        "{subject} is not a certificate authority (no basicConstraints CA:TRUE); create one with `samlkit cert ca new`"
+    )]
+    NotCa {
+        /// The certificate's subject.
+        subject: String,
+    },
+
     // ----- JWT bearer tokens (module `jwt`) -----
     /// The audience is not one Salesforce accepts.
     #[error(
@@ -365,6 +401,8 @@ impl CertError {
                 | CertError::NotPkcs8 { .. }
                 | CertError::KeyCertMismatch { .. }
                 | CertError::ChainOrder { .. }
+                | CertError::TlsChainOrder { .. }
+                | CertError::RequestSignature
                 | CertError::JwtAlgorithmRefused(_)
                 | CertError::JwtCriticalHeader(_)
                 | CertError::JwtSignatureInvalid

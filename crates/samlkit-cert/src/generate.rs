@@ -17,12 +17,9 @@
 //! # Ok(()) }
 //! ```
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use rcgen::string::{Ia5String, PrintableString};
-use rcgen::{
-    CertificateParams, DistinguishedName, DnType, DnValue, IsCa, KeyPair, KeyUsagePurpose,
-    SerialNumber,
-};
+use rcgen::{CertificateParams, DistinguishedName, DnType, DnValue, KeyPair};
 
 use crate::certificate::Certificate;
 use crate::key::{KeyAlgorithm, PrivateKey};
@@ -64,7 +61,7 @@ impl Subject {
     }
 
     /// Checks the fields and builds the X.500 name, in the order OpenSSL prints them.
-    fn to_distinguished_name(&self) -> Result<DistinguishedName, CertError> {
+    pub(crate) fn to_distinguished_name(&self) -> Result<DistinguishedName, CertError> {
         let invalid = |field: &'static str, reason: &str| CertError::InvalidParameter {
             field,
             reason: reason.to_string(),
@@ -150,26 +147,13 @@ pub fn self_signed(
     not_before: DateTime<Utc>,
     days: u32,
 ) -> Result<Certificate, CertError> {
-    if days == 0 || days > MAX_DAYS {
-        return Err(CertError::InvalidParameter {
-            field: "days",
-            reason: format!("{days}; the validity must be 1 to {MAX_DAYS} days"),
-        });
-    }
-    let not_after = not_before + Duration::days(i64::from(days));
-    let mut params = CertificateParams::default();
-    params.distinguished_name = subject.to_distinguished_name()?;
-    params.not_before = to_offset(not_before)?;
-    params.not_after = to_offset(not_after)?;
-    params.serial_number = Some(SerialNumber::from_slice(&random_serial()?));
-    params.key_usages = vec![KeyUsagePurpose::DigitalSignature, KeyUsagePurpose::KeyEncipherment];
-    // ExplicitNoCa writes basicConstraints CA:FALSE and, with it, the subjectKeyIdentifier.
-    params.is_ca = IsCa::ExplicitNoCa;
-    let key_pair = rcgen_key(key)?;
-    let built = params
-        .self_signed(&key_pair)
-        .map_err(|e| CertError::Build { what: "certificate", reason: e.to_string() })?;
-    Certificate::from_der(built.der())
+    crate::tls::self_signed_leaf(
+        key,
+        subject,
+        not_before,
+        days,
+        &crate::tls::LeafProfile::default(),
+    )
 }
 
 /// A PKCS#10 certificate signing request, ready to send to a certificate authority.
@@ -206,7 +190,7 @@ pub fn certificate_request(
     Ok(CertificateRequest { der: csr.der().to_vec() })
 }
 
-fn rcgen_key(key: &PrivateKey) -> Result<KeyPair, CertError> {
+pub(crate) fn rcgen_key(key: &PrivateKey) -> Result<KeyPair, CertError> {
     let algorithm = match key.algorithm() {
         KeyAlgorithm::Rsa { .. } => &rcgen::PKCS_RSA_SHA256,
         KeyAlgorithm::EcdsaP256 => &rcgen::PKCS_ECDSA_P256_SHA256,
@@ -217,7 +201,7 @@ fn rcgen_key(key: &PrivateKey) -> Result<KeyPair, CertError> {
     })
 }
 
-fn to_offset(at: DateTime<Utc>) -> Result<time::OffsetDateTime, CertError> {
+pub(crate) fn to_offset(at: DateTime<Utc>) -> Result<time::OffsetDateTime, CertError> {
     time::OffsetDateTime::from_unix_timestamp(at.timestamp()).map_err(|e| {
         CertError::InvalidParameter { field: "validity", reason: format!("{at}: {e}") }
     })
@@ -225,7 +209,7 @@ fn to_offset(at: DateTime<Utc>) -> Result<time::OffsetDateTime, CertError> {
 
 /// 16 random bytes that encode as a positive, minimal, full-length DER INTEGER: the top bit
 /// is cleared (positive) and the next one set (no leading zero byte to strip).
-fn random_serial() -> Result<[u8; 16], CertError> {
+pub(crate) fn random_serial() -> Result<[u8; 16], CertError> {
     let mut serial = [0u8; 16];
     getrandom::fill(&mut serial).map_err(|e| CertError::Build {
         what: "certificate",

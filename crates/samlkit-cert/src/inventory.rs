@@ -62,8 +62,84 @@ pub struct InventoryEntry {
     pub alias: Option<String>,
     /// For a keystore: the environment variable holding its password (the CLI reads it).
     pub password_env: Option<String>,
+    /// What the certificate is used for (`usage = "saml" | "jwt" | "mtls-client" |
+    /// "mtls-server"`): the report then also runs the checks that use needs.
+    pub usage: Option<Usage>,
     /// 1-based line of the entry's `[[certificate]]` header.
     pub line: usize,
+}
+
+/// What an inventory entry's certificate is used for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Usage {
+    /// Signing SAML assertions.
+    Saml,
+    /// Signing JWT bearer tokens (Salesforce wants RS256: an RSA key).
+    Jwt,
+    /// A mutual-TLS client certificate (needs the clientAuth extended key usage).
+    MtlsClient,
+    /// A TLS server certificate (needs serverAuth and a subjectAltName).
+    MtlsServer,
+}
+
+impl Usage {
+    /// Every usage.
+    pub const ALL: [Usage; 4] = [Usage::Saml, Usage::Jwt, Usage::MtlsClient, Usage::MtlsServer];
+
+    /// The name in the inventory file.
+    pub fn name(self) -> &'static str {
+        match self {
+            Usage::Saml => "saml",
+            Usage::Jwt => "jwt",
+            Usage::MtlsClient => "mtls-client",
+            Usage::MtlsServer => "mtls-server",
+        }
+    }
+
+    /// What `cert` lacks for this use, in plain words (empty when nothing).
+    pub fn problems(self, cert: &Certificate) -> Vec<String> {
+        let mut problems = Vec::new();
+        let ext = crate::tls::extensions(cert).unwrap_or_default();
+        if let crate::KeyAlgorithm::Rsa { bits } = cert.info().key
+            && bits < 2048
+        {
+            problems.push(format!("a {bits}-bit RSA key; use 2048 bits or more"));
+        }
+        match self {
+            Usage::Saml => {}
+            Usage::Jwt => {
+                if !matches!(cert.info().key, crate::KeyAlgorithm::Rsa { .. }) {
+                    problems.push(format!(
+                        "an {} key; Salesforce's JWT bearer flow needs RS256 (an RSA key)",
+                        cert.info().key
+                    ));
+                }
+            }
+            Usage::MtlsClient => {
+                if !ext.extended_key_usage.iter().any(|p| p == "clientAuth") {
+                    problems.push(
+                        "an mtls-client certificate without the clientAuth extended key usage"
+                            .into(),
+                    );
+                }
+            }
+            Usage::MtlsServer => {
+                if !ext.extended_key_usage.iter().any(|p| p == "serverAuth") {
+                    problems.push(
+                        "an mtls-server certificate without the serverAuth extended key usage"
+                            .into(),
+                    );
+                }
+                if ext.alt_names.is_empty() {
+                    problems.push(
+                        "an mtls-server certificate without subjectAltName names; clients match the host name against them"
+                            .into(),
+                    );
+                }
+            }
+        }
+        problems
+    }
 }
 
 /// A parsed inventory file.
@@ -126,6 +202,7 @@ struct EntrySchema {
     removed: Option<String>,
     alias: Option<String>,
     password_env: Option<String>,
+    usage: Option<String>,
 }
 
 impl Inventory {
@@ -177,7 +254,19 @@ impl Inventory {
                     message: format!("the name is used twice (again at line {line})"),
                 });
             }
+            let usage = match entry.usage.as_deref().map(str::trim) {
+                None => None,
+                Some(text) => match Usage::ALL.into_iter().find(|u| u.name() == text) {
+                    Some(usage) => Some(usage),
+                    None => {
+                        return Err(at(format!(
+                            "certificate entry {name:?}: usage {text:?} is not one of saml, jwt, mtls-client, mtls-server"
+                        )));
+                    }
+                },
+            };
             entries.push(InventoryEntry {
+                usage,
                 name,
                 cert,
                 owner: entry.owner,
@@ -241,6 +330,10 @@ impl Inventory {
                         let expiry =
                             Expiry::evaluate(info.not_before, info.not_after, now, warn_days);
                         Health::Checked(Box::new(CheckedCertificate {
+                            usage_problems: entry
+                                .usage
+                                .map(|usage| usage.problems(&cert))
+                                .unwrap_or_default(),
                             info: info.clone(),
                             sha256_fingerprint: cert.sha256_fingerprint(),
                             expiry,
@@ -282,10 +375,16 @@ pub struct InventoryRow {
 }
 
 impl InventoryRow {
-    /// `ok`, `renew`, `expired`, `not-yet-valid`, or `error` when the certificate is unusable.
+    /// `ok`, `renew`, `expired`, `not-yet-valid`, `error` when the certificate is unusable, or
+    /// `needs-action` when it is in date but lacks what its `usage` needs.
     pub fn status(&self) -> &'static str {
         match &self.health {
             Health::Error(_) => "error",
+            Health::Checked(c)
+                if c.expiry.status == ExpiryStatus::Ok && !c.usage_problems.is_empty() =>
+            {
+                "needs-action"
+            }
             Health::Checked(c) => c.expiry.status.as_str(),
         }
     }
@@ -294,7 +393,9 @@ impl InventoryRow {
     pub fn needs_action(&self) -> bool {
         match &self.health {
             Health::Error(_) => true,
-            Health::Checked(c) => c.expiry.status != ExpiryStatus::Ok,
+            Health::Checked(c) => {
+                c.expiry.status != ExpiryStatus::Ok || !c.usage_problems.is_empty()
+            }
         }
     }
 }
@@ -317,6 +418,8 @@ pub struct CheckedCertificate {
     pub sha256_fingerprint: String,
     /// The verdict at the report's `now`.
     pub expiry: Expiry,
+    /// What the certificate lacks for the entry's `usage` (needs action when not empty).
+    pub usage_problems: Vec<String>,
 }
 
 /// 1-based line and column (in characters) of byte `offset` in `text`.

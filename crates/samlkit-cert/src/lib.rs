@@ -33,6 +33,7 @@
 //! - [`expiry`]: `ok` / `renew` / `expired` / `not-yet-valid` against a warning window;
 //! - [`inventory`]: the TOML inventory of certificates and the integrations that use them, and
 //!   [`inventory::scan`], which builds it from a Salesforce org's metadata;
+//! - [`tls`]: certificates for (mutual) TLS: usages, alternative names, a private CA, chains;
 //! - [`sfmeta`]: reading Salesforce metadata (DX project or Metadata API retrieve).
 #![forbid(unsafe_code)]
 
@@ -49,6 +50,7 @@ pub mod keystore;
 mod pem;
 pub mod request;
 pub mod sfmeta;
+pub mod tls;
 
 pub use certificate::{Certificate, CertificateInfo};
 pub use error::CertError;

@@ -69,6 +69,24 @@ pub fn load_requests(bytes: &[u8]) -> Result<Vec<RequestInfo>, CertError> {
         .collect()
 }
 
+/// The DER of the first signing request in `bytes` (a PEM `CERTIFICATE REQUEST` block, or
+/// DER), unchecked: [`crate::tls::sign_request`] checks it.
+pub fn first_request_der(bytes: &[u8]) -> Result<Vec<u8>, CertError> {
+    if !is_request(bytes) {
+        return if bytes.first() == Some(&0x30) {
+            Ok(bytes.to_vec())
+        } else {
+            Err(not_a_request("neither a PEM CERTIFICATE REQUEST nor DER".into()))
+        };
+    }
+    let text = std::str::from_utf8(bytes).map_err(|_| not_a_request("not UTF-8 text".into()))?;
+    pem::parse_all(text)?
+        .into_iter()
+        .find(|b| b.label == "CERTIFICATE REQUEST" || b.label == "NEW CERTIFICATE REQUEST")
+        .map(|b| b.der)
+        .ok_or_else(|| not_a_request("no CERTIFICATE REQUEST block".into()))
+}
+
 fn not_a_request(reason: String) -> CertError {
     CertError::InvalidParameter { field: "certificate request", reason }
 }

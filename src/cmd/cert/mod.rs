@@ -1,5 +1,7 @@
 //! `samlkit cert`: create, inspect and check certificates and keys.
 
+mod ca;
+mod chain;
 mod check;
 mod csr;
 mod export;
@@ -7,6 +9,7 @@ mod import;
 mod new;
 pub(crate) mod password;
 mod show;
+mod sign;
 
 use std::process::ExitCode;
 
@@ -43,6 +46,12 @@ enum CertCommand {
     Export(export::ExportArgs),
     /// Extract the key and certificate from a JKS or PKCS#12 keystore, checking Salesforce's rules.
     Import(import::ImportArgs),
+    /// A private certificate authority for mutual-TLS client certificates.
+    Ca(ca::CaArgs),
+    /// Issue a certificate from a signing request with a private CA.
+    Sign(sign::SignArgs),
+    /// Write a chain (leaf first, each certificate followed by its issuer) to one PEM file.
+    Chain(chain::ChainArgs),
 }
 
 pub(crate) fn run(args: CertArgs) -> Result<ExitCode, CliError> {
@@ -53,5 +62,8 @@ pub(crate) fn run(args: CertArgs) -> Result<ExitCode, CliError> {
         CertCommand::Check(args) => check::run(args),
         CertCommand::Export(args) => export::run(args),
         CertCommand::Import(args) => import::run(args),
+        CertCommand::Ca(args) => ca::run(args),
+        CertCommand::Sign(args) => sign::run(args),
+        CertCommand::Chain(args) => chain::run(args),
     }
 }

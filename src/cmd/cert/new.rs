@@ -5,7 +5,8 @@ use std::process::ExitCode;
 
 use chrono::{DateTime, SubsecRound, Utc};
 use clap::Args;
-use samlkit_cert::{KeyType, PrivateKey, RsaKeySize, Subject, generate};
+use samlkit_cert::tls::{AltName, LeafProfile, Usage};
+use samlkit_cert::{KeyType, PrivateKey, RsaKeySize, Subject, generate, tls};
 
 use super::show::{describe, describe_json};
 use crate::error::CliError;
@@ -21,7 +22,9 @@ use crate::now::parse_rfc3339;
     samlkit cert new --cn idp.example.com --org \"Example Corp\" --valid-days 730 \\\n      \
     --out signing/idp\n  \
     samlkit cert show signing/idp.crt --key signing/idp.key\n  \
-    samlkit cert new --cn ec-idp.example.com --key-type ec-p256 --out ec-idp")]
+    samlkit cert new --cn ec-idp.example.com --key-type ec-p256 --out ec-idp\n  \
+    samlkit cert new --cn api-client.example.com --usage client \\\n      \
+    --san DNS:api-client.example.com --out mtls/client")]
 pub(crate) struct NewArgs {
     /// Common name (CN) of the certificate, e.g. the IdP host name.
     #[arg(long, value_name = "NAME")]
@@ -53,6 +56,14 @@ pub(crate) struct NewArgs {
     /// directory (existing, or ending with /) gets DIR/NAME.crt and DIR/NAME.key.
     #[arg(long, value_name = "PREFIX")]
     out: Option<PathBuf>,
+    /// What the certificate is for: signing (SAML/XML signatures, the default), client (a
+    /// mutual-TLS client: EKU clientAuth), server (EKU serverAuth) or client+server (both).
+    #[arg(long, value_name = "USAGE", default_value = "signing", value_parser = parse_usage)]
+    usage: Usage,
+    /// A subject alternative name (repeatable): DNS:NAME, IP:ADDR, email:ADDRESS or URI:URI;
+    /// without a prefix the kind is inferred.
+    #[arg(long = "san", value_name = "NAME", value_parser = parse_san)]
+    sans: Vec<AltName>,
     /// Replace PREFIX.crt and PREFIX.key if they exist.
     #[arg(long)]
     force: bool,
@@ -65,7 +76,7 @@ pub(crate) struct NewArgs {
     now: Option<DateTime<Utc>>,
 }
 
-fn parse_days(value: &str) -> Result<u32, String> {
+pub(crate) fn parse_days(value: &str) -> Result<u32, String> {
     let max = generate::MAX_DAYS;
     match value.trim().parse::<u32>() {
         Ok(days) if (1..=max).contains(&days) => Ok(days),
@@ -73,7 +84,23 @@ fn parse_days(value: &str) -> Result<u32, String> {
     }
 }
 
-fn parse_key_type(value: &str) -> Result<KeyType, String> {
+/// `--usage`, shared by `cert sign`.
+pub(crate) fn parse_usage(value: &str) -> Result<Usage, String> {
+    Usage::from_name(value.trim())
+        .ok_or_else(|| format!("--usage must be one of {}", Usage::ALL.map(Usage::name).join(", ")))
+}
+
+/// `--san`, shared by `cert sign`.
+pub(crate) fn parse_san(value: &str) -> Result<AltName, String> {
+    AltName::parse(value).map_err(|e| match e {
+        samlkit_cert::CertError::InvalidParameter { reason, .. } => {
+            format!("--san {reason} (use DNS:NAME, IP:ADDR, email:ADDRESS or URI:URI)")
+        }
+        other => other.to_string(),
+    })
+}
+
+pub(crate) fn parse_key_type(value: &str) -> Result<KeyType, String> {
     KeyType::from_name(value.trim()).ok_or_else(|| {
         format!("--key-type must be one of {}", KeyType::ALL.map(KeyType::name).join(", "))
     })
@@ -123,7 +150,9 @@ pub(crate) fn run(args: NewArgs) -> Result<ExitCode, CliError> {
     let key_type = args.key_size.map_or(args.key_type, KeyType::Rsa);
     let key = PrivateKey::generate(key_type).map_err(CliError::input)?;
     // Validate the subject (and build the certificate) before anything touches the disk.
-    let cert = generate::self_signed(&key, &subject, now, args.days).map_err(CliError::input)?;
+    let profile = LeafProfile { usage: args.usage, alt_names: args.sans };
+    let cert =
+        tls::self_signed_leaf(&key, &subject, now, args.days, &profile).map_err(CliError::input)?;
     if let Some(dir) = key_path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| {
             CliError::input(format!(
@@ -155,12 +184,12 @@ fn default_prefix(cn: &str) -> Result<PathBuf, CliError> {
 }
 
 /// Whether `--out` names a directory: one that exists, or a path ending with `/`.
-fn names_a_directory(out: &std::path::Path) -> bool {
+pub(crate) fn names_a_directory(out: &std::path::Path) -> bool {
     out.is_dir() || out.as_os_str().to_string_lossy().ends_with(std::path::MAIN_SEPARATOR)
 }
 
 /// The common name as a file name, keeping only characters that are safe in one.
-fn cn_file_name(cn: &str) -> Result<String, CliError> {
+pub(crate) fn cn_file_name(cn: &str) -> Result<String, CliError> {
     let name: String = cn
         .trim()
         .chars()
@@ -174,7 +203,7 @@ fn cn_file_name(cn: &str) -> Result<String, CliError> {
 }
 
 /// `PREFIX.ext`, appending (not replacing) so `idp.example.com` gives `idp.example.com.crt`.
-fn with_suffix(prefix: &std::path::Path, ext: &str) -> PathBuf {
+pub(crate) fn with_suffix(prefix: &std::path::Path, ext: &str) -> PathBuf {
     let mut name = prefix.as_os_str().to_os_string();
     name.push(".");
     name.push(ext);
@@ -187,6 +216,11 @@ mod tests {
 
     #[test]
     fn days_and_key_size_parsers() {
+        assert_eq!(parse_usage("client+server"), Ok(Usage::ClientServer));
+        assert_eq!(
+            parse_usage("tls").unwrap_err(),
+            "--usage must be one of signing, client, server, client+server"
+        );
         assert_eq!(parse_days("365"), Ok(365));
         for bad in ["0", "-1", "abc", "1.5", "36501", ""] {
             assert!(parse_days(bad).is_err(), "{bad}");

@@ -177,6 +177,26 @@ pub(crate) fn describe(
         ("sha1", cert.sha1_fingerprint()),
         ("sha256", cert.sha256_fingerprint()),
     ];
+    // What TLS peers check; a certificate samlkit cannot read them from shows none.
+    if let Ok(ext) = samlkit_cert::tls::extensions(cert) {
+        if !ext.key_usage.is_empty() {
+            pairs.push(("key usage", ext.key_usage.join(", ")));
+        }
+        if !ext.extended_key_usage.is_empty() {
+            pairs.push(("eku", ext.extended_key_usage.join(", ")));
+        }
+        if let Some(bc) = ext.basic_constraints {
+            let text = match (bc.ca, bc.path_len) {
+                (true, Some(n)) => format!("CA:TRUE, pathlen:{n}"),
+                (true, None) => "CA:TRUE".to_string(),
+                (false, _) => "CA:FALSE".to_string(),
+            };
+            pairs.push(("constraints", text));
+        }
+        if !ext.alt_names.is_empty() {
+            pairs.push(("alt names", ext.alt_names.join(", ")));
+        }
+    }
     if let Some((key_path, ok)) = key_match {
         let verdict = if ok { "yes" } else { "NO" };
         pairs.push(("key matches", format!("{verdict} ({})", shown_path(key_path))));
@@ -193,6 +213,7 @@ pub(crate) fn describe_json(
 ) -> serde_json::Value {
     let info = cert.info();
     let expiry = Expiry::evaluate(info.not_before, info.not_after, now, DEFAULT_WARN_DAYS);
+    let ext = samlkit_cert::tls::extensions(cert).unwrap_or_default();
     json!({
         "file": name,
         "subject": info.subject,
@@ -210,5 +231,9 @@ pub(crate) fn describe_json(
         "sha1_fingerprint": cert.sha1_fingerprint(),
         "sha256_fingerprint": cert.sha256_fingerprint(),
         "key_matches": key_matches,
+        "key_usage": ext.key_usage,
+        "extended_key_usage": ext.extended_key_usage,
+        "basic_constraints": ext.basic_constraints.map(|bc| json!({"ca": bc.ca, "path_len": bc.path_len})),
+        "alt_names": ext.alt_names,
     })
 }

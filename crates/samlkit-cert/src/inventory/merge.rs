@@ -93,6 +93,7 @@ pub fn merge(
                     removed: None,
                     alias: None,
                     password_env: None,
+                    usage: None,
                     line: 0,
                 });
                 plan.added.push(name);
@@ -162,6 +163,9 @@ fn render(entries: &[InventoryEntry]) -> String {
         if let Some(alias) = &entry.alias {
             out.push_str(&format!("alias = {}\n", quote(alias)));
         }
+        if let Some(usage) = entry.usage {
+            out.push_str(&format!("usage = {}\n", quote(usage.name())));
+        }
         if let Some(var) = &entry.password_env {
             out.push_str(&format!("password_env = {}\n", quote(var)));
         }
@@ -207,6 +211,7 @@ mod tests {
             removed: None,
             alias: None,
             password_env: None,
+            usage: None,
             line: 0,
         };
         assert_eq!(unique_name(&[entry("a"), entry("a (2)")], "a"), "a (3)");
@@ -225,6 +230,7 @@ mod tests {
             removed: Some("gone".into()),
             alias: None,
             password_env: None,
+            usage: None,
             line: 0,
         };
         let text = render(std::slice::from_ref(&entry));

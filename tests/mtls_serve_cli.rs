@@ -1,0 +1,277 @@
+//! `samlkit mtls serve` through the built binary, with curl and `openssl s_client` as the
+//! mutual-TLS clients: a good client certificate is accepted and answered with its chain and
+//! verdict; no certificate, or one from an untrusted CA, is refused.
+// Unwrapping is how a test, bench or example reports a failure; the workspace denies these
+// lints in library code only.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Child, ChildStdout, Command, Stdio};
+
+use support::{assert_error, assert_success, fixture, require, run_in, stdout, tools};
+
+fn ok(dir: &Path, args: &[&str]) {
+    assert_success(&run_in(dir, args));
+}
+
+/// A CA, a client certificate it issued for the idp key, one from another CA, and a server
+/// certificate for 127.0.0.1.
+fn pki(dir: &Path) {
+    let key = fixture("keys/idp.key");
+    ok(dir, &["cert", "ca", "new", "--cn", "Good CA", "--key-type", "ec-p256", "--out", "ca"]);
+    ok(
+        dir,
+        &["cert", "ca", "new", "--cn", "Other CA", "--key-type", "ec-p256", "--out", "other-ca"],
+    );
+    ok(dir, &["cert", "csr", "--key", &key, "--cn", "client.example.com", "--out", "client.csr"]);
+    ok(
+        dir,
+        &[
+            "cert",
+            "sign",
+            "client.csr",
+            "--ca",
+            "ca.crt",
+            "--ca-key",
+            "ca.key",
+            "--out",
+            "client.crt",
+        ],
+    );
+    ok(
+        dir,
+        &[
+            "cert",
+            "sign",
+            "client.csr",
+            "--ca",
+            "other-ca.crt",
+            "--ca-key",
+            "other-ca.key",
+            "--out",
+            "foreign.crt",
+        ],
+    );
+    ok(
+        dir,
+        &[
+            "cert",
+            "new",
+            "--cn",
+            "localhost",
+            "--usage",
+            "server",
+            "--san",
+            "IP:127.0.0.1",
+            "--san",
+            "DNS:localhost",
+            "--key-type",
+            "ec-p256",
+            "--out",
+            "server",
+        ],
+    );
+}
+
+/// The running server; killed when dropped.
+struct Server {
+    child: Child,
+    lines: BufReader<ChildStdout>,
+    port: String,
+}
+
+impl Server {
+    fn start(dir: &Path) -> Server {
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("samlkit"))
+            .current_dir(dir)
+            .args([
+                "mtls",
+                "serve",
+                "--cert",
+                "server.crt",
+                "--key",
+                "server.key",
+                "--client-ca",
+                "ca.crt",
+                "--listen",
+                "127.0.0.1:0",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap());
+        let mut first = String::new();
+        lines.read_line(&mut first).unwrap();
+        let port = first
+            .trim()
+            .strip_prefix("listening on https://127.0.0.1:")
+            .unwrap_or_else(|| panic!("first line: {first:?}"))
+            .to_string();
+        Server { child, lines, port }
+    }
+
+    /// The server's next log line.
+    fn next_line(&mut self) -> String {
+        let mut line = String::new();
+        self.lines.read_line(&mut line).unwrap();
+        line.trim().to_string()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn curl(dir: &Path, port: &str, client: Option<(&str, &str)>) -> std::process::Output {
+    let mut cmd = Command::new("curl");
+    cmd.current_dir(dir).args(["-sS", "--max-time", "20", "--cacert", "server.crt"]);
+    if let Some((cert, key)) = client {
+        cmd.args(["--cert", cert, "--key", key]);
+    }
+    cmd.arg(format!("https://127.0.0.1:{port}/callout?x=1")).output().unwrap()
+}
+
+#[test]
+#[cfg_attr(missing_curl, ignore = "curl not installed: run scripts/install-test-deps.sh")]
+fn curl_with_a_good_client_certificate_is_answered_others_are_refused() {
+    require(&tools::CURL);
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    pki(d);
+    let mut server = Server::start(d);
+    let key = fixture("keys/idp.key");
+
+    let good = curl(d, &server.port, Some(("client.crt", &key)));
+    assert!(good.status.success(), "{}", String::from_utf8_lossy(&good.stderr));
+    let answer: serde_json::Value = serde_json::from_slice(&good.stdout).unwrap();
+    assert_eq!(answer["path"], "/callout");
+    assert_eq!(answer["method"], "GET");
+    assert_eq!(answer["client_chain"][0]["subject"], "CN=client.example.com");
+    assert_eq!(answer["client_chain"][0]["issuer"], "CN=Good CA");
+    assert_eq!(answer["verdict"]["passed"], true, "{answer}");
+    assert!(answer["tls_version"].as_str().unwrap().starts_with("TLSv1_"), "{answer}");
+    assert!(answer["cipher_suite"].is_string());
+    let line = server.next_line();
+    assert!(
+        line.starts_with("accepted 127.0.0.1:") && line.ends_with(": CN=client.example.com"),
+        "{line}"
+    );
+
+    // No client certificate: the handshake fails (TLS 1.3: certificate_required).
+    let none = curl(d, &server.port, None);
+    assert!(!none.status.success());
+    let line = server.next_line();
+    assert!(line.starts_with("refused 127.0.0.1:") && line.contains("no certificate"), "{line}");
+
+    // A certificate from a CA the server does not trust.
+    let foreign = curl(d, &server.port, Some(("foreign.crt", &key)));
+    assert!(!foreign.status.success());
+    let said = String::from_utf8_lossy(&foreign.stderr).to_lowercase();
+    assert!(said.contains("unknown ca") || said.contains("alert"), "{said}");
+    let line = server.next_line();
+    assert!(line.starts_with("refused 127.0.0.1:") && line.contains("UnknownIssuer"), "{line}");
+}
+
+#[test]
+#[cfg_attr(missing_openssl, ignore = "openssl not installed: run scripts/install-test-deps.sh")]
+fn openssl_s_client_is_accepted_with_a_client_certificate_and_refused_without() {
+    require(&tools::OPENSSL);
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    pki(d);
+    let mut server = Server::start(d);
+    let connect = format!("127.0.0.1:{}", server.port);
+    let key = fixture("keys/idp.key");
+    let s_client = |extra: &[&str]| {
+        let mut child = Command::new("openssl")
+            .current_dir(d)
+            .args([
+                "s_client",
+                "-connect",
+                &connect,
+                "-CAfile",
+                "server.crt",
+                "-verify_return_error",
+                "-ign_eof",
+            ])
+            .args(extra)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(b"GET /s_client HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let good = s_client(&["-cert", "client.crt", "-key", &key]);
+    let text = String::from_utf8_lossy(&good.stdout).into_owned();
+    assert!(text.contains("Verify return code: 0 (ok)"), "{text}");
+    assert!(text.contains("\"path\":\"/s_client\"") && text.contains("\"passed\":true"), "{text}");
+    assert!(server.next_line().starts_with("accepted 127.0.0.1:"));
+
+    let without = s_client(&[]);
+    let text = String::from_utf8_lossy(&without.stdout).into_owned();
+    assert!(!text.contains("\"client_chain\""), "{text}");
+    let said = String::from_utf8_lossy(&without.stderr).into_owned();
+    assert!(said.contains("certificate required"), "{said}");
+    let line = server.next_line();
+    assert!(line.starts_with("refused 127.0.0.1:"), "{line}");
+}
+
+#[test]
+fn exit_after_start_and_usage_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    pki(d);
+    let out = run_in(
+        d,
+        &[
+            "mtls",
+            "serve",
+            "--cert",
+            "server.crt",
+            "--key",
+            "server.key",
+            "--client-ca",
+            "ca.crt",
+            "--listen",
+            "127.0.0.1:0",
+            "--exit-after-start",
+        ],
+    );
+    assert_success(&out);
+    assert!(stdout(&out).starts_with("listening on https://127.0.0.1:"), "{}", stdout(&out));
+    let cases: [(&[&str], &str); 3] = [
+        (
+            &["--key", &fixture("keys/idp.key"), "--listen", "127.0.0.1:0"],
+            "the --key does not match the first certificate of --cert",
+        ),
+        (&["--key", "server.key", "--listen", "not-an-address"], "cannot listen on not-an-address"),
+        (&["--key", "server.key", "--client-ca", "missing.pem"], "missing.pem"),
+    ];
+    for (extra, needle) in cases {
+        let mut args = vec![
+            "mtls",
+            "serve",
+            "--cert",
+            "server.crt",
+            "--client-ca",
+            "ca.crt",
+            "--exit-after-start",
+        ];
+        args.extend_from_slice(extra);
+        assert_error(&run_in(d, &args), 2, needle);
+    }
+}
