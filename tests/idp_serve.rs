@@ -366,6 +366,30 @@ fn idp_initiated_login_session_sso_force_authn_and_is_passive() {
     assert!(page.body.contains("no SP"), "{}", page.body);
 }
 
+#[test]
+fn a_login_with_a_break_kind_creates_no_session() {
+    let dir = config_dir(CONFIG);
+    let server = Server::start(dir.path(), &[], Stdio::null());
+    let sp2 = sp(SP2, SP2_ACS, &server.base);
+    let cache = InMemoryReplayCache::new();
+    let mut browser = Browser::new(&server);
+    let page = browser.get(&format!("/sso/init?sp={}", samlkit_saml::redirect::url_encode(SP2)));
+    let token =
+        attr(&page.body, "name=\"token\"", "value").unwrap_or_else(|| panic!("{}", page.body));
+    let page = browser.post("/login", &[("token", &token), ("user", "alice"), ("break", "xsw3")]);
+    let (_, field, _) = posted_response(&page);
+    assert!(
+        sp2.verify_post(&field, Vec::<String>::new(), &cache, Utc::now()).is_err(),
+        "the broken response is refused by the SP"
+    );
+    assert!(browser.cookie.is_none(), "no session cookie for a broken response");
+    // The next request is not answered by SSO: the login page again.
+    let request = sp2.authn_request(Utc::now()).redirect().unwrap();
+    let page = browser.get(request.url());
+    assert!(attr(&page.body, "name=\"token\"", "value").is_some(), "{}", page.body);
+    assert!(!page.body.contains("name=\"SAMLResponse\""), "{}", page.body);
+}
+
 fn passive_request(base: &str) -> String {
     format!(
         r#"<samlp:AuthnRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_passive1" Version="2.0" IssueInstant="{}" Destination="{base}/sso" IsPassive="true"><saml:Issuer>{SP2}</saml:Issuer></samlp:AuthnRequest>"#,

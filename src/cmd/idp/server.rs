@@ -645,6 +645,15 @@ fn issue(
             );
         }
     };
+    let outcome = match choices.break_kind {
+        Some(kind) => format!("{outcome}:break:{}", kind.name()),
+        None => outcome.to_string(),
+    };
+    // A deliberately broken response is not a login: no session is created or extended, so the
+    // next request from this browser is not answered by SSO as if the SP had accepted it.
+    if choices.break_kind.is_some() {
+        return with_outcome(Html(page).into_response(), Some(entity), outcome);
+    }
     // Remember the login: the session gets this SP (for SSO and single logout).
     let entry =
         SessionSp { entity_id: entity.to_string(), session_index, name_id, name_id_format: format };
@@ -669,14 +678,7 @@ fn issue(
     {
         response.headers_mut().insert(header::SET_COOKIE, cookie);
     }
-    with_outcome(
-        response,
-        Some(entity),
-        match choices.break_kind {
-            Some(kind) => format!("{outcome}:break:{}", kind.name()),
-            None => outcome.to_string(),
-        },
-    )
+    with_outcome(response, Some(entity), outcome)
 }
 
 /// An auto-submitting form with every `name=value` field of a form body.
