@@ -17,10 +17,12 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use chrono::Utc;
 use samlkit_cert::{Certificate, PrivateKey, SignatureAlgorithm};
+use samlkit_dsig::{DigestMethod, SignatureMethod};
 use samlkit_saml::redirect::{MessageKind, decode_and_inflate, url_decode, verify_url};
 use samlkit_saml::{
-    ErrorKind, IdentityProvider, InMemoryReplayCache, ServiceProvider, VerifyPolicy,
-    verify_idp_metadata, verify_response,
+    ErrorKind, IdentityProvider, InMemoryReplayCache, ServiceProvider, SignTarget,
+    SigningCredential, SigningProfile, VerifyPolicy, sign_document, verify_idp_metadata,
+    verify_response,
 };
 
 const IDP: &str = "https://idp.example.com";
@@ -364,6 +366,30 @@ fn idp_initiated_login_session_sso_force_authn_and_is_passive() {
     assert!(page.body.contains("no SP"), "{}", page.body);
 }
 
+#[test]
+fn a_login_with_a_break_kind_creates_no_session() {
+    let dir = config_dir(CONFIG);
+    let server = Server::start(dir.path(), &[], Stdio::null());
+    let sp2 = sp(SP2, SP2_ACS, &server.base);
+    let cache = InMemoryReplayCache::new();
+    let mut browser = Browser::new(&server);
+    let page = browser.get(&format!("/sso/init?sp={}", samlkit_saml::redirect::url_encode(SP2)));
+    let token =
+        attr(&page.body, "name=\"token\"", "value").unwrap_or_else(|| panic!("{}", page.body));
+    let page = browser.post("/login", &[("token", &token), ("user", "alice"), ("break", "xsw3")]);
+    let (_, field, _) = posted_response(&page);
+    assert!(
+        sp2.verify_post(&field, Vec::<String>::new(), &cache, Utc::now()).is_err(),
+        "the broken response is refused by the SP"
+    );
+    assert!(browser.cookie.is_none(), "no session cookie for a broken response");
+    // The next request is not answered by SSO: the login page again.
+    let request = sp2.authn_request(Utc::now()).redirect().unwrap();
+    let page = browser.get(request.url());
+    assert!(attr(&page.body, "name=\"token\"", "value").is_some(), "{}", page.body);
+    assert!(!page.body.contains("name=\"SAMLResponse\""), "{}", page.body);
+}
+
 fn passive_request(base: &str) -> String {
     format!(
         r#"<samlp:AuthnRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_passive1" Version="2.0" IssueInstant="{}" Destination="{base}/sso" IsPassive="true"><saml:Issuer>{SP2}</saml:Issuer></samlp:AuthnRequest>"#,
@@ -470,6 +496,87 @@ fn single_logout_ends_the_session_and_logs_out_the_other_sp() {
     let page = browser.get(&url);
     assert_eq!(page.status, 403, "{}", page.body);
     assert!(page.body.contains("Signature Invalid"), "{}", page.body);
+}
+
+/// `xml` with an enveloped signature over its root by `key`, the key's own certificate in KeyInfo,
+/// base64 for an HTTP-POST form.
+fn post_signed(xml: &str, key: &str, cert: &str) -> String {
+    let key = PrivateKey::load(&std::fs::read(support::fixture(key)).unwrap()).unwrap();
+    let cert = Certificate::load(&std::fs::read(support::fixture(cert)).unwrap()).unwrap();
+    let profile = SigningProfile {
+        target: SignTarget::Response,
+        method: SignatureMethod::RsaSha256,
+        digest: DigestMethod::Sha256,
+    };
+    let signed =
+        sign_document(xml, &SigningCredential::new(&key, cert).unwrap(), &profile).unwrap();
+    assert!(signed.contains("<ds:Signature"), "{signed}");
+    STANDARD.encode(signed)
+}
+
+#[test]
+fn slo_by_post_verifies_the_enveloped_signature_against_the_registered_certificate_only() {
+    let dir = config_dir(CONFIG);
+    let server = Server::start(dir.path(), &[], Stdio::null());
+    let mut browser = Browser::new(&server);
+    let (_, logout) = samlkit_saml::idp::build_logout_request(
+        SP1,
+        &format!("{}/slo", server.base),
+        "alice@example.com",
+        "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress",
+        None,
+        Utc::now(),
+    )
+    .unwrap();
+    // Signed with SP1's registered key: accepted and answered with a LogoutResponse.
+    let good = post_signed(&logout, "keys/attacker.key", "certs/attacker.crt");
+    let page = browser.post("/slo", &[("SAMLRequest", &good), ("RelayState", "bye")]);
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("id=\"logged-out\""), "{}", page.body);
+    let next = attr(&page.body, "id=\"continue\"", "href").expect("continue link");
+    assert!(next.starts_with(SP1_SLO), "{next}");
+
+    // The signature is checked, not just looked for: one altered byte is refused.
+    let tampered = String::from_utf8(STANDARD.decode(&good).unwrap())
+        .unwrap()
+        .replace("alice@example.com", "bob@example.com");
+    let page = browser.post("/slo", &[("SAMLRequest", &STANDARD.encode(tampered))]);
+    assert_eq!(page.status, 403, "{}", page.body);
+    assert!(!page.body.contains("id=\"logged-out\""), "{}", page.body);
+
+    // Signed by another key that brings its own certificate in KeyInfo: refused, only SP1's
+    // registered certificate is trusted. Same for a LogoutResponse.
+    let other = post_signed(&logout, "keys/idp.key", "certs/idp.crt");
+    let page = browser.post("/slo", &[("SAMLRequest", &other)]);
+    assert_eq!(page.status, 403, "{}", page.body);
+    assert!(page.body.contains("Certificate Not Trusted"), "{}", page.body);
+    let reply = samlkit_saml::idp::build_logout_response(
+        SP1,
+        &format!("{}/slo", server.base),
+        "_l1",
+        true,
+        Utc::now(),
+    )
+    .unwrap();
+    let page = browser
+        .post("/slo", &[("SAMLResponse", &post_signed(&reply, "keys/idp.key", "certs/idp.crt"))]);
+    assert_eq!(page.status, 403, "{}", page.body);
+    assert!(page.body.contains("Certificate Not Trusted"), "{}", page.body);
+    let page = browser.post(
+        "/slo",
+        &[("SAMLResponse", &post_signed(&reply, "keys/attacker.key", "certs/attacker.crt"))],
+    );
+    assert_eq!(page.status, 200, "{}", page.body);
+
+    // Unsigned, from an SP that must sign: refused with the reason (both message kinds).
+    for (field, xml, what) in
+        [("SAMLRequest", &logout, "LogoutRequests"), ("SAMLResponse", &reply, "LogoutResponses")]
+    {
+        let page = browser.post("/slo", &[(field, &STANDARD.encode(xml))]);
+        assert_eq!(page.status, 403, "{}", page.body);
+        assert!(page.body.contains("Signature Missing"), "{}", page.body);
+        assert!(page.body.contains(&format!("must sign its {what}")), "{}", page.body);
+    }
 }
 
 #[test]

@@ -18,12 +18,13 @@ use samlkit_dsig::SignatureMethod;
 use samlkit_saml::idp::{
     AuthnRequestInfo, ErrorAnswer, IncomingRequest, RequestCheck, SpRegistration,
     StatusCode as SamlStatus, build_logout_request, build_logout_response, build_shaped_response,
-    build_status_response, check_authn_request, parse_logout_request, parse_logout_response,
+    build_status_response, check_authn_request, check_logout_signature, parse_logout_request,
+    parse_logout_response,
 };
 use samlkit_saml::redirect::{self, MessageKind};
 use samlkit_saml::{
-    BreakInput, BreakKind, IdpMetadataParams, InMemoryReplayCache, ResponseParams, SignTarget,
-    SigningCredential, SigningProfile, attacker_credential, build_broken_response,
+    BreakInput, BreakKind, IdpMetadataParams, InMemoryReplayCache, ResponseParams, SamlError,
+    SignTarget, SigningCredential, SigningProfile, attacker_credential, build_broken_response,
     build_idp_metadata, name_id_format_uri, new_id, post_form, sign_document,
 };
 use serde::Deserialize;
@@ -644,6 +645,15 @@ fn issue(
             );
         }
     };
+    let outcome = match choices.break_kind {
+        Some(kind) => format!("{outcome}:break:{}", kind.name()),
+        None => outcome.to_string(),
+    };
+    // A deliberately broken response is not a login: no session is created or extended, so the
+    // next request from this browser is not answered by SSO as if the SP had accepted it.
+    if choices.break_kind.is_some() {
+        return with_outcome(Html(page).into_response(), Some(entity), outcome);
+    }
     // Remember the login: the session gets this SP (for SSO and single logout).
     let entry =
         SessionSp { entity_id: entity.to_string(), session_index, name_id, name_id_format: format };
@@ -668,14 +678,7 @@ fn issue(
     {
         response.headers_mut().insert(header::SET_COOKIE, cookie);
     }
-    with_outcome(
-        response,
-        Some(entity),
-        match choices.break_kind {
-            Some(kind) => format!("{outcome}:break:{}", kind.name()),
-            None => outcome.to_string(),
-        },
-    )
+    with_outcome(response, Some(entity), outcome)
 }
 
 /// An auto-submitting form with every `name=value` field of a form body.
@@ -870,7 +873,7 @@ async fn slo_redirect(
             relay_state,
             Some(&query),
         ),
-        Ok((false, xml)) => logout_response(&state, &String::from_utf8_lossy(&xml)),
+        Ok((false, xml)) => logout_response(&state, &String::from_utf8_lossy(&xml), Some(&query)),
         Err(e) => with_outcome(
             html(StatusCode::BAD_REQUEST, pages::refused(e.kind().title(), &e.to_string(), None)),
             None,
@@ -892,7 +895,7 @@ async fn slo_post(
     };
     match (form.saml_request.as_deref().map(decode), form.saml_response.as_deref().map(decode)) {
         (Some(Some(xml)), None) => logout_request(&state, &headers, &xml, form.relay_state, None),
-        (None, Some(Some(xml))) => logout_response(&state, &xml),
+        (None, Some(Some(xml))) => logout_response(&state, &xml, None),
         _ => with_outcome(
             html(
                 StatusCode::BAD_REQUEST,
@@ -947,29 +950,10 @@ fn logout_request(
         );
     };
     let entity = sp.registration.entity_id.as_str();
-    if let Some(q) = query.filter(|q| q.contains("Signature=")) {
-        if let Err(e) =
-            redirect::verify_url_with_certificates(q, &sp.registration.signing_certs, false)
-        {
-            return with_outcome(
-                html(StatusCode::FORBIDDEN, pages::refused(e.kind().title(), &e.to_string(), None)),
-                Some(entity),
-                format!("refused:{}", e.code()),
-            );
-        }
-    } else if sp.registration.want_authn_requests_signed {
-        return with_outcome(
-            html(
-                StatusCode::FORBIDDEN,
-                pages::refused(
-                    "Signature Missing",
-                    &format!("{entity:?} must sign its logout requests"),
-                    None,
-                ),
-            ),
-            Some(entity),
-            "refused:signature_missing",
-        );
+    // Either binding: a Redirect query signature or an enveloped (POST) XML signature, checked
+    // against the SP's registered certificates only.
+    if let Err(e) = check_logout_signature(xml, signed_query(query), &sp.registration) {
+        return refused_signature(&e, entity);
     }
     let now = Utc::now();
     // End the browser's session if it is this user's.
@@ -1029,6 +1013,20 @@ fn logout_request(
     with_outcome(response, Some(entity), format!("logout:{}_other_sps", frames.len()))
 }
 
+/// The raw query of an HTTP-Redirect message when it carries a `Signature` parameter.
+fn signed_query(query: Option<&str>) -> Option<&str> {
+    query.filter(|q| q.split('&').any(|p| p.starts_with("Signature=")))
+}
+
+/// A 403 page for a logout message whose signature failed (or is missing).
+fn refused_signature(e: &SamlError, entity: &str) -> Response {
+    with_outcome(
+        html(StatusCode::FORBIDDEN, pages::refused(e.kind().title(), &e.to_string(), None)),
+        Some(entity),
+        format!("refused:{}", e.code()),
+    )
+}
+
 fn signed_redirect(
     state: &AppState,
     destination: &str,
@@ -1050,21 +1048,42 @@ fn signed_redirect(
     .map_err(|e| e.to_string())
 }
 
-/// An SP's LogoutResponse to the IdP's LogoutRequest: logged, acknowledged.
-fn logout_response(state: &AppState, xml: &str) -> Response {
-    match parse_logout_response(xml) {
-        Ok((issuer, _, success)) => {
-            state.log.record("received", "LogoutResponse", &issuer, xml);
-            let outcome =
-                if success { "logout_response:success" } else { "logout_response:failure" };
-            with_outcome(Html(pages::logged_out(&[], None)).into_response(), Some(&issuer), outcome)
+/// An SP's LogoutResponse to the IdP's LogoutRequest: from a registered SP, its signature (if
+/// any, or missing when the SP must sign) checked like a LogoutRequest's; logged, acknowledged.
+fn logout_response(state: &AppState, xml: &str, query: Option<&str>) -> Response {
+    let (issuer, success) = match parse_logout_response(xml) {
+        Ok((issuer, _, success)) => (issuer, success),
+        Err(e) => {
+            return with_outcome(
+                html(
+                    StatusCode::BAD_REQUEST,
+                    pages::refused(e.kind().title(), &e.to_string(), None),
+                ),
+                None,
+                "refused:malformed",
+            );
         }
-        Err(e) => with_outcome(
-            html(StatusCode::BAD_REQUEST, pages::refused(e.kind().title(), &e.to_string(), None)),
+    };
+    state.log.record("received", "LogoutResponse", &issuer, xml);
+    let Some(sp) = state.idp.sp(&issuer) else {
+        return with_outcome(
+            html(
+                StatusCode::BAD_REQUEST,
+                pages::refused(
+                    "Unknown Service Provider",
+                    &format!("no SP {issuer:?} is configured"),
+                    None,
+                ),
+            ),
             None,
-            "refused:malformed",
-        ),
+            "refused:unknown_service_provider",
+        );
+    };
+    if let Err(e) = check_logout_signature(xml, signed_query(query), &sp.registration) {
+        return refused_signature(&e, &issuer);
     }
+    let outcome = if success { "logout_response:success" } else { "logout_response:failure" };
+    with_outcome(Html(pages::logged_out(&[], None)).into_response(), Some(&issuer), outcome)
 }
 
 async fn log_page(State(state): State<Shared>) -> Response {

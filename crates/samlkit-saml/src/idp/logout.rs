@@ -3,7 +3,9 @@
 
 use chrono::{DateTime, Utc};
 
+use super::request::check_message_signature;
 use super::response::{StatusCode, status_element};
+use super::sp::SpRegistration;
 use crate::builder::{NS_ASSERTION, NS_PROTOCOL, STATUS_SUCCESS};
 use crate::escape::{escape_attr, escape_text};
 use crate::verify::{child, parse_document};
@@ -80,6 +82,39 @@ pub fn parse_logout_response(xml: &str) -> Result<(String, Option<String>, bool)
         root.attribute("", "InResponseTo").map(str::to_string),
         success,
     ))
+}
+
+/// Checks the signature of a LogoutRequest or LogoutResponse from `sp` the way an AuthnRequest's
+/// is checked: against the SP's *registered* certificates only (a certificate in the message's
+/// KeyInfo is never trusted). `signed_query` is the raw query string of an HTTP-Redirect message
+/// that carries a `Signature` parameter; without it, an enveloped XML signature (HTTP-POST) must
+/// reference the message's root element. An unsigned message is refused when the SP must sign
+/// (`want_authn_requests_signed`). Returns whether the message was signed.
+///
+/// ```
+/// use samlkit_saml::idp::{SpRegistration, check_logout_signature};
+/// let xml = r#"<samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_l1" Version="2.0" IssueInstant="2026-01-01T00:00:00Z"><saml:Issuer>https://sp.example.com</saml:Issuer><saml:NameID>alice@example.com</saml:NameID></samlp:LogoutRequest>"#;
+/// let mut sp = SpRegistration::new("https://sp.example.com", "https://sp.example.com/acs", None);
+/// assert_eq!(check_logout_signature(xml, None, &sp)?, false);
+/// sp.want_authn_requests_signed = true;
+/// let refused = check_logout_signature(xml, None, &sp).unwrap_err();
+/// assert_eq!(refused.code(), "signature_missing");
+/// # Ok::<(), samlkit_saml::SamlError>(())
+/// ```
+pub fn check_logout_signature(
+    xml: &str,
+    signed_query: Option<&str>,
+    sp: &SpRegistration,
+) -> Result<bool, SamlError> {
+    let doc = parse_document(xml)?;
+    let root = doc.node(doc.root_element());
+    let what = if root.has_name(NS_PROTOCOL, "LogoutResponse") {
+        "LogoutResponse"
+    } else {
+        root_named(&doc, "LogoutRequest")?;
+        "LogoutRequest"
+    };
+    check_message_signature(&doc, root, signed_query, sp, what)
 }
 
 /// Builds an unsigned LogoutRequest from `issuer` to `destination` for `name_id` (with its

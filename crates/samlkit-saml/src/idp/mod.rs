@@ -11,7 +11,9 @@
 //! - [`ResponseShape`]: responses shaped like those of Okta, ADFS, Entra ID or Salesforce, as
 //!   data; [`build_shaped_response`] builds one, [`build_status_response`] a SAML error Response
 //!   (`RequestDenied`, `NoPassive`, …).
-//! - [`parse_logout_request`], [`build_logout_request`], [`build_logout_response`]: single logout.
+//! - [`parse_logout_request`], [`build_logout_request`], [`build_logout_response`]: single logout;
+//!   [`check_logout_signature`] checks a logout message's signature (either binding) like an
+//!   AuthnRequest's.
 //!
 //! Like the rest of the crate it never reads the clock: `now` is a parameter.
 
@@ -22,8 +24,8 @@ mod shape;
 mod sp;
 
 pub use logout::{
-    LogoutRequestInfo, build_logout_request, build_logout_response, parse_logout_request,
-    parse_logout_response,
+    LogoutRequestInfo, build_logout_request, build_logout_response, check_logout_signature,
+    parse_logout_request, parse_logout_response,
 };
 pub use request::{
     AuthnRequestInfo, ErrorAnswer, IncomingRequest, MAX_REQUEST_BYTES, Refusal, RequestCheck,

@@ -191,7 +191,7 @@ pub fn check_authn_request(
         xml: Some(xml.clone()),
     };
 
-    let signed = check_signature(&doc, root, &decoded, sp)
+    let signed = check_message_signature(&doc, root, decoded.signed_query, sp, "AuthnRequest")
         .map_err(|e| deny(e, StatusCode::RequestDenied))?;
 
     if root.attribute("", "Version") != Some("2.0") {
@@ -333,21 +333,26 @@ fn resolve_acs(root: Node<'_, '_>, sp: &SpRegistration) -> Result<String, (SamlE
     })
 }
 
-/// Verifies the request's signature, if any, with the SP's registered certificates; refuses an
-/// unsigned request when the SP must sign. Returns whether it was signed.
-fn check_signature(
+/// Verifies a message's signature, if any, with the SP's registered certificates only (never a
+/// certificate carried in the message); refuses an unsigned message when the SP must sign.
+/// `signed_query` is the raw query of an HTTP-Redirect message that carries a `Signature`
+/// parameter; otherwise an enveloped signature (HTTP-POST) must reference the root element
+/// (`what` names it in errors). Returns whether the message was signed. Shared by AuthnRequests
+/// and logout messages so both bindings are checked the same way.
+pub(crate) fn check_message_signature(
     doc: &samlkit_xml::Document<'_>,
     root: Node<'_, '_>,
-    decoded: &Decoded<'_>,
+    signed_query: Option<&str>,
     sp: &SpRegistration,
+    what: &str,
 ) -> Result<bool, SamlError> {
     let embedded = child(root, NS_DSIG, "Signature");
-    let signed = decoded.signed_query.is_some() || embedded.is_some();
+    let signed = signed_query.is_some() || embedded.is_some();
     if !signed {
         if sp.want_authn_requests_signed {
             return Err(SamlError::new(
                 ErrorKind::SignatureMissing,
-                format!("{:?} must sign its AuthnRequests, and this one is unsigned", sp.entity_id),
+                format!("{:?} must sign its {what}s, and this one is unsigned", sp.entity_id),
             ));
         }
         return Ok(false);
@@ -356,12 +361,12 @@ fn check_signature(
         return Err(SamlError::new(
             ErrorKind::UntrustedCertificate,
             format!(
-                "the AuthnRequest is signed, but {:?} has no registered signing certificate to check it with (a certificate inside the request is never trusted)",
+                "the {what} is signed, but {:?} has no registered signing certificate to check it with (a certificate inside the message is never trusted)",
                 sp.entity_id
             ),
         ));
     }
-    match (decoded.signed_query, embedded) {
+    match (signed_query, embedded) {
         (Some(query), _) => {
             redirect::verify_url_with_certificates(query, &sp.signing_certs, false)?;
         }
@@ -373,7 +378,7 @@ fn check_signature(
             if v.signed_element != root.id() {
                 return Err(SamlError::new(
                     ErrorKind::ReferenceInvalid,
-                    "the signature does not cover the AuthnRequest",
+                    format!("the signature does not cover the {what}"),
                 ));
             }
         }
