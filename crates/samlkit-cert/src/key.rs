@@ -7,10 +7,20 @@
 //! the provider once, on its first verification, and kept ([`PublicKey`] is held inside each
 //! [`crate::Certificate`], so a trusted certificate's key is parsed once for all documents).
 //!
-//! The `rsa` crate reads RSA key formats (PKCS#1 and PKCS#8, of any size, so that a 1024-bit key
-//! can be loaded in order to be refused by policy) and does the two legacy operations no modern
-//! provider offers: RSA-SHA1 *signing* (only for deliberately weak test responses, such as
-//! `issue --break sha1`) and RSA-SHA384 verification with a key under 2048 bits.
+//! RSA-SHA1 *signing*, which aws-lc-rs's API does not offer (only for deliberately weak test
+//! responses, such as `issue --break sha1`), goes to AWS-LC itself through
+//! [`crate::legacy_sha1`], a small FFI module: every private-key operation is AWS-LC's.
+//!
+//! What the `rsa` crate still does, and why (no signing, no decryption: RUSTSEC-2023-0071, the
+//! Marvin timing attack, concerns its private-key operations, and none reach it):
+//! - reads RSA private keys, PKCS#1 and PKCS#8, of any size (so that a 1024-bit key can be
+//!   loaded in order to be refused by policy, which aws-lc-rs would reject before we could say
+//!   why), re-encodes PKCS#1 as PKCS#8, and derives the SubjectPublicKeyInfo and modulus size
+//!   ([`PrivateKey::from_pem`] and the DER/keystore loaders);
+//! - verifies RSA-SHA384 with a key under 2048 bits (`verify_rsa_sha384_small`), a public-key
+//!   operation aws-lc-rs has no legacy constant for; this is why its `pkcs1v15` feature stays.
+//!
+//! Tests also use it to make reference signatures with a 1024-bit key, which aws-lc-rs refuses.
 //!
 //! ```
 //! use samlkit_cert::{PrivateKey, SignatureAlgorithm};
@@ -657,17 +667,13 @@ impl Signer {
         self.algorithm
     }
 
-    /// RSA PKCS#1 v1.5 with SHA-1 through the `rsa` crate: neither AWS-LC's nor ring's Rust API
-    /// signs with SHA-1. Only deliberately weak output (`issue --break sha1`, tests of the
-    /// refusal) asks for it; `sign --alg rsa-sha1` is refused by the command line.
+    /// RSA PKCS#1 v1.5 with SHA-1, through AWS-LC's EVP interface ([`crate::legacy_sha1`]):
+    /// aws-lc-rs verifies SHA-1 but has no SHA-1 signing encoding. Only deliberately weak
+    /// output (`issue --break sha1`, tests of the refusal) asks for it; `sign --alg rsa-sha1`
+    /// is refused by the command line.
     fn sign_rsa_sha1(&self, message: &[u8]) -> Result<Vec<u8>, CertError> {
-        use rsa::signature::{SignatureEncoding, Signer as _};
-        let key = rsa::PrivateKey::from_pkcs8_der(&self.pkcs8)
-            .map_err(|e| CertError::Signing(e.to_string()))?;
-        let signing_key = rsa::pkcs1v15::SigningKey::<sha1::Sha1>::new(key);
-        let signature =
-            signing_key.try_sign(message).map_err(|e| CertError::Signing(e.to_string()))?;
-        Ok(signature.to_vec())
+        crate::legacy_sha1::sign_rsa_sha1(&self.pkcs8, message)
+            .map_err(|e| CertError::Signing(e.to_string()))
     }
 }
 

@@ -5,7 +5,8 @@
 //! the same library and the same code path aws-lc-rs uses, rather than a second RSA
 //! implementation.
 //!
-//! This is the only `unsafe` code in samlkit. Each block says why it is sound; every pointer is
+//! This and samlkit-cert's `legacy_sha1` (RSA-SHA1 signing) are the only `unsafe` code in
+//! samlkit. Each block says why it is sound; every pointer is
 //! owned by a guard that frees it on every path, including early returns.
 #![allow(unsafe_code)]
 
