@@ -9,7 +9,7 @@
 //!
 //! RSA-SHA1 *signing*, which aws-lc-rs's API does not offer (only for deliberately weak test
 //! responses, such as `issue --break sha1`), goes to AWS-LC itself through
-//! [`crate::legacy_sha1`], a small FFI module: every private-key operation is AWS-LC's.
+//! `legacy_sha1.rs`, a small FFI module: every private-key operation is AWS-LC's.
 //!
 //! What the `rsa` crate still does, and why (no signing, no decryption: RUSTSEC-2023-0071, the
 //! Marvin timing attack, concerns its private-key operations, and none reach it):
