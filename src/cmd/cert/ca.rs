@@ -7,10 +7,10 @@ use chrono::{DateTime, SubsecRound, Utc};
 use clap::{Args, Subcommand};
 use samlkit_cert::{KeyType, PrivateKey, Subject, tls};
 
-use super::new::{names_a_directory, parse_days, with_suffix};
-use super::show::{describe, describe_json};
+use super::new::{
+    KeyPairFiles, names_a_directory, parse_days, refuse_existing, with_suffix, write_key_pair,
+};
 use crate::error::CliError;
-use crate::io::{describe_io, write_public, write_secret};
 use crate::now::parse_rfc3339;
 
 #[derive(Args)]
@@ -90,40 +90,10 @@ fn run_new(args: CaNewArgs) -> Result<ExitCode, CliError> {
     };
     let cert_path = with_suffix(&prefix, "crt");
     let key_path = with_suffix(&prefix, "key");
-    if !args.force {
-        for path in [&key_path, &cert_path] {
-            if path.exists() {
-                return Err(CliError::input(format!(
-                    "{} already exists; use --force to overwrite it",
-                    path.display()
-                )));
-            }
-        }
-    }
+    refuse_existing(&key_path, &cert_path, args.force)?;
     let key = PrivateKey::generate(args.key_type).map_err(CliError::input)?;
     let cert = tls::new_ca(&key, &subject, now, args.days, Some(args.path_len))
         .map_err(CliError::input)?;
-    if let Some(dir) = key_path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| {
-            CliError::input(format!(
-                "cannot create directory {}: {}",
-                dir.display(),
-                describe_io(&e)
-            ))
-        })?;
-    }
-    write_secret(&key_path, key.to_pkcs8_pem().as_bytes(), args.force)?;
-    write_public(&cert_path, cert.to_pem().as_bytes(), args.force)?;
-    let cert_shown = cert_path.display().to_string();
-    if args.json {
-        let mut value = describe_json(&cert_shown, &cert, now, None);
-        value["key_file"] = serde_json::Value::String(key_path.display().to_string());
-        println!("{value}");
-    } else {
-        println!("wrote {cert_shown} (CA certificate, PEM)");
-        println!("wrote {} (CA private key, PKCS#8 PEM, mode 0600)", key_path.display());
-        println!();
-        print!("{}", describe(&cert_shown, &cert, now, None));
-    }
-    Ok(ExitCode::SUCCESS)
+    let files = KeyPairFiles { key_path, cert_path, force: args.force, json: args.json };
+    write_key_pair(&files, &key, &cert, now, "CA ")
 }

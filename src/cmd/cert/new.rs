@@ -1,12 +1,12 @@
 //! `samlkit cert new`: a fresh key pair and self-signed certificate.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use chrono::{DateTime, SubsecRound, Utc};
 use clap::Args;
 use samlkit_cert::tls::{AltName, LeafProfile, Usage};
-use samlkit_cert::{KeyType, PrivateKey, RsaKeySize, Subject, generate, tls};
+use samlkit_cert::{Certificate, KeyType, PrivateKey, RsaKeySize, Subject, generate, tls};
 
 use super::show::{describe, describe_json};
 use crate::error::CliError;
@@ -136,23 +136,54 @@ pub(crate) fn run(args: NewArgs) -> Result<ExitCode, CliError> {
     };
     let cert_path = with_suffix(&prefix, "crt");
     let key_path = with_suffix(&prefix, "key");
-    // Check both before writing either, so a refusal leaves nothing half-done.
-    if !args.force {
-        for path in [&key_path, &cert_path] {
-            if path.exists() {
-                return Err(CliError::input(format!(
-                    "{} already exists; use --force to overwrite it",
-                    path.display()
-                )));
-            }
-        }
-    }
+    refuse_existing(&key_path, &cert_path, args.force)?;
     let key_type = args.key_size.map_or(args.key_type, KeyType::Rsa);
     let key = PrivateKey::generate(key_type).map_err(CliError::input)?;
     // Validate the subject (and build the certificate) before anything touches the disk.
     let profile = LeafProfile { usage: args.usage, alt_names: args.sans };
     let cert =
         tls::self_signed_leaf(&key, &subject, now, args.days, &profile).map_err(CliError::input)?;
+    let files = KeyPairFiles { key_path, cert_path, force: args.force, json: args.json };
+    write_key_pair(&files, &key, &cert, now, "")
+}
+
+/// Refuses, unless `force`, when either file of a key pair exists: both are checked before
+/// either is written, so a refusal leaves nothing half-done.
+pub(super) fn refuse_existing(
+    key_path: &Path,
+    cert_path: &Path,
+    force: bool,
+) -> Result<(), CliError> {
+    if force {
+        return Ok(());
+    }
+    match [key_path, cert_path].into_iter().find(|path| path.exists()) {
+        Some(path) => Err(CliError::input(format!(
+            "{} already exists; use --force to overwrite it",
+            path.display()
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// Where a new key pair goes, and how the command reports it.
+pub(super) struct KeyPairFiles {
+    pub(super) key_path: PathBuf,
+    pub(super) cert_path: PathBuf,
+    pub(super) force: bool,
+    pub(super) json: bool,
+}
+
+/// Writes the key (0600) and the certificate, creating their directory, then prints what was
+/// written and the certificate's details (`kind` prefixes the labels, e.g. `"CA "`).
+pub(super) fn write_key_pair(
+    files: &KeyPairFiles,
+    key: &PrivateKey,
+    cert: &Certificate,
+    now: DateTime<Utc>,
+    kind: &str,
+) -> Result<ExitCode, CliError> {
+    let KeyPairFiles { key_path, cert_path, force, json } = files;
     if let Some(dir) = key_path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| {
             CliError::input(format!(
@@ -162,18 +193,18 @@ pub(crate) fn run(args: NewArgs) -> Result<ExitCode, CliError> {
             ))
         })?;
     }
-    write_secret(&key_path, key.to_pkcs8_pem().as_bytes(), args.force)?;
-    write_public(&cert_path, cert.to_pem().as_bytes(), args.force)?;
+    write_secret(key_path, key.to_pkcs8_pem().as_bytes(), *force)?;
+    write_public(cert_path, cert.to_pem().as_bytes(), *force)?;
     let cert_shown = cert_path.display().to_string();
-    if args.json {
-        let mut value = describe_json(&cert_shown, &cert, now, None);
+    if *json {
+        let mut value = describe_json(&cert_shown, cert, now, None);
         value["key_file"] = serde_json::Value::String(key_path.display().to_string());
         println!("{value}");
     } else {
-        println!("wrote {cert_shown} (certificate, PEM)");
-        println!("wrote {} (private key, PKCS#8 PEM, mode 0600)", key_path.display());
+        println!("wrote {cert_shown} ({kind}certificate, PEM)");
+        println!("wrote {} ({kind}private key, PKCS#8 PEM, mode 0600)", key_path.display());
         println!();
-        print!("{}", describe(&cert_shown, &cert, now, None));
+        print!("{}", describe(&cert_shown, cert, now, None));
     }
     Ok(ExitCode::SUCCESS)
 }
