@@ -13,63 +13,8 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use support::mtls::pki;
 use support::{assert_error, assert_success, fixture, require, run_in, stdout, tools};
-
-fn ok(dir: &Path, args: &[&str]) {
-    assert_success(&run_in(dir, args));
-}
-
-/// A CA, client certificates for the idp key (good, from another CA, server-only, expired),
-/// and a server certificate for 127.0.0.1.
-fn pki(dir: &Path) {
-    let key = fixture("keys/idp.key");
-    ok(dir, &["cert", "ca", "new", "--cn", "Good CA", "--key-type", "ec-p256", "--out", "ca"]);
-    ok(
-        dir,
-        &["cert", "ca", "new", "--cn", "Other CA", "--key-type", "ec-p256", "--out", "other-ca"],
-    );
-    ok(dir, &["cert", "csr", "--key", &key, "--cn", "client.example.com", "--out", "client.csr"]);
-    let sign = |ca: &str, usage: &str, extra: &[&str], out: &str| {
-        let (crt, key) = (format!("{ca}.crt"), format!("{ca}.key"));
-        let mut args = vec![
-            "cert",
-            "sign",
-            "client.csr",
-            "--ca",
-            &crt,
-            "--ca-key",
-            &key,
-            "--usage",
-            usage,
-            "--out",
-            out,
-        ];
-        args.extend_from_slice(extra);
-        ok(dir, &args);
-    };
-    sign("ca", "client", &[], "good.crt");
-    sign("other-ca", "client", &[], "foreign.crt");
-    sign("ca", "server", &[], "server-only.crt");
-    // Expired years ago, whatever the clock says now.
-    sign("ca", "client", &["--now", "2020-01-01", "--valid-days", "30"], "expired.crt");
-    ok(
-        dir,
-        &[
-            "cert",
-            "new",
-            "--cn",
-            "localhost",
-            "--usage",
-            "server",
-            "--san",
-            "IP:127.0.0.1",
-            "--key-type",
-            "ec-p256",
-            "--out",
-            "server",
-        ],
-    );
-}
 
 /// A child process killed when dropped.
 struct Running(Child);

@@ -11,70 +11,8 @@ use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Child, ChildStdout, Command, Stdio};
 
+use support::mtls::pki;
 use support::{assert_error, assert_success, fixture, require, run_in, stdout, tools};
-
-fn ok(dir: &Path, args: &[&str]) {
-    assert_success(&run_in(dir, args));
-}
-
-/// A CA, a client certificate it issued for the idp key, one from another CA, and a server
-/// certificate for 127.0.0.1.
-fn pki(dir: &Path) {
-    let key = fixture("keys/idp.key");
-    ok(dir, &["cert", "ca", "new", "--cn", "Good CA", "--key-type", "ec-p256", "--out", "ca"]);
-    ok(
-        dir,
-        &["cert", "ca", "new", "--cn", "Other CA", "--key-type", "ec-p256", "--out", "other-ca"],
-    );
-    ok(dir, &["cert", "csr", "--key", &key, "--cn", "client.example.com", "--out", "client.csr"]);
-    ok(
-        dir,
-        &[
-            "cert",
-            "sign",
-            "client.csr",
-            "--ca",
-            "ca.crt",
-            "--ca-key",
-            "ca.key",
-            "--out",
-            "client.crt",
-        ],
-    );
-    ok(
-        dir,
-        &[
-            "cert",
-            "sign",
-            "client.csr",
-            "--ca",
-            "other-ca.crt",
-            "--ca-key",
-            "other-ca.key",
-            "--out",
-            "foreign.crt",
-        ],
-    );
-    ok(
-        dir,
-        &[
-            "cert",
-            "new",
-            "--cn",
-            "localhost",
-            "--usage",
-            "server",
-            "--san",
-            "IP:127.0.0.1",
-            "--san",
-            "DNS:localhost",
-            "--key-type",
-            "ec-p256",
-            "--out",
-            "server",
-        ],
-    );
-}
 
 /// The running server; killed when dropped.
 struct Server {
@@ -148,7 +86,7 @@ fn curl_with_a_good_client_certificate_is_answered_others_are_refused() {
     let mut server = Server::start(d);
     let key = fixture("keys/idp.key");
 
-    let good = curl(d, &server.port, Some(("client.crt", &key)));
+    let good = curl(d, &server.port, Some(("good.crt", &key)));
     assert!(good.status.success(), "{}", String::from_utf8_lossy(&good.stderr));
     let answer: serde_json::Value = serde_json::from_slice(&good.stdout).unwrap();
     assert_eq!(answer["path"], "/callout");
@@ -215,7 +153,7 @@ fn openssl_s_client_is_accepted_with_a_client_certificate_and_refused_without() 
             .unwrap();
         child.wait_with_output().unwrap()
     };
-    let good = s_client(&["-cert", "client.crt", "-key", &key]);
+    let good = s_client(&["-cert", "good.crt", "-key", &key]);
     let text = String::from_utf8_lossy(&good.stdout).into_owned();
     assert!(text.contains("Verify return code: 0 (ok)"), "{text}");
     assert!(text.contains("\"path\":\"/s_client\"") && text.contains("\"passed\":true"), "{text}");
