@@ -166,7 +166,11 @@ fn form(body: &str) -> (String, Vec<(String, String)>) {
     (action, fields)
 }
 
-fn start_idp(dir: &Path) -> Process {
+/// Starts `samlkit idp serve` in `dir` with the fixture IdP key pair and `config` as idp.toml.
+fn start_idp(dir: &Path, config: &str) -> Process {
+    std::fs::copy(support::fixture("keys/idp.key"), dir.join("idp.key")).unwrap();
+    std::fs::copy(support::fixture("certs/idp.crt"), dir.join("idp.crt")).unwrap();
+    std::fs::write(dir.join("idp.toml"), config).unwrap();
     let mut command = Command::new(env!("CARGO_BIN_EXE_samlkit"));
     command.args(["idp", "serve", "--listen", "127.0.0.1:0", "--config"]).arg(dir.join("idp.toml"));
     Process::start(command)
@@ -193,14 +197,10 @@ fn onelogin_flask_sp_logs_in_through_the_page_refuses_a_break_and_logs_out() {
     let metadata = browser.get(&format!("{}/metadata", sp.base));
     assert_eq!(metadata.status, 200, "{}", metadata.body);
     std::fs::write(dir.path().join("sp.xml"), &metadata.body).unwrap();
-    std::fs::copy(support::fixture("keys/idp.key"), dir.path().join("idp.key")).unwrap();
-    std::fs::copy(support::fixture("certs/idp.crt"), dir.path().join("idp.crt")).unwrap();
-    std::fs::write(
-        dir.path().join("idp.toml"),
+    let idp = start_idp(
+        dir.path(),
         "entity_id = \"https://idp.example.com\"\nkey = \"idp.key\"\ncert = \"idp.crt\"\n\n[[user]]\nid = \"alice\"\nname_id = \"alice@example.com\"\n[user.attributes]\nemail = [\"alice@example.com\"]\ngroups = [\"admins\", \"staff\"]\n\n[[sp]]\nmetadata = \"sp.xml\"\nwant_authn_requests_signed = true\n",
-    )
-    .unwrap();
-    let idp = start_idp(dir.path());
+    );
     let cert_pem = std::fs::read_to_string(support::fixture("certs/idp.crt")).unwrap();
     let settings = serde_json::json!({
         "entity_id": "https://idp.example.com",
@@ -310,14 +310,10 @@ fn headless_chromium_logs_in_with_sso_on_a_second_sp_logs_out_of_both_and_sees_a
     let idp_settings = dir.path().join("idp.json");
     let sp1 = start_sp(dir.path(), "sp1", &idp_settings);
     let sp2 = start_sp(dir.path(), "sp2", &idp_settings);
-    std::fs::copy(support::fixture("keys/idp.key"), dir.path().join("idp.key")).unwrap();
-    std::fs::copy(support::fixture("certs/idp.crt"), dir.path().join("idp.crt")).unwrap();
-    std::fs::write(
-        dir.path().join("idp.toml"),
+    let idp = start_idp(
+        dir.path(),
         "entity_id = \"https://idp.example.com\"\nkey = \"idp.key\"\ncert = \"idp.crt\"\n\n[[user]]\nid = \"alice\"\nname_id = \"alice@example.com\"\n[user.attributes]\nemail = [\"alice@example.com\"]\ngroups = [\"admins\", \"staff\"]\n\n[[sp]]\nmetadata = \"sp1.xml\"\n\n[[sp]]\nmetadata = \"sp2.xml\"\n",
-    )
-    .unwrap();
-    let idp = start_idp(dir.path());
+    );
     let settings = serde_json::json!({
         "entity_id": "https://idp.example.com",
         "sso_url": format!("{}/sso", idp.base),
@@ -390,14 +386,10 @@ fn pysaml2_sp_logs_in_with_auto_login_and_refuses_a_replayed_response() {
     let metadata = browser.get(&format!("{}/metadata", sp.base));
     assert_eq!(metadata.status, 200, "{}", metadata.body);
     std::fs::write(dir.path().join("sp.xml"), &metadata.body).unwrap();
-    std::fs::copy(support::fixture("keys/idp.key"), dir.path().join("idp.key")).unwrap();
-    std::fs::copy(support::fixture("certs/idp.crt"), dir.path().join("idp.crt")).unwrap();
-    std::fs::write(
-        dir.path().join("idp.toml"),
+    let idp = start_idp(
+        dir.path(),
         "entity_id = \"https://idp.example.com\"\nkey = \"idp.key\"\ncert = \"idp.crt\"\nauto_login = \"alice\"\n\n[[user]]\nid = \"alice\"\nname_id = \"alice@example.com\"\n[user.attributes]\nemail = [\"alice@example.com\"]\n\n[[sp]]\nmetadata = \"sp.xml\"\nshape = \"adfs\"\n",
-    )
-    .unwrap();
-    let idp = start_idp(dir.path());
+    );
     let published = browser.get(&format!("{}/metadata", idp.base));
     std::fs::write(&idp_metadata, &published.body).unwrap();
 
