@@ -13,6 +13,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
+use support::html::attr;
 use support::tools;
 
 const TIMEOUT: Duration = Duration::from_secs(60);
@@ -135,23 +136,6 @@ impl Browser {
         }
         panic!("too many redirects from {url}");
     }
-}
-
-fn unescape(s: &str) -> String {
-    s.replace("&quot;", "\"")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&")
-}
-
-/// The value of attribute `name` in the first tag containing `marker`.
-fn attr(body: &str, marker: &str, name: &str) -> Option<String> {
-    let at = body.find(marker)?;
-    let tag_start = body[..at + 1].rfind('<')?;
-    let tag = &body[tag_start..tag_start + body[tag_start..].find('>')?];
-    let start = tag.find(&format!(" {name}=\""))? + name.len() + 3;
-    Some(unescape(&tag[start..start + tag[start..].find('"')?]))
 }
 
 /// The fields and action of the IdP's POST form.

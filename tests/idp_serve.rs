@@ -24,6 +24,7 @@ use samlkit_saml::{
     SigningCredential, SigningProfile, VerifyPolicy, sign_document, verify_idp_metadata,
     verify_response,
 };
+use support::html::attr;
 
 const IDP: &str = "https://idp.example.com";
 const SP1: &str = "https://sp1.example.com";
@@ -210,23 +211,6 @@ impl Browser {
         let response = request.send_form(fields.iter().copied());
         self.page(response)
     }
-}
-
-fn unescape(s: &str) -> String {
-    s.replace("&quot;", "\"")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&")
-}
-
-/// The value of attribute `name` in the first tag containing `marker`.
-fn attr(body: &str, marker: &str, name: &str) -> Option<String> {
-    let at = body.find(marker)?;
-    let tag_start = body[..at + 1].rfind('<')?;
-    let tag = &body[tag_start..tag_start + body[tag_start..].find('>')?];
-    let start = tag.find(&format!(" {name}=\""))? + name.len() + 3;
-    Some(unescape(&tag[start..start + tag[start..].find('"')?]))
 }
 
 /// The POST form's action and decoded SAMLResponse XML.
