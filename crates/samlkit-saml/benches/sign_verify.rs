@@ -7,34 +7,18 @@
 // lints in library code only.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use chrono::{Duration, TimeZone, Utc};
+use chrono::{TimeZone, Utc};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use samlkit_cert::{Certificate, PrivateKey, SignatureAlgorithm};
 use samlkit_dsig::{DigestMethod, SignatureMethod};
 use samlkit_saml::*;
 
+#[path = "support/response.rs"]
+mod fixture_response;
+use fixture_response::response;
+
 const IDP_KEY: &[u8] = include_bytes!("../../../fixtures/keys/idp.key");
 const IDP_CERT: &[u8] = include_bytes!("../../../fixtures/certs/idp.crt");
-
-fn response() -> String {
-    let attrs: Vec<(String, String)> = (0..12)
-        .map(|i| (format!("attribute{i}"), format!("value number {i} for alice@example.com")))
-        .collect();
-    let params = ResponseParams {
-        issuer: "https://idp.example.com".into(),
-        name_id: "alice@example.com".into(),
-        name_id_format: name_id_format_uri("email").unwrap_or_default(),
-        audiences: vec!["https://sp.example.com".into()],
-        recipient: Some("https://sp.example.com/acs".into()),
-        destination: Some("https://sp.example.com/acs".into()),
-        in_response_to: Some("_req1".into()),
-        attributes: group_attributes(attrs.iter().map(|(n, v)| (n.as_str(), v.as_str()))),
-        session_index: Some("_s1".into()),
-        issue_instant: Utc.with_ymd_and_hms(2026, 11, 29, 10, 0, 0).unwrap(),
-        valid_for: Duration::seconds(300),
-    };
-    build_response(&params).expect("builds").xml
-}
 
 /// The IdP credential, the unsigned response and the same response with its Assertion signed.
 struct Fixture {
