@@ -76,6 +76,7 @@ enum Command {
     /// Decrypt the encrypted elements of a SAML message, for reading it (nothing is verified).
     Decrypt(cmd::decrypt::DecryptArgs),
     Idp(cmd::idp::IdpArgs),
+    SpAudit(cmd::sp_audit::SpAuditArgs),
 }
 
 fn main() -> ExitCode {
@@ -98,6 +99,7 @@ fn main() -> ExitCode {
         Command::Decode(args) => cmd::decode::run(args),
         Command::Decrypt(args) => cmd::decrypt::run(args),
         Command::Idp(args) => cmd::idp::run(args),
+        Command::SpAudit(args) => cmd::sp_audit::run(args),
     };
     match result {
         Ok(code) => code,

@@ -14,4 +14,5 @@ pub(crate) mod metadata;
 pub(crate) mod mtls;
 pub(crate) mod redirect;
 pub(crate) mod sign;
+pub(crate) mod sp_audit;
 pub(crate) mod verify;

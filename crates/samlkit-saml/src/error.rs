@@ -137,6 +137,10 @@ pub enum ErrorKind {
     /// The request asks for something this identity provider does not offer (a NameID format,
     /// a response binding).
     RequestUnsupported,
+    /// `sp-audit` could not learn what a login and a refusal look like at the SP: its answers
+    /// to a genuine response and to a broken signature cannot be told apart, or its whoami page
+    /// contradicts them.
+    AuditBaselinesUnusable,
 }
 
 impl ErrorKind {
@@ -159,6 +163,7 @@ impl ErrorKind {
                 | ErrorKind::MalformedXml
                 | ErrorKind::SigningFailed
                 | ErrorKind::KeyMismatch
+                | ErrorKind::AuditBaselinesUnusable
         )
     }
 
@@ -222,6 +227,7 @@ impl ErrorKind {
             RequestStale => ("request_stale", "Request Stale"),
             RequestReplayed => ("request_replayed", "Request Replayed"),
             RequestUnsupported => ("request_unsupported", "Request Unsupported"),
+            AuditBaselinesUnusable => ("audit_baselines_unusable", "Audit Baselines Unusable"),
         }
     }
 }

@@ -87,6 +87,8 @@
 #![forbid(unsafe_code)]
 
 #[cfg(feature = "test-harness")]
+pub mod audit;
+#[cfg(feature = "test-harness")]
 mod breaks;
 mod builder;
 mod credential;
