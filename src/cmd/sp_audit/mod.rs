@@ -330,12 +330,10 @@ pub(crate) fn run(args: SpAuditArgs) -> Result<ExitCode, CliError> {
 
     let mut results = Vec::with_capacity(cases.len());
     for case in &cases {
-        if let Some(why) = skip_reason(case, &setup, &endpoints) {
-            results.push(CaseResult::skipped(case, why));
-            continue;
-        }
-        let result = match case.kind {
-            CaseKind::Replay => {
+        let skip = skip_reason(case, &setup, &endpoints);
+        let result = match (case.kind, skip) {
+            (_, Some(why)) => CaseResult::skipped(case, why),
+            (CaseKind::Replay, None) => {
                 let (first, second) = audit.replay(&mut pace, case)?;
                 let note = format!(
                     "first posting {}",
@@ -350,7 +348,7 @@ pub(crate) fn run(args: SpAuditArgs) -> Result<ExitCode, CliError> {
                 r.note = Some(note);
                 r
             }
-            _ => {
+            (_, None) => {
                 let o = audit.send(&mut pace, case.name, Sending::Case(case))?;
                 CaseResult::judged(case, &o, baselines.judge(&o, judge(&o)), &endpoints.name_id)
             }

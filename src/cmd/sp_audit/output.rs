@@ -84,7 +84,13 @@ pub(crate) fn report(
     junit: Option<&Path>,
 ) -> Result<(), CliError> {
     if !json {
-        write_stdout(&crate::shown::terminal(&render_table(results)))?;
+        // Each line escaped on its own: the evidence quotes what the SP sent (its URLs, its
+        // whoami page), which must not drive the terminal.
+        let table: String = render_table(results)
+            .lines()
+            .map(|line| format!("{}\n", crate::shown::terminal(line)))
+            .collect();
+        write_stdout(&table)?;
     }
     if let Some(path) = junit {
         std::fs::write(path, samlkit_saml::audit::junit(results, "samlkit sp-audit")).map_err(
