@@ -257,13 +257,17 @@ fn lax_sp_is_caught_and_whoami_names_the_attacker() {
         assert_eq!(results[case]["whoami"], "attacker@evil.example", "{case}");
         assert_eq!(results[case]["attacker_identity"], true, "{case}");
     }
-    // XSW7 hides the signed Assertion first, so this SP's first NameID is the genuine one: the
-    // attack is accepted, but it did not choose the identity.
-    assert_eq!(results["xsw7"]["verdict"], "ACCEPTED");
+    // XSW7 hides the signed Assertion first, so this SP's first NameID is the genuine one: it
+    // took the response, but the attack did not choose who logged in.
+    assert_eq!(results["xsw7"]["verdict"], "REFUSED");
     assert_eq!(results["xsw7"]["whoami"], "alice@example.com");
     assert_eq!(results["xsw7"]["attacker_identity"], false);
+    let note = results["xsw7"]["note"].as_str().unwrap();
+    assert!(note.starts_with("logged in as the signed identity alice@example.com"), "{note}");
+    // Comment injection: the IdP signed alice@example.com.evil.example; alice@example.com got in.
     assert_eq!(results["comment-in-nameid"]["verdict"], "ACCEPTED");
     assert_eq!(results["comment-in-nameid"]["whoami"], "alice@example.com");
+    assert_eq!(results["comment-in-nameid"]["attacker_identity"], true);
     for case in ["expired", "wrong-audience"] {
         assert_eq!(results[case]["verdict"], "ACCEPTED", "{case}");
     }

@@ -103,12 +103,14 @@ pub(crate) fn post_response(
         None => None,
     };
     let last = hops.last();
+    let page_identity = last.and_then(|hop| known_identity(endpoints, &hop.body));
     let observation = Observation {
         statuses: hops.iter().map(|h| h.status).collect(),
         final_url: last.map(|h| h.url.to_string()).unwrap_or_default(),
         new_cookies,
         page: last.map(|h| h.body.clone()).unwrap_or_default(),
         whoami,
+        page_identity,
     };
     Ok(Posted { observation })
 }
@@ -119,11 +121,15 @@ fn identity(endpoints: &Endpoints, page: &str) -> Option<String> {
     match &endpoints.whoami_regex {
         Some(re) => re
             .captures(page)
-            .and_then(|c| c.get(1).or_else(|| c.get(0)).map(|m| m.as_str().trim().to_string())),
-        None => {
-            let suffixed = format!("{}.evil.example", endpoints.name_id);
-            find_identity(page, &[&endpoints.name_id, &suffixed, EVIL_NAME_ID])
-        }
+            .and_then(|c| c.get(1).or_else(|| c.get(0)).map(|m| m.as_str().trim().to_string()))
+            .filter(|s| !s.is_empty()),
+        None => known_identity(endpoints, page),
     }
-    .filter(|s| !s.is_empty())
+}
+
+/// Which of the identities a case can log in as a page names: the --name-id, the whole signed
+/// value of comment-in-nameid, or the attacker's.
+fn known_identity(endpoints: &Endpoints, page: &str) -> Option<String> {
+    let suffixed = format!("{}.evil.example", endpoints.name_id);
+    find_identity(page, &[&endpoints.name_id, &suffixed, EVIL_NAME_ID])
 }

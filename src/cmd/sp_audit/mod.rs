@@ -337,12 +337,12 @@ pub(crate) fn run(args: SpAuditArgs) -> Result<ExitCode, CliError> {
                 let (first, second) = audit.replay(&mut pace, case)?;
                 let note = format!(
                     "first posting {}",
-                    baselines.judge(&first, judge(&first)).verdict.label()
+                    baselines.judge(&first, judge(&first), None).verdict.label()
                 );
                 let mut r = CaseResult::judged(
                     case,
                     &second,
-                    baselines.judge(&second, judge(&second)),
+                    baselines.judge(&second, judge(&second), None),
                     &endpoints.name_id,
                 );
                 r.note = Some(note);
@@ -350,7 +350,9 @@ pub(crate) fn run(args: SpAuditArgs) -> Result<ExitCode, CliError> {
             }
             (_, None) => {
                 let o = audit.send(&mut pace, case.name, Sending::Case(case))?;
-                CaseResult::judged(case, &o, baselines.judge(&o, judge(&o)), &endpoints.name_id)
+                let signed = case.signed_identity(&endpoints.name_id);
+                let attack = case.identity_attack().then_some(signed.as_str());
+                CaseResult::judged(case, &o, baselines.judge(&o, judge(&o), attack), &signed)
             }
         };
         if args.json {

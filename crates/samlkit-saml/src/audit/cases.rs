@@ -56,6 +56,42 @@ impl AuditCase {
         )
     }
 
+    /// True for the attacks on *who* logs in (signature wrapping, comment injection, a second
+    /// assertion or form field): their signed part is a genuine login, so an SP that logs in
+    /// exactly [`AuditCase::signed_identity`] did nothing wrong, and only the identity it shows
+    /// (on `--whoami` or the final page) tells a safe SP from a vulnerable one.
+    pub fn identity_attack(&self) -> bool {
+        use BreakKind::*;
+        matches!(
+            self.kind,
+            CaseKind::Break(
+                Xsw1 | Xsw2
+                    | Xsw3
+                    | Xsw4
+                    | Xsw5
+                    | Xsw6
+                    | Xsw7
+                    | Xsw8
+                    | CommentInNameId
+                    | TwoAssertions
+                    | DuplicateField
+                    | LookalikeAssertion
+            )
+        )
+    }
+
+    /// The NameID the IdP's signature covers in this case's response: `name_id`, or for
+    /// `comment-in-nameid` the whole signed value `NAME.evil.example` (which a careless SP cuts
+    /// at the comment to `name_id`).
+    pub fn signed_identity(&self, name_id: &str) -> String {
+        match self.kind {
+            CaseKind::Break(BreakKind::CommentInNameId) => {
+                format!("{name_id}{}", crate::breaks::EVIL_DOMAIN_SUFFIX)
+            }
+            _ => name_id.to_string(),
+        }
+    }
+
     /// True when the payload carries a DTD or external entity. No case does today; the flag
     /// exists so that a future XXE case is never sent outside loopback (see
     /// [`payload_has_dtd`], which the CLI also checks on every payload).

@@ -28,6 +28,8 @@ pub struct Observation {
     pub page: String,
     /// The NameID the whoami page shows, when `--whoami` was fetched and shows one.
     pub whoami: Option<String>,
+    /// An identity the final page itself shows (a welcome page naming the user), if any.
+    pub page_identity: Option<String>,
 }
 
 /// The judgement of one case.
@@ -139,6 +141,7 @@ impl Baselines {
     ///     new_cookies: vec!["session".into()],
     ///     page: "<h1>Welcome, alice@example.com</h1>".into(),
     ///     whoami: None,
+    ///     page_identity: Some("alice@example.com".into()),
     /// };
     /// let sorry = Observation {
     ///     statuses: vec![200],
@@ -181,7 +184,18 @@ impl Baselines {
 
     /// Judges one observation; `overrides` (from `--accepted-if` / `--refused-if`) win over the
     /// distances, and a whoami identity wins over both.
-    pub fn judge(&self, o: &Observation, overrides: Overrides) -> Judgement {
+    ///
+    /// For an identity attack (`signed_identity` given, see
+    /// [`AuditCase::identity_attack`](super::AuditCase::identity_attack)) a login is only the
+    /// attack's success if the SP logged in someone else than the identity the IdP signed: a login
+    /// as exactly that identity is REFUSED (the attack did not choose who logged in), and a login
+    /// whose identity neither whoami nor the page shows is INCONCLUSIVE.
+    pub fn judge(
+        &self,
+        o: &Observation,
+        overrides: Overrides,
+        signed_identity: Option<&str>,
+    ) -> Judgement {
         let profile = Profile::of(o);
         let to_accepted = profile.similarity(&self.accepted);
         let to_refused = profile.similarity(&self.refused);
@@ -198,12 +212,31 @@ impl Baselines {
         } else {
             Verdict::Refused
         };
-        Judgement { verdict, to_accepted, to_refused }
+        let mut judgement = Judgement { verdict, to_accepted, to_refused, note: None };
+        if let (Verdict::Accepted, Some(signed)) = (verdict, signed_identity) {
+            match o.whoami.as_deref().or(o.page_identity.as_deref()) {
+                Some(who) if who == signed => {
+                    judgement.verdict = Verdict::Refused;
+                    judgement.note = Some(format!(
+                        "logged in as the signed identity {who}: the attack did not choose who logged in"
+                    ));
+                }
+                Some(_) => {}
+                None => {
+                    judgement.verdict = Verdict::Inconclusive;
+                    judgement.note = Some(
+                        "looks like a login, but nothing shows who logged in: give --whoami URL"
+                            .to_string(),
+                    );
+                }
+            }
+        }
+        judgement
     }
 }
 
 /// A verdict and the distances it came from.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Judgement {
     /// The verdict.
     pub verdict: Verdict,
@@ -211,6 +244,8 @@ pub struct Judgement {
     pub to_accepted: f64,
     /// Similarity to the broken signature's baseline, 0 to 1.
     pub to_refused: f64,
+    /// What decided the verdict when the distances did not (an identity attack's identity).
+    pub note: Option<String>,
 }
 
 /// The path of a URL (no scheme, host, query or fragment): `http://h/acs?x=1` → `/acs`.

@@ -35,17 +35,25 @@ pub struct CaseResult {
 }
 
 impl CaseResult {
-    /// A judged case.
-    pub fn judged(case: &AuditCase, o: &Observation, j: Judgement, name_id: &str) -> CaseResult {
+    /// A judged case; `signed_identity` is the NameID the case's signature covers (see
+    /// [`AuditCase::signed_identity`]).
+    pub fn judged(
+        case: &AuditCase,
+        o: &Observation,
+        j: Judgement,
+        signed_identity: &str,
+    ) -> CaseResult {
+        let shown = o.whoami.as_deref().or(o.page_identity.as_deref());
         CaseResult {
             case: case.name.to_string(),
             reference: case.reference.to_string(),
             verdict: Some(j.verdict),
-            note: None,
+            note: j.note,
             statuses: o.statuses.clone(),
             final_url: o.final_url.clone(),
             whoami: o.whoami.clone(),
-            attacker_identity: o.whoami.as_deref().is_some_and(|w| w != name_id),
+            attacker_identity: j.verdict == Verdict::Accepted
+                && shown.is_some_and(|w| w != signed_identity),
             to_accepted: round2(j.to_accepted),
             to_refused: round2(j.to_refused),
         }

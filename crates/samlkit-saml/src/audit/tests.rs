@@ -12,6 +12,7 @@ fn obs(statuses: &[u16], path: &str, cookies: &[&str], page: &str) -> Observatio
         new_cookies: cookies.iter().map(|c| c.to_string()).collect(),
         page: page.to_string(),
         whoami: None,
+        page_identity: None,
     }
 }
 
@@ -121,7 +122,7 @@ fn verdicts_for_sp_behaviours_status_alone_gets_wrong() {
     for row in rows {
         let baselines = Baselines::learn(&row.accepted, &row.refused, ALICE, row.whoami)
             .unwrap_or_else(|e| panic!("{}: baselines: {e}", row.sp));
-        let judged = baselines.judge(&row.case, Overrides::default());
+        let judged = baselines.judge(&row.case, Overrides::default(), None);
         assert_eq!(judged.verdict, row.want, "{}: {judged:?}", row.sp);
     }
 }
@@ -138,7 +139,7 @@ fn overrides_win_over_distances_and_conflict_is_inconclusive() {
         (Overrides::default(), &accepted, Verdict::Accepted),
     ];
     for (overrides, observed, want) in cases {
-        assert_eq!(baselines.judge(observed, overrides).verdict, want, "{overrides:?}");
+        assert_eq!(baselines.judge(observed, overrides, None).verdict, want, "{overrides:?}");
     }
 }
 
@@ -203,7 +204,7 @@ fn every_case_has_a_unique_name_and_a_reference() {
 fn exit_status_and_junit_count_accepted_and_inconclusive_as_failures() {
     let case = case_by_name("xsw1").unwrap();
     let refused_obs = obs(&[403], "/acs", &[], "x");
-    let j = |verdict| Judgement { verdict, to_accepted: 0.1, to_refused: 0.9 };
+    let j = |verdict| Judgement { verdict, to_accepted: 0.1, to_refused: 0.9, note: None };
     let refused = CaseResult::judged(&case, &refused_obs, j(Verdict::Refused), ALICE);
     let skipped = CaseResult::skipped(&case, "needs --login-url");
     assert_eq!(exit_status(&[refused.clone(), skipped.clone()]), 0);
@@ -234,4 +235,42 @@ fn payload_with_a_dtd_is_recognised_in_any_case() {
     assert!(payload_has_dtd("<!doctype x>"));
     assert!(payload_has_dtd("<!ENTITY % p SYSTEM 'http://x'>"));
     assert!(!payload_has_dtd("<samlp:Response ID=\"_1\"/>"));
+}
+
+#[test]
+fn identity_attacks_are_judged_by_who_logged_in() {
+    let accepted = obs(&[302, 200], "/app", &["sid"], &welcome(ALICE));
+    let refused = obs(&[403], "/acs", &[], "<h1>Forbidden</h1>");
+    let comment = case_by_name("comment-in-nameid").unwrap();
+    let signed = comment.signed_identity(ALICE);
+    assert_eq!(signed, "alice@example.com.evil.example");
+    assert!(comment.identity_attack() && !case_by_name("expired").unwrap().identity_attack());
+    let login_as = |who: Option<&str>, page_only: bool| {
+        let mut o = obs(&[302, 200], "/app", &["sid"], &welcome(who.unwrap_or("someone")));
+        if page_only {
+            o.page_identity = who.map(str::to_string)
+        } else {
+            o.whoami = who.map(str::to_string)
+        }
+        o
+    };
+    let rows = [
+        // (whoami baselines, what the SP showed, from the page only, verdict)
+        (true, Some(signed.as_str()), false, Verdict::Refused),
+        (true, Some(ALICE), false, Verdict::Accepted),
+        (false, Some(signed.as_str()), true, Verdict::Refused),
+        (false, Some(ALICE), true, Verdict::Accepted),
+        (false, None, true, Verdict::Inconclusive),
+    ];
+    for (whoami, who, page_only, want) in rows {
+        let accepted =
+            if whoami { with_whoami(accepted.clone(), Some(ALICE)) } else { accepted.clone() };
+        let baselines = Baselines::learn(&accepted, &refused, ALICE, whoami).unwrap();
+        let judged =
+            baselines.judge(&login_as(who, page_only), Overrides::default(), Some(&signed));
+        assert_eq!(judged.verdict, want, "{whoami} {who:?} {page_only}: {judged:?}");
+        if want != Verdict::Accepted {
+            assert!(judged.note.is_some(), "{judged:?}");
+        }
+    }
 }

@@ -34,7 +34,7 @@ pub const WRONG_RECIPIENT: &str = "https://wrong-recipient.samlkit.invalid/acs";
 pub const WRONG_ISSUER: &str = "https://wrong-issuer.samlkit.invalid";
 const STATUS_RESPONDER: &str = "urn:oasis:names:tc:SAML:2.0:status:Responder";
 /// What `comment-in-nameid` signs after the honest NameID, and splits off with a comment.
-const EVIL_DOMAIN_SUFFIX: &str = ".evil.example";
+pub(crate) const EVIL_DOMAIN_SUFFIX: &str = ".evil.example";
 
 /// A public, never-trusted key pair (CN=attacker.example.com), used by `wrong-key` and
 /// `keyinfo-swap`; the same bytes as the workspace's `fixtures/keys/attacker.key` and
