@@ -502,6 +502,19 @@ fn check_outputs(title: &str, dir: &Path, outputs: &[String]) {
             assert!(inventory.contains("OWNER"), "{stdout}");
             assert!(inventory.lines().any(|l| l.starts_with("renew") && l.contains("SSO_Signing")));
         }
+        "Audit your SP before go-live" => {
+            // The attack's reference, then the dry run's list and the saved wrapping response.
+            has("xsw3 ");
+            has("see: SAML Raider: XSW3");
+            has("xsw3               POST http://127.0.0.1:8000/acs (");
+            has("replay             POST http://127.0.0.1:8000/acs (");
+            assert!(stdout.ends_with("1\n"), "{stdout}");
+            assert!(
+                read("audit/comment-in-nameid.xml")
+                    .contains("alice@example.com<!---->.evil.example")
+            );
+            assert!(!dir.join("audit/expired.html").exists(), "a dry run sends nothing");
+        }
         "Check a test IdP configuration" => {
             // The configuration file's SP with its shape, then the demo's users.
             has("entity ID  https://idp.example.com\n");
