@@ -52,7 +52,7 @@ fn first_name_id(xml: &str) -> Option<String> {
     Some(text[..text.find('<')?].to_string())
 }
 
-fn form_field<'a>(body: &'a str, name: &str) -> Option<String> {
+fn form_field(body: &str, name: &str) -> Option<String> {
     url::form_urlencoded::parse(body.as_bytes())
         .find(|(k, _)| k == name)
         .map(|(_, v)| v.into_owned())
@@ -142,7 +142,7 @@ fn start_sp(mode: Mode) -> String {
     let cert =
         samlkit_cert::Certificate::load(&std::fs::read(fixture("certs/idp.crt")).unwrap()).unwrap();
     let idp = IdentityProvider::new(ISSUER, "https://idp.example.com/sso", vec![cert]).unwrap();
-    let sp = ServiceProvider::builder(AUDIENCE, &format!("{base}/acs"), idp)
+    let sp = ServiceProvider::builder(AUDIENCE, format!("{base}/acs"), idp)
         .allow_unsolicited()
         .build()
         .unwrap();

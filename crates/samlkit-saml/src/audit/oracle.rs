@@ -331,12 +331,11 @@ fn contains_word(text: &str, needle: &str) -> bool {
     let continues = |c: char| c.is_alphanumeric() || matches!(c, '@' | '.' | '_' | '-');
     text.match_indices(needle).any(|(at, _)| {
         let before = text[..at].chars().next_back();
-        let after = text[at + needle.len()..].chars().next();
-        !before.is_some_and(continues)
-            && !after.is_some_and(|c| {
-                continues(c)
-                    && !(c == '.'
-                        && !text[at + needle.len() + 1..].starts_with(char::is_alphanumeric))
-            })
+        let rest = &text[at + needle.len()..];
+        // A full stop that ends a sentence does not continue the identity; one before more
+        // name does (`alice@example.com.evil.example`).
+        let sentence_end = rest.starts_with('.') && !rest[1..].starts_with(char::is_alphanumeric);
+        let after = rest.chars().next();
+        !before.is_some_and(continues) && (sentence_end || !after.is_some_and(continues))
     })
 }

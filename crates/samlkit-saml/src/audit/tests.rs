@@ -217,7 +217,7 @@ fn exit_status_and_junit_count_accepted_and_inconclusive_as_failures() {
     assert!(accepted.evidence().contains("whoami attacker@evil.example (NOT the signed identity)"));
     assert_eq!(exit_status(&[refused.clone(), accepted.clone()]), 1);
     let inconclusive = CaseResult::judged(&case, &refused_obs, j(Verdict::Inconclusive), ALICE);
-    assert_eq!(exit_status(&[inconclusive.clone()]), 1);
+    assert_eq!(exit_status(std::slice::from_ref(&inconclusive)), 1);
 
     let xml = junit(&[refused, accepted, inconclusive, skipped], "sp <audit>");
     assert!(
