@@ -161,6 +161,5 @@ pub(crate) fn dry_run(
         text.push_str(&format!("{name:width$}  {what}\n"));
     }
     write_stdout(&text)?;
-    eprintln!("dry run: nothing was sent");
     Ok(ExitCode::SUCCESS)
 }
