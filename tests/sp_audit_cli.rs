@@ -213,3 +213,44 @@ fn fixture_key_outside_loopback_is_warned_about() {
     let out = run_with("http://127.0.0.1:9/acs", &["--cases", "xsw1"]);
     assert!(!String::from_utf8_lossy(&out.stderr).contains("warning:"));
 }
+
+#[test]
+fn sp_metadata_gives_the_audience_and_the_encryption_certificate() {
+    let dir = tempfile::tempdir().unwrap();
+    let (key, cert, md) =
+        (fixture("keys/idp.key"), fixture("certs/idp.crt"), fixture("xmlenc/sp-metadata.xml"));
+    let common = [
+        "sp-audit",
+        "--sp-metadata",
+        &md,
+        "--key",
+        &key,
+        "--cert",
+        &cert,
+        "--issuer",
+        "https://idp.example.com",
+        "--name-id",
+        "alice@example.com",
+    ];
+    // Its ACS is https://sp.example.com/acs: outside loopback, so it is refused.
+    let out = run(&common);
+    assert_error(&out, 2, "--acs \"https://sp.example.com/acs\"");
+    // With a loopback --acs, the metadata's entityID is the audience and its encryption
+    // certificate lets the encryption cases run.
+    let mut args = common.to_vec();
+    args.extend([
+        "--acs",
+        "http://127.0.0.1:9/acs",
+        "--dry-run",
+        "--cases",
+        "unsigned-encrypted,expired",
+        "--save",
+        dir.path().to_str().unwrap(),
+    ]);
+    let out = run(&args);
+    assert_success(&out);
+    let encrypted = std::fs::read_to_string(dir.path().join("unsigned-encrypted.xml")).unwrap();
+    assert!(encrypted.contains("EncryptedAssertion"), "{encrypted}");
+    let expired = std::fs::read_to_string(dir.path().join("expired.xml")).unwrap();
+    assert!(expired.contains("<saml:Audience>https://sp.example.com</saml:Audience>"), "{expired}");
+}

@@ -234,6 +234,12 @@ fn polite_200_sp_is_judged_by_its_page_not_its_status() {
         assert_eq!(results[case]["verdict"], "REFUSED", "{case}: {}", results[case]);
         assert_eq!(results[case]["statuses"], serde_json::json!([200]));
     }
+    // --accepted-if decides where it matches, the distances elsewhere.
+    let out = audit(&base, &["--json", "--cases", "xsw1,replay", "--accepted-if", "Welcome"]);
+    let results = verdicts(&out);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(results["xsw1"]["verdict"], "REFUSED");
+    assert_eq!(results["replay"]["note"], "first posting ACCEPTED");
 }
 
 #[test]
@@ -298,7 +304,15 @@ fn sp_whose_login_and_refusal_look_alike_stops_with_exit_2() {
         "baselines: the SP answers a genuine response and a broken signature alike",
     );
     assert!(out.stdout.is_empty());
-    // --refused-if / --accepted-if cannot rescue baselines that look the same, but --whoami can.
+    // An expression that judges the baselines wrongly is refused (this SP's pages are the same
+    // whatever happened, so no expression can tell them apart).
+    let out = audit(&base, &["--cases", "xsw1", "--json", "--refused-if", "Thank you"]);
+    support::assert_error(
+        &out,
+        2,
+        "--accepted-if / --refused-if judge the genuine login or the broken signature wrongly",
+    );
+    // --whoami tells them apart.
     let whoami = format!("{base}/whoami");
     let out = audit(&base, &["--cases", "xsw1,expired", "--whoami", &whoami, "--json"]);
     let results = verdicts(&out);

@@ -324,9 +324,15 @@ pub(crate) fn run(args: SpAuditArgs) -> Result<ExitCode, CliError> {
         .ok_or_else(|| CliError::input("the battery has no bad-signature case"))?;
     let accepted = audit.send(&mut pace, "baseline-genuine", Sending::Genuine)?;
     let refused = audit.send(&mut pace, "baseline-bad-signature", Sending::Case(&bad_signature))?;
-    let baselines =
-        Baselines::learn(&accepted, &refused, &endpoints.name_id, endpoints.whoami.is_some())
-            .map_err(|e| CliError::input(format!("baselines: {}", e.detail())))?;
+    let given = accepted_if.is_some() || refused_if.is_some();
+    let baselines = Baselines::learn_with_overrides(
+        &accepted,
+        &refused,
+        &endpoints.name_id,
+        endpoints.whoami.is_some(),
+        given.then(|| (judge(&accepted), judge(&refused))),
+    )
+    .map_err(|e| CliError::input(format!("baselines: {}", e.detail())))?;
 
     let mut results = Vec::with_capacity(cases.len());
     for case in &cases {

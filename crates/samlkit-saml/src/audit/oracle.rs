@@ -158,6 +158,35 @@ impl Baselines {
         name_id: &str,
         whoami: bool,
     ) -> Result<Baselines, SamlError> {
+        Baselines::learn_with_overrides(accepted, refused, name_id, whoami, None)
+    }
+
+    /// [`Baselines::learn`] when `--accepted-if` / `--refused-if` were given: `overrides` is what
+    /// they said about the genuine login's observation and about the broken signature's. They
+    /// must say ACCEPTED and REFUSED respectively (else the expressions are wrong for this SP);
+    /// then baselines that look alike are usable, since the expressions decide.
+    pub fn learn_with_overrides(
+        accepted: &Observation,
+        refused: &Observation,
+        name_id: &str,
+        whoami: bool,
+        overrides: Option<(Overrides, Overrides)>,
+    ) -> Result<Baselines, SamlError> {
+        if let Some((on_accepted, on_refused)) = overrides {
+            if on_accepted.verdict() == Some(Verdict::Refused)
+                || on_accepted.verdict() == Some(Verdict::Inconclusive)
+                || on_refused.verdict() == Some(Verdict::Accepted)
+                || on_refused.verdict() == Some(Verdict::Inconclusive)
+            {
+                return Err(SamlError::new(
+                    ErrorKind::AuditBaselinesUnusable,
+                    "--accepted-if / --refused-if judge the genuine login or the broken signature wrongly (the genuine login must not match --refused-if, the broken signature not --accepted-if)",
+                ));
+            }
+        }
+        let decided_by_overrides = overrides.is_some_and(|(a, r)| {
+            a.verdict() == Some(Verdict::Accepted) || r.verdict() == Some(Verdict::Refused)
+        });
         let unusable = |detail: String| SamlError::new(ErrorKind::AuditBaselinesUnusable, detail);
         if whoami {
             if accepted.whoami.as_deref() != Some(name_id) {
@@ -174,7 +203,7 @@ impl Baselines {
         let baselines =
             Baselines { accepted: Profile::of(accepted), refused: Profile::of(refused), whoami };
         let similarity = baselines.accepted.similarity(&baselines.refused);
-        if !whoami && similarity >= INDISTINCT {
+        if !whoami && !decided_by_overrides && similarity >= INDISTINCT {
             return Err(unusable(format!(
                 "the SP answers a genuine response and a broken signature alike (similarity {similarity:.2}), so no verdict would mean anything: give --whoami URL, or --accepted-if / --refused-if REGEX"
             )));

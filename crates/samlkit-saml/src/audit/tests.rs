@@ -274,3 +274,25 @@ fn identity_attacks_are_judged_by_who_logged_in() {
         }
     }
 }
+
+#[test]
+fn overrides_rescue_look_alike_baselines_only_when_they_judge_them_right() {
+    let same = obs(&[200], "/acs", &[], "<p>Thank you.</p>");
+    let yes = Overrides { accepted: true, refused: false };
+    let no = Overrides { accepted: false, refused: true };
+    let none = Overrides::default();
+    let rows = [
+        (Some((yes, none)), true),
+        (Some((none, no)), true),
+        (Some((yes, no)), true),
+        (Some((none, none)), false),
+        (Some((no, none)), false),
+        (Some((yes, yes)), false),
+        (None, false),
+    ];
+    for (overrides, usable) in rows {
+        let learned =
+            Baselines::learn_with_overrides(&same, &same.clone(), ALICE, false, overrides);
+        assert_eq!(learned.is_ok(), usable, "{overrides:?}: {learned:?}");
+    }
+}
