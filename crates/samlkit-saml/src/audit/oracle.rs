@@ -172,17 +172,16 @@ impl Baselines {
         whoami: bool,
         overrides: Option<(Overrides, Overrides)>,
     ) -> Result<Baselines, SamlError> {
-        if let Some((on_accepted, on_refused)) = overrides {
-            if on_accepted.verdict() == Some(Verdict::Refused)
-                || on_accepted.verdict() == Some(Verdict::Inconclusive)
-                || on_refused.verdict() == Some(Verdict::Accepted)
-                || on_refused.verdict() == Some(Verdict::Inconclusive)
-            {
-                return Err(SamlError::new(
-                    ErrorKind::AuditBaselinesUnusable,
-                    "--accepted-if / --refused-if judge the genuine login or the broken signature wrongly (the genuine login must not match --refused-if, the broken signature not --accepted-if)",
-                ));
-            }
+        // The expressions must not call the genuine login refused, nor the forgery accepted.
+        let misjudged = overrides.is_some_and(|(on_accepted, on_refused)| {
+            matches!(on_accepted.verdict(), Some(Verdict::Refused | Verdict::Inconclusive))
+                || matches!(on_refused.verdict(), Some(Verdict::Accepted | Verdict::Inconclusive))
+        });
+        if misjudged {
+            return Err(SamlError::new(
+                ErrorKind::AuditBaselinesUnusable,
+                "--accepted-if / --refused-if judge the genuine login or the broken signature wrongly (the genuine login must not match --refused-if, the broken signature not --accepted-if)",
+            ));
         }
         let decided_by_overrides = overrides.is_some_and(|(a, r)| {
             a.verdict() == Some(Verdict::Accepted) || r.verdict() == Some(Verdict::Refused)
