@@ -1,4 +1,4 @@
-//! The browser `sp-audit` plays: one ureq agent (with its own cookie jar) per case, redirects
+//! The browser `sp-audit` plays: one ureq agent and one cookie jar (cookie_store) per case, redirects
 //! followed by hand so that each hop's status is recorded and no request ever leaves the hosts
 //! the audit may talk to, and one pace for every request of the run (`--rate`).
 
@@ -98,6 +98,7 @@ pub(crate) struct Hop {
 /// A browser session: a cookie jar, the scope and the shared pace.
 pub(crate) struct Browser<'r> {
     agent: ureq::Agent,
+    jar: cookie_store::CookieStore,
     scope: &'r Scope,
     pace: &'r mut Pace,
     /// Names of the cookies set since [`Browser::take_new_cookies`] was last called.
@@ -121,7 +122,13 @@ impl<'r> Browser<'r> {
             .user_agent("samlkit-sp-audit")
             .build()
             .into();
-        Browser { agent, scope, pace, new_cookies: Vec::new() }
+        Browser {
+            agent,
+            jar: cookie_store::CookieStore::default(),
+            scope,
+            pace,
+            new_cookies: Vec::new(),
+        }
     }
 
     /// One request, no redirect followed.
@@ -131,18 +138,41 @@ impl<'r> Browser<'r> {
         }
         self.pace.wait();
         let failed = |e: ureq::Error| CliError::input(format!("cannot reach {url}: {e}"));
+        let cookies: Vec<String> = self
+            .jar
+            .get_request_values(url)
+            .map(|(name, value)| format!("{name}={value}"))
+            .collect();
         let response = match send {
-            Send::Get => self.agent.get(url.as_str()).call(),
-            Send::Form(body) => self
-                .agent
-                .post(url.as_str())
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .send(body),
+            Send::Get => {
+                let request = self.agent.get(url.as_str());
+                if cookies.is_empty() {
+                    request
+                } else {
+                    request.header("Cookie", cookies.join("; "))
+                }
+                .call()
+            }
+            Send::Form(body) => {
+                let request = self
+                    .agent
+                    .post(url.as_str())
+                    .header("Content-Type", "application/x-www-form-urlencoded");
+                if cookies.is_empty() {
+                    request
+                } else {
+                    request.header("Cookie", cookies.join("; "))
+                }
+                .send(body)
+            }
         }
         .map_err(failed)?;
         let status = response.status().as_u16();
         for value in response.headers().get_all("set-cookie") {
-            if let Some(name) = value.to_str().ok().and_then(|v| v.split('=').next()) {
+            let Ok(text) = value.to_str() else { continue };
+            // The jar applies Domain, Path, expiry and deletion; the names set are evidence.
+            let _ = self.jar.parse(text, url);
+            if let Some(name) = text.split('=').next() {
                 let name = name.trim().to_string();
                 if !name.is_empty() && !self.new_cookies.contains(&name) {
                     self.new_cookies.push(name);
