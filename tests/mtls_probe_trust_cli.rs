@@ -223,12 +223,15 @@ fn samlkit_child(dir: &Path, target: &str, extra: &[&str]) -> std::process::Chil
         .unwrap()
 }
 
+/// (environment variables set, probe arguments, the error's words)
+type Case = (&'static [(&'static str, &'static str)], &'static [&'static str], &'static str);
+
 #[test]
 fn http_get_and_bearer_env_are_checked_before_connecting() {
     let dir = tempfile::tempdir().unwrap();
     let cert = fixture("certs/idp.crt");
     // Nothing listens on port 9: each refusal comes before a connection is tried.
-    let cases: [(&[(&str, &str)], &[&str], &str); 6] = [
+    let cases: [Case; 6] = [
         (&[], &["--bearer-env", "API_TOKEN"], "--http-get"),
         (
             &[],

@@ -24,7 +24,7 @@ use crate::io::{load_key, write_public};
     openssl req -in idp.csr -noout -subject\n  \
     samlkit cert csr --key fixtures/keys/idp.key --cn client.example.com --usage client \\\n      \
     --san DNS:client.example.com --san IP:127.0.0.1 --out client.csr\n  \
-    openssl req -in client.csr -noout -verify -text")]
+    openssl req -in client.csr -noout -text")]
 pub(crate) struct CsrArgs {
     /// The private key to certify (PKCS#8 or PKCS#1, PEM or DER).
     #[arg(long, value_name = "KEY")]

@@ -97,3 +97,47 @@ fn alt_name(name: &GeneralName<'_>) -> Result<SanType, CertError> {
         ))),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use rcgen::CustomExtension;
+
+    use super::*;
+    use crate::PrivateKey;
+    use crate::generate::{Subject, rcgen_key};
+
+    fn key() -> PrivateKey {
+        PrivateKey::load(include_bytes!("../../../../fixtures/keys/idp.key")).unwrap()
+    }
+
+    /// A request as `keytool -certreq` makes one: it also asks for a subjectKeyIdentifier.
+    fn request_with_subject_key_identifier() -> Vec<u8> {
+        let mut params = CertificateParams::default();
+        params.distinguished_name =
+            Subject::new("jks-client.example.com").to_distinguished_name().unwrap();
+        params.subject_alt_names = vec![SanType::IpAddress("10.0.0.1".parse().unwrap())];
+        // 2.5.29.14 subjectKeyIdentifier: OCTET STRING of 4 bytes.
+        params.custom_extensions =
+            vec![CustomExtension::from_oid_content(&[2, 5, 29, 14], vec![0x04, 0x04, 1, 2, 3, 4])];
+        params.serialize_request(&rcgen_key(&key()).unwrap()).unwrap().der().to_vec()
+    }
+
+    #[test]
+    fn other_requested_extensions_are_left_out_not_refused() {
+        let (params, _) = read(&request_with_subject_key_identifier()).unwrap();
+        assert_eq!(params.subject_alt_names, [SanType::IpAddress("10.0.0.1".parse().unwrap())]);
+        assert!(params.custom_extensions.is_empty());
+        let cn = params.distinguished_name.get(&DnType::CommonName);
+        assert_eq!(cn, Some(&DnValue::Utf8String("jks-client.example.com".into())));
+    }
+
+    #[test]
+    fn an_altered_request_is_refused() {
+        let mut der = request_with_subject_key_identifier();
+        // Change one byte of the common name, inside the signed part.
+        let at = der.windows(3).position(|w| w == b"jks").unwrap();
+        der[at] = b'J';
+        assert!(matches!(read(&der), Err(CertError::RequestSignature)));
+        assert!(matches!(read(b"\x30\x03\x02\x01\x00"), Err(CertError::InvalidParameter { .. })));
+    }
+}
