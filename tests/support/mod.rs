@@ -9,6 +9,7 @@
 // lints in library code only.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub(crate) mod browser;
 pub(crate) mod html;
 pub(crate) mod mtls;
 pub(crate) mod saml;

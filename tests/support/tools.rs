@@ -103,7 +103,7 @@ pub(crate) const PYTHON3_PYSAML2: Tool = Tool {
     program: "/usr/bin/python3",
     probe_args: &[
         "-c",
-        "import shutil, sys, flask, saml2.sigver, saml2.samlp, saml2.saml, saml2.client, \
+        "import shutil, sys, flask, lxml.etree, saml2.sigver, saml2.samlp, saml2.saml, saml2.client, \
          saml2.config, saml2.metadata; sys.exit(0 if shutil.which('xmlsec1') else 1)",
     ],
 };
