@@ -83,13 +83,25 @@ impl StatusCode {
 /// };
 /// let entra = ResponseShape::by_name("entra").unwrap();
 /// let built = build_shaped_response(&params, entra)?;
-/// assert!(built.xml.contains(r#"<saml:Attribute Name="http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress">"#));
+/// // Entra ID writes an unprefixed, default-namespace Assertion.
+/// assert!(built.xml.contains(r#"<Attribute Name="http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress">"#));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn build_shaped_response(
     params: &ResponseParams,
     shape: &ResponseShape,
 ) -> Result<BuiltResponse, SamlError> {
+    let ids = ResponseIds::random(params.session_index.as_deref())?;
+    Ok(write_shaped_response(params, ids, shape))
+}
+
+/// [`build_shaped_response`] with the given IDs (the `--break` kinds rebuild a response with
+/// the legitimate one's IDs).
+pub(crate) fn write_shaped_response(
+    params: &ResponseParams,
+    ids: ResponseIds,
+    shape: &ResponseShape,
+) -> BuiltResponse {
     let mut shaped = params.clone();
     shaped.attributes = params
         .attributes
@@ -99,12 +111,12 @@ pub fn build_shaped_response(
             values: a.values.clone(),
         })
         .collect();
-    let ids = ResponseIds::random(params.session_index.as_deref())?;
     let style = ResponseStyle {
         authn_context: shape.authn_context,
         attribute_name_format: shape.attribute_name_format,
+        prefixes: shape.prefixes,
     };
-    Ok(write_response(&shaped, ids, &style))
+    write_response(&shaped, ids, &style)
 }
 
 /// Builds an unsigned error Response (no Assertion) with `status` and an optional
