@@ -645,10 +645,51 @@ fn log_page_log_dir_json_lines_limits_and_graceful_shutdown() {
 fn configuration_errors_name_the_key() {
     let base = CONFIG;
     let cases: &[(&str, &str, &str)] = &[
+        // sp1.xml has a signing KeyDescriptor only: nothing to encrypt to.
         (
             "shape = \"okta\"",
             "shape = \"okta\"\nencrypt = true",
-            "sp[0].encrypt: encrypted assertions are not supported yet",
+            "sp[0].encrypt: true needs the SP's encryption certificate: a KeyDescriptor use=\"encryption\" (or without use) in its metadata, or encrypt_cert = \"FILE\"",
+        ),
+        (
+            "shape = \"okta\"",
+            "encrypt = true\nencrypt_cert = \"missing.crt\"",
+            "sp[0].encrypt_cert: cannot read",
+        ),
+        (
+            "shape = \"okta\"",
+            "encrypt = true\nencrypt_cert = \"idp.key\"\n",
+            "sp[0].encrypt_cert: idp.key:",
+        ),
+        (
+            "shape = \"okta\"",
+            "encrypt = true\nencrypt_cert = \"next.crt\"",
+            "sp[0].encrypt_cert: cannot encrypt to this certificate:",
+        ),
+        (
+            "shape = \"okta\"",
+            "encrypt = true\nencrypt_cert = \"idp.crt\"\nenc_alg = \"3des\"",
+            "sp[0].enc_alg: \"3des\" is not one of aes256-gcm, aes128-gcm, aes256-cbc, aes128-cbc",
+        ),
+        (
+            "shape = \"okta\"",
+            "encrypt = true\nencrypt_cert = \"idp.crt\"\nkey_transport = \"rsa-1_5\"",
+            "sp[0].key_transport: \"rsa-1_5\" is not one of rsa-oaep-mgf1p, rsa-oaep",
+        ),
+        (
+            "shape = \"okta\"",
+            "encrypt = true\nencrypt_cert = \"idp.crt\"\noaep_digest = \"md5\"",
+            "sp[0].oaep_digest: \"md5\" is not one of sha1, sha256",
+        ),
+        (
+            "shape = \"okta\"",
+            "encrypt_cert = \"idp.crt\"\nenc_alg = \"aes128-gcm\"",
+            "sp[0].enc_alg: has no effect without encrypt = true",
+        ),
+        (
+            "shape = \"okta\"",
+            "encrypt_name_id = true",
+            "sp[0].encrypt_name_id: has no effect without encrypt = true",
         ),
         (
             "shape = \"okta\"",
