@@ -3,7 +3,11 @@ and python3-flask), laid out the way that library's Flask demo is: a settings di
 turns the Flask request into the dict python3-saml wants, and routes for login, the ACS, logout
 and the single-logout service. tests/idp_interop_sp.rs runs it against `samlkit idp serve`.
 
-usage: /usr/bin/python3 onelogin_flask_sp.py SP_KEY SP_CERT IDP_SETTINGS.json
+usage: /usr/bin/python3 onelogin_flask_sp.py SP_KEY SP_CERT IDP_SETTINGS.json [encrypted]
+
+With `encrypted`, the SP requires encrypted assertions (security.wantAssertionsEncrypted, so its
+metadata carries a KeyDescriptor use="encryption" with SP_CERT, and plaintext assertions are
+refused).
 
 It listens on a free port of 127.0.0.1 and prints `listening on http://127.0.0.1:PORT` first.
 IDP_SETTINGS.json ({"entity_id", "sso_url", "slo_url", "cert_pem"}) is read on every request, so
@@ -56,6 +60,7 @@ def saml_settings(base):
             "signatureAlgorithm": "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
             "digestAlgorithm": "http://www.w3.org/2001/04/xmlenc#sha256",
             "rejectDeprecatedAlgorithm": True,
+            "wantAssertionsEncrypted": ENCRYPTED,
         },
     }
 
@@ -101,7 +106,10 @@ def login():
 @app.route("/acs", methods=["POST"])
 def acs():
     auth = init_saml_auth()
-    auth.process_response(request_id=session.pop("request_id", None))
+    try:
+        auth.process_response(request_id=session.pop("request_id", None))
+    except Exception as e:  # xmlsec raises on some undecryptable input; that is a refusal too
+        return f"<p id=\"status\">refused: {type(e).__name__}: {e}</p>", 403
     errors = auth.get_errors()
     if errors or not auth.is_authenticated():
         return f"<p id=\"status\">refused: {', '.join(errors)}: {auth.get_last_error_reason()}</p>", 403
@@ -148,6 +156,7 @@ def metadata():
 
 if __name__ == "__main__":
     SP_KEY, SP_CERT, IDP_SETTINGS = sys.argv[1:4]
+    ENCRYPTED = sys.argv[4:5] == ["encrypted"]
     server = make_server("127.0.0.1", 0, app)
     # Cookies ignore ports: two SPs on 127.0.0.1 need their own cookie names.
     app.config["SESSION_COOKIE_NAME"] = f"sp{server.server_port}"

@@ -3,7 +3,10 @@ xmlsec1) on Flask, for tests/idp_interop_sp.rs: GET /login sends an AuthnRequest
 HTTP-Redirect, POST /acs checks the response (signed assertion required), /metadata is the SP's
 metadata.
 
-usage: /usr/bin/python3 pysaml2_sp.py SP_KEY SP_CERT IDP_METADATA.xml
+usage: /usr/bin/python3 pysaml2_sp.py SP_KEY SP_CERT IDP_METADATA.xml [encrypted]
+
+With `encrypted`, SP_KEY/SP_CERT are also its encryption key pair (encryption_keypairs: its
+metadata carries a KeyDescriptor use="encryption", and it decrypts EncryptedAssertions with it).
 
 Listens on a free port of 127.0.0.1 and prints `listening on http://127.0.0.1:PORT` first.
 IDP_METADATA.xml is read when a login starts, so the test can write it once the IdP is up.
@@ -38,6 +41,8 @@ def config(base, with_idp=True):
             }
         },
     }
+    if ENCRYPTED:
+        conf["encryption_keypairs"] = [{"key_file": SP_KEY, "cert_file": SP_CERT}]
     if with_idp and os.path.exists(IDP_METADATA):
         conf["metadata"] = {"local": [IDP_METADATA]}
     c = SPConfig()
@@ -80,6 +85,7 @@ def metadata():
 
 if __name__ == "__main__":
     SP_KEY, SP_CERT, IDP_METADATA = sys.argv[1:4]
+    ENCRYPTED = sys.argv[4:5] == ["encrypted"]
     server = make_server("127.0.0.1", 0, app)
     print(f"listening on http://127.0.0.1:{server.server_port}", flush=True)
     server.serve_forever()
