@@ -412,7 +412,8 @@ fn single_logout_ends_the_session_and_logs_out_the_other_sp() {
         .signed_redirect(&sp1_key().signer().unwrap(), SignatureAlgorithm::RsaSha256)
         .unwrap();
     let (_, _, response) = posted_response(&browser.get(request.url()));
-    let session_index = attr(&response, "<saml:AuthnStatement", "SessionIndex").unwrap();
+    // SP1 has the Okta shape: `saml2:` prefixes.
+    let session_index = attr(&response, "<saml2:AuthnStatement", "SessionIndex").unwrap();
     let request = sp2.authn_request(Utc::now()).redirect().unwrap();
     posted_response(&browser.get(request.url()));
 
@@ -817,17 +818,19 @@ fn issue_shape_renames_attributes_and_still_verifies() {
         "--attr",
         "given_name=Alice",
     ];
-    for (shape, email_name) in [
-        ("adfs", "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress"),
-        ("okta", "email"),
-        ("entra", "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress"),
+    // Each in its IdP's prefix style: the Microsoft IdPs' default-namespace Assertion, Okta's
+    // `saml2:`.
+    for (shape, element, email_name) in [
+        ("adfs", "Attribute", "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress"),
+        ("okta", "saml2:Attribute", "email"),
+        ("entra", "Attribute", "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress"),
     ] {
         let mut args = common.to_vec();
         args.extend(["--shape", shape]);
         let out = support::run(&args);
         support::assert_success(&out);
         let xml = support::stdout(&out);
-        assert!(xml.contains(&format!("<saml:Attribute Name=\"{email_name}\"")), "{shape}: {xml}");
+        assert!(xml.contains(&format!("<{element} Name=\"{email_name}\"")), "{shape}: {xml}");
         let trusted = [idp_cert()];
         let policy = VerifyPolicy::new(&trusted, SP1, SP1_ACS, IDP, Utc::now());
         let login =
