@@ -179,8 +179,9 @@ pub struct AssertionEncryption<'c> {
 ///     options: samlkit_dsig::EncryptOptions::default(),
 ///     name_id: false,
 /// };
+/// // The example's Assertion is signed already: sign the Response over the encryption.
 /// let profile = SigningProfile {
-///     target: SignTarget::Both,
+///     target: SignTarget::Response,
 ///     method: samlkit_dsig::SignatureMethod::RsaSha256,
 ///     digest: samlkit_dsig::DigestMethod::Sha256,
 /// };
