@@ -823,7 +823,11 @@ fn issue_shape_renames_attributes_and_still_verifies() {
     for (shape, element, email_name) in [
         ("adfs", "Attribute", "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress"),
         ("okta", "saml2:Attribute", "email"),
-        ("entra", "Attribute", "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress"),
+        (
+            "entra",
+            "Attribute",
+            "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress",
+        ),
     ] {
         let mut args = common.to_vec();
         args.extend(["--shape", shape]);

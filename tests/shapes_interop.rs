@@ -1,7 +1,7 @@
 //! Response shapes (`samlkit issue --shape NAME`, `idp serve`'s per-SP `shape`) in each IdP's own
 //! namespace prefix style — `samlp:`/`saml:`, Okta's `saml2p:`/`saml2:`, the Microsoft IdPs'
 //! unprefixed default-namespace `<Assertion xmlns="…">` — for every sign target: samlkit's own
-//! verifier, xmlsec1 and OneLogin's python3-saml accept each one and refuse it tampered; the
+//! verifier, xmlsec1, OneLogin's python3-saml and pysaml2 accept each one and refuse it tampered; the
 //! shape survives encryption; and every `--break` kind, built in each shape, is still refused
 //! with the code it claims.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -162,6 +162,58 @@ fn every_shape_and_sign_target_passes_onelogin_python3_saml() {
                 if expect_ok {
                     assert_eq!(said.trim(), "OK alice@example.com", "{shape} {target}");
                 }
+            }
+        }
+    }
+}
+
+#[test]
+#[cfg_attr(
+    missing_python3_pysaml2,
+    ignore = "needs python3-pysaml2 and xmlsec1 (scripts/install-test-deps.sh)"
+)]
+fn every_shape_and_sign_target_passes_pysaml2() {
+    require(&tools::PYTHON3_PYSAML2);
+    let dir = tempfile::tempdir().unwrap();
+    let metadata = dir.path().join("idp-metadata.xml");
+    let out = samlkit()
+        .args(["metadata", "--entity-id", IDP, "--sso-url", "https://idp.example.com/sso"])
+        .args(["--cert", &fixture("certs/idp.crt"), "--out"])
+        .arg(&metadata)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // pysaml2 checks times against its own clock, so issue at the current time.
+    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    // One pysaml2 process per sign target (its import takes seconds): each shape's response,
+    // then the same tampered.
+    for target in TARGETS {
+        let mut files = Vec::new();
+        let mut expected = Vec::new();
+        for shape in SHAPES {
+            let doc = shaped(shape, target, &["--now", &now]);
+            for (content, ok) in [(doc.clone(), true), (tampered(&doc), false)] {
+                let path = dir.path().join(format!("{shape}-{target}-{ok}.xml"));
+                std::fs::write(&path, &content).unwrap();
+                files.push(path);
+                expected.push((shape, ok));
+            }
+        }
+        let out = python_script("pysaml2_verify.py")
+            .arg(&metadata)
+            .args([SP, ACS, target])
+            .args(&files)
+            .output()
+            .unwrap();
+        let said = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{said}{}", String::from_utf8_lossy(&out.stderr));
+        let lines: Vec<&str> = said.lines().collect();
+        assert_eq!(lines.len(), expected.len(), "{said}");
+        for (line, (shape, ok)) in lines.iter().zip(expected) {
+            if ok {
+                assert_eq!(*line, "OK alice@example.com", "pysaml2 {shape} {target}");
+            } else {
+                assert!(line.starts_with("INVALID "), "pysaml2 {shape} {target} tampered: {line}");
             }
         }
     }
