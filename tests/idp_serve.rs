@@ -849,3 +849,23 @@ fn issue_shape_renames_attributes_and_still_verifies() {
         "--shape \"pingfed\" is not one of generic, salesforce, adfs, okta, entra",
     );
 }
+
+#[test]
+fn idp_check_names_the_encryption_of_an_sp_with_encrypt_true() {
+    let config = CONFIG.replacen(
+        "shape = \"okta\"",
+        "shape = \"okta\"\nencrypt = true\nencrypt_cert = \"idp.crt\"\nenc_alg = \"aes128-gcm\"",
+        1,
+    );
+    let dir = config_dir(&config);
+    let out =
+        support::run(&["idp", "check", "--config", dir.path().join("idp.toml").to_str().unwrap()]);
+    support::assert_success(&out);
+    let text = support::stdout(&out);
+    assert!(
+        text.contains("(shape okta, sign both, requests must be signed, encrypted aes128-gcm with rsa-oaep-mgf1p"),
+        "{text}"
+    );
+    // The SP without `encrypt` says nothing about encryption.
+    assert_eq!(text.matches("encrypted").count(), 1, "{text}");
+}
