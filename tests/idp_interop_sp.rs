@@ -510,6 +510,28 @@ fn onelogin_flask_sp_that_requires_encryption_accepts_an_encrypted_login_and_ref
         assert_eq!(refused.status, 403, "{kind}: {}", refused.body);
         assert!(refused.body.contains("refused:"), "{kind}: {}", refused.body);
     }
+
+    // The SP really requires encryption: the same login from an IdP with `encrypt = false` is
+    // refused.
+    let plain_dir = tempfile::tempdir().unwrap();
+    std::fs::write(plain_dir.path().join("sp.xml"), &metadata.body).unwrap();
+    let plain_idp = start_idp(
+        plain_dir.path(),
+        "entity_id = \"https://idp.example.com\"\nkey = \"idp.key\"\ncert = \"idp.crt\"\nauto_login = \"alice\"\n\n[[user]]\nid = \"alice\"\nname_id = \"alice@example.com\"\n\n[[sp]]\nmetadata = \"sp.xml\"\nshape = \"entra\"\n",
+    );
+    let settings = serde_json::json!({
+        "entity_id": "https://idp.example.com",
+        "sso_url": format!("{}/sso", plain_idp.base),
+        "slo_url": format!("{}/slo", plain_idp.base),
+        "cert_pem": std::fs::read_to_string(support::fixture("certs/idp.crt")).unwrap(),
+    });
+    std::fs::write(&idp_settings, settings.to_string()).unwrap();
+    let (_, page) = browser.follow(&format!("{}/login", sp.base));
+    let (action, fields) = form(&page.body);
+    assert!(posted_xml(&fields).contains(">alice@example.com<"), "sent in plaintext");
+    let refused = browser.post(&action, &fields);
+    assert_eq!(refused.status, 403, "{}", refused.body);
+    assert!(refused.body.contains("encrypted"), "{}", refused.body);
 }
 
 #[test]
