@@ -17,6 +17,9 @@ wanted+=(python3-icalendar prometheus)
 wanted+=(strace)
 # curl is a mutual-TLS client against `samlkit mtls serve` (tests/mtls_serve_cli.rs).
 wanted+=(curl)
+# `mtls probe` without --ca-file checks the server against the system roots
+# (tests/mtls_probe_trust_cli.rs expects a non-empty store).
+wanted+=(ca-certificates)
 # scripts/bench-anchors.sh (`just bench-anchors`): hyperfine, GNU time for peak RSS, xmllint.
 wanted+=(hyperfine time libxml2-utils)
 # `idp serve` against a real SP: tests/interop/onelogin_flask_sp.py (python3-saml on Flask).

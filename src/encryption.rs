@@ -9,8 +9,8 @@ use clap::{Args, ValueEnum};
 use samlkit_cert::{Certificate, keystore};
 use samlkit_dsig::{DataAlgorithm, DecryptionKey, EncryptOptions, KeyTransport, OaepHash};
 use samlkit_saml::{
-    ResponseParams, SignTarget, SigningCredential, SigningProfile, SpMetadata, VerifiedAssertion,
-    VerifyPolicy, encrypt_assertion, encrypt_name_id, read_sp_metadata, sign_document,
+    AssertionEncryption, ResponseParams, SigningCredential, SigningProfile, SpMetadata,
+    VerifiedAssertion, VerifyPolicy, read_sp_metadata, sign_and_encrypt, sign_document,
 };
 
 use crate::cmd::cert::password::{Purpose, read_password};
@@ -54,7 +54,7 @@ pub(crate) struct EncryptionArgs {
 }
 
 #[derive(Clone, Copy, Debug, Default, ValueEnum)]
-enum EncAlg {
+pub(crate) enum EncAlg {
     #[default]
     Aes256Gcm,
     Aes128Gcm,
@@ -63,37 +63,54 @@ enum EncAlg {
 }
 
 #[derive(Clone, Copy, Debug, Default, ValueEnum)]
-enum KeyTransportArg {
+pub(crate) enum KeyTransportArg {
     #[default]
     RsaOaepMgf1p,
     RsaOaep,
 }
 
 #[derive(Clone, Copy, Debug, Default, ValueEnum)]
-enum OaepDigestArg {
+pub(crate) enum OaepDigestArg {
     #[default]
     Sha1,
     Sha256,
 }
 
+/// The encryption options from `--enc-alg`, `--key-transport` and `--oaep-digest` (or the
+/// `idp serve` keys of the same names); without `--enc-alg`, what the SP's metadata prefers,
+/// else AES-256-GCM.
+pub(crate) fn encrypt_options(
+    enc_alg: Option<EncAlg>,
+    key_transport: Option<KeyTransportArg>,
+    oaep_digest: Option<OaepDigestArg>,
+    sp_preferred: Option<DataAlgorithm>,
+) -> EncryptOptions {
+    let data = match enc_alg {
+        Some(EncAlg::Aes256Gcm) => DataAlgorithm::Aes256Gcm,
+        Some(EncAlg::Aes128Gcm) => DataAlgorithm::Aes128Gcm,
+        Some(EncAlg::Aes256Cbc) => DataAlgorithm::Aes256Cbc,
+        Some(EncAlg::Aes128Cbc) => DataAlgorithm::Aes128Cbc,
+        None => sp_preferred.unwrap_or(DataAlgorithm::Aes256Gcm),
+    };
+    let digest = match oaep_digest.unwrap_or_default() {
+        OaepDigestArg::Sha1 => OaepHash::Sha1,
+        OaepDigestArg::Sha256 => OaepHash::Sha256,
+    };
+    let key_transport = match key_transport.unwrap_or_default() {
+        KeyTransportArg::RsaOaepMgf1p => KeyTransport::RsaOaepMgf1p { digest },
+        KeyTransportArg::RsaOaep => KeyTransport::RsaOaep { digest, mgf: digest },
+    };
+    EncryptOptions { data, key_transport }
+}
+
 impl EncryptionArgs {
     fn options(&self, sp: Option<&SpMetadata>) -> EncryptOptions {
-        let data = match self.enc_alg {
-            Some(EncAlg::Aes256Gcm) => DataAlgorithm::Aes256Gcm,
-            Some(EncAlg::Aes128Gcm) => DataAlgorithm::Aes128Gcm,
-            Some(EncAlg::Aes256Cbc) => DataAlgorithm::Aes256Cbc,
-            Some(EncAlg::Aes128Cbc) => DataAlgorithm::Aes128Cbc,
-            None => sp.map_or(DataAlgorithm::Aes256Gcm, |sp| sp.preferred_data_algorithm),
-        };
-        let digest = match self.oaep_digest.unwrap_or_default() {
-            OaepDigestArg::Sha1 => OaepHash::Sha1,
-            OaepDigestArg::Sha256 => OaepHash::Sha256,
-        };
-        let key_transport = match self.key_transport.unwrap_or_default() {
-            KeyTransportArg::RsaOaepMgf1p => KeyTransport::RsaOaepMgf1p { digest },
-            KeyTransportArg::RsaOaep => KeyTransport::RsaOaep { digest, mgf: digest },
-        };
-        EncryptOptions { data, key_transport }
+        encrypt_options(
+            self.enc_alg,
+            self.key_transport,
+            self.oaep_digest,
+            sp.map(|sp| sp.preferred_data_algorithm),
+        )
     }
 
     fn encrypting(&self) -> bool {
@@ -178,31 +195,12 @@ impl EncryptionArgs {
                 };
             }
         };
-        let opts = self.options(sp);
-        let mut text = xml.to_string();
-        if self.encrypt_name_id {
-            text = encrypt_name_id(&text, &sp_cert, &opts).map_err(fail)?;
-        }
-        let signs =
-            |t: SignTarget| profile.is_some_and(|p| p.target == t || p.target == SignTarget::Both);
-        if let Some(p) = profile.filter(|_| signs(SignTarget::Assertion)) {
-            text = sign_document(
-                &text,
-                signing,
-                &SigningProfile { target: SignTarget::Assertion, ..p },
-            )
-            .map_err(fail)?;
-        }
-        text = encrypt_assertion(&text, &sp_cert, &opts).map_err(fail)?;
-        if let Some(p) = profile.filter(|_| signs(SignTarget::Response)) {
-            text = sign_document(
-                &text,
-                signing,
-                &SigningProfile { target: SignTarget::Response, ..p },
-            )
-            .map_err(fail)?;
-        }
-        Ok(text)
+        let encryption = AssertionEncryption {
+            recipient: &sp_cert,
+            options: self.options(sp),
+            name_id: self.encrypt_name_id,
+        };
+        sign_and_encrypt(xml, signing, profile, &encryption).map_err(fail)
     }
 }
 

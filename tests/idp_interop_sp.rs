@@ -271,3 +271,183 @@ fn pysaml2_sp_logs_in_with_auto_login_and_refuses_a_replayed_response() {
     let replayed = browser.post(&action, &fields);
     assert_eq!(replayed.status, 403, "{}", replayed.body);
 }
+
+/// The XML of the SAMLResponse field of an auto-POST form.
+fn posted_xml(fields: &[(String, String)]) -> String {
+    use base64::Engine as _;
+    let value = &fields.iter().find(|(k, _)| k == "SAMLResponse").expect("a SAMLResponse").1;
+    String::from_utf8(base64::engine::general_purpose::STANDARD.decode(value).unwrap()).unwrap()
+}
+
+/// What the IdP sent, checked by samlkit itself: `verify --decrypt-key` with the SP's key
+/// accepts it as an encrypted assertion for `audience`, and `samlkit decrypt` opens it.
+fn samlkit_opens(dir: &Path, xml: &str, audience: &str) {
+    let path = dir.join("sent.xml");
+    std::fs::write(&path, xml).unwrap();
+    let (path, key) = (path.to_str().unwrap(), support::fixture("keys/attacker.key"));
+    let cert = support::fixture("certs/idp.crt");
+    let out = support::run(&[
+        "verify",
+        "--json",
+        "--cert",
+        &cert,
+        "--decrypt-key",
+        &key,
+        "--audience",
+        audience,
+        "--issuer",
+        "https://idp.example.com",
+        path,
+    ]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{json}");
+    assert_eq!(json["encrypted"], true, "{json}");
+    assert_eq!(json["name_id"], "alice@example.com", "{json}");
+    let out = support::run(&["decrypt", "--key", &key, path]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains(">alice@example.com<"));
+}
+
+#[test]
+#[cfg_attr(
+    missing_python3_flask_saml,
+    ignore = "needs python3-flask and python3-onelogin-saml2 (scripts/install-test-deps.sh)"
+)]
+fn onelogin_flask_sp_that_requires_encryption_accepts_an_encrypted_login_and_refuses_encrypted_breaks()
+ {
+    support::require(&tools::PYTHON3_FLASK_SAML);
+    let dir = tempfile::tempdir().unwrap();
+    let idp_settings = dir.path().join("idp.json");
+    let mut sp_command = support::python_script("onelogin_flask_sp.py");
+    sp_command
+        .arg(support::fixture("keys/attacker.key"))
+        .arg(support::fixture("certs/attacker.crt"))
+        .arg(&idp_settings)
+        .arg("encrypted");
+    let sp = Process::start(sp_command);
+    let mut browser = Browser::new();
+    let metadata = browser.get(&format!("{}/metadata", sp.base));
+    assert_eq!(metadata.status, 200, "{}", metadata.body);
+    assert!(metadata.body.contains("use=\"encryption\""), "{}", metadata.body);
+    std::fs::write(dir.path().join("sp.xml"), &metadata.body).unwrap();
+    // The encryption certificate comes from the SP's metadata; the Entra ID shape puts an
+    // unprefixed, default-namespace Assertion inside the encryption.
+    let idp = start_idp(
+        dir.path(),
+        "entity_id = \"https://idp.example.com\"\nkey = \"idp.key\"\ncert = \"idp.crt\"\n\n[[user]]\nid = \"alice\"\nname_id = \"alice@example.com\"\n[user.attributes]\nemail = [\"alice@example.com\"]\n\n[[sp]]\nmetadata = \"sp.xml\"\nwant_authn_requests_signed = true\nencrypt = true\nshape = \"entra\"\n",
+    );
+    let settings = serde_json::json!({
+        "entity_id": "https://idp.example.com",
+        "sso_url": format!("{}/sso", idp.base),
+        "slo_url": format!("{}/slo", idp.base),
+        "cert_pem": std::fs::read_to_string(support::fixture("certs/idp.crt")).unwrap(),
+    });
+    std::fs::write(&idp_settings, settings.to_string()).unwrap();
+
+    let login_page = |browser: &mut Browser| {
+        let idp_origin = origin(&idp.base);
+        browser.cookies.retain(|(o, _)| *o != idp_origin);
+        let (_, page) = browser.follow(&format!("{}/login", sp.base));
+        attr(&page.body, "name=\"token\"", "value")
+            .unwrap_or_else(|| panic!("login page: {}", page.body))
+    };
+    let token = login_page(&mut browser);
+    let posted = browser.post(
+        &format!("{}/login", idp.base),
+        &[("token".into(), token), ("user".into(), "alice".into())],
+    );
+    let (action, fields) = form(&posted.body);
+    let xml = posted_xml(&fields);
+    assert!(
+        xml.contains("<EncryptedAssertion xmlns=\"urn:oasis:names:tc:SAML:2.0:assertion\">"),
+        "{xml}"
+    );
+    assert!(!xml.contains("alice@example.com"), "plaintext in the response: {xml}");
+    let acs = browser.post(&action, &fields);
+    assert_eq!(acs.status, 302, "python3-saml accepts the encrypted response: {}", acs.body);
+    let home = browser.get(&format!("{}/", sp.base));
+    assert!(home.body.contains("<b id=\"name-id\">alice@example.com</b>"), "{}", home.body);
+    samlkit_opens(dir.path(), &xml, &format!("{}/metadata", sp.base));
+
+    // The encrypting break kinds, picked on the page, get the SP's certificate and are refused.
+    for kind in ["unsigned-encrypted", "rsa15-key-transport"] {
+        let token = login_page(&mut browser);
+        let posted = browser.post(
+            &format!("{}/login", idp.base),
+            &[
+                ("token".into(), token),
+                ("user".into(), "alice".into()),
+                ("break".into(), kind.into()),
+            ],
+        );
+        let (action, fields) = form(&posted.body);
+        assert!(posted_xml(&fields).contains("EncryptedAssertion"), "{kind}: {}", posted.body);
+        let refused = browser.post(&action, &fields);
+        assert_eq!(refused.status, 403, "{kind}: {}", refused.body);
+        assert!(refused.body.contains("refused:"), "{kind}: {}", refused.body);
+    }
+
+    // The SP really requires encryption: the same login from an IdP with `encrypt = false` is
+    // refused.
+    let plain_dir = tempfile::tempdir().unwrap();
+    std::fs::write(plain_dir.path().join("sp.xml"), &metadata.body).unwrap();
+    let plain_idp = start_idp(
+        plain_dir.path(),
+        "entity_id = \"https://idp.example.com\"\nkey = \"idp.key\"\ncert = \"idp.crt\"\nauto_login = \"alice\"\n\n[[user]]\nid = \"alice\"\nname_id = \"alice@example.com\"\n\n[[sp]]\nmetadata = \"sp.xml\"\nshape = \"entra\"\n",
+    );
+    let settings = serde_json::json!({
+        "entity_id": "https://idp.example.com",
+        "sso_url": format!("{}/sso", plain_idp.base),
+        "slo_url": format!("{}/slo", plain_idp.base),
+        "cert_pem": std::fs::read_to_string(support::fixture("certs/idp.crt")).unwrap(),
+    });
+    std::fs::write(&idp_settings, settings.to_string()).unwrap();
+    let (_, page) = browser.follow(&format!("{}/login", sp.base));
+    let (action, fields) = form(&page.body);
+    assert!(posted_xml(&fields).contains(">alice@example.com<"), "sent in plaintext");
+    let refused = browser.post(&action, &fields);
+    assert_eq!(refused.status, 403, "{}", refused.body);
+    assert!(refused.body.contains("encrypted"), "{}", refused.body);
+}
+
+#[test]
+#[cfg_attr(
+    missing_python3_pysaml2,
+    ignore = "needs python3-pysaml2, python3-flask and xmlsec1 (scripts/install-test-deps.sh)"
+)]
+fn pysaml2_sp_with_an_encryption_key_accepts_an_encrypted_okta_shaped_login() {
+    support::require(&tools::PYTHON3_PYSAML2);
+    let dir = tempfile::tempdir().unwrap();
+    let idp_metadata = dir.path().join("idp-metadata.xml");
+    let mut command = support::python_script("pysaml2_sp.py");
+    command
+        .arg(support::fixture("keys/attacker.key"))
+        .arg(support::fixture("certs/attacker.crt"))
+        .arg(&idp_metadata)
+        .arg("encrypted");
+    let sp = Process::start(command);
+    let mut browser = Browser::new();
+    let metadata = browser.get(&format!("{}/metadata", sp.base));
+    assert_eq!(metadata.status, 200, "{}", metadata.body);
+    assert!(metadata.body.contains("use=\"encryption\""), "{}", metadata.body);
+    std::fs::write(dir.path().join("sp.xml"), &metadata.body).unwrap();
+    // AES-128-CBC with an xmlenc11 rsa-oaep SHA-256 key transport, set per SP; the Okta shape
+    // signs the Response over the EncryptedAssertion.
+    let idp = start_idp(
+        dir.path(),
+        "entity_id = \"https://idp.example.com\"\nkey = \"idp.key\"\ncert = \"idp.crt\"\nauto_login = \"alice\"\n\n[[user]]\nid = \"alice\"\nname_id = \"alice@example.com\"\n[user.attributes]\nemail = [\"alice@example.com\"]\n\n[[sp]]\nmetadata = \"sp.xml\"\nshape = \"okta\"\nencrypt = true\nenc_alg = \"aes128-cbc\"\n",
+    );
+    let published = browser.get(&format!("{}/metadata", idp.base));
+    std::fs::write(&idp_metadata, &published.body).unwrap();
+
+    let (_, page) = browser.follow(&format!("{}/login", sp.base));
+    let (action, fields) = form(&page.body);
+    let xml = posted_xml(&fields);
+    assert!(xml.contains("<saml2:EncryptedAssertion xmlns:saml2="), "{xml}");
+    assert!(xml.contains("http://www.w3.org/2001/04/xmlenc#aes128-cbc"), "{xml}");
+    assert!(!xml.contains("alice@example.com"), "plaintext in the response: {xml}");
+    let accepted = browser.post(&action, &fields);
+    assert_eq!(accepted.status, 200, "{}", accepted.body);
+    assert!(accepted.body.contains("logged in as <b>alice@example.com</b>"), "{}", accepted.body);
+    samlkit_opens(dir.path(), &xml, &format!("{}/metadata", sp.base));
+}

@@ -412,7 +412,8 @@ fn single_logout_ends_the_session_and_logs_out_the_other_sp() {
         .signed_redirect(&sp1_key().signer().unwrap(), SignatureAlgorithm::RsaSha256)
         .unwrap();
     let (_, _, response) = posted_response(&browser.get(request.url()));
-    let session_index = attr(&response, "<saml:AuthnStatement", "SessionIndex").unwrap();
+    // SP1 has the Okta shape: `saml2:` prefixes.
+    let session_index = attr(&response, "<saml2:AuthnStatement", "SessionIndex").unwrap();
     let request = sp2.authn_request(Utc::now()).redirect().unwrap();
     posted_response(&browser.get(request.url()));
 
@@ -645,10 +646,51 @@ fn log_page_log_dir_json_lines_limits_and_graceful_shutdown() {
 fn configuration_errors_name_the_key() {
     let base = CONFIG;
     let cases: &[(&str, &str, &str)] = &[
+        // sp1.xml has a signing KeyDescriptor only: nothing to encrypt to.
         (
             "shape = \"okta\"",
             "shape = \"okta\"\nencrypt = true",
-            "sp[0].encrypt: encrypted assertions are not supported yet",
+            "sp[0].encrypt: true needs the SP's encryption certificate: a KeyDescriptor use=\"encryption\" (or without use) in its metadata, or encrypt_cert = \"FILE\"",
+        ),
+        (
+            "shape = \"okta\"",
+            "encrypt = true\nencrypt_cert = \"missing.crt\"",
+            "sp[0].encrypt_cert: cannot read",
+        ),
+        (
+            "shape = \"okta\"",
+            "encrypt = true\nencrypt_cert = \"idp.key\"\n",
+            "sp[0].encrypt_cert: idp.key:",
+        ),
+        (
+            "shape = \"okta\"",
+            "encrypt = true\nencrypt_cert = \"next.crt\"",
+            "sp[0].encrypt_cert: cannot encrypt to this certificate:",
+        ),
+        (
+            "shape = \"okta\"",
+            "encrypt = true\nencrypt_cert = \"idp.crt\"\nenc_alg = \"3des\"",
+            "sp[0].enc_alg: \"3des\" is not one of aes256-gcm, aes128-gcm, aes256-cbc, aes128-cbc",
+        ),
+        (
+            "shape = \"okta\"",
+            "encrypt = true\nencrypt_cert = \"idp.crt\"\nkey_transport = \"rsa-1_5\"",
+            "sp[0].key_transport: \"rsa-1_5\" is not one of rsa-oaep-mgf1p, rsa-oaep",
+        ),
+        (
+            "shape = \"okta\"",
+            "encrypt = true\nencrypt_cert = \"idp.crt\"\noaep_digest = \"md5\"",
+            "sp[0].oaep_digest: \"md5\" is not one of sha1, sha256",
+        ),
+        (
+            "shape = \"okta\"",
+            "encrypt_cert = \"idp.crt\"\nenc_alg = \"aes128-gcm\"",
+            "sp[0].enc_alg: has no effect without encrypt = true",
+        ),
+        (
+            "shape = \"okta\"",
+            "encrypt_name_id = true",
+            "sp[0].encrypt_name_id: has no effect without encrypt = true",
         ),
         (
             "shape = \"okta\"",
@@ -776,17 +818,23 @@ fn issue_shape_renames_attributes_and_still_verifies() {
         "--attr",
         "given_name=Alice",
     ];
-    for (shape, email_name) in [
-        ("adfs", "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress"),
-        ("okta", "email"),
-        ("entra", "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress"),
+    // Each in its IdP's prefix style: the Microsoft IdPs' default-namespace Assertion, Okta's
+    // `saml2:`.
+    for (shape, element, email_name) in [
+        ("adfs", "Attribute", "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress"),
+        ("okta", "saml2:Attribute", "email"),
+        (
+            "entra",
+            "Attribute",
+            "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress",
+        ),
     ] {
         let mut args = common.to_vec();
         args.extend(["--shape", shape]);
         let out = support::run(&args);
         support::assert_success(&out);
         let xml = support::stdout(&out);
-        assert!(xml.contains(&format!("<saml:Attribute Name=\"{email_name}\"")), "{shape}: {xml}");
+        assert!(xml.contains(&format!("<{element} Name=\"{email_name}\"")), "{shape}: {xml}");
         let trusted = [idp_cert()];
         let policy = VerifyPolicy::new(&trusted, SP1, SP1_ACS, IDP, Utc::now());
         let login =
@@ -800,4 +848,24 @@ fn issue_shape_renames_attributes_and_still_verifies() {
         2,
         "--shape \"pingfed\" is not one of generic, salesforce, adfs, okta, entra",
     );
+}
+
+#[test]
+fn idp_check_names_the_encryption_of_an_sp_with_encrypt_true() {
+    let config = CONFIG.replacen(
+        "shape = \"okta\"",
+        "shape = \"okta\"\nencrypt = true\nencrypt_cert = \"idp.crt\"\nenc_alg = \"aes128-gcm\"",
+        1,
+    );
+    let dir = config_dir(&config);
+    let out =
+        support::run(&["idp", "check", "--config", dir.path().join("idp.toml").to_str().unwrap()]);
+    support::assert_success(&out);
+    let text = support::stdout(&out);
+    assert!(
+        text.contains("(shape okta, sign both, requests must be signed, encrypted aes128-gcm with rsa-oaep-mgf1p"),
+        "{text}"
+    );
+    // The SP without `encrypt` says nothing about encryption.
+    assert_eq!(text.matches("encrypted").count(), 1, "{text}");
 }

@@ -8,37 +8,11 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+use std::process::{Command, Stdio};
 
-use support::mtls::pki;
+use support::mtls::{Running, Serve, free_port, pki, wait_for};
 use support::{assert_error, assert_success, fixture, require, run_in, stdout, tools};
-
-/// A child process killed when dropped.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-fn wait_for(port: u16) {
-    for _ in 0..100 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    panic!("nothing listens on 127.0.0.1:{port}");
-}
 
 fn probe(dir: &Path, target: &str, client: Option<&str>, extra: &[&str]) -> std::process::Output {
     let key = fixture("keys/idp.key");
@@ -91,7 +65,8 @@ fn probe_against_openssl_s_server() {
     for expected in [
         "server valid  yes\n",
         "client cert   yes; CA names: CN=Good CA\n",
-        "sent chain    CN=client.example.com\n",
+        "sent chain    CN=client.example.com (from --cert good.crt)\n",
+        "trust         --ca-file (1 certificate(s))\n",
         "result        accepted\n",
         "http          HTTP/1.0 200 ok\n",
         "server chain  CN=localhost\n",
@@ -125,28 +100,8 @@ fn probe_against_mtls_serve_and_usage_errors() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     pki(d);
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin("samlkit"))
-        .current_dir(d)
-        .args([
-            "mtls",
-            "serve",
-            "--cert",
-            "server.crt",
-            "--key",
-            "server.key",
-            "--client-ca",
-            "ca.crt",
-            "--listen",
-            "127.0.0.1:0",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
-    let _server = Running(child);
-    let target = first.trim().strip_prefix("listening on https://").unwrap().to_string();
+    let server = Serve::start(d, "server.crt", "server.key", "ca.crt");
+    let target = server.target();
 
     let good = probe(d, &target, Some("good.crt"), &["--http-get", "/probe"]);
     assert_success(&good);
@@ -161,25 +116,34 @@ fn probe_against_mtls_serve_and_usage_errors() {
         &["mtls", "probe", &target, "--cert", "good.crt", "--key", &key, "--ca-file", "ca.crt"],
     );
     assert_eq!(wrong_ca.status.code(), Some(1));
-    assert!(stdout(&wrong_ca).contains("result        refused: the server's certificate does not validate: invalid peer certificate: UnknownIssuer"), "{}", stdout(&wrong_ca));
-    let insecure =
-        run_in(d, &["mtls", "probe", &target, "--cert", "good.crt", "--key", &key, "--insecure"]);
+    assert!(stdout(&wrong_ca).contains("result        refused: the server's certificate is not trusted by --ca-file: invalid peer certificate: UnknownIssuer"), "{}", stdout(&wrong_ca));
+    let insecure = run_in(
+        d,
+        &[
+            "mtls",
+            "probe",
+            &target,
+            "--cert",
+            "good.crt",
+            "--key",
+            &key,
+            "--ca-file",
+            "ca.crt",
+            "--insecure",
+        ],
+    );
     assert_success(&insecure);
     assert!(
         stdout(&insecure).contains(
-            "server valid  NO (no --ca-file to check it against); continuing: --insecure"
+            "server valid  NO (not trusted by --ca-file: invalid peer certificate: UnknownIssuer); continuing: --insecure"
         ),
         "{}",
         stdout(&insecure)
     );
 
     let closed = format!("127.0.0.1:{}", free_port());
-    let cases: [(Vec<&str>, &str); 3] = [
+    let cases: [(Vec<&str>, &str); 2] = [
         (vec!["mtls", "probe", &closed, "--ca-file", "server.crt"], "cannot connect to 127.0.0.1:"),
-        (
-            vec!["mtls", "probe", &target],
-            "give --ca-file with the CA of the server's certificate, or --insecure",
-        ),
         (
             vec![
                 "mtls",

@@ -7,69 +7,25 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::Path;
-use std::process::{Child, ChildStdout, Command, Stdio};
+use std::process::{Command, Stdio};
 
-use support::mtls::pki;
+use support::mtls::{Serve, pki};
 use support::{assert_error, assert_success, fixture, require, run_in, stdout, tools};
 
-/// The running server; killed when dropped.
-struct Server {
-    child: Child,
-    lines: BufReader<ChildStdout>,
-    port: String,
-}
-
-impl Server {
-    fn start(dir: &Path) -> Server {
-        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("samlkit"))
-            .current_dir(dir)
-            .args([
-                "mtls",
-                "serve",
-                "--cert",
-                "server.crt",
-                "--key",
-                "server.key",
-                "--client-ca",
-                "ca.crt",
-                "--listen",
-                "127.0.0.1:0",
-            ])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut lines = BufReader::new(child.stdout.take().unwrap());
-        let mut first = String::new();
-        lines.read_line(&mut first).unwrap();
-        let port = first
-            .trim()
-            .strip_prefix("listening on https://127.0.0.1:")
-            .unwrap_or_else(|| panic!("first line: {first:?}"))
-            .to_string();
-        Server { child, lines, port }
-    }
-
-    /// The server's next log line.
-    fn next_line(&mut self) -> String {
-        let mut line = String::new();
-        self.lines.read_line(&mut line).unwrap();
-        line.trim().to_string()
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn curl(dir: &Path, port: &str, client: Option<(&str, &str)>) -> std::process::Output {
+    curl_with(dir, port, client, &[])
+}
+
+fn curl_with(
+    dir: &Path,
+    port: &str,
+    client: Option<(&str, &str)>,
+    extra: &[&str],
+) -> std::process::Output {
     let mut cmd = Command::new("curl");
-    cmd.current_dir(dir).args(["-sS", "--max-time", "20", "--cacert", "server.crt"]);
+    cmd.current_dir(dir).args(["-sS", "--max-time", "20", "--cacert", "server.crt"]).args(extra);
     if let Some((cert, key)) = client {
         cmd.args(["--cert", cert, "--key", key]);
     }
@@ -83,7 +39,7 @@ fn curl_with_a_good_client_certificate_is_answered_others_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     pki(d);
-    let mut server = Server::start(d);
+    let mut server = Serve::start(d, "server.crt", "server.key", "ca.crt");
     let key = fixture("keys/idp.key");
 
     let good = curl(d, &server.port, Some(("good.crt", &key)));
@@ -101,6 +57,26 @@ fn curl_with_a_good_client_certificate_is_answered_others_are_refused() {
         line.starts_with("accepted 127.0.0.1:") && line.ends_with(": CN=client.example.com"),
         "{line}"
     );
+    let line = server.next_line();
+    assert!(
+        line.starts_with("request 127.0.0.1:")
+            && line.ends_with(": GET /callout (authorization: none)"),
+        "{line}"
+    );
+    assert_eq!(answer["authorization"], serde_json::Value::Null);
+
+    // A bearer token is reported by its scheme only, in the answer and in the log.
+    let token = "c2VjcmV0LXRva2VuLXZhbHVl.not-for-logs";
+    let header = format!("Authorization: Bearer {token}");
+    let bearer = curl_with(d, &server.port, Some(("good.crt", &key)), &["-H", &header]);
+    assert!(bearer.status.success(), "{}", String::from_utf8_lossy(&bearer.stderr));
+    let answer: serde_json::Value = serde_json::from_slice(&bearer.stdout).unwrap();
+    assert_eq!(answer["authorization"], "Bearer (not shown)");
+    assert!(!stdout(&bearer).contains(token), "{answer}");
+    assert!(server.next_line().starts_with("accepted 127.0.0.1:"));
+    let line = server.next_line();
+    assert!(line.ends_with(": GET /callout (authorization: Bearer, not shown)"), "{line}");
+    assert!(!line.contains(token), "{line}");
 
     // No client certificate: the handshake fails (TLS 1.3: certificate_required).
     let none = curl(d, &server.port, None);
@@ -124,7 +100,7 @@ fn openssl_s_client_is_accepted_with_a_client_certificate_and_refused_without() 
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     pki(d);
-    let mut server = Server::start(d);
+    let mut server = Serve::start(d, "server.crt", "server.key", "ca.crt");
     let connect = format!("127.0.0.1:{}", server.port);
     let key = fixture("keys/idp.key");
     let s_client = |extra: &[&str]| {
@@ -158,6 +134,7 @@ fn openssl_s_client_is_accepted_with_a_client_certificate_and_refused_without() 
     assert!(text.contains("Verify return code: 0 (ok)"), "{text}");
     assert!(text.contains("\"path\":\"/s_client\"") && text.contains("\"passed\":true"), "{text}");
     assert!(server.next_line().starts_with("accepted 127.0.0.1:"));
+    assert!(server.next_line().ends_with(": GET /s_client (authorization: none)"));
 
     let without = s_client(&[]);
     let text = String::from_utf8_lossy(&without.stdout).into_owned();

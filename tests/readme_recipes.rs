@@ -464,14 +464,22 @@ fn check_outputs(title: &str, dir: &Path, outputs: &[String]) {
             assert_eq!(json["encryption"]["data"], "http://www.w3.org/2009/xmlenc11#aes256-gcm");
         }
         "Mutual TLS for Salesforce callouts and inbound API calls" => {
-            has("ok    order        2 certificate(s), leaf first, each signed by the next\n");
+            has("ok    order        3 certificate(s), leaf first, each signed by the next\n");
+            has("ok    anchor       ends at the self-signed root CN=Example mTLS Root CA\n");
             has("ok    client-auth  the leaf has the clientAuth extended key usage\n");
             has("ok    key          the private key matches the leaf\n");
             has("FAIL  self-signed  the leaf is self-signed");
+            // cert show: the chain file, certificate by certificate.
+            has("chain        signed by the next, #2 (CN=Example mTLS CA)\n");
+            has("chain        signed by the next, #3 (CN=Example mTLS Root CA)\n");
+            has("chain        root (self-signed)\n");
+            has("alt names    DNS:api-client.example.com\n");
             let chain = read("api-client-chain.pem");
-            assert_eq!(chain.matches("-----BEGIN CERTIFICATE-----").count(), 2, "{chain}");
+            assert_eq!(chain.matches("-----BEGIN CERTIFICATE-----").count(), 3, "{chain}");
             assert!(chain.starts_with(&read("api-client-issued.crt")), "leaf first");
             assert_eq!(mode(&dir.join("mtls-ca.key")), 0o600);
+            assert_eq!(mode(&dir.join("mtls-root.key")), 0o600);
+            assert!(dir.join("api-client.p12").is_file());
         }
         "Which integrations break when this certificate expires?" => {
             // The table: soonest expiry first, the integrations of each, the problems.

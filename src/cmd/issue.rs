@@ -9,7 +9,8 @@ use chrono::{DateTime, Duration, Utc};
 use clap::{Args, ValueEnum};
 use samlkit_saml::{
     BreakInput, BreakKind, ResponseParams, SignTarget, SigningProfile, attacker_credential,
-    build_broken_response, build_response, group_attributes, name_id_format_uri, post_form,
+    build_broken_response, build_response, build_shaped_broken_response, group_attributes,
+    name_id_format_uri, post_form,
 };
 
 use samlkit_saml::idp::{ResponseShape, build_shaped_response};
@@ -208,17 +209,18 @@ pub(crate) fn run(args: IssueArgs) -> Result<ExitCode, CliError> {
         valid_for: Duration::seconds(i64::from(args.valid_for)),
     };
     crate::encryption::EncryptionArgs::fill_from_metadata(sp_metadata.as_ref(), &mut params);
-    let built = match args.shape.as_deref() {
+    let shape = match args.shape.as_deref() {
+        None => None,
+        Some(name) => Some(ResponseShape::by_name(name).ok_or_else(|| {
+            CliError::input(format!(
+                "--shape {name:?} is not one of {}",
+                ResponseShape::names().join(", ")
+            ))
+        })?),
+    };
+    let built = match shape {
         None => build_response(&params),
-        Some(name) => {
-            let shape = ResponseShape::by_name(name).ok_or_else(|| {
-                CliError::input(format!(
-                    "--shape {name:?} is not one of {}",
-                    ResponseShape::names().join(", ")
-                ))
-            })?;
-            build_shaped_response(&params, shape)
-        }
+        Some(shape) => build_shaped_response(&params, shape),
     }
     .map_err(|e| CliError::input(crate::error::saml_message(&e)))?;
     let target = match args.target {
@@ -244,8 +246,11 @@ pub(crate) fn run(args: IssueArgs) -> Result<ExitCode, CliError> {
                 },
                 sp_encryption: sp_encryption.as_ref(),
             };
-            build_broken_response(kind, &input)
-                .map_err(|e| CliError::input(crate::error::saml_message(&e)))?
+            match shape {
+                None => build_broken_response(kind, &input),
+                Some(shape) => build_shaped_broken_response(kind, &input, shape),
+            }
+            .map_err(|e| CliError::input(crate::error::saml_message(&e)))?
         }
         (None, target) => args.encryption.sign_and_encrypt(
             &built.xml,

@@ -27,7 +27,12 @@ refused, an InResponseTo must match the request pending in this session (and one
 request is refused), and with --require-in-response-to an unsolicited response is refused.
 
 usage: onelogin_flask_sp.py [flags]                        (flags: --help)
-       onelogin_flask_sp.py SP_KEY SP_CERT IDP_SETTINGS.json   (the form the idp serve tests use)
+       onelogin_flask_sp.py SP_KEY SP_CERT IDP_SETTINGS.json [encrypted]
+                                                  (the form the idp serve tests use)
+
+With --encrypted (or `encrypted` in the positional form) the SP requires encrypted assertions
+(security.wantAssertionsEncrypted: its metadata carries a KeyDescriptor use="encryption" with
+SP_CERT, and plaintext assertions are refused).
 
 IDP_SETTINGS.json ({"entity_id", "sso_url", "slo_url", "cert_pem"}) is read on every request, so
 a test can write it once the IdP is up. polite_sp.py reuses this SP with other answers.
@@ -58,12 +63,25 @@ def parse_args(argv, description=__doc__, extra_flags=None):
         extra_flags(parser)
     parser.add_argument("--sp-key", help="PEM key that signs AuthnRequests and LogoutRequests")
     parser.add_argument("--sp-cert", help="PEM certificate of --sp-key, for the SP's metadata")
-    parser.add_argument("legacy", nargs="*", metavar="SP_KEY SP_CERT IDP_SETTINGS.json")
+    parser.add_argument(
+        "--encrypted",
+        action="store_true",
+        help="require encrypted assertions (wantAssertionsEncrypted; --sp-cert is the encryption "
+        "certificate in the SP's metadata)",
+    )
+    parser.add_argument(
+        "legacy", nargs="*", metavar="SP_KEY SP_CERT IDP_SETTINGS.json [encrypted]"
+    )
     options = parser.parse_args(argv)
     options.idp_settings = None
     if options.legacy:
+        if len(options.legacy) == 4 and options.legacy[3] == "encrypted":
+            options.encrypted = True
+            options.legacy = options.legacy[:3]
         if len(options.legacy) != 3:
-            parser.error("the positional form takes exactly SP_KEY SP_CERT IDP_SETTINGS.json")
+            parser.error(
+                "the positional form takes exactly SP_KEY SP_CERT IDP_SETTINGS.json [encrypted]"
+            )
         options.sp_key, options.sp_cert, options.idp_settings = options.legacy
     elif not options.idp_cert:
         parser.error("--idp-cert is required")
@@ -115,6 +133,7 @@ def saml_settings(options, base):
             "rejectDeprecatedAlgorithm": True,
             # A login needs no attributes (samlkit issue adds them only with --attr).
             "wantAttributeStatement": False,
+            "wantAssertionsEncrypted": options.encrypted,
         },
     }
 

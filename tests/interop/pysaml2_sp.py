@@ -24,8 +24,12 @@ name a request this SP sent and has not seen answered. With --require-in-respons
 `allow_unsolicited: False`) an unsolicited response is refused.
 
 usage: pysaml2_sp.py [flags]                            (flags: --help)
-       pysaml2_sp.py SP_KEY SP_CERT IDP_METADATA.xml    (the form the idp serve tests use; it
-                                                         implies --require-in-response-to)
+       pysaml2_sp.py SP_KEY SP_CERT IDP_METADATA.xml [encrypted]
+                                     (the form the idp serve tests use; it implies
+                                      --require-in-response-to)
+
+With --encrypted (or `encrypted` in the positional form) SP_KEY/SP_CERT are also its encryption
+key pair: its metadata carries a KeyDescriptor use="encryption" and it decrypts EncryptedAssertions.
 
 IDP_METADATA.xml is read when a login starts, so a test can write it once the IdP is up. With
 --idp-cert the SP writes the IdP's metadata itself from --idp-entity-id, --idp-cert and
@@ -51,11 +55,21 @@ def parse_args(argv):
     sp_common.strict_flags(parser)
     parser.add_argument("--sp-key", help="PEM key of the SP (its metadata's certificate's key)")
     parser.add_argument("--sp-cert", help="PEM certificate of the SP, for its metadata")
-    parser.add_argument("legacy", nargs="*", metavar="SP_KEY SP_CERT IDP_METADATA.xml")
+    parser.add_argument(
+        "--encrypted",
+        action="store_true",
+        help="--sp-key/--sp-cert are also the encryption key pair (encryption_keypairs)",
+    )
+    parser.add_argument("legacy", nargs="*", metavar="SP_KEY SP_CERT IDP_METADATA.xml [encrypted]")
     options = parser.parse_args(argv)
     if options.legacy:
+        if len(options.legacy) == 4 and options.legacy[3] == "encrypted":
+            options.encrypted = True
+            options.legacy = options.legacy[:3]
         if len(options.legacy) != 3:
-            parser.error("the positional form takes exactly SP_KEY SP_CERT IDP_METADATA.xml")
+            parser.error(
+                "the positional form takes exactly SP_KEY SP_CERT IDP_METADATA.xml [encrypted]"
+            )
         options.sp_key, options.sp_cert, options.idp_metadata = options.legacy
         options.require_in_response_to = True
     elif not options.idp_cert:
@@ -111,6 +125,11 @@ def create_app(options):
             conf["key_file"] = options.sp_key
         if options.sp_cert:
             conf["cert_file"] = options.sp_cert
+        if options.encrypted and options.sp_key and options.sp_cert:
+            # Its metadata then carries a KeyDescriptor use="encryption", and it decrypts with it.
+            conf["encryption_keypairs"] = [
+                {"key_file": options.sp_key, "cert_file": options.sp_cert}
+            ]
         if with_idp and os.path.exists(options.idp_metadata):
             conf["metadata"] = {"local": [options.idp_metadata]}
         c = SPConfig()

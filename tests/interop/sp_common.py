@@ -123,10 +123,13 @@ def profile_problem(saml_response):
         root = etree.fromstring(document, parser)
     except (binascii.Error, ValueError, etree.XMLSyntaxError):
         return None
-    for method in ("SignatureMethod", "DigestMethod"):
-        for element in root.iter(f"{{{DS}}}{method}"):
-            if element.get("Algorithm") in DEPRECATED_ALGORITHMS:
-                return f"deprecated algorithm {element.get('Algorithm')}"
+    # Only signature algorithms: a ds:DigestMethod under xenc:EncryptionMethod is RSA-OAEP's
+    # digest, where SHA-1 is the standard default and not deprecated.
+    for signed_info in root.iter(f"{{{DS}}}SignedInfo"):
+        for method in ("SignatureMethod", "Reference/{%s}DigestMethod" % DS):
+            for element in signed_info.iterfind(f"{{{DS}}}{method}"):
+                if element.get("Algorithm") in DEPRECATED_ALGORITHMS:
+                    return f"deprecated algorithm {element.get('Algorithm')}"
     ids = [element.get("ID") for element in root.iter(etree.Element) if element.get("ID")]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:

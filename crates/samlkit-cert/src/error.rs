@@ -306,6 +306,14 @@ pub enum CertError {
         /// The certificate's subject.
         subject: String,
     },
+    /// The parent CA's basicConstraints pathlen leaves no room for the intermediate CA asked for.
+    #[error("{parent} cannot issue this intermediate CA: {reason}")]
+    PathLenExceeded {
+        /// The parent CA's subject.
+        parent: String,
+        /// Its pathlen and what the new CA asked for, with what to do instead.
+        reason: String,
+    },
 
     // ----- JWT bearer tokens (module `jwt`) -----
     /// The audience is not one Salesforce accepts.

@@ -180,8 +180,14 @@ pub fn certificate_request(
     key: &PrivateKey,
     subject: &Subject,
 ) -> Result<CertificateRequest, CertError> {
-    let mut params = CertificateParams::default();
-    params.distinguished_name = subject.to_distinguished_name()?;
+    crate::tls::certificate_request(key, subject, &crate::tls::RequestProfile::default())
+}
+
+/// Signs a request for `key` with the subject and requested extensions of `params`.
+pub(crate) fn serialize_request(
+    params: &CertificateParams,
+    key: &PrivateKey,
+) -> Result<CertificateRequest, CertError> {
     let key_pair = rcgen_key(key)?;
     let csr = params.serialize_request(&key_pair).map_err(|e| CertError::Build {
         what: "certificate signing request",

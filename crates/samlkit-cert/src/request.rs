@@ -3,7 +3,7 @@
 //! self-signature holds (proof that whoever made it has the private key).
 
 use x509_parser::certification_request::X509CertificationRequest;
-use x509_parser::extensions::{GeneralName, ParsedExtension};
+use x509_parser::extensions::ParsedExtension;
 use x509_parser::prelude::FromDer;
 
 use crate::key::{KeyAlgorithm, PublicKey, SignatureAlgorithm};
@@ -18,6 +18,11 @@ pub struct RequestInfo {
     pub key: KeyAlgorithm,
     /// The subject alternative names requested (DNS names, e-mail addresses, URIs), as written.
     pub alt_names: Vec<String>,
+    /// The keyUsage bits requested, in OpenSSL's words (see [`crate::tls::Extensions`]); empty
+    /// when the request asks for none.
+    pub key_usage: Vec<&'static str>,
+    /// The extendedKeyUsage purposes requested (`clientAuth`, …); empty when none.
+    pub extended_key_usage: Vec<String>,
     /// The signature algorithm's name (`sha256WithRSAEncryption`).
     pub signature_algorithm: String,
     /// Whether the request is signed by the key it carries.
@@ -97,16 +102,18 @@ fn parse(der: &[u8]) -> Result<RequestInfo, CertError> {
     let info = &csr.certification_request_info;
     let public_key = PublicKey::from_spki_der(info.subject_pki.raw)?;
     let mut alt_names = Vec::new();
+    let mut key_usage = Vec::new();
+    let mut extended_key_usage = Vec::new();
     for ext in csr.requested_extensions().into_iter().flatten() {
-        if let ParsedExtension::SubjectAlternativeName(san) = ext {
-            for name in &san.general_names {
-                alt_names.push(match name {
-                    GeneralName::DNSName(n) => format!("DNS:{n}"),
-                    GeneralName::RFC822Name(n) => format!("email:{n}"),
-                    GeneralName::URI(n) => format!("URI:{n}"),
-                    other => format!("{other:?}"),
-                });
+        match ext {
+            ParsedExtension::SubjectAlternativeName(san) => {
+                alt_names.extend(san.general_names.iter().map(crate::tls::describe_general_name));
             }
+            ParsedExtension::KeyUsage(ku) => key_usage = crate::tls::key_usage_names(ku),
+            ParsedExtension::ExtendedKeyUsage(eku) => {
+                extended_key_usage = crate::tls::extended_key_usage_names(eku);
+            }
+            _ => {}
         }
     }
     let oid = csr.signature_algorithm.algorithm.to_id_string();
@@ -127,6 +134,8 @@ fn parse(der: &[u8]) -> Result<RequestInfo, CertError> {
         subject: info.subject.to_string(),
         key: public_key.algorithm(),
         alt_names,
+        key_usage,
+        extended_key_usage,
         signature_algorithm: crate::certificate::signature_algorithm_name(&oid),
         signature,
     })

@@ -164,6 +164,66 @@ pub fn build_response_with_ids(params: &ResponseParams, ids: ResponseIds) -> Bui
     write_response(params, ids, &ResponseStyle::DEFAULT)
 }
 
+/// The namespace prefixes a response is written with. Identity providers differ here (see
+/// [`crate::idp::ResponseShape::prefixes`]), and an SP's XML code must not care: the names are
+/// namespace-qualified either way, and every signature covers the same canonical form of the
+/// same names.
+///
+/// ```
+/// use samlkit_saml::PrefixStyle;
+/// assert_eq!(PrefixStyle::SAML.assertion_name("NameID"), "saml:NameID");
+/// assert_eq!(PrefixStyle::SAML2.protocol_name("Response"), "saml2p:Response");
+/// assert_eq!(PrefixStyle::DEFAULT_ASSERTION.assertion_name("NameID"), "NameID");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PrefixStyle {
+    /// The prefix of the protocol namespace ([`NS_PROTOCOL`]): `samlp`, `saml2p`. Never empty.
+    pub protocol: &'static str,
+    /// The prefix of the assertion namespace ([`NS_ASSERTION`]): `saml`, `saml2`, or empty for
+    /// the default namespace (`<Assertion xmlns="urn:oasis:names:tc:SAML:2.0:assertion">`).
+    pub assertion: &'static str,
+}
+
+impl PrefixStyle {
+    /// `samlp:` and `saml:`: the SAML core specification's own examples, samlkit's default.
+    pub const SAML: PrefixStyle = PrefixStyle { protocol: "samlp", assertion: "saml" };
+    /// `saml2p:` and `saml2:`, as OpenSAML-based IdPs (Okta, Shibboleth) write them.
+    pub const SAML2: PrefixStyle = PrefixStyle { protocol: "saml2p", assertion: "saml2" };
+    /// `samlp:` with an unprefixed, default-namespace Assertion, as the Microsoft IdPs (AD FS,
+    /// Entra ID) write them.
+    pub const DEFAULT_ASSERTION: PrefixStyle = PrefixStyle { protocol: "samlp", assertion: "" };
+
+    /// The qualified name of the protocol element `local` (`samlp:Status`).
+    pub fn protocol_name(&self, local: &str) -> String {
+        qualified(self.protocol, local)
+    }
+
+    /// The qualified name of the assertion element `local` (`saml:NameID`, or `NameID` for the
+    /// default namespace).
+    pub fn assertion_name(&self, local: &str) -> String {
+        qualified(self.assertion, local)
+    }
+
+    /// The declaration of the assertion namespace: ` xmlns:saml="…"` or ` xmlns="…"`.
+    pub(crate) fn assertion_xmlns(&self) -> String {
+        xmlns(self.assertion, NS_ASSERTION)
+    }
+}
+
+/// The one element-name helper: `prefix:local`, or `local` for the default namespace.
+fn qualified(prefix: &str, local: &str) -> String {
+    if prefix.is_empty() { local.to_string() } else { format!("{prefix}:{local}") }
+}
+
+/// ` xmlns:prefix="uri"`, or ` xmlns="uri"` for the empty prefix.
+fn xmlns(prefix: &str, uri: &str) -> String {
+    if prefix.is_empty() {
+        format!(" xmlns=\"{uri}\"")
+    } else {
+        format!(" xmlns:{prefix}=\"{uri}\"")
+    }
+}
+
 /// What differs between the responses of different identity providers (see
 /// [`crate::idp::ResponseShape`]); the plain builder uses [`ResponseStyle::DEFAULT`].
 pub(crate) struct ResponseStyle<'a> {
@@ -171,12 +231,15 @@ pub(crate) struct ResponseStyle<'a> {
     pub(crate) authn_context: &'a str,
     /// The attributes' NameFormat; `None` leaves it out (ADFS, Entra ID).
     pub(crate) attribute_name_format: Option<&'a str>,
+    /// The namespace prefixes.
+    pub(crate) prefixes: PrefixStyle,
 }
 
 impl ResponseStyle<'static> {
     pub(crate) const DEFAULT: ResponseStyle<'static> = ResponseStyle {
         authn_context: AC_PASSWORD_PROTECTED_TRANSPORT,
         attribute_name_format: Some(ATTRNAME_FORMAT_BASIC),
+        prefixes: PrefixStyle::SAML,
     };
 }
 
@@ -186,14 +249,27 @@ pub(crate) fn write_response(
     ids: ResponseIds,
     style: &ResponseStyle<'_>,
 ) -> BuiltResponse {
+    let p = style.prefixes;
+    let (samlp, saml) = (|l: &str| p.protocol_name(l), |l: &str| p.assertion_name(l));
     let now = format_instant(params.issue_instant);
     let until = format_instant(params.issue_instant + params.valid_for);
     let issuer = escape_text(&params.issuer);
+    // A prefixed assertion namespace is declared once on the Response (samlkit's and
+    // Salesforce's way); the default namespace is declared on each element that uses it outside
+    // the Assertion (the Microsoft way: `<Issuer xmlns="…">`), so the Response's own protocol
+    // elements stay unaffected by it.
+    let (response_xmlns, outer_xmlns) = if p.assertion.is_empty() {
+        (String::new(), p.assertion_xmlns())
+    } else {
+        (p.assertion_xmlns(), String::new())
+    };
     let mut x = String::with_capacity(2048);
     x.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     x.push_str(&format!(
-        "<samlp:Response xmlns:samlp=\"{NS_PROTOCOL}\" xmlns:saml=\"{NS_ASSERTION}\" ID=\"{}\" Version=\"2.0\" IssueInstant=\"{now}\"",
-        escape_attr(&ids.response_id)
+        "<{r}{}{response_xmlns} ID=\"{}\" Version=\"2.0\" IssueInstant=\"{now}\"",
+        xmlns(p.protocol, NS_PROTOCOL),
+        escape_attr(&ids.response_id),
+        r = samlp("Response"),
     ));
     if let Some(d) = params.destination.as_deref() {
         x.push_str(&format!(" Destination=\"{}\"", escape_attr(d)));
@@ -202,24 +278,32 @@ pub(crate) fn write_response(
         x.push_str(&format!(" InResponseTo=\"{}\"", escape_attr(irt)));
     }
     x.push('>');
-    x.push_str(&format!("<saml:Issuer>{issuer}</saml:Issuer>"));
+    x.push_str(&format!("<{i}{outer_xmlns}>{issuer}</{i}>", i = saml("Issuer")));
     x.push_str(&format!(
-        "<samlp:Status><samlp:StatusCode Value=\"{STATUS_SUCCESS}\"/></samlp:Status>"
+        "<{s}><{c} Value=\"{STATUS_SUCCESS}\"/></{s}>",
+        s = samlp("Status"),
+        c = samlp("StatusCode")
     ));
 
     x.push_str(&format!(
-        "<saml:Assertion xmlns:saml=\"{NS_ASSERTION}\" xmlns:xs=\"{NS_XS}\" xmlns:xsi=\"{NS_XSI}\" ID=\"{}\" Version=\"2.0\" IssueInstant=\"{now}\">",
-        escape_attr(&ids.assertion_id)
+        "<{a}{} xmlns:xs=\"{NS_XS}\" xmlns:xsi=\"{NS_XSI}\" ID=\"{}\" Version=\"2.0\" IssueInstant=\"{now}\">",
+        p.assertion_xmlns(),
+        escape_attr(&ids.assertion_id),
+        a = saml("Assertion"),
     ));
-    x.push_str(&format!("<saml:Issuer>{issuer}</saml:Issuer>"));
+    x.push_str(&format!("<{i}>{issuer}</{i}>", i = saml("Issuer")));
 
     x.push_str(&format!(
-        "<saml:Subject><saml:NameID Format=\"{}\">{}</saml:NameID>",
+        "<{s}><{n} Format=\"{}\">{}</{n}>",
         escape_attr(&params.name_id_format),
-        escape_text(&params.name_id)
+        escape_text(&params.name_id),
+        s = saml("Subject"),
+        n = saml("NameID"),
     ));
     x.push_str(&format!(
-        "<saml:SubjectConfirmation Method=\"{CM_BEARER}\"><saml:SubjectConfirmationData NotOnOrAfter=\"{until}\""
+        "<{} Method=\"{CM_BEARER}\"><{} NotOnOrAfter=\"{until}\"",
+        saml("SubjectConfirmation"),
+        saml("SubjectConfirmationData")
     ));
     if let Some(r) = params.recipient.as_deref() {
         x.push_str(&format!(" Recipient=\"{}\"", escape_attr(r)));
@@ -227,43 +311,47 @@ pub(crate) fn write_response(
     if let Some(irt) = params.in_response_to.as_deref() {
         x.push_str(&format!(" InResponseTo=\"{}\"", escape_attr(irt)));
     }
-    x.push_str("/></saml:SubjectConfirmation></saml:Subject>");
+    x.push_str(&format!("/></{}></{}>", saml("SubjectConfirmation"), saml("Subject")));
 
-    x.push_str(&format!("<saml:Conditions NotBefore=\"{now}\" NotOnOrAfter=\"{until}\">"));
+    x.push_str(&format!("<{} NotBefore=\"{now}\" NotOnOrAfter=\"{until}\">", saml("Conditions")));
     if !params.audiences.is_empty() {
-        x.push_str("<saml:AudienceRestriction>");
+        x.push_str(&format!("<{}>", saml("AudienceRestriction")));
         for a in &params.audiences {
-            x.push_str(&format!("<saml:Audience>{}</saml:Audience>", escape_text(a)));
+            x.push_str(&format!("<{au}>{}</{au}>", escape_text(a), au = saml("Audience")));
         }
-        x.push_str("</saml:AudienceRestriction>");
+        x.push_str(&format!("</{}>", saml("AudienceRestriction")));
     }
-    x.push_str("</saml:Conditions>");
+    x.push_str(&format!("</{}>", saml("Conditions")));
 
     x.push_str(&format!(
-        "<saml:AuthnStatement AuthnInstant=\"{now}\" SessionIndex=\"{}\"><saml:AuthnContext><saml:AuthnContextClassRef>{}</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement>",
+        "<{st} AuthnInstant=\"{now}\" SessionIndex=\"{}\"><{ac}><{cr}>{}</{cr}></{ac}></{st}>",
         escape_attr(&ids.session_index),
-        escape_text(style.authn_context)
+        escape_text(style.authn_context),
+        st = saml("AuthnStatement"),
+        ac = saml("AuthnContext"),
+        cr = saml("AuthnContextClassRef"),
     ));
 
     if !params.attributes.is_empty() {
-        x.push_str("<saml:AttributeStatement>");
+        x.push_str(&format!("<{}>", saml("AttributeStatement")));
         for attr in &params.attributes {
-            x.push_str(&format!("<saml:Attribute Name=\"{}\"", escape_attr(&attr.name)));
+            x.push_str(&format!("<{} Name=\"{}\"", saml("Attribute"), escape_attr(&attr.name)));
             if let Some(format) = style.attribute_name_format {
                 x.push_str(&format!(" NameFormat=\"{}\"", escape_attr(format)));
             }
             x.push('>');
             for v in &attr.values {
                 x.push_str(&format!(
-                    "<saml:AttributeValue xsi:type=\"xs:string\">{}</saml:AttributeValue>",
-                    escape_text(v)
+                    "<{av} xsi:type=\"xs:string\">{}</{av}>",
+                    escape_text(v),
+                    av = saml("AttributeValue")
                 ));
             }
-            x.push_str("</saml:Attribute>");
+            x.push_str(&format!("</{}>", saml("Attribute")));
         }
-        x.push_str("</saml:AttributeStatement>");
+        x.push_str(&format!("</{}>", saml("AttributeStatement")));
     }
-    x.push_str("</saml:Assertion></samlp:Response>\n");
+    x.push_str(&format!("</{}></{}>\n", saml("Assertion"), samlp("Response")));
     BuiltResponse { xml: x, ids }
 }
 

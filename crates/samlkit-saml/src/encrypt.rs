@@ -14,7 +14,7 @@ use samlkit_xml::{Document, Node};
 use crate::builder::{NS_ASSERTION, NS_PROTOCOL};
 use crate::escape::escape_attr;
 use crate::verify::parse_document;
-use crate::{ErrorKind, SamlError};
+use crate::{ErrorKind, SamlError, SignTarget, SigningCredential, SigningProfile, sign_document};
 
 /// The element as text, standing alone: the namespace declarations in scope where it stands but
 /// written on an ancestor are added to its start tag, so the SP can parse the plaintext in any
@@ -70,9 +70,18 @@ fn replace_encrypted(
         let data =
             encrypt_element(&standalone(*node), recipient, opts).map_err(encryption_error)?;
         out.push_str(input.get(at..range.start).unwrap_or(""));
-        out.push_str(&format!(
-            "<saml:{wrapper} xmlns:saml=\"{NS_ASSERTION}\">{data}</saml:{wrapper}>"
-        ));
+        // The wrapper keeps the prefix of the element it replaces (`saml2:EncryptedAssertion`
+        // for Okta's `saml2:Assertion`, an unprefixed one for a default-namespace Assertion),
+        // so the response keeps its IdP's style.
+        let name = match node.prefix() {
+            "" => wrapper.to_string(),
+            prefix => format!("{prefix}:{wrapper}"),
+        };
+        let declaration = match node.prefix() {
+            "" => format!(" xmlns=\"{NS_ASSERTION}\""),
+            prefix => format!(" xmlns:{prefix}=\"{NS_ASSERTION}\""),
+        };
+        out.push_str(&format!("<{name}{declaration}>{data}</{name}>"));
         at = range.end;
     }
     out.push_str(input.get(at..).unwrap_or(""));
@@ -137,6 +146,73 @@ pub fn encrypt_name_id(
         return Err(SamlError::new(ErrorKind::SigningFailed, "encrypting: no Subject NameID"));
     }
     replace_encrypted(&doc, &targets, "EncryptedID", recipient, opts)
+}
+
+/// What an IdP encrypts to one service provider, and how.
+#[derive(Clone, Debug)]
+pub struct AssertionEncryption<'c> {
+    /// The SP's encryption certificate (its metadata's `KeyDescriptor use="encryption"`).
+    pub recipient: &'c Certificate,
+    /// The content algorithm and key transport.
+    pub options: EncryptOptions,
+    /// Also encrypt the Subject's NameID as an `EncryptedID` (inside the signed Assertion).
+    pub name_id: bool,
+}
+
+/// Signs `xml` (an unsigned Response) as `profile` says and encrypts it in the SAML order:
+/// the NameID (if asked), sign the Assertion, encrypt it, sign the Response over the
+/// EncryptedAssertion. `profile` `None` encrypts without signing anything.
+///
+/// # Errors
+/// [`ErrorKind::SigningFailed`] when signing or encrypting fails (no Assertion, a non-RSA
+/// certificate).
+///
+/// ```
+/// # let response = include_str!("../data/example-response.xml");
+/// use samlkit_saml::*;
+/// // Any key pair shows the order; a real IdP signs with its own and encrypts to the SP's.
+/// let key = samlkit_cert::PrivateKey::from_pem(include_str!("../data/attacker.key"))?;
+/// let sp_cert = samlkit_cert::Certificate::load(include_bytes!("../data/attacker.crt"))?;
+/// let idp = SigningCredential::new(&key, sp_cert.clone())?;
+/// let encryption = AssertionEncryption {
+///     recipient: &sp_cert,
+///     options: samlkit_dsig::EncryptOptions::default(),
+///     name_id: false,
+/// };
+/// // The example's Assertion is signed already: sign the Response over the encryption.
+/// let profile = SigningProfile {
+///     target: SignTarget::Response,
+///     method: samlkit_dsig::SignatureMethod::RsaSha256,
+///     digest: samlkit_dsig::DigestMethod::Sha256,
+/// };
+/// let xml = sign_and_encrypt(response, &idp, Some(profile), &encryption)?;
+/// assert!(xml.contains("EncryptedAssertion"));
+/// assert!(!xml.contains("alice@example.com"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn sign_and_encrypt(
+    xml: &str,
+    signing: &SigningCredential,
+    profile: Option<SigningProfile>,
+    encryption: &AssertionEncryption<'_>,
+) -> Result<String, SamlError> {
+    let (recipient, opts) = (encryption.recipient, &encryption.options);
+    let mut text = xml.to_string();
+    if encryption.name_id {
+        text = encrypt_name_id(&text, recipient, opts)?;
+    }
+    let signs =
+        |t: SignTarget| profile.is_some_and(|p| p.target == t || p.target == SignTarget::Both);
+    if let Some(p) = profile.filter(|_| signs(SignTarget::Assertion)) {
+        text =
+            sign_document(&text, signing, &SigningProfile { target: SignTarget::Assertion, ..p })?;
+    }
+    text = encrypt_assertion(&text, recipient, opts)?;
+    if let Some(p) = profile.filter(|_| signs(SignTarget::Response)) {
+        text =
+            sign_document(&text, signing, &SigningProfile { target: SignTarget::Response, ..p })?;
+    }
+    Ok(text)
 }
 
 /// What [`decrypt_document`] opened.

@@ -111,15 +111,18 @@ mod verify;
 #[cfg(feature = "test-harness")]
 pub use breaks::{
     BreakInput, BreakKind, EVIL_NAME_ID, WRONG_AUDIENCE, WRONG_ISSUER, WRONG_RECIPIENT,
-    attacker_credential, build_broken_response,
+    attacker_credential, build_broken_response, build_shaped_broken_response,
 };
 pub use builder::{
     AC_PASSWORD_PROTECTED_TRANSPORT, Attribute, BuiltResponse, CM_BEARER, NS_ASSERTION,
-    NS_PROTOCOL, NS_XS, NS_XSI, ResponseIds, ResponseParams, STATUS_SUCCESS, build_response,
-    build_response_with_ids, group_attributes, name_id_format_uri,
+    NS_PROTOCOL, NS_XS, NS_XSI, PrefixStyle, ResponseIds, ResponseParams, STATUS_SUCCESS,
+    build_response, build_response_with_ids, group_attributes, name_id_format_uri,
 };
 pub use credential::SigningCredential;
-pub use encrypt::{DecryptedDocument, decrypt_document, encrypt_assertion, encrypt_name_id};
+pub use encrypt::{
+    AssertionEncryption, DecryptedDocument, decrypt_document, encrypt_assertion, encrypt_name_id,
+    sign_and_encrypt,
+};
 pub use error::{ErrorKind, Hint, SamlError};
 pub use escape::{escape_attr, escape_text};
 pub use id::{is_ncname, new_id};

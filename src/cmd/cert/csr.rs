@@ -4,8 +4,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
-use samlkit_cert::{Subject, generate};
+use samlkit_cert::Subject;
+use samlkit_cert::tls::{self, AltName, RequestProfile, Usage};
 
+use super::new::{parse_san, parse_usage};
 use crate::error::CliError;
 use crate::io::{load_key, write_public};
 
@@ -13,10 +15,16 @@ use crate::io::{load_key, write_public};
 #[command(after_help = "Salesforce's \"Create CA-Signed Certificate\" flow: send the request to \
     your certificate authority, then use the certificate it returns with the same key. The \
     request is signed with the key (SHA-256), proving you hold it; the key itself is not \
-    included. The PEM request goes to standard output, or to --out FILE.\n\nExamples:\n  \
+    included. --san and --usage ask the CA for subject alternative names and a key usage \
+    (extensions in the request; the CA decides what it issues: `samlkit cert sign` copies the \
+    names and takes the usage from its own --usage). The PEM request goes to standard output, \
+    or to --out FILE.\n\nExamples:\n  \
     samlkit cert csr --key fixtures/keys/idp.key --cn idp.example.com \\\n      \
     --org \"Example Corp\" --country US --out idp.csr\n  \
-    openssl req -in idp.csr -noout -subject")]
+    openssl req -in idp.csr -noout -subject\n  \
+    samlkit cert csr --key fixtures/keys/idp.key --cn client.example.com --usage client \\\n      \
+    --san DNS:client.example.com --san IP:127.0.0.1 --out client.csr\n  \
+    openssl req -in client.csr -noout -text")]
 pub(crate) struct CsrArgs {
     /// The private key to certify (PKCS#8 or PKCS#1, PEM or DER).
     #[arg(long, value_name = "KEY")]
@@ -42,6 +50,15 @@ pub(crate) struct CsrArgs {
     /// E-mail address (emailAddress) in the subject.
     #[arg(long, value_name = "ADDRESS")]
     email: Option<String>,
+    /// Ask for this usage: client (EKU clientAuth), server, client+server or signing (keyUsage
+    /// and extendedKeyUsage as `cert new --usage` sets them). Without it the request asks for
+    /// none.
+    #[arg(long, value_name = "USAGE", value_parser = parse_usage)]
+    usage: Option<Usage>,
+    /// Ask for a subject alternative name (repeatable): DNS:NAME, IP:ADDR, email:ADDRESS,
+    /// URI:URI.
+    #[arg(long = "san", value_name = "NAME", value_parser = parse_san)]
+    sans: Vec<AltName>,
     /// Write the PEM request here instead of standard output.
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
@@ -61,7 +78,8 @@ pub(crate) fn run(args: CsrArgs) -> Result<ExitCode, CliError> {
         country: args.country,
         email: args.email,
     };
-    let request = generate::certificate_request(&key, &subject).map_err(CliError::input)?;
+    let profile = RequestProfile { usage: args.usage, alt_names: args.sans };
+    let request = tls::certificate_request(&key, &subject, &profile).map_err(CliError::input)?;
     match args.out {
         Some(path) => {
             write_public(&path, request.to_pem().as_bytes(), args.force)?;

@@ -7,9 +7,12 @@ use std::path::{Path, PathBuf};
 
 use chrono::Duration;
 use samlkit_cert::Certificate;
+use samlkit_dsig::EncryptOptions;
 use samlkit_dsig::{DigestMethod, SignatureMethod};
 use samlkit_saml::idp::{ResponseShape, SpRegistration};
-use samlkit_saml::{SignTarget, SigningCredential, name_id_format_uri};
+use samlkit_saml::{
+    SignTarget, SigningCredential, SpMetadata, name_id_format_uri, read_sp_metadata,
+};
 use serde::Deserialize;
 
 use crate::error::CliError;
@@ -54,6 +57,12 @@ struct RawSp {
     want_authn_requests_signed: Option<bool>,
     #[serde(default)]
     encrypt: bool,
+    encrypt_cert: Option<String>,
+    enc_alg: Option<String>,
+    key_transport: Option<String>,
+    oaep_digest: Option<String>,
+    #[serde(default)]
+    encrypt_name_id: bool,
     shape: Option<String>,
     auto_login: Option<String>,
     name_id_format: Option<String>,
@@ -87,6 +96,17 @@ pub(crate) struct SpConfig {
     /// Attribute renames for this SP (user key → Name), applied before the shape's.
     pub(crate) attribute_map: BTreeMap<String, String>,
     pub(crate) assertion_lifetime: Duration,
+    /// The SP's encryption certificate (`encrypt_cert`, else its metadata's), also what the
+    /// encrypting `--break` kinds encrypt to.
+    pub(crate) encryption_cert: Option<Certificate>,
+    /// How to encrypt its assertions; `None` when `encrypt` is false.
+    pub(crate) encryption: Option<Encryption>,
+}
+
+/// `encrypt = true`: the algorithms, and whether the NameID is encrypted too.
+pub(crate) struct Encryption {
+    pub(crate) options: EncryptOptions,
+    pub(crate) name_id: bool,
 }
 
 /// Everything the server needs, checked.
@@ -171,6 +191,11 @@ pub(crate) fn demo(bound_url: &str) -> Result<Idp, CliError> {
             alg: None,
             want_authn_requests_signed: None,
             encrypt: false,
+            encrypt_cert: None,
+            enc_alg: None,
+            key_transport: None,
+            oaep_digest: None,
+            encrypt_name_id: false,
             shape: None,
             auto_login: None,
             name_id_format: None,
@@ -266,9 +291,12 @@ fn build(
     let mut sps = Vec::new();
     for (i, s) in raw.sps.into_iter().enumerate() {
         let key = |k: &str| format!("sp[{i}].{k}");
+        // The SP metadata's encryption certificate and preferred algorithm, when it has them.
+        let mut from_metadata = None;
         let mut registration = match (&s.metadata, &s.entity_id, &s.acs_url) {
             (Some(m), None, None) => {
                 let bytes = read(&key("metadata"), m)?;
+                from_metadata = read_sp_metadata(&bytes, None, None).ok();
                 SpRegistration::from_metadata(&bytes)
                     .map_err(|e| err(&key("metadata"), format!("{m}: {e}")))?
             }
@@ -305,9 +333,15 @@ fn build(
                     .into(),
             ));
         }
-        if s.encrypt {
-            return Err(err(&key("encrypt"), "encrypted assertions are not supported yet (samlkit has no XML Encryption); set encrypt = false".into()));
-        }
+        let encryption_cert = match &s.encrypt_cert {
+            Some(path) => Some(
+                Certificate::load(&read(&key("encrypt_cert"), path)?)
+                    .map_err(|e| err(&key("encrypt_cert"), format!("{path}: {e}")))?,
+            ),
+            None => from_metadata.as_ref().and_then(|m| m.encryption_certificate.clone()),
+        };
+        let encryption = encryption_config(&s, encryption_cert.as_ref(), from_metadata.as_ref())
+            .map_err(|(k, m)| err(&key(k), m))?;
         let shape = match &s.shape {
             None => ResponseShape::by_name("generic"),
             Some(name) => ResponseShape::by_name(name),
@@ -364,6 +398,8 @@ fn build(
             name_id_field: s.name_id_field.unwrap_or_else(|| "name_id".into()),
             attribute_map: s.attribute_map,
             assertion_lifetime: Duration::seconds(i64::from(s.assertion_lifetime.unwrap_or(300))),
+            encryption_cert,
+            encryption,
         });
     }
     Ok(Idp {
@@ -376,6 +412,68 @@ fn build(
         users,
         sps,
     })
+}
+
+/// The `encrypt` keys of one SP: `None` unless `encrypt = true`; an error (key, message) for an
+/// algorithm name `issue` does not know, for algorithm keys without `encrypt = true`, or for
+/// `encrypt = true` without a certificate to encrypt to.
+fn encryption_config(
+    s: &RawSp,
+    cert: Option<&Certificate>,
+    metadata: Option<&SpMetadata>,
+) -> Result<Option<Encryption>, (&'static str, String)> {
+    use crate::encryption::{EncAlg, KeyTransportArg, OaepDigestArg};
+    use clap::ValueEnum;
+    fn parse<T: ValueEnum>(
+        key: &'static str,
+        value: Option<&str>,
+    ) -> Result<Option<T>, (&'static str, String)> {
+        value
+            .map(|v| {
+                T::from_str(v, false).map_err(|_| {
+                    let known: Vec<String> = T::value_variants()
+                        .iter()
+                        .filter_map(|x| x.to_possible_value().map(|p| p.get_name().to_string()))
+                        .collect();
+                    (key, format!("{v:?} is not one of {}", known.join(", ")))
+                })
+            })
+            .transpose()
+    }
+    let enc_alg = parse::<EncAlg>("enc_alg", s.enc_alg.as_deref())?;
+    let key_transport = parse::<KeyTransportArg>("key_transport", s.key_transport.as_deref())?;
+    let oaep_digest = parse::<OaepDigestArg>("oaep_digest", s.oaep_digest.as_deref())?;
+    if !s.encrypt {
+        let tuned = [
+            ("enc_alg", s.enc_alg.is_some()),
+            ("key_transport", s.key_transport.is_some()),
+            ("oaep_digest", s.oaep_digest.is_some()),
+            ("encrypt_name_id", s.encrypt_name_id),
+        ];
+        return match tuned.iter().find(|(_, set)| *set) {
+            Some((k, _)) => Err((k, "has no effect without encrypt = true".into())),
+            None => Ok(None),
+        };
+    }
+    if cert.is_none() {
+        return Err((
+            "encrypt",
+            "true needs the SP's encryption certificate: a KeyDescriptor use=\"encryption\" (or without use) in its metadata, or encrypt_cert = \"FILE\"".into(),
+        ));
+    }
+    // Without enc_alg, what the SP's metadata prefers (GCM unless it lists only CBC), as
+    // `issue --sp-metadata --encrypt` does.
+    let preferred = metadata.map(|m| m.preferred_data_algorithm);
+    let options =
+        crate::encryption::encrypt_options(enc_alg, key_transport, oaep_digest, preferred);
+    // Found now rather than at the first login: a certificate whose key cannot encrypt (not RSA).
+    if let Some(cert) = cert
+        && let Err(e) = samlkit_dsig::encrypt_element("<probe/>", cert, &options)
+    {
+        let from = if s.encrypt_cert.is_some() { "encrypt_cert" } else { "metadata" };
+        return Err((from, format!("cannot encrypt to this certificate: {e}")));
+    }
+    Ok(Some(Encryption { options, name_id: s.encrypt_name_id }))
 }
 
 /// The digest that goes with a signature method.

@@ -134,7 +134,7 @@ fn describe(idp: &config::Idp) -> String {
     for sp in &idp.sps {
         let r = &sp.registration;
         text.push_str(&format!(
-            "SP         {} -> {} (shape {}, sign {}, requests {})\n           IdP-initiated: {}/sso/init?sp={}\n",
+            "SP         {} -> {} (shape {}, sign {}, requests {}{})\n           IdP-initiated: {}/sso/init?sp={}\n",
             r.entity_id,
             r.default_acs().map_or("-", |a| a.location.as_str()),
             sp.shape.name,
@@ -144,6 +144,11 @@ fn describe(idp: &config::Idp) -> String {
                 samlkit_saml::SignTarget::Both => "both",
             },
             if r.want_authn_requests_signed { "must be signed" } else { "may be unsigned" },
+            sp.encryption.as_ref().map_or(String::new(), |e| format!(
+                ", encrypted {} with {}",
+                e.options.data.name(),
+                e.options.key_transport.describe()
+            )),
             idp.base_url,
             samlkit_saml::redirect::url_encode(&r.entity_id)
         ));

@@ -23,9 +23,10 @@ use samlkit_saml::idp::{
 };
 use samlkit_saml::redirect::{self, MessageKind};
 use samlkit_saml::{
-    BreakInput, BreakKind, IdpMetadataParams, InMemoryReplayCache, ResponseParams, SamlError,
-    SignTarget, SigningCredential, SigningProfile, attacker_credential, build_broken_response,
-    build_idp_metadata, name_id_format_uri, new_id, post_form, sign_document,
+    AssertionEncryption, BreakInput, BreakKind, IdpMetadataParams, InMemoryReplayCache,
+    ResponseParams, SamlError, SignTarget, SigningCredential, SigningProfile, attacker_credential,
+    build_idp_metadata, build_shaped_broken_response, name_id_format_uri, new_id, post_form,
+    sign_and_encrypt, sign_document,
 };
 use serde::Deserialize;
 
@@ -599,8 +600,23 @@ fn issue(
     let signed =
         build_shaped_response(&params, sp.shape).map_err(|e| e.to_string()).and_then(|built| {
             match choices.break_kind {
-                None => sign_document(&built.xml, &state.idp.credential, &profile)
-                    .map_err(|e| e.to_string()),
+                None => match (&sp.encryption, &sp.encryption_cert) {
+                    (Some(encryption), Some(recipient)) => {
+                        let encryption = AssertionEncryption {
+                            recipient,
+                            options: encryption.options,
+                            name_id: encryption.name_id,
+                        };
+                        sign_and_encrypt(
+                            &built.xml,
+                            &state.idp.credential,
+                            Some(profile),
+                            &encryption,
+                        )
+                    }
+                    _ => sign_document(&built.xml, &state.idp.credential, &profile),
+                }
+                .map_err(|e| e.to_string()),
                 Some(kind) => {
                     let input = BreakInput {
                         params: params.clone(),
@@ -608,11 +624,11 @@ fn issue(
                         idp: &state.idp.credential,
                         attacker: &state.attacker,
                         profile,
-                        // The encrypted break kinds need the SP's encryption certificate, which
-                        // the IdP does not take from SP metadata yet (`encrypt` is refused).
-                        sp_encryption: None,
+                        // What the encrypting kinds encrypt to: `encrypt_cert` or the SP
+                        // metadata's encryption certificate.
+                        sp_encryption: sp.encryption_cert.as_ref(),
                     };
-                    build_broken_response(kind, &input).map_err(|e| e.to_string())
+                    build_shaped_broken_response(kind, &input, sp.shape).map_err(|e| e.to_string())
                 }
             }
         });

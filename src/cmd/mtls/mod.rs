@@ -1,9 +1,11 @@
 //! `samlkit mtls`: mutual TLS with the same credential (client chains for Salesforce callouts
 //! and inbound API calls).
 
+mod credential;
 mod lint;
 mod probe;
 mod serve;
+mod trust;
 
 use std::process::ExitCode;
 

@@ -16,45 +16,71 @@ use samlkit_cert::Certificate;
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_rustls::TlsConnector;
+use zeroize::Zeroizing;
 
+use super::credential::{self, ClientCredential};
+use super::trust;
 use crate::error::CliError;
-use crate::io::{load_certificates, load_key, load_trusted};
 use crate::table::key_values;
 
 #[derive(Args)]
-#[command(after_help = "Connects with rustls (aws-lc-rs), presents --cert and --key, and \
-    reports the TLS version, the cipher suite, the server's chain and whether it validates \
-    against --ca-file, whether the server asked for a client certificate and which CA names it \
-    listed, the chain samlkit sent, and on refusal the alert in plain words (unknown_ca: the \
-    server does not trust the issuer of your certificate, …). With TLS 1.3 a server refuses a \
-    client certificate after the handshake, so samlkit waits briefly for its verdict (or \
-    sends --http-get PATH and prints the status line). Exit 0 accepted, 1 refused, 2 usage or \
-    connection error.\n\n\
+#[command(after_help = "Connects with rustls (aws-lc-rs), presents --cert and --key (or the \
+    key entry of a JKS or PKCS#12 --keystore), and reports the TLS version, the cipher suite, \
+    the server's chain and whether it validates, and against what: the --ca-file certificates, \
+    or else the system roots (the operating system's trust store, read with \
+    rustls-native-certs; SSL_CERT_FILE or SSL_CERT_DIR replace it). A server that does not \
+    validate is refused, unless --insecure, which continues with a warning. It also reports \
+    whether the server asked for a client certificate and which CA names it listed, the chain \
+    samlkit sent, and on refusal the alert in plain words (unknown_ca: the server does not \
+    trust the issuer of your certificate, …). With TLS 1.3 a server refuses a client \
+    certificate after the handshake, so samlkit waits briefly for its verdict (or sends \
+    --http-get PATH and prints the status line; --bearer-env VAR adds `Authorization: Bearer` \
+    with the token in VAR, which is never printed). The keystore's password comes from \
+    --password-env, --password-file, --password-stdin or the terminal. Exit 0 accepted, \
+    1 refused, 2 usage or connection error.\n\n\
     Examples:\n  \
     samlkit cert ca new --cn \"Example mTLS CA\" --out ca\n  \
     samlkit cert new --cn localhost --usage server --san IP:127.0.0.1 --out server\n  \
     samlkit mtls probe 127.0.0.1:9 --cert fixtures/certs/idp.crt \\\n      \
-    --key fixtures/keys/idp.key --ca-file server.crt   # exit 2: nothing listens there")]
+    --key fixtures/keys/idp.key --ca-file server.crt   # exit 2: nothing listens there\n  \
+    export KS_PASS='choose-a-long-one'\n  \
+    samlkit cert export --format jks --key fixtures/keys/idp.key \\\n      \
+    --cert fixtures/certs/idp.crt --out idp.jks --password-env KS_PASS\n  \
+    samlkit mtls probe 127.0.0.1:9 --keystore idp.jks --password-env KS_PASS \\\n      \
+    --ca-file server.crt   # exit 2: nothing listens there")]
 pub(crate) struct ProbeArgs {
     /// The server: HOST:PORT.
     #[arg(value_name = "HOST:PORT")]
     target: String,
-    /// The client chain to present (PEM, leaf first); without it no client certificate is
-    /// sent (to see what the server says then).
-    #[arg(long, value_name = "CHAIN.pem", requires = "key")]
+    /// The client chain to present (PEM, leaf first); without it (or --keystore) no client
+    /// certificate is sent (to see what the server says then).
+    #[arg(long, value_name = "CHAIN.pem", requires = "key", conflicts_with = "keystore")]
     cert: Option<String>,
     /// The client's private key.
     #[arg(long, value_name = "KEY", requires = "cert")]
     key: Option<String>,
-    /// CA certificates that the server's certificate must chain to (repeatable).
+    /// Present the key and chain of a JKS or PKCS#12 keystore instead of --cert/--key (its
+    /// password: --password-env, --password-file, --password-stdin or the terminal).
+    #[arg(long, value_name = "FILE")]
+    keystore: Option<String>,
+    /// The keystore entry to present (needed when it holds several keys).
+    #[arg(long, value_name = "NAME", requires = "keystore")]
+    alias: Option<String>,
+    /// CA certificates that the server's certificate must chain to (repeatable); without it,
+    /// the system roots.
     #[arg(long = "ca-file", value_name = "CA.pem")]
     ca_files: Vec<String>,
-    /// Go on when the server's certificate does not validate (still reported).
+    /// Go on when the server's certificate does not validate (still reported, with a
+    /// warning).
     #[arg(long)]
     insecure: bool,
     /// After the handshake, send `GET PATH` and print the status line.
     #[arg(long, value_name = "PATH")]
     http_get: Option<String>,
+    /// With --http-get: send `Authorization: Bearer TOKEN`, TOKEN read from this environment
+    /// variable (never printed).
+    #[arg(long, value_name = "VAR", requires = "http_get")]
+    bearer_env: Option<String>,
     /// One line of JSON instead of the summary.
     #[arg(long)]
     json: bool,
@@ -70,7 +96,10 @@ struct Observed {
 
 #[derive(Debug)]
 struct Verifier {
+    /// None when there is no root to check against (an empty system store).
     inner: Option<Arc<WebPkiServerVerifier>>,
+    /// `--ca-file` or `the system roots`, for the messages.
+    against: &'static str,
     provider: Arc<CryptoProvider>,
     insecure: bool,
     observed: Arc<Mutex<Observed>>,
@@ -88,8 +117,8 @@ impl ServerCertVerifier for Verifier {
         let result = match &self.inner {
             Some(inner) => inner
                 .verify_server_cert(end_entity, intermediates, server_name, ocsp, now)
-                .map_err(|e| e.to_string()),
-            None => Err("no --ca-file to check it against".to_string()),
+                .map_err(|e| format!("not trusted by {}: {e}", self.against)),
+            None => Err(format!("{} hold no certificate to check it against", self.against)),
         };
         match result {
             Ok(verified) => Ok(verified),
@@ -100,9 +129,7 @@ impl ServerCertVerifier for Verifier {
                 if self.insecure {
                     Ok(ServerCertVerified::assertion())
                 } else {
-                    Err(rustls::Error::General(format!(
-                        "the server's certificate does not validate: {why}"
-                    )))
+                    Err(rustls::Error::General(format!("the server's certificate is {why}")))
                 }
             }
         }
@@ -227,25 +254,16 @@ fn classify(e: &std::io::Error) -> Outcome {
 }
 
 pub(crate) fn run(args: ProbeArgs) -> Result<ExitCode, CliError> {
-    let (chain, key) = match (&args.cert, &args.key) {
-        (Some(cert), Some(key)) => {
-            let chain = load_certificates(cert)?;
-            let key = load_key(key)?;
-            if !chain.first().is_some_and(|leaf| leaf.matches_key(&key)) {
-                return Err(CliError::input(
-                    "the --key does not match the first certificate of --cert",
-                ));
-            }
-            (chain, Some(key))
-        }
-        _ => (Vec::new(), None),
+    let client = match (&args.cert, &args.key, &args.keystore) {
+        (Some(cert), Some(key), _) => Some(credential::from_pem(cert, key)?),
+        (_, _, Some(keystore)) => Some(credential::from_keystore(keystore, args.alias.as_deref())?),
+        _ => None,
     };
-    let trusted = load_trusted(&args.ca_files)?;
-    if trusted.is_empty() && !args.insecure {
-        return Err(CliError::input(
-            "give --ca-file with the CA of the server's certificate, or --insecure",
-        ));
-    }
+    let request = match &args.http_get {
+        Some(path) => Some(HttpGet::new(path, args.bearer_env.as_deref())?),
+        None => None,
+    };
+    let trust = trust::load(&args.ca_files)?;
     let (host, _) = args
         .target
         .rsplit_once(':')
@@ -255,31 +273,28 @@ pub(crate) fn run(args: ProbeArgs) -> Result<ExitCode, CliError> {
         .map_err(|e| CliError::input(format!("{}: {e}", args.target)))?;
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let observed = Arc::new(Mutex::new(Observed::default()));
-    let inner = if trusted.is_empty() {
+    let inner = if trust.roots.is_empty() {
         None
     } else {
-        let mut roots = rustls::RootCertStore::empty();
-        for ca in &trusted {
-            roots
-                .add(CertificateDer::from(ca.der().to_vec()))
-                .map_err(|e| CliError::input(format!("--ca-file {}: {e}", ca.info().subject)))?;
-        }
         Some(
-            WebPkiServerVerifier::builder_with_provider(Arc::new(roots), Arc::clone(&provider))
-                .build()
-                .map_err(|e| CliError::input(format!("--ca-file: {e}")))?,
+            WebPkiServerVerifier::builder_with_provider(
+                Arc::new(trust.roots.clone()),
+                Arc::clone(&provider),
+            )
+            .build()
+            .map_err(|e| CliError::input(format!("trusted roots: {e}")))?,
         )
     };
-    let certified = match &key {
-        Some(key) => {
+    let certified = match &client {
+        Some(client) => {
             let signing_key = provider
                 .key_provider
                 .load_private_key(PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(
-                    key.pkcs8_der().to_vec(),
+                    client.key.pkcs8_der().to_vec(),
                 )))
-                .map_err(|e| CliError::input(format!("--key: {e}")))?;
+                .map_err(|e| CliError::input(format!("{}: the key: {e}", client.source)))?;
             Some(Arc::new(CertifiedKey::new(
-                chain.iter().map(|c| CertificateDer::from(c.der().to_vec())).collect(),
+                client.chain.iter().map(|c| CertificateDer::from(c.der().to_vec())).collect(),
                 signing_key,
             )))
         }
@@ -291,6 +306,7 @@ pub(crate) fn run(args: ProbeArgs) -> Result<ExitCode, CliError> {
         .dangerous()
         .with_custom_certificate_verifier(Arc::new(Verifier {
             inner,
+            against: if trust.system { "the system roots" } else { "--ca-file" },
             provider,
             insecure: args.insecure,
             observed: Arc::clone(&observed),
@@ -303,17 +319,90 @@ pub(crate) fn run(args: ProbeArgs) -> Result<ExitCode, CliError> {
         .enable_all()
         .build()
         .map_err(|e| CliError::input(format!("cannot start: {e}")))?;
-    runtime.block_on(probe(args, config, server_name, host, chain, observed))
+    let context = Context { server_name, host, client, trust_source: trust.source, request };
+    runtime.block_on(probe(args, config, context, observed))
+}
+
+/// What `probe` needs besides the arguments and the TLS configuration.
+struct Context {
+    server_name: ServerName<'static>,
+    host: String,
+    client: Option<ClientCredential>,
+    trust_source: String,
+    request: Option<HttpGet>,
+}
+
+/// The one request of `--http-get`, checked before anything is sent.
+struct HttpGet {
+    path: String,
+    /// The bearer token of `--bearer-env` (wiped from memory when dropped; never printed).
+    bearer: Option<Zeroizing<String>>,
+}
+
+impl HttpGet {
+    fn new(path: &str, bearer_env: Option<&str>) -> Result<HttpGet, CliError> {
+        // The path goes into the request line: no spaces or control characters.
+        if !path.starts_with('/') || path.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(CliError::input(format!(
+                "--http-get {path:?}: give a path that starts with / and has no spaces"
+            )));
+        }
+        let bearer = match bearer_env {
+            None => None,
+            Some(var) => {
+                let token = match std::env::var(var) {
+                    Ok(token) => Zeroizing::new(token),
+                    Err(std::env::VarError::NotPresent) => {
+                        return Err(CliError::input(format!(
+                            "--bearer-env {var}: the variable is not set (export {var}=… first)"
+                        )));
+                    }
+                    Err(std::env::VarError::NotUnicode(_)) => {
+                        return Err(CliError::input(format!(
+                            "--bearer-env {var}: the value is not valid UTF-8"
+                        )));
+                    }
+                };
+                if token.is_empty() {
+                    return Err(CliError::input(format!(
+                        "--bearer-env {var}: the variable is empty"
+                    )));
+                }
+                // RFC 6750's b64token characters; anything else (a line break above all)
+                // could not go into the header as it is.
+                let allowed = |c: char| c.is_ascii_alphanumeric() || "-._~+/=".contains(c);
+                if !token.chars().all(allowed) {
+                    return Err(CliError::input(format!(
+                        "--bearer-env {var}: the token has characters a bearer token cannot \
+                         have (allowed: letters, digits and -._~+/=)"
+                    )));
+                }
+                Some(token)
+            }
+        };
+        Ok(HttpGet { path: path.to_string(), bearer })
+    }
+
+    /// The request bytes (wiped when dropped: they hold the token).
+    fn bytes(&self, host: &str) -> Zeroizing<String> {
+        let mut request = Zeroizing::new(format!("GET {} HTTP/1.1\r\nHost: {host}\r\n", self.path));
+        if let Some(token) = &self.bearer {
+            request.push_str("Authorization: Bearer ");
+            request.push_str(token);
+            request.push_str("\r\n");
+        }
+        request.push_str("Connection: close\r\n\r\n");
+        request
+    }
 }
 
 async fn probe(
     args: ProbeArgs,
     config: rustls::ClientConfig,
-    server_name: ServerName<'static>,
-    host: String,
-    chain: Vec<Certificate>,
+    context: Context,
     observed: Arc<Mutex<Observed>>,
 ) -> Result<ExitCode, CliError> {
+    let Context { server_name, host, client, trust_source, request } = context;
     let connect =
         tokio::time::timeout(Duration::from_secs(10), tokio::net::TcpStream::connect(&args.target));
     let tcp = match connect.await {
@@ -360,28 +449,23 @@ async fn probe(
                 json_out["server_chain"] = json!(server_chain);
             }
             let mut status = None;
-            let result = match &args.http_get {
-                Some(path) => {
-                    let request =
-                        format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
-                    match stream.write_all(request.as_bytes()).await {
-                        Err(e) => Err(e),
-                        Ok(()) => {
-                            let mut body = Vec::new();
-                            let read = tokio::time::timeout(
-                                Duration::from_secs(10),
-                                (&mut stream).take(64 * 1024).read_to_end(&mut body),
-                            )
-                            .await;
-                            status =
-                                String::from_utf8_lossy(&body).lines().next().map(str::to_string);
-                            match read {
-                                Ok(Err(e)) if status.is_none() => Err(e),
-                                _ => Ok(()),
-                            }
+            let result = match &request {
+                Some(request) => match stream.write_all(request.bytes(&host).as_bytes()).await {
+                    Err(e) => Err(e),
+                    Ok(()) => {
+                        let mut body = Vec::new();
+                        let read = tokio::time::timeout(
+                            Duration::from_secs(10),
+                            (&mut stream).take(64 * 1024).read_to_end(&mut body),
+                        )
+                        .await;
+                        status = String::from_utf8_lossy(&body).lines().next().map(str::to_string);
+                        match read {
+                            Ok(Err(e)) if status.is_none() => Err(e),
+                            _ => Ok(()),
                         }
                     }
-                }
+                },
                 None => {
                     // TLS 1.3: a refusal of the client certificate arrives after the handshake.
                     let mut byte = [0u8; 1];
@@ -405,9 +489,15 @@ async fn probe(
     let (requested, ca_names, server_error) = observed;
     let verified = match &server_error {
         None => "yes".to_string(),
-        Some(why) if args.insecure => format!("NO ({why}); continuing: --insecure"),
+        Some(why) if args.insecure => {
+            eprintln!(
+                "warning: the server's certificate is {why}; continuing anyway because of --insecure"
+            );
+            format!("NO ({why}); continuing: --insecure")
+        }
         Some(why) => format!("NO ({why})"),
     };
+    facts.push(("trust", trust_source.clone()));
     facts.push(("server valid", verified));
     let asked = if requested {
         if ca_names.is_empty() {
@@ -419,11 +509,14 @@ async fn probe(
         "no".to_string()
     };
     facts.push(("client cert", asked));
-    let sent: Vec<String> = chain.iter().map(|c| c.info().subject.clone()).collect();
-    let sent_text = match (requested, sent.is_empty()) {
+    let sent: Vec<String> = client
+        .iter()
+        .flat_map(|c| c.chain.iter().map(|cert| cert.info().subject.clone()))
+        .collect();
+    let sent_text = match (requested, &client) {
         (false, _) => "(not asked)".to_string(),
-        (true, true) => "none (no --cert)".to_string(),
-        (true, false) => sent.join(" <- "),
+        (true, None) => "none (no --cert or --keystore)".to_string(),
+        (true, Some(client)) => format!("{} (from {})", sent.join(" <- "), client.source),
     };
     facts.push(("sent chain", sent_text));
     let (verdict, code) = match &outcome {
@@ -436,11 +529,13 @@ async fn probe(
     if let Some(status) = &status_line {
         facts.push(("http", status.clone()));
     }
+    json_out["trust"] = json!(trust_source);
     json_out["server_valid"] = json!(server_error.is_none());
     json_out["server_error"] = json!(server_error);
     json_out["client_cert_requested"] = json!(requested);
     json_out["ca_names"] = json!(ca_names);
     json_out["sent_chain"] = json!(if requested { sent } else { Vec::new() });
+    json_out["client_credential"] = json!(client.as_ref().map(|c| c.source.clone()));
     json_out["accepted"] = json!(matches!(outcome, Outcome::Accepted));
     json_out["result"] = json!(verdict);
     json_out["http_status"] = json!(status_line);

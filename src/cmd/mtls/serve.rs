@@ -30,7 +30,8 @@ use crate::now::format_rfc3339;
     cipher suite, the chain the client presented and `samlkit mtls lint`'s verdict on it. \
     The first line on standard output is `listening on https://ADDR` (with --listen \
     127.0.0.1:0 the system picks the port); then one line per connection, `accepted` or \
-    `refused` with the reason. It runs until interrupted.\n\n\
+    `refused` with the reason, and one per request. An Authorization header is reported by \
+    its scheme only (`Bearer (not shown)`): the token is never echoed or logged. It runs until interrupted.\n\n\
     Examples:\n  \
     samlkit cert ca new --cn \"Example mTLS CA\" --out ca\n  \
     samlkit cert new --cn localhost --usage server --san DNS:localhost --san IP:127.0.0.1 \\\n      \
@@ -178,6 +179,14 @@ async fn connection(
             let mut body = report.clone();
             body["method"] = json!(request.method().as_str());
             body["path"] = json!(request.uri().path());
+            let authorization = authorization_scheme(request.headers());
+            say(&format!(
+                "request {peer}: {} {} (authorization: {})",
+                request.method(),
+                request.uri().path(),
+                authorization.as_deref().map_or("none".to_string(), |s| format!("{s}, not shown"))
+            ));
+            body["authorization"] = json!(authorization.map(|s| format!("{s} (not shown)")));
             async move {
                 let response = hyper::Response::builder()
                     .header("content-type", "application/json")
@@ -188,4 +197,15 @@ async fn connection(
     let _ = hyper::server::conn::http1::Builder::new()
         .serve_connection(TokioIo::new(stream), service)
         .await;
+}
+
+/// The scheme of the request's Authorization header (`Bearer`), never its credentials: a test
+/// server's answer and log must not echo a token back.
+fn authorization_scheme(headers: &hyper::HeaderMap) -> Option<String> {
+    let value = headers.get(hyper::header::AUTHORIZATION)?;
+    let scheme = value.to_str().ok().and_then(|v| v.split_whitespace().next()).unwrap_or("");
+    let readable = !scheme.is_empty()
+        && scheme.len() <= 32
+        && scheme.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    Some(if readable { scheme.to_string() } else { "(unreadable scheme)".to_string() })
 }

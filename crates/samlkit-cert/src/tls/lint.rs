@@ -85,7 +85,7 @@ impl Severity {
 /// One check's outcome.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
-    /// The check: `order`, `anchor`, `issuer-ca`, `client-auth`, `key-usage`, `self-signed`,
+    /// The check: `order`, `anchor`, `issuer-ca`, `path-len`, `client-auth`, `key-usage`, `self-signed`,
     /// `key`, `key-size`, `validity`.
     pub check: &'static str,
     /// Its verdict.
@@ -249,6 +249,43 @@ pub fn lint(chain: &[Certificate], options: &LintOptions<'_>) -> LintReport {
                 format!(
                     "certificate {} ({}) issues another but is not a CA (no basicConstraints CA:TRUE)",
                     i + 1,
+                    subject(issuer)
+                ),
+            );
+        }
+    }
+
+    // pathlen: a CA with pathlen N may have at most N intermediate CAs below it (RFC 5280
+    // 4.2.1.9). The issuers are the chain's certificates after the leaf, and the --ca-file
+    // certificate that issued the chain's last one when it is not in the chain itself. Only
+    // a chain in order is a path to count along (the order check reports the others).
+    let outside_anchor = options.trusted.iter().find(|t| {
+        !chain.iter().any(|c| c.der() == t.der())
+            && is_signed_by(last, t)
+            && !is_signed_by(last, last)
+    });
+    let issuers = chain
+        .iter()
+        .enumerate()
+        .skip(1)
+        .chain(outside_anchor.map(|t| (chain.len(), t)))
+        .filter(|_| in_order);
+    for (position, issuer) in issuers {
+        let below = position - 1;
+        let limit = extensions(issuer).ok().and_then(|e| e.basic_constraints).filter(|bc| bc.ca);
+        if let Some(limit) = limit.and_then(|bc| bc.path_len)
+            && usize::try_from(limit).is_ok_and(|limit| below > limit)
+        {
+            let at = if position < chain.len() {
+                format!("certificate {}", position + 1)
+            } else {
+                "the --ca-file certificate".to_string()
+            };
+            add(
+                "path-len",
+                Severity::Error,
+                format!(
+                    "{at} ({}) has pathlen:{limit}, but {below} intermediate CA(s) follow below it",
                     subject(issuer)
                 ),
             );

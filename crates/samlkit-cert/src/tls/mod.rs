@@ -34,8 +34,8 @@ use std::net::IpAddr;
 use chrono::{DateTime, Duration, Utc};
 use rcgen::string::Ia5String;
 use rcgen::{
-    BasicConstraints, CertificateParams, CertificateSigningRequestParams, ExtendedKeyUsagePurpose,
-    IsCa, Issuer, KeyUsagePurpose, SanType, SerialNumber,
+    BasicConstraints, CertificateParams, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyUsagePurpose,
+    SanType, SerialNumber,
 };
 use x509_parser::extensions::GeneralName;
 use x509_parser::prelude::{FromDer, X509Certificate};
@@ -45,6 +45,8 @@ use crate::certificate::Certificate;
 use crate::generate::{MAX_DAYS, Subject, random_serial, rcgen_key, to_offset};
 use crate::key::PrivateKey;
 
+pub mod chain;
+mod csr;
 pub mod lint;
 
 /// What a new certificate is for; decides its key usage and extended key usage.
@@ -291,6 +293,79 @@ pub fn new_ca(
     days: u32,
     path_len: Option<u8>,
 ) -> Result<Certificate, CertError> {
+    let params = ca_params(subject, not_before, days, path_len)?;
+    let built = params.self_signed(&rcgen_key(key)?).map_err(build_error)?;
+    Certificate::from_der(built.der())
+}
+
+/// An intermediate certificate authority for `key`, issued by the CA `parent` with
+/// `parent_key`: the same extensions as [`new_ca`], plus an authorityKeyIdentifier.
+///
+/// The parent's basicConstraints are honoured: it must be a CA, and its pathlen (when it has
+/// one) must leave room for an intermediate with `path_len` below it: a parent with pathlen N
+/// may issue intermediates of pathlen at most N-1 (and none when N is 0).
+///
+/// ```
+/// use chrono::{TimeZone, Utc};
+/// use samlkit_cert::tls;
+/// use samlkit_cert::{PrivateKey, Subject};
+/// # fn main() -> Result<(), samlkit_cert::CertError> {
+/// let now = Utc.with_ymd_and_hms(2026, 6, 1, 0, 0, 0).unwrap();
+/// let key = PrivateKey::load(include_bytes!("../../../../fixtures/keys/ec-p256.key"))?;
+/// let root = tls::new_ca(&key, &Subject::new("Root CA"), now, 3650, Some(1))?;
+/// let issuing =
+///     tls::new_intermediate_ca(&key, &Subject::new("Issuing CA"), now, 1825, Some(0), &root, &key)?;
+/// assert!(tls::is_signed_by(&issuing, &root));
+/// // pathlen:0 below pathlen:1 leaves no room for a third CA level.
+/// let third = Subject::new("Too deep");
+/// assert!(tls::new_intermediate_ca(&key, &third, now, 365, Some(0), &issuing, &key).is_err());
+/// # Ok(()) }
+/// ```
+pub fn new_intermediate_ca(
+    key: &PrivateKey,
+    subject: &Subject,
+    not_before: DateTime<Utc>,
+    days: u32,
+    path_len: Option<u8>,
+    parent: &Certificate,
+    parent_key: &PrivateKey,
+) -> Result<Certificate, CertError> {
+    check_issuer(parent, parent_key)?;
+    if let Some(limit) = extensions(parent)?.basic_constraints.and_then(|bc| bc.path_len) {
+        let parent_name = parent.info().subject.clone();
+        let reason = match (limit, path_len) {
+            (0, _) => Some(
+                "its pathlen:0 lets it issue leaf certificates only; create it with --path-len 1 or more to have intermediates below it"
+                    .to_string(),
+            ),
+            (limit, Some(asked)) if u32::from(asked) >= limit => Some(format!(
+                "its pathlen:{limit} allows an intermediate of at most pathlen:{}, and {asked} was asked for",
+                limit - 1
+            )),
+            (limit, None) => Some(format!(
+                "its pathlen:{limit} allows an intermediate of at most pathlen:{}, and no limit was asked for",
+                limit - 1
+            )),
+            _ => None,
+        };
+        if let Some(reason) = reason {
+            return Err(CertError::PathLenExceeded { parent: parent_name, reason });
+        }
+    }
+    let mut params = ca_params(subject, not_before, days, path_len)?;
+    params.use_authority_key_identifier_extension = true;
+    let issuer = Issuer::from_ca_cert_der(&parent.der().into(), rcgen_key(parent_key)?)
+        .map_err(build_error)?;
+    let built = params.signed_by(&rcgen_key(key)?, &issuer).map_err(build_error)?;
+    Certificate::from_der(built.der())
+}
+
+fn ca_params(
+    subject: &Subject,
+    not_before: DateTime<Utc>,
+    days: u32,
+    path_len: Option<u8>,
+) -> Result<CertificateParams, CertError> {
     let mut params = CertificateParams::default();
     params.distinguished_name = subject.to_distinguished_name()?;
     validity(&mut params, not_before, days)?;
@@ -303,8 +378,71 @@ pub fn new_ca(
         KeyUsagePurpose::KeyCertSign,
         KeyUsagePurpose::CrlSign,
     ];
-    let built = params.self_signed(&rcgen_key(key)?).map_err(build_error)?;
-    Certificate::from_der(built.der())
+    Ok(params)
+}
+
+/// The issuing certificate is a CA and `key` is its key.
+fn check_issuer(ca: &Certificate, key: &PrivateKey) -> Result<(), CertError> {
+    if !ca.matches_key(key) {
+        return Err(CertError::CaKeyMismatch { subject: ca.info().subject.clone() });
+    }
+    if !extensions(ca)?.basic_constraints.is_some_and(|bc| bc.ca) {
+        return Err(CertError::NotCa { subject: ca.info().subject.clone() });
+    }
+    Ok(())
+}
+
+/// What a certificate signing request asks its CA for besides the subject and key.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RequestProfile {
+    /// The usage to request (keyUsage and extendedKeyUsage, as [`LeafProfile`] would set
+    /// them); `None` asks for none and leaves it to the CA.
+    pub usage: Option<Usage>,
+    /// Subject alternative names to request.
+    pub alt_names: Vec<AltName>,
+}
+
+/// A PKCS#10 request for `key` with `subject` that also asks for the usage and names of
+/// `profile` (in a PKCS#9 extensionRequest attribute, where CAs and `samlkit cert sign` read
+/// them), signed with the key. Without usage or names it is
+/// [`crate::generate::certificate_request`]'s plain request.
+///
+/// ```
+/// use samlkit_cert::request::load_requests;
+/// use samlkit_cert::tls::{self, AltName, RequestProfile, Usage};
+/// use samlkit_cert::{PrivateKey, Subject};
+/// # fn main() -> Result<(), samlkit_cert::CertError> {
+/// let key = PrivateKey::load(include_bytes!("../../../../fixtures/keys/idp.key"))?;
+/// let profile = RequestProfile {
+///     usage: Some(Usage::Client),
+///     alt_names: vec![AltName::parse("DNS:client.example.com")?],
+/// };
+/// let csr = tls::certificate_request(&key, &Subject::new("client.example.com"), &profile)?;
+/// let info = &load_requests(csr.to_pem().as_bytes())?[0];
+/// assert_eq!(info.alt_names, ["DNS:client.example.com"]);
+/// assert_eq!(info.extended_key_usage, ["clientAuth"]);
+/// # Ok(()) }
+/// ```
+pub fn certificate_request(
+    key: &PrivateKey,
+    subject: &Subject,
+    profile: &RequestProfile,
+) -> Result<crate::generate::CertificateRequest, CertError> {
+    let mut params = CertificateParams::default();
+    params.distinguished_name = subject.to_distinguished_name()?;
+    let leaf = LeafProfile { usage: profile.usage.unwrap_or_default(), alt_names: Vec::new() };
+    if profile.usage.is_some() {
+        leaf.apply(&mut params)?;
+        // basicConstraints is the CA's to set; a request asks only for usage and names.
+        params.is_ca = IsCa::NoCa;
+    }
+    for name in &profile.alt_names {
+        let san = name.to_rcgen()?;
+        if !params.subject_alt_names.contains(&san) {
+            params.subject_alt_names.push(san);
+        }
+    }
+    crate::generate::serialize_request(&params, key)
 }
 
 /// Issues a certificate for the PKCS#10 request `csr_der`, signed by `ca` with `ca_key`.
@@ -321,13 +459,7 @@ pub fn sign_request(
     days: u32,
     profile: &LeafProfile,
 ) -> Result<Certificate, CertError> {
-    if !ca.matches_key(ca_key) {
-        return Err(CertError::CaKeyMismatch { subject: ca.info().subject.clone() });
-    }
-    let ca_extensions = extensions(ca)?;
-    if !ca_extensions.basic_constraints.is_some_and(|bc| bc.ca) {
-        return Err(CertError::NotCa { subject: ca.info().subject.clone() });
-    }
+    check_issuer(ca, ca_key)?;
     // Say what is wrong with a weak key before the signature check refuses it in other words.
     if let Some(info) = crate::request::load_requests(csr_der)?.first()
         && let crate::key::KeyAlgorithm::Rsa { bits } = info.key
@@ -338,21 +470,13 @@ pub fn sign_request(
             reason: format!("its key is a {bits}-bit RSA key; TLS servers want at least 2048 bits"),
         });
     }
-    let request =
-        CertificateSigningRequestParams::from_der(&csr_der.into()).map_err(|e| match e {
-            rcgen::Error::InvalidCertificationRequestSignature => CertError::RequestSignature,
-            other => CertError::InvalidParameter {
-                field: "certificate signing request",
-                reason: other.to_string(),
-            },
-        })?;
-    let mut params = request.params;
+    let (mut params, public_key) = csr::read(csr_der)?;
     validity(&mut params, not_before, days)?;
     profile.apply(&mut params)?;
     params.use_authority_key_identifier_extension = true;
     let signing_key = rcgen_key(ca_key)?;
     let issuer = Issuer::from_ca_cert_der(&ca.der().into(), signing_key).map_err(build_error)?;
-    let built = params.signed_by(&request.public_key, &issuer).map_err(build_error)?;
+    let built = params.signed_by(&public_key, &issuer).map_err(build_error)?;
     Certificate::from_der(built.der())
 }
 
@@ -407,32 +531,10 @@ pub fn extensions(cert: &Certificate) -> Result<Extensions, CertError> {
     };
     let mut out = Extensions::default();
     if let Some(ku) = parsed.key_usage().map_err(|e| bad("keyUsage", e))? {
-        let ku = ku.value;
-        let bits = [
-            (ku.digital_signature(), "Digital Signature"),
-            (ku.non_repudiation(), "Non Repudiation"),
-            (ku.key_encipherment(), "Key Encipherment"),
-            (ku.data_encipherment(), "Data Encipherment"),
-            (ku.key_agreement(), "Key Agreement"),
-            (ku.key_cert_sign(), "Certificate Sign"),
-            (ku.crl_sign(), "CRL Sign"),
-        ];
-        out.key_usage = bits.into_iter().filter(|(set, _)| *set).map(|(_, name)| name).collect();
+        out.key_usage = key_usage_names(ku.value);
     }
     if let Some(eku) = parsed.extended_key_usage().map_err(|e| bad("extendedKeyUsage", e))? {
-        let eku = eku.value;
-        let named = [
-            (eku.server_auth, "serverAuth"),
-            (eku.client_auth, "clientAuth"),
-            (eku.code_signing, "codeSigning"),
-            (eku.email_protection, "emailProtection"),
-            (eku.time_stamping, "timeStamping"),
-            (eku.ocsp_signing, "OCSPSigning"),
-            (eku.any, "anyExtendedKeyUsage"),
-        ];
-        out.extended_key_usage =
-            named.into_iter().filter(|(set, _)| *set).map(|(_, n)| n.to_string()).collect();
-        out.extended_key_usage.extend(eku.other.iter().map(|oid| oid.to_id_string()));
+        out.extended_key_usage = extended_key_usage_names(eku.value);
     }
     if let Some(bc) = parsed.basic_constraints().map_err(|e| bad("basicConstraints", e))? {
         out.basic_constraints =
@@ -444,7 +546,40 @@ pub fn extensions(cert: &Certificate) -> Result<Extensions, CertError> {
     Ok(out)
 }
 
-fn describe_general_name(name: &GeneralName<'_>) -> String {
+/// keyUsage bits in OpenSSL's words.
+pub(crate) fn key_usage_names(ku: &x509_parser::extensions::KeyUsage) -> Vec<&'static str> {
+    let bits = [
+        (ku.digital_signature(), "Digital Signature"),
+        (ku.non_repudiation(), "Non Repudiation"),
+        (ku.key_encipherment(), "Key Encipherment"),
+        (ku.data_encipherment(), "Data Encipherment"),
+        (ku.key_agreement(), "Key Agreement"),
+        (ku.key_cert_sign(), "Certificate Sign"),
+        (ku.crl_sign(), "CRL Sign"),
+    ];
+    bits.into_iter().filter(|(set, _)| *set).map(|(_, name)| name).collect()
+}
+
+/// extendedKeyUsage purposes by their short names, or dotted OIDs.
+pub(crate) fn extended_key_usage_names(
+    eku: &x509_parser::extensions::ExtendedKeyUsage<'_>,
+) -> Vec<String> {
+    let named = [
+        (eku.server_auth, "serverAuth"),
+        (eku.client_auth, "clientAuth"),
+        (eku.code_signing, "codeSigning"),
+        (eku.email_protection, "emailProtection"),
+        (eku.time_stamping, "timeStamping"),
+        (eku.ocsp_signing, "OCSPSigning"),
+        (eku.any, "anyExtendedKeyUsage"),
+    ];
+    let mut names: Vec<String> =
+        named.into_iter().filter(|(set, _)| *set).map(|(_, n)| n.to_string()).collect();
+    names.extend(eku.other.iter().map(|oid| oid.to_id_string()));
+    names
+}
+
+pub(crate) fn describe_general_name(name: &GeneralName<'_>) -> String {
     match name {
         GeneralName::DNSName(n) => format!("DNS:{n}"),
         GeneralName::RFC822Name(n) => format!("email:{n}"),

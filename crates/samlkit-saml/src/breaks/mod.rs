@@ -15,8 +15,10 @@ mod text;
 
 use samlkit_cert::{Certificate, PrivateKey};
 
+use crate::idp::ResponseShape;
+use crate::idp::write_shaped_response;
 use crate::{
-    ErrorKind, ResponseIds, ResponseParams, SamlError, SignTarget, SigningCredential,
+    ErrorKind, PrefixStyle, ResponseIds, ResponseParams, SamlError, SignTarget, SigningCredential,
     SigningProfile,
 };
 use recipe::{
@@ -335,11 +337,38 @@ pub struct BreakInput<'c> {
 /// # Ok::<(), SamlError>(())
 /// ```
 pub fn build_broken_response(kind: BreakKind, input: &BreakInput<'_>) -> Result<String, SamlError> {
+    build(kind, input, None)
+}
+
+/// [`build_broken_response`] in a response shape: the legitimate response is the one
+/// [`build_shaped_response`](crate::idp::build_shaped_response) writes (its attribute names,
+/// AuthnContext and namespace prefixes), and each kind's edit is made in that shape's prefixes,
+/// so an SP that meets Okta's `saml2:` or Entra ID's unprefixed Assertion meets the same defect.
+///
+/// Errors: as [`build_broken_response`].
+pub fn build_shaped_broken_response(
+    kind: BreakKind,
+    input: &BreakInput<'_>,
+    shape: &ResponseShape,
+) -> Result<String, SamlError> {
+    build(kind, input, Some(shape))
+}
+
+fn build(
+    kind: BreakKind,
+    input: &BreakInput<'_>,
+    shape: Option<&ResponseShape>,
+) -> Result<String, SamlError> {
     let recipe = kind.recipe();
     let params = recipe.params.apply(&input.params)?;
     let profile = recipe.profile.apply(input.profile, input.idp)?;
-    let unsigned = crate::build_response_with_ids(&params, input.ids.clone()).xml;
-    let unsigned = recipe.before_signing.apply(unsigned, input)?;
+    let (unsigned, prefixes) = match shape {
+        None => (crate::build_response_with_ids(&params, input.ids.clone()).xml, PrefixStyle::SAML),
+        Some(shape) => {
+            (write_shaped_response(&params, input.ids.clone(), shape).xml, shape.prefixes)
+        }
+    };
+    let unsigned = recipe.before_signing.apply(unsigned, input, prefixes)?;
     let signed = recipe.signing.apply(&unsigned, profile, input)?;
-    recipe.after_signing.apply(signed, input)
+    recipe.after_signing.apply(signed, input, prefixes)
 }

@@ -12,7 +12,8 @@ use crate::builder::{NS_ASSERTION, STATUS_SUCCESS};
 use crate::escape::escape_text;
 use crate::sign::sign_with;
 use crate::{
-    ErrorKind, Hint, ResponseParams, SamlError, SignTarget, SigningCredential, SigningProfile,
+    ErrorKind, Hint, PrefixStyle, ResponseParams, SamlError, SignTarget, SigningCredential,
+    SigningProfile,
 };
 
 /// How one kind of broken response is made from the legitimate request.
@@ -262,13 +263,19 @@ impl ProfileEdit {
 }
 
 impl XmlEdit {
-    pub(super) fn apply(self, xml: String, input: &BreakInput<'_>) -> Result<String, SamlError> {
+    pub(super) fn apply(
+        self,
+        xml: String,
+        input: &BreakInput<'_>,
+        p: PrefixStyle,
+    ) -> Result<String, SamlError> {
+        let saml = |local: &str| p.assertion_name(local);
         match self {
             XmlEdit::Keep => Ok(xml),
             XmlEdit::TopStatusCode(code) => replace_once(
                 &xml,
-                &format!("<samlp:StatusCode Value=\"{STATUS_SUCCESS}\"/>"),
-                &format!("<samlp:StatusCode Value=\"{code}\"/>"),
+                &format!("<{} Value=\"{STATUS_SUCCESS}\"/>", p.protocol_name("StatusCode")),
+                &format!("<{} Value=\"{code}\"/>", p.protocol_name("StatusCode")),
             ),
             XmlEdit::SecondEvilAssertion => {
                 let a = child_range(&xml, NS_ASSERTION, "Assertion")?;
@@ -282,30 +289,32 @@ impl XmlEdit {
             }
             XmlEdit::SessionEndedAnHourAgo => {
                 let ended = crate::format_instant(input.params.issue_instant - Duration::hours(1));
+                let statement = saml("AuthnStatement");
                 replace_once(
                     &xml,
-                    "<saml:AuthnStatement ",
-                    &format!("<saml:AuthnStatement SessionNotOnOrAfter=\"{ended}\" "),
+                    &format!("<{statement} "),
+                    &format!("<{statement} SessionNotOnOrAfter=\"{ended}\" "),
                 )
             }
-            XmlEdit::UnknownCondition => replace_once(
-                &xml,
-                "</saml:AudienceRestriction>",
-                "</saml:AudienceRestriction><saml:Condition xsi:type=\"xs:string\"/>",
-            ),
+            XmlEdit::UnknownCondition => {
+                let end = format!("</{}>", saml("AudienceRestriction"));
+                let condition = format!("<{} xsi:type=\"xs:string\"/>", saml("Condition"));
+                replace_once(&xml, &end, &format!("{end}{condition}"))
+            }
             XmlEdit::ResponseVersion(version) => {
                 replace_once(&xml, "Version=\"2.0\"", &format!("Version=\"{version}\""))
             }
             XmlEdit::IssuerFormat(format) => {
                 let a = child_range(&xml, NS_ASSERTION, "Assertion")?;
                 let issuer =
-                    format!("<saml:Issuer>{}</saml:Issuer>", escape_text(&input.params.issuer));
+                    format!("<{i}>{}</{i}>", escape_text(&input.params.issuer), i = saml("Issuer"));
                 let at = xml[a.clone()].find(&issuer).map(|i| a.start + i).ok_or_else(|| {
                     SamlError::new(ErrorKind::SigningFailed, "no Assertion Issuer to break")
                 })?;
                 let with_format = format!(
-                    "<saml:Issuer Format=\"{format}\">{}</saml:Issuer>",
-                    escape_text(&input.params.issuer)
+                    "<{i} Format=\"{format}\">{}</{i}>",
+                    escape_text(&input.params.issuer),
+                    i = saml("Issuer")
                 );
                 Ok(replace_range(&xml, at..at + issuer.len(), &with_format))
             }
@@ -345,15 +354,21 @@ fn fitted_to(profile: SigningProfile, key: &SigningCredential) -> SigningProfile
 }
 
 impl Splice {
-    pub(super) fn apply(self, signed: String, input: &BreakInput<'_>) -> Result<String, SamlError> {
+    pub(super) fn apply(
+        self,
+        signed: String,
+        input: &BreakInput<'_>,
+        p: PrefixStyle,
+    ) -> Result<String, SamlError> {
         match self {
             Splice::Keep => Ok(signed),
             Splice::WrapResponse(wrap) => wrap.apply(&signed, input),
-            Splice::WrapAssertion(wrap) => wrap.apply(&signed, input),
+            Splice::WrapAssertion(wrap) => wrap.apply(&signed, input, p),
             Splice::CommentBeforeNameIdSuffix(suffix) => {
                 let honest = escape_text(&input.params.name_id);
-                let needle = format!(">{honest}{suffix}</saml:NameID>");
-                let commented = format!(">{honest}<!---->{suffix}</saml:NameID>");
+                let name_id = p.assertion_name("NameID");
+                let needle = format!(">{honest}{suffix}</{name_id}>");
+                let commented = format!(">{honest}<!---->{suffix}</{name_id}>");
                 replace_once(&signed, &needle, &commented)
             }
             Splice::ResponseTakesAssertionId => {
@@ -414,7 +429,12 @@ impl ResponseWrap {
 }
 
 impl AssertionWrap {
-    fn apply(self, signed: &str, input: &BreakInput<'_>) -> Result<String, SamlError> {
+    fn apply(
+        self,
+        signed: &str,
+        input: &BreakInput<'_>,
+        p: PrefixStyle,
+    ) -> Result<String, SamlError> {
         let a = child_range(signed, NS_ASSERTION, "Assertion")?;
         let original = &signed[a.clone()];
         let evil_id = format!("{}_evil", input.ids.assertion_id);
@@ -439,12 +459,14 @@ impl AssertionWrap {
                 hide_in_signature(&format!("<ds:Object>{unsigned_original}</ds:Object>"))?
             }
             AssertionWrap::OriginalInExtensions => {
-                format!("<samlp:Extensions>{original}</samlp:Extensions>{}", evil_unsigned()?)
+                let extensions = p.protocol_name("Extensions");
+                format!("<{extensions}>{original}</{extensions}>{}", evil_unsigned()?)
             }
         };
         let mut out = replace_range(signed, a, &replacement);
         if let AssertionWrap::ChangedInPlace = self {
-            let response_end = out.rfind("</samlp:Response>").unwrap_or(out.len());
+            let end_tag = format!("</{}>", p.protocol_name("Response"));
+            let response_end = out.rfind(&end_tag).unwrap_or(out.len());
             out.insert_str(response_end, &unsigned_original);
         }
         Ok(out)

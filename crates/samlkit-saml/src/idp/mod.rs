@@ -31,6 +31,8 @@ pub use request::{
     AuthnRequestInfo, ErrorAnswer, IncomingRequest, MAX_REQUEST_BYTES, Refusal, RequestCheck,
     check_authn_request,
 };
+#[cfg(feature = "test-harness")]
+pub(crate) use response::write_shaped_response;
 pub use response::{StatusCode, build_shaped_response, build_status_response};
 pub use shape::{ResponseShape, SHAPES};
 pub use sp::{AcsEndpoint, SpRegistration};

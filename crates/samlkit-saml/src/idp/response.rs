@@ -83,13 +83,25 @@ impl StatusCode {
 /// };
 /// let entra = ResponseShape::by_name("entra").unwrap();
 /// let built = build_shaped_response(&params, entra)?;
-/// assert!(built.xml.contains(r#"<saml:Attribute Name="http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress">"#));
+/// // Entra ID writes an unprefixed, default-namespace Assertion.
+/// assert!(built.xml.contains(r#"<Attribute Name="http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress">"#));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn build_shaped_response(
     params: &ResponseParams,
     shape: &ResponseShape,
 ) -> Result<BuiltResponse, SamlError> {
+    let ids = ResponseIds::random(params.session_index.as_deref())?;
+    Ok(write_shaped_response(params, ids, shape))
+}
+
+/// [`build_shaped_response`] with the given IDs (the `--break` kinds rebuild a response with
+/// the legitimate one's IDs).
+pub(crate) fn write_shaped_response(
+    params: &ResponseParams,
+    ids: ResponseIds,
+    shape: &ResponseShape,
+) -> BuiltResponse {
     let mut shaped = params.clone();
     shaped.attributes = params
         .attributes
@@ -99,12 +111,12 @@ pub fn build_shaped_response(
             values: a.values.clone(),
         })
         .collect();
-    let ids = ResponseIds::random(params.session_index.as_deref())?;
     let style = ResponseStyle {
         authn_context: shape.authn_context,
         attribute_name_format: shape.attribute_name_format,
+        prefixes: shape.prefixes,
     };
-    Ok(write_response(&shaped, ids, &style))
+    write_response(&shaped, ids, &style)
 }
 
 /// Builds an unsigned error Response (no Assertion) with `status` and an optional
@@ -155,4 +167,60 @@ pub(crate) fn status_element(status: StatusCode, message: Option<&str>) -> Strin
     }
     x.push_str("</samlp:Status>");
     x
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{build_response_with_ids, group_attributes, name_id_format_uri};
+
+    fn params() -> ResponseParams {
+        ResponseParams {
+            issuer: "https://idp.example.com".into(),
+            name_id: "alice@example.com".into(),
+            name_id_format: name_id_format_uri("email").unwrap_or_default(),
+            audiences: vec!["https://sp.example.com".into()],
+            recipient: Some("https://sp.example.com/acs".into()),
+            destination: Some("https://sp.example.com/acs".into()),
+            in_response_to: Some("_req1".into()),
+            attributes: group_attributes([("email", "alice@example.com"), ("groups", "a")]),
+            session_index: Some("_s1".into()),
+            issue_instant: chrono::DateTime::from_timestamp(1_795_000_000, 0).unwrap_or_default(),
+            valid_for: chrono::Duration::minutes(5),
+        }
+    }
+
+    fn ids() -> ResponseIds {
+        ResponseIds {
+            response_id: "_r1".into(),
+            assertion_id: "_a1".into(),
+            session_index: "_s1".into(),
+        }
+    }
+
+    #[test]
+    fn the_generic_shape_is_the_plain_builder_byte_for_byte() {
+        let generic = ResponseShape::by_name("generic").unwrap();
+        assert_eq!(
+            write_shaped_response(&params(), ids(), generic).xml,
+            build_response_with_ids(&params(), ids()).xml
+        );
+    }
+
+    #[test]
+    fn each_prefix_style_names_every_element_of_its_namespace() {
+        for shape in crate::idp::SHAPES {
+            let xml = write_shaped_response(&params(), ids(), shape).xml;
+            let doc = crate::verify::parse_document(&xml).unwrap();
+            for node in doc.descendants().filter(|n| n.is_element()) {
+                let expected = if node.namespace_uri() == crate::NS_PROTOCOL {
+                    shape.prefixes.protocol
+                } else {
+                    assert_eq!(node.namespace_uri(), crate::NS_ASSERTION, "{}", node.name());
+                    shape.prefixes.assertion
+                };
+                assert_eq!(node.prefix(), expected, "{}: <{}>", shape.name, node.name());
+            }
+        }
+    }
 }

@@ -5,8 +5,23 @@
 //! it signs by default, the NameID format, the AuthnContextClassRef, the attribute NameFormat
 //! (ADFS and Entra ID omit it and name attributes by claim URI) and the attribute names it
 //! uses for the usual user fields.
+//!
+//! The namespace prefixes ([`ResponseShape::prefixes`]) are what each IdP writes on the wire,
+//! from published sample responses:
+//! - Entra ID: `samlp:Response`, `<Issuer xmlns="urn:oasis:names:tc:SAML:2.0:assertion">` and an
+//!   unprefixed `<Assertion xmlns="urn:oasis:names:tc:SAML:2.0:assertion">` (Microsoft's
+//!   "Single sign-on SAML protocol" page, section Response:
+//!   <https://learn.microsoft.com/entra/identity-platform/single-sign-on-saml-protocol>).
+//! - AD FS: the same serializer as Entra ID (Windows Identity Foundation): `samlp:` and a
+//!   default-namespace Assertion, as in captures of AD FS 2.0 to 2019 responses (Microsoft
+//!   publishes no AD FS response sample; this row follows Entra ID's).
+//! - Okta: `saml2p:Response`, `saml2:Issuer`, `saml2:Assertion` (OpenSAML's prefixes; e.g. the
+//!   captured Okta response at <https://gist.github.com/IgorKarymov/6826282>, and the same
+//!   prefixes in other OpenSAML IdPs such as RSA's Cloud Authentication Service sample at
+//!   <https://community.rsa.com/t5/securid-cloud-authentication/example-saml-idp-for-cloud-authentication-service-assertion/ta-p/622989>).
+//! - Salesforce and samlkit's own (`generic`): `samlp:` and `saml:`, the SAML core examples.
 
-use crate::SignTarget;
+use crate::{PrefixStyle, SignTarget};
 
 const AC_PPT: &str = "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport";
 const AC_PASSWORD: &str = "urn:oasis:names:tc:SAML:2.0:ac:classes:Password";
@@ -31,6 +46,8 @@ pub struct ResponseShape {
     /// Renames: (the user field's key in the configuration, the attribute Name this IdP uses).
     /// Fields not listed keep their key as the Name.
     pub attribute_names: &'static [(&'static str, &'static str)],
+    /// The namespace prefixes it writes (`saml2:`, an unprefixed Assertion, …).
+    pub prefixes: PrefixStyle,
 }
 
 /// Every shape; the first is the default.
@@ -43,6 +60,7 @@ pub const SHAPES: &[ResponseShape] = &[
         authn_context: AC_PPT,
         attribute_name_format: Some(NF_BASIC),
         attribute_names: &[],
+        prefixes: PrefixStyle::SAML,
     },
     ResponseShape {
         name: "salesforce",
@@ -57,6 +75,7 @@ pub const SHAPES: &[ResponseShape] = &[
             ("email", "email"),
             ("is_portal_user", "is_portal_user"),
         ],
+        prefixes: PrefixStyle::SAML,
     },
     ResponseShape {
         name: "adfs",
@@ -73,6 +92,7 @@ pub const SHAPES: &[ResponseShape] = &[
             ("upn", "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn"),
             ("groups", "http://schemas.xmlsoap.org/claims/Group"),
         ],
+        prefixes: PrefixStyle::DEFAULT_ASSERTION,
     },
     ResponseShape {
         name: "okta",
@@ -87,6 +107,7 @@ pub const SHAPES: &[ResponseShape] = &[
             ("email", "email"),
             ("groups", "groups"),
         ],
+        prefixes: PrefixStyle::SAML2,
     },
     ResponseShape {
         name: "entra",
@@ -105,6 +126,7 @@ pub const SHAPES: &[ResponseShape] = &[
             ("tenant_id", "http://schemas.microsoft.com/identity/claims/tenantid"),
             ("groups", "http://schemas.microsoft.com/ws/2008/06/identity/claims/groups"),
         ],
+        prefixes: PrefixStyle::DEFAULT_ASSERTION,
     },
 ];
 
