@@ -4,7 +4,8 @@
 # 127.0.0.1, and defines what the scripts measure it with. Sets: $bin, $loadgen, $work, $pid,
 # $base (http://ADDR). Stops the server and removes $work on exit.
 
-cargo build --release --quiet --bin samlkit --example idp-open-loop
+# IDP_LOAD_SKIP_BUILD=1 uses the binaries as they are (e.g. while cargo is busy with a test build).
+[ -n "${IDP_LOAD_SKIP_BUILD:-}" ] || cargo build --release --quiet --bin samlkit --example idp-open-loop
 bin=target/release/samlkit
 loadgen=target/release/examples/idp-open-loop
 work="$(mktemp -d)"
