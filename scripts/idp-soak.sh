@@ -31,6 +31,7 @@ while kill -0 "$loadgen_pid" 2>/dev/null && [ "$elapsed" -le "$seconds" ]; do
 done
 status=0
 wait "$loadgen_pid" || status=$?
+printf '%8d %10d %12d %8s\n' "$seconds" "$(rss_kb)" "$(( $(cpu_ms) - start_cpu ))" "$(load1)" | tee -a "$samples.table"
 echo "$seconds $(rss_kb)" >> "$samples"
 cat "$work/loadgen.out"
 cpu_total=$(( $(cpu_ms) - start_cpu ))
