@@ -16,6 +16,15 @@ bench:
 bench-anchors:
     bash scripts/bench-anchors.sh
 
+# Load test of `samlkit idp serve` (README: Run a test IdP, Load): wrk at 50 and 200 connections,
+# then a fixed 2,000 logins/s open loop; SECONDS per run (default 30).
+idp-load SECONDS="30":
+    bash scripts/idp-load.sh {{SECONDS}}
+
+# Soak of `samlkit idp serve`: 1,000 logins/s for MINUTES (default 10), RSS every 10 s.
+idp-soak MINUTES="10":
+    bash scripts/idp-soak.sh {{MINUTES}}
+
 # C14N conformance against the shared vectors with the release binary.
 c14n-conformance:
     cargo build --release

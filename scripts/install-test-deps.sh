@@ -22,6 +22,8 @@ wanted+=(curl)
 wanted+=(ca-certificates)
 # scripts/bench-anchors.sh (`just bench-anchors`): hyperfine, GNU time for peak RSS, xmllint.
 wanted+=(hyperfine time libxml2-utils)
+# scripts/idp-load.sh (`just idp-load`): wrk, the closed-loop HTTP load generator.
+wanted+=(wrk)
 # `idp serve` against a real SP: tests/interop/onelogin_flask_sp.py (python3-saml on Flask).
 wanted+=(python3-flask)
 # ... and in a real browser: headless Chromium through chromedriver and python3-selenium.

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use chrono::Duration;
 use samlkit_cert::Certificate;
@@ -118,7 +119,8 @@ pub(crate) struct Idp {
     pub(crate) published: Vec<Certificate>,
     pub(crate) auto_login: Option<String>,
     pub(crate) allow_login_hint: bool,
-    pub(crate) users: Vec<User>,
+    /// Shared with the sessions that log them in (a session holds the user, not a copy).
+    pub(crate) users: Vec<Arc<User>>,
     pub(crate) sps: Vec<SpConfig>,
 }
 
@@ -132,7 +134,7 @@ impl Idp {
     pub(crate) fn registrations(&self) -> Vec<SpRegistration> {
         self.sps.iter().map(|s| s.registration.clone()).collect()
     }
-    pub(crate) fn user(&self, id: &str) -> Option<&User> {
+    pub(crate) fn user(&self, id: &str) -> Option<&Arc<User>> {
         self.users.iter().find(|u| u.id == id)
     }
     pub(crate) fn sp(&self, entity_id: &str) -> Option<&SpConfig> {
@@ -269,15 +271,15 @@ fn build(
                 ),
             )
         })?;
-        if users.iter().any(|x: &User| x.id == u.id) {
+        if users.iter().any(|x: &Arc<User>| x.id == u.id) {
             return Err(err(&key("id"), format!("{:?} is used by two users", u.id)));
         }
-        users.push(User {
+        users.push(Arc::new(User {
             id: u.id,
             name_id: u.name_id,
             name_id_format,
             attributes: u.attributes.into_iter().collect(),
-        });
+        }));
     }
     let known_user = |key: &str, id: &Option<String>| -> Result<(), CliError> {
         match id {

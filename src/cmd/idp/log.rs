@@ -146,3 +146,22 @@ pub(crate) fn pretty(xml: &str) -> String {
     out.push('\n');
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_log_keeps_the_last_hundred_messages() {
+        let log = MessageLog::new(None);
+        for n in 1..=250 {
+            log.record("received", "AuthnRequest", "https://sp.example.com", &format!("<m{n}/>"));
+        }
+        let kept = log.snapshot();
+        assert_eq!(kept.len(), KEPT);
+        assert_eq!((kept[0].seq, kept[KEPT - 1].seq), (151, 250));
+        assert_eq!(kept[KEPT - 1].xml, "<m250/>");
+        assert!(log.get(150).is_none(), "older messages are gone");
+        assert_eq!(log.get(151).map(|m| m.xml), Some("<m151/>".to_string()));
+    }
+}

@@ -168,7 +168,12 @@ fn serve(args: ServeArgs) -> Result<ExitCode, CliError> {
             CliError::input(format!("--log-dir {}: {}", dir.display(), crate::io::describe_io(&e)))
         })?;
     }
+    // The handlers' CPU work (checks, building, signing) runs on the blocking pool, first in,
+    // first out; one thread per core keeps it from time-slicing more requests than there are
+    // cores, so a request waits for those ahead of it and no longer.
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let runtime = tokio::runtime::Builder::new_multi_thread()
+        .max_blocking_threads(cores)
         .enable_all()
         .build()
         .map_err(|e| CliError::input(format!("cannot start the server runtime: {e}")))?;

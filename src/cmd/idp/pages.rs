@@ -81,7 +81,7 @@ pub(crate) fn login(idp: &Idp, req: &LoginRequest<'_>) -> String {
         ));
     }
     body.push_str("<label>or NameID <input type=\"text\" name=\"name_id\" placeholder=\"someone@example.com\"></label>\n</fieldset>\n");
-    let first = idp.users.first().map(attributes_text).unwrap_or_default();
+    let first = idp.users.first().map(|u| attributes_text(u)).unwrap_or_default();
     body.push_str(&format!(
         "<fieldset><legend>Attributes for this login (NAME=VALUE per line; empty: the user's own)</legend>\n<textarea name=\"attributes\" rows=\"5\" placeholder=\"{}\"></textarea>\n</fieldset>\n",
         escape_attr(&first)

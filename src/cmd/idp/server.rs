@@ -1,7 +1,6 @@
 //! The test IdP's HTTP server on axum: routes, sessions, and the login flow around the
 //! protocol checks of `samlkit_saml::idp`.
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -16,17 +15,17 @@ use base64::engine::general_purpose::STANDARD;
 use chrono::{DateTime, Duration, Utc};
 use samlkit_dsig::SignatureMethod;
 use samlkit_saml::idp::{
-    AuthnRequestInfo, ErrorAnswer, IncomingRequest, RequestCheck, SpRegistration,
-    StatusCode as SamlStatus, build_logout_request, build_logout_response, build_shaped_response,
-    build_status_response, check_authn_request, check_logout_signature, parse_logout_request,
-    parse_logout_response,
+    AuthnRequestInfo, ErrorAnswer, ExpiringMap, IncomingRequest, RequestCheck, RequestIdCache,
+    SpRegistration, StatusCode as SamlStatus, build_logout_request, build_logout_response,
+    build_shaped_response, build_status_response, check_authn_request, check_logout_signature,
+    parse_logout_request, parse_logout_response,
 };
 use samlkit_saml::redirect::{self, MessageKind};
 use samlkit_saml::{
-    AssertionEncryption, BreakInput, BreakKind, IdpMetadataParams, InMemoryReplayCache,
-    ResponseParams, SamlError, SignTarget, SigningCredential, SigningProfile, attacker_credential,
-    build_idp_metadata, build_shaped_broken_response, name_id_format_uri, new_id, post_form,
-    sign_and_encrypt, sign_document,
+    AssertionEncryption, BreakInput, BreakKind, IdpMetadataParams, ResponseParams, SamlError,
+    SignTarget, SigningCredential, SigningProfile, attacker_credential, build_idp_metadata,
+    build_shaped_broken_response, name_id_format_uri, new_id, post_form, sign_and_encrypt,
+    sign_document,
 };
 use serde::Deserialize;
 
@@ -40,16 +39,15 @@ const SESSION_COOKIE: &str = "samlkit_idp_session";
 /// How old an AuthnRequest may be, and the clock difference allowed with an SP.
 const REQUEST_MAX_AGE_SECONDS: i64 = 300;
 const SKEW_SECONDS: i64 = 60;
-/// Pending logins (the login page is showing) are forgotten after this long.
+/// Pending logins (the login page is showing) are forgotten after this long, and at most this
+/// many are kept (the oldest go first).
 const PENDING_MINUTES: i64 = 30;
-/// Sessions last this long, and at most this many are kept (under load every auto_login
-/// answer to a cookie-less client makes one): when full, the older half goes.
-const SESSION_HOURS: i64 = 8;
-const MAX_SESSIONS: usize = 50_000;
 const MAX_PENDING: usize = 10_000;
-/// Request IDs are remembered for the request's lifetime (5 min + skew): room for about 2,500
-/// requests a second.
-const MAX_REMEMBERED_REQUESTS: usize = 1_000_000;
+/// Sessions last this long from the login, and at most this many are kept: under load every
+/// auto_login answer to a cookie-less client makes one, so when full the oldest goes (its
+/// browser sees the login page, or auto_login, again).
+const SESSION_HOURS: i64 = 8;
+const MAX_SESSIONS: usize = 10_000;
 
 /// One SP the session has logged in to.
 #[derive(Clone)]
@@ -60,44 +58,10 @@ struct SessionSp {
     name_id_format: String,
 }
 
-/// A browser's login at the IdP.
-#[derive(Clone)]
+/// A browser's login at the IdP (it lasts [`SESSION_HOURS`] from the first login).
 struct Session {
-    user: User,
+    user: Arc<User>,
     sps: Vec<SessionSp>,
-    created: DateTime<Utc>,
-}
-
-/// Something with an age, for [`make_room`].
-trait Aged {
-    fn created(&self) -> DateTime<Utc>;
-}
-
-impl Aged for Session {
-    fn created(&self) -> DateTime<Utc> {
-        self.created
-    }
-}
-
-impl Aged for Pending {
-    fn created(&self) -> DateTime<Utc> {
-        self.created
-    }
-}
-
-/// Drops entries created before `oldest`; if `max` are still left, the older half too.
-fn make_room<T: Aged>(map: &mut HashMap<String, T>, oldest: DateTime<Utc>, max: usize) {
-    if map.len() < max {
-        return;
-    }
-    map.retain(|_, v| v.created() >= oldest);
-    if map.len() >= max {
-        let mut ages: Vec<DateTime<Utc>> = map.values().map(Aged::created).collect();
-        ages.sort_unstable();
-        if let Some(median) = ages.get(ages.len() / 2).copied() {
-            map.retain(|_, v| v.created() > median);
-        }
-    }
 }
 
 /// A login waiting on the login page.
@@ -105,7 +69,6 @@ struct Pending {
     sp_index: usize,
     request: Option<AuthnRequestInfo>,
     relay_state: Option<String>,
-    created: DateTime<Utc>,
 }
 
 pub(crate) struct AppState {
@@ -113,9 +76,11 @@ pub(crate) struct AppState {
     registrations: Vec<SpRegistration>,
     destinations: Vec<String>,
     metadata: String,
-    seen: InMemoryReplayCache,
-    sessions: Mutex<HashMap<String, Session>>,
-    pending: Mutex<HashMap<String, Pending>>,
+    /// Everything kept per request is bounded: answered request IDs until they are stale,
+    /// sessions and pending logins by lifetime and count, `/log` by [`super::log::KEPT`].
+    seen: RequestIdCache,
+    sessions: Mutex<ExpiringMap<Session>>,
+    pending: Mutex<ExpiringMap<Pending>>,
     pub(crate) log: MessageLog,
     attacker: SigningCredential,
 }
@@ -157,9 +122,9 @@ impl AppState {
             registrations: idp.registrations(),
             destinations: vec![idp.sso_url()],
             metadata,
-            seen: InMemoryReplayCache::with_capacity(MAX_REMEMBERED_REQUESTS),
-            sessions: Mutex::new(HashMap::new()),
-            pending: Mutex::new(HashMap::new()),
+            seen: RequestIdCache::new(),
+            sessions: Mutex::new(ExpiringMap::new(Duration::hours(SESSION_HOURS), MAX_SESSIONS)),
+            pending: Mutex::new(ExpiringMap::new(Duration::minutes(PENDING_MINUTES), MAX_PENDING)),
             log,
             attacker,
             idp,
@@ -231,6 +196,19 @@ struct SamlForm {
     relay_state: Option<String>,
 }
 
+/// Runs a handler's synchronous work (checking the message, building the answer, RSA signing:
+/// a few hundred microseconds of CPU) on the blocking pool. Its queue is first in, first out and
+/// it has one thread per core (see `serve`), so under load the requests are answered in the
+/// order they arrived, while the async workers keep accepting connections and reading requests.
+async fn offload(work: impl FnOnce() -> Response + Send + 'static) -> Response {
+    tokio::task::spawn_blocking(work).await.unwrap_or_else(|e| {
+        html(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            pages::refused("Internal error", &format!("the request handler failed: {e}"), None),
+        )
+    })
+}
+
 fn query_param(query: &str, name: &str) -> Option<String> {
     query.split('&').find_map(|pair| {
         let (k, v) = pair.split_once('=')?;
@@ -243,9 +221,12 @@ async fn sso_redirect(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let query = query.unwrap_or_default();
-    let hint = query_param(&query, "login_hint");
-    sso(&state, &headers, IncomingRequest::Redirect { query: &query }, hint)
+    offload(move || {
+        let query = query.unwrap_or_default();
+        let hint = query_param(&query, "login_hint");
+        sso(&state, &headers, IncomingRequest::Redirect { query: &query }, hint)
+    })
+    .await
 }
 
 async fn sso_post(
@@ -253,18 +234,22 @@ async fn sso_post(
     headers: HeaderMap,
     Form(form): Form<SamlForm>,
 ) -> Response {
-    let Some(saml_request) = form.saml_request.as_deref() else {
-        return with_outcome(
-            html(
-                StatusCode::BAD_REQUEST,
-                pages::refused("Bad request", "the form has no SAMLRequest field", None),
-            ),
-            None,
-            "bad_request",
-        );
-    };
-    let incoming = IncomingRequest::Post { saml_request, relay_state: form.relay_state.as_deref() };
-    sso(&state, &headers, incoming, None)
+    offload(move || {
+        let Some(saml_request) = form.saml_request.as_deref() else {
+            return with_outcome(
+                html(
+                    StatusCode::BAD_REQUEST,
+                    pages::refused("Bad request", "the form has no SAMLRequest field", None),
+                ),
+                None,
+                "bad_request",
+            );
+        };
+        let incoming =
+            IncomingRequest::Post { saml_request, relay_state: form.relay_state.as_deref() };
+        sso(&state, &headers, incoming, None)
+    })
+    .await
 }
 
 fn sso(
@@ -373,10 +358,11 @@ fn session_id(headers: &HeaderMap) -> Option<String> {
         })
 }
 
-fn current_session(state: &AppState, headers: &HeaderMap) -> Option<(String, Session)> {
+/// The browser's session cookie and the session's user, if the session is still live.
+fn current_session(state: &AppState, headers: &HeaderMap) -> Option<(String, Arc<User>)> {
     let id = session_id(headers)?;
-    let session = lock(&state.sessions).get(&id).cloned()?;
-    (session.created + Duration::hours(SESSION_HOURS) > Utc::now()).then_some((id, session))
+    let user = lock(&state.sessions).get(&id, Utc::now())?.user.clone();
+    Some((id, user))
 }
 
 /// Who answers this request without the login page, if anyone: the session's user (unless
@@ -406,7 +392,7 @@ fn answer(
         .filter(|_| state.idp.allow_login_hint)
         .and_then(|id| state.idp.user(&id).cloned());
     let user = match (&session, force) {
-        (Some((_, s)), false) => Some(s.user.clone()),
+        (Some((_, u)), false) => Some(u.clone()),
         _ => auto.cloned().or(hinted),
     };
     let entity = sp.registration.entity_id.clone();
@@ -450,10 +436,7 @@ fn answer(
             sign: sign_name(sp.sign),
         },
     );
-    let now = Utc::now();
-    let mut pending = lock(&state.pending);
-    make_room(&mut pending, now - Duration::minutes(PENDING_MINUTES), MAX_PENDING);
-    pending.insert(token, Pending { sp_index, request, relay_state, created: now });
+    lock(&state.pending).insert(token, Pending { sp_index, request, relay_state }, Utc::now());
     with_outcome(Html(page).into_response(), Some(&entity), "login_page")
 }
 
@@ -519,7 +502,7 @@ fn issue(
     state: &AppState,
     session_id: Option<String>,
     sp: &SpConfig,
-    user: &User,
+    user: &Arc<User>,
     request: Option<&AuthnRequestInfo>,
     relay_state: Option<String>,
     choices: &Choices,
@@ -676,17 +659,16 @@ fn issue(
     let id = session_id.unwrap_or_else(|| new_id().unwrap_or_default());
     {
         let mut sessions = lock(&state.sessions);
-        if !sessions.contains_key(&id) {
-            make_room(&mut sessions, now - Duration::hours(SESSION_HOURS), MAX_SESSIONS);
+        match sessions.get_mut(&id, now) {
+            Some(session) => {
+                session.user = user.clone();
+                session.sps.retain(|s| s.entity_id != entry.entity_id);
+                session.sps.push(entry);
+            }
+            None => {
+                sessions.insert(id.clone(), Session { user: user.clone(), sps: vec![entry] }, now)
+            }
         }
-        let session = sessions.entry(id.clone()).or_insert_with(|| Session {
-            user: user.clone(),
-            sps: Vec::new(),
-            created: now,
-        });
-        session.user = user.clone();
-        session.sps.retain(|s| s.entity_id != entry.entity_id);
-        session.sps.push(entry);
     }
     let mut response = Html(page).into_response();
     if let Ok(cookie) =
@@ -722,7 +704,7 @@ async fn sso_init(
     headers: HeaderMap,
     Query(q): Query<InitQuery>,
 ) -> Response {
-    match state.idp.sps.iter().position(|s| s.registration.entity_id == q.sp) {
+    offload(move || match state.idp.sps.iter().position(|s| s.registration.entity_id == q.sp) {
         Some(index) => answer(&state, &headers, index, None, q.relay_state, q.login_hint),
         None => with_outcome(
             html(
@@ -736,7 +718,8 @@ async fn sso_init(
             None,
             "refused:unknown_service_provider",
         ),
-    }
+    })
+    .await
 }
 
 #[derive(Deserialize)]
@@ -757,7 +740,8 @@ async fn login(
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Response {
-    let Some(pending) = lock(&state.pending).remove(&form.token) else {
+    offload(move || {
+    let Some(pending) = lock(&state.pending).remove(&form.token, Utc::now()) else {
         return with_outcome(
             html(
                 StatusCode::BAD_REQUEST,
@@ -795,7 +779,7 @@ async fn login(
     }
     let typed = form.name_id.as_deref().map(str::trim).filter(|n| !n.is_empty());
     let user = match (typed, form.user.as_deref().and_then(|id| state.idp.user(id))) {
-        (Some(name_id), _) => User {
+        (Some(name_id), _) => Arc::new(User {
             id: name_id.to_string(),
             name_id: name_id.to_string(),
             name_id_format: name_id_format_uri(if name_id.contains('@') {
@@ -805,7 +789,7 @@ async fn login(
             })
             .unwrap_or_default(),
             attributes: Vec::new(),
-        },
+        }),
         (None, Some(user)) => user.clone(),
         (None, None) => {
             return with_outcome(
@@ -852,6 +836,8 @@ async fn login(
         &choices,
         "login",
     )
+    })
+    .await
 }
 
 async fn slo_redirect(
@@ -859,43 +845,51 @@ async fn slo_redirect(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let query = query.unwrap_or_default();
-    let request = query_param(&query, "SAMLRequest");
-    let response = query_param(&query, "SAMLResponse");
-    let relay_state = query_param(&query, "RelayState");
-    let decoded = match (request, response) {
-        (Some(v), None) => redirect::decode_and_inflate("SAMLRequest", &v).map(|x| (true, x)),
-        (None, Some(v)) => redirect::decode_and_inflate("SAMLResponse", &v).map(|x| (false, x)),
-        _ => {
-            return with_outcome(
+    offload(move || {
+        let query = query.unwrap_or_default();
+        let request = query_param(&query, "SAMLRequest");
+        let response = query_param(&query, "SAMLResponse");
+        let relay_state = query_param(&query, "RelayState");
+        let decoded = match (request, response) {
+            (Some(v), None) => redirect::decode_and_inflate("SAMLRequest", &v).map(|x| (true, x)),
+            (None, Some(v)) => redirect::decode_and_inflate("SAMLResponse", &v).map(|x| (false, x)),
+            _ => {
+                return with_outcome(
+                    html(
+                        StatusCode::BAD_REQUEST,
+                        pages::refused(
+                            "Bad request",
+                            "expected one SAMLRequest or SAMLResponse parameter",
+                            None,
+                        ),
+                    ),
+                    None,
+                    "bad_request",
+                );
+            }
+        };
+        match decoded {
+            Ok((true, xml)) => logout_request(
+                &state,
+                &headers,
+                &String::from_utf8_lossy(&xml),
+                relay_state,
+                Some(&query),
+            ),
+            Ok((false, xml)) => {
+                logout_response(&state, &String::from_utf8_lossy(&xml), Some(&query))
+            }
+            Err(e) => with_outcome(
                 html(
                     StatusCode::BAD_REQUEST,
-                    pages::refused(
-                        "Bad request",
-                        "expected one SAMLRequest or SAMLResponse parameter",
-                        None,
-                    ),
+                    pages::refused(e.kind().title(), &e.to_string(), None),
                 ),
                 None,
                 "bad_request",
-            );
+            ),
         }
-    };
-    match decoded {
-        Ok((true, xml)) => logout_request(
-            &state,
-            &headers,
-            &String::from_utf8_lossy(&xml),
-            relay_state,
-            Some(&query),
-        ),
-        Ok((false, xml)) => logout_response(&state, &String::from_utf8_lossy(&xml), Some(&query)),
-        Err(e) => with_outcome(
-            html(StatusCode::BAD_REQUEST, pages::refused(e.kind().title(), &e.to_string(), None)),
-            None,
-            "bad_request",
-        ),
-    }
+    })
+    .await
 }
 
 async fn slo_post(
@@ -903,28 +897,34 @@ async fn slo_post(
     headers: HeaderMap,
     Form(form): Form<SamlForm>,
 ) -> Response {
-    let decode = |v: &str| {
-        STANDARD
-            .decode(v.split_whitespace().collect::<String>())
-            .ok()
-            .and_then(|b| String::from_utf8(b).ok())
-    };
-    match (form.saml_request.as_deref().map(decode), form.saml_response.as_deref().map(decode)) {
-        (Some(Some(xml)), None) => logout_request(&state, &headers, &xml, form.relay_state, None),
-        (None, Some(Some(xml))) => logout_response(&state, &xml, None),
-        _ => with_outcome(
-            html(
-                StatusCode::BAD_REQUEST,
-                pages::refused(
-                    "Bad request",
-                    "expected one base64 SAMLRequest or SAMLResponse field",
-                    None,
+    offload(move || {
+        let decode = |v: &str| {
+            STANDARD
+                .decode(v.split_whitespace().collect::<String>())
+                .ok()
+                .and_then(|b| String::from_utf8(b).ok())
+        };
+        match (form.saml_request.as_deref().map(decode), form.saml_response.as_deref().map(decode))
+        {
+            (Some(Some(xml)), None) => {
+                logout_request(&state, &headers, &xml, form.relay_state, None)
+            }
+            (None, Some(Some(xml))) => logout_response(&state, &xml, None),
+            _ => with_outcome(
+                html(
+                    StatusCode::BAD_REQUEST,
+                    pages::refused(
+                        "Bad request",
+                        "expected one base64 SAMLRequest or SAMLResponse field",
+                        None,
+                    ),
                 ),
+                None,
+                "bad_request",
             ),
-            None,
-            "bad_request",
-        ),
-    }
+        }
+    })
+    .await
 }
 
 /// An SP's LogoutRequest: check it (a signed one against the SP's registered certificates),
@@ -976,10 +976,10 @@ fn logout_request(
     let mut others = Vec::new();
     if let Some(id) = session_id(headers) {
         let mut sessions = lock(&state.sessions);
-        let matches = sessions.get(&id).is_some_and(|s| {
+        let matches = sessions.get(&id, now).is_some_and(|s| {
             s.sps.iter().any(|e| e.entity_id == info.issuer && e.name_id == info.name_id)
         });
-        if matches && let Some(session) = sessions.remove(&id) {
+        if matches && let Some(session) = sessions.remove(&id, now) {
             others = session.sps.into_iter().filter(|e| e.entity_id != info.issuer).collect();
         }
     }
@@ -1121,31 +1121,5 @@ async fn log_download(State(state): State<Shared>, Path(seq): Path<u64>) -> Resp
             .into_response(),
         None => (StatusCode::NOT_FOUND, "no such message (only the last 100 are kept)\n")
             .into_response(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn make_room_drops_expired_then_the_older_half() {
-        let t0: DateTime<Utc> = "2026-01-01T00:00:00Z".parse().unwrap();
-        let pending = |minutes: i64| Pending {
-            sp_index: 0,
-            request: None,
-            relay_state: None,
-            created: t0 + Duration::minutes(minutes),
-        };
-        let mut map: HashMap<String, Pending> =
-            (0..10).map(|i| (i.to_string(), pending(i))).collect();
-        make_room(&mut map, t0, 20);
-        assert_eq!(map.len(), 10, "not full: nothing dropped");
-        make_room(&mut map, t0 + Duration::minutes(2), 10);
-        assert_eq!(map.len(), 8, "the two expired ones went, and 8 < 10");
-        make_room(&mut map, t0, 8);
-        let mut left: Vec<i64> = map.values().map(|p| (p.created - t0).num_minutes()).collect();
-        left.sort_unstable();
-        assert_eq!(left, [7, 8, 9], "the older half went");
     }
 }

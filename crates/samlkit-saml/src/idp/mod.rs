@@ -14,19 +14,26 @@
 //! - [`parse_logout_request`], [`build_logout_request`], [`build_logout_response`]: single logout;
 //!   [`check_logout_signature`] checks a logout message's signature (either binding) like an
 //!   AuthnRequest's.
+//! - What an IdP remembers between requests, bounded whatever the traffic: [`RequestIdCache`]
+//!   (answered AuthnRequest IDs, forgotten once stale, refusing rather than forgetting a live one
+//!   when full) and [`ExpiringMap`] (sessions and pending logins, by lifetime and count).
 //!
 //! Like the rest of the crate it never reads the clock: `now` is a parameter.
 
+mod expiring;
 mod logout;
+mod replay;
 mod request;
 mod response;
 mod shape;
 mod sp;
 
+pub use expiring::ExpiringMap;
 pub use logout::{
     LogoutRequestInfo, build_logout_request, build_logout_response, check_logout_signature,
     parse_logout_request, parse_logout_response,
 };
+pub use replay::RequestIdCache;
 pub use request::{
     AuthnRequestInfo, ErrorAnswer, IncomingRequest, MAX_REQUEST_BYTES, Refusal, RequestCheck,
     check_authn_request,
