@@ -161,6 +161,16 @@ impl<W: Write> Sink<'_, W> {
         }
         Ok(())
     }
+    /// Markup and names: short pieces whose total the next [`Sink::bytes`] flushes, so they
+    /// skip the size check.
+    #[inline]
+    fn raw(&mut self, b: &[u8]) {
+        self.buf.extend_from_slice(b);
+    }
+    #[inline]
+    fn byte(&mut self, b: u8) {
+        self.buf.push(b);
+    }
     #[inline]
     pub(crate) fn str(&mut self, s: &str) -> Result<(), XmlError> {
         self.bytes(s.as_bytes())
@@ -619,25 +629,25 @@ impl<'w, W: Write> State<'w, W> {
         }
 
         let out = &mut self.out;
-        out.bytes(b"<")?;
-        out.str(doc.node(NodeId(id)).name())?;
+        out.byte(b'<');
+        out.raw(doc.node(NodeId(id)).name().as_bytes());
         for &(p, ns) in &self.ns_out {
             if p == PREFIX_DEFAULT {
-                out.bytes(b" xmlns=\"")?;
+                out.raw(b" xmlns=\"");
             } else {
-                out.bytes(b" xmlns:")?;
-                out.str(doc.prefix_str(p))?;
-                out.bytes(b"=\"")?;
+                out.raw(b" xmlns:");
+                out.raw(doc.prefix_str(p).as_bytes());
+                out.raw(b"=\"");
             }
             out.attr_value(doc.ns_str(ns))?;
-            out.bytes(b"\"")?;
+            out.byte(b'"');
         }
         for a in &self.attrs_out {
-            out.bytes(b" ")?;
-            out.str(doc.attr_name(a))?;
-            out.bytes(b"=\"")?;
+            out.byte(b' ');
+            out.raw(doc.attr_name(a).as_bytes());
+            out.raw(b"=\"");
             out.attribute_value(doc.str_of(a.value), a.value.input_range().is_some())?;
-            out.bytes(b"\"")?;
+            out.byte(b'"');
         }
         out.bytes(b">")
     }
@@ -691,8 +701,8 @@ impl<'w, W: Write> State<'w, W> {
     }
 
     pub(crate) fn end_tag(&mut self, v: View<'_, '_>, id: u32) -> Result<(), XmlError> {
-        self.out.bytes(b"</")?;
-        self.out.str(v.doc.node(NodeId(id)).name())?;
+        self.out.raw(b"</");
+        self.out.raw(v.doc.node(NodeId(id)).name().as_bytes());
         self.out.bytes(b">")?;
         if let Some((in_scope, rendered)) = self.marks.pop() {
             self.in_scope.pop_to(in_scope);

@@ -168,18 +168,20 @@ pub(crate) fn decode_attr(
     arena: &mut String,
 ) -> Result<StrRef, DecodeError> {
     let bytes = raw.as_bytes();
-    if let Some(i) = memchr::memchr(b'<', bytes) {
-        return Err(DecodeError::LessThanInAttribute { at: i });
-    }
+    // One pass finds the common case, a value with nothing to decode or refuse.
     if !needs_attr_decoding(bytes) {
         return Ok(StrRef::input(offset..offset + raw.len()));
+    }
+    if let Some(i) = memchr::memchr(b'<', bytes) {
+        return Err(DecodeError::LessThanInAttribute { at: i });
     }
     let start = arena.len();
     decode_into(raw, true, arena)?;
     Ok(StrRef::arena(start..arena.len()))
 }
 
-/// Whether an attribute value holds a reference or whitespace that §3.3.3 normalizes.
+/// Whether an attribute value holds a reference or whitespace that §3.3.3 normalizes, or a
+/// `<` (refused).
 #[inline]
 fn needs_attr_decoding(bytes: &[u8]) -> bool {
     use crate::swar::{has_byte, has_less, word};
@@ -187,12 +189,12 @@ fn needs_attr_decoding(bytes: &[u8]) -> bool {
     while i + 8 <= bytes.len() {
         let w = word(bytes, i);
         // TAB, LF and CR are the only bytes below 0x0E an attribute value can hold.
-        if has_byte(w, b'&') | has_less(w, 0x0E) != 0 {
+        if has_byte(w, b'&') | has_byte(w, b'<') | has_less(w, 0x0E) != 0 {
             return true;
         }
         i += 8;
     }
-    bytes[i..].iter().any(|&b| matches!(b, b'&' | b'\t' | b'\n' | b'\r'))
+    bytes[i..].iter().any(|&b| matches!(b, b'&' | b'<' | b'\t' | b'\n' | b'\r'))
 }
 
 /// Normalizes line ends only (comments, PI data).
