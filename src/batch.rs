@@ -40,6 +40,12 @@ impl BatchArgs {
     pub(crate) fn jobs(&self) -> usize {
         self.jobs.or_else(|| std::thread::available_parallelism().ok()).map_or(1, NonZeroUsize::get)
     }
+
+    /// [`BatchArgs::jobs`] for `inputs` files: one alone needs no count of the CPUs (asking
+    /// reads several files under /proc and /sys, a measurable part of a one-file run).
+    pub(crate) fn jobs_for(&self, inputs: usize) -> usize {
+        if inputs <= 1 { 1 } else { self.jobs() }
+    }
 }
 
 fn parse_jobs(value: &str) -> Result<NonZeroUsize, String> {

@@ -50,7 +50,7 @@ pub(crate) const INVENTORY: InputLimit =
 /// stream of zeros on standard input costs no more memory than the limit).
 pub(crate) fn read_input(path: &str, limit: InputLimit) -> Result<Vec<u8>, CliError> {
     if path == "-" {
-        let bytes = read_at_most(std::io::stdin().lock(), limit.bytes)
+        let bytes = read_at_most(std::io::stdin().lock(), limit.bytes, 0)
             .map_err(|e| CliError::input(format!("cannot read standard input: {e}")))?;
         check_size(shown_path(path), bytes, limit).map_err(CliError::input)
     } else {
@@ -63,7 +63,10 @@ pub(crate) fn read_file(path: &Path, limit: InputLimit) -> Result<Vec<u8>, Strin
     let shown = path.display();
     let file =
         fs::File::open(path).map_err(|e| format!("cannot read {shown}: {}", describe_io(&e)))?;
-    let bytes = read_at_most(file, limit.bytes)
+    // Sized from the file's length, the buffer is read in one go instead of growing from 32
+    // bytes (ten reads for a 6 KB response; twenty-eight and several reallocations for 10 MB).
+    let expected = file.metadata().map_or(0, |m| m.len()).min(limit.bytes.saturating_add(1));
+    let bytes = read_at_most(file, limit.bytes, usize::try_from(expected).unwrap_or(0))
         .map_err(|e| format!("cannot read {shown}: {}", describe_io(&e)))?;
     check_size(&shown.to_string(), bytes, limit)
 }
@@ -80,8 +83,10 @@ fn check_size(shown: &str, bytes: Vec<u8>, limit: InputLimit) -> Result<Vec<u8>,
 }
 
 /// Up to `limit + 1` bytes of `reader`: one byte more than allowed is enough to refuse.
-fn read_at_most(reader: impl Read, limit: u64) -> std::io::Result<Vec<u8>> {
-    let mut buf = Vec::new();
+/// `expected`: how many bytes are likely (the buffer starts with room for one more, so the
+/// read that finds the end needs no new allocation).
+fn read_at_most(reader: impl Read, limit: u64, expected: usize) -> std::io::Result<Vec<u8>> {
+    let mut buf = Vec::with_capacity(expected.saturating_add(1));
     reader.take(limit.saturating_add(1)).read_to_end(&mut buf)?;
     Ok(buf)
 }

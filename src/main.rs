@@ -80,7 +80,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match parse_command_line() {
         Ok(cli) => cli,
         Err(err) => return error::report_clap_error(err),
     };
@@ -105,4 +105,22 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(err) => err.report(),
     }
+}
+
+/// [`Cli::try_parse`], except that clap's command tree is leaked instead of freed: it is built
+/// for this one parse, and dropping its thousands of small allocations cost more instructions
+/// than canonicalizing a whole response does (callgrind of a one-file `verify`), just before
+/// the process does its one job and exits.
+fn parse_command_line() -> Result<Cli, clap::Error> {
+    use clap::{CommandFactory, FromArgMatches};
+    let mut command = Cli::command();
+    // As `try_parse` does: errors of the parse come formatted; conversion errors get formatted.
+    let parsed = match command.try_get_matches_from_mut(std::env::args_os()) {
+        Ok(mut matches) => {
+            Cli::from_arg_matches_mut(&mut matches).map_err(|e| e.format(&mut command))
+        }
+        Err(e) => Err(e),
+    };
+    std::mem::forget(command);
+    parsed
 }

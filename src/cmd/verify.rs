@@ -263,7 +263,13 @@ pub(crate) fn run(args: VerifyArgs) -> Result<ExitCode, CliError> {
         };
         written.and_then(|()| if flush_each { out.flush() } else { Ok(()) }).map_err(stdout_failed)
     };
-    batch::run_ordered(&inputs, args.batch.jobs(), &mut progress, verify_one, report)?;
+    batch::run_ordered(
+        &inputs,
+        args.batch.jobs_for(inputs.len()),
+        &mut progress,
+        verify_one,
+        report,
+    )?;
     out.flush().map_err(stdout_failed)?;
     progress.finish();
     if !args.json && !quiet && inputs.len() > 1 {
@@ -567,7 +573,13 @@ fn run_metadata(
         };
         written.and_then(|()| if flush_each { out.flush() } else { Ok(()) }).map_err(stdout_failed)
     };
-    batch::run_ordered(inputs, batch_args.jobs(), &mut progress, verify_one, report)?;
+    batch::run_ordered(
+        inputs,
+        batch_args.jobs_for(inputs.len()),
+        &mut progress,
+        verify_one,
+        report,
+    )?;
     out.flush().map_err(stdout_failed)?;
     progress.finish();
     if !json && !quiet && inputs.len() > 1 {

@@ -360,10 +360,23 @@ struct OfferedCertificates {
     offered: Vec<Offered>,
 }
 
-enum Offered {
-    Certificate(Box<Certificate>),
-    /// Bytes that are not a DER certificate, described for people.
-    NotACertificate(String),
+/// One KeyInfo `X509Certificate`: its bytes, parsed only when a question needs more than a
+/// byte comparison. KeyInfo normally carries the trusted certificate itself, which equal bytes
+/// show without parsing it (an X.509 parse per message was a measurable part of a batch).
+struct Offered {
+    der: Vec<u8>,
+    /// The certificate, or (`Err`) what the bytes hold instead, for people.
+    parsed: std::cell::OnceCell<Result<Box<Certificate>, String>>,
+}
+
+impl Offered {
+    fn parsed(&self) -> &Result<Box<Certificate>, String> {
+        self.parsed.get_or_init(|| {
+            Certificate::from_der(&self.der)
+                .map(Box::new)
+                .map_err(|_| describe_non_certificate(&self.der))
+        })
+    }
 }
 
 impl OfferedCertificates {
@@ -373,11 +386,8 @@ impl OfferedCertificates {
             for data in ki.element_children().filter(|n| n.has_name(NS_DSIG, "X509Data")) {
                 for c in data.element_children().filter(|n| n.has_name(NS_DSIG, "X509Certificate"))
                 {
-                    let bytes = base64_value(c)?;
-                    offered.push(match Certificate::from_der(&bytes) {
-                        Ok(cert) => Offered::Certificate(Box::new(cert)),
-                        Err(_) => Offered::NotACertificate(describe_non_certificate(&bytes)),
-                    });
+                    let der = base64_value(c)?;
+                    offered.push(Offered { der, parsed: std::cell::OnceCell::new() });
                 }
             }
         }
@@ -385,10 +395,7 @@ impl OfferedCertificates {
     }
 
     fn certificates(&self) -> impl Iterator<Item = &Certificate> {
-        self.offered.iter().filter_map(|o| match o {
-            Offered::Certificate(c) => Some(c.as_ref()),
-            Offered::NotACertificate(_) => None,
-        })
+        self.offered.iter().filter_map(|o| o.parsed().as_ref().ok().map(|c| c.as_ref()))
     }
 
     /// Every trusted certificate, in the order to try them: the ones KeyInfo carries (same DER),
@@ -409,7 +416,8 @@ impl OfferedCertificates {
         if self.offered.is_empty() {
             return KeyInfoHint::Absent;
         }
-        if self.certificates().any(|c| c.der() == trusted.der()) {
+        // Equal bytes are the trusted certificate itself: no parse needed.
+        if self.offered.iter().any(|o| o.der == trusted.der()) {
             return KeyInfoHint::Same;
         }
         if self.certificates().any(|c| c.public_key() == trusted.public_key()) {
@@ -432,10 +440,7 @@ impl OfferedCertificates {
 
     /// What the first KeyInfo `X509Certificate` that is not a certificate holds, if any.
     fn not_a_certificate(&self) -> Option<String> {
-        self.offered.iter().find_map(|o| match o {
-            Offered::NotACertificate(what) => Some(what.clone()),
-            Offered::Certificate(_) => None,
-        })
+        self.offered.iter().find_map(|o| o.parsed().as_ref().err().cloned())
     }
 }
 

@@ -161,6 +161,16 @@ impl<W: Write> Sink<'_, W> {
         }
         Ok(())
     }
+    /// Markup and names: short pieces whose total the next [`Sink::bytes`] flushes, so they
+    /// skip the size check.
+    #[inline]
+    fn raw(&mut self, b: &[u8]) {
+        self.buf.extend_from_slice(b);
+    }
+    #[inline]
+    fn byte(&mut self, b: u8) {
+        self.buf.push(b);
+    }
     #[inline]
     pub(crate) fn str(&mut self, s: &str) -> Result<(), XmlError> {
         self.bytes(s.as_bytes())
@@ -180,6 +190,28 @@ impl<W: Write> Sink<'_, W> {
     /// Attribute values: `&` `<` `"` TAB LF CR escaped.
     fn attr_value(&mut self, s: &str) -> Result<(), XmlError> {
         self.escaped(s.as_bytes(), &ATTR_ESCAPES)
+    }
+
+    /// A text node's value. Text still in the input (`undecoded`) holds no reference and no
+    /// CR (the parser decodes such text into the arena) and no `<` (it would be markup), so
+    /// `>` is the only byte that can need escaping: one search instead of a scan for four.
+    #[inline]
+    fn text_value(&mut self, s: &str, undecoded: bool) -> Result<(), XmlError> {
+        if undecoded && memchr::memchr(b'>', s.as_bytes()).is_none() {
+            return self.bytes(s.as_bytes());
+        }
+        self.text(s)
+    }
+
+    /// An attribute's value. A value still in the input (`undecoded`) holds no reference, no
+    /// TAB, LF or CR (the parser normalizes such values into the arena) and no `<` (refused),
+    /// so `"` is the only byte that can need escaping.
+    #[inline]
+    fn attribute_value(&mut self, s: &str, undecoded: bool) -> Result<(), XmlError> {
+        if undecoded && memchr::memchr(b'"', s.as_bytes()).is_none() {
+            return self.bytes(s.as_bytes());
+        }
+        self.attr_value(s)
     }
 
     /// Copies `s` with the bytes `table` marks replaced. Clean 8-byte words are skipped with
@@ -410,7 +442,8 @@ impl<'w, W: Write> State<'w, W> {
     pub(crate) fn leaf(&mut self, v: View<'_, '_>, id: u32) -> Result<(), XmlError> {
         let doc = v.doc;
         match doc.data(id).payload {
-            Payload::Text(s) | Payload::CData(s) => self.out.text(doc.str_of(s)),
+            Payload::Text(s) => self.out.text_value(doc.str_of(s), s.input_range().is_some()),
+            Payload::CData(s) => self.out.text(doc.str_of(s)),
             Payload::Comment(s) => {
                 if self.comments {
                     self.out.bytes(b"<!--")?;
@@ -579,34 +612,42 @@ impl<'w, W: Write> State<'w, W> {
                     }
                 }
                 None => {
-                    let key = |a: &AttrData| (doc.ns_str(a.ns), local_of(doc, a));
-                    if !self.attrs_out.is_sorted_by(|a, b| key(a) <= key(b)) {
-                        self.attrs_out.sort_unstable_by(|a, b| key(a).cmp(&key(b)));
+                    // Equal namespace ids need no look at the URIs (most attributes have none).
+                    let order = |a: &AttrData, b: &AttrData| {
+                        let by_ns = if a.ns == b.ns {
+                            std::cmp::Ordering::Equal
+                        } else {
+                            doc.ns_str(a.ns).cmp(doc.ns_str(b.ns))
+                        };
+                        by_ns.then_with(|| local_of(doc, a).cmp(local_of(doc, b)))
+                    };
+                    if !self.attrs_out.is_sorted_by(|a, b| order(a, b).is_le()) {
+                        self.attrs_out.sort_unstable_by(order);
                     }
                 }
             }
         }
 
         let out = &mut self.out;
-        out.bytes(b"<")?;
-        out.str(doc.node(NodeId(id)).name())?;
+        out.byte(b'<');
+        out.raw(doc.node(NodeId(id)).name().as_bytes());
         for &(p, ns) in &self.ns_out {
             if p == PREFIX_DEFAULT {
-                out.bytes(b" xmlns=\"")?;
+                out.raw(b" xmlns=\"");
             } else {
-                out.bytes(b" xmlns:")?;
-                out.str(doc.prefix_str(p))?;
-                out.bytes(b"=\"")?;
+                out.raw(b" xmlns:");
+                out.raw(doc.prefix_str(p).as_bytes());
+                out.raw(b"=\"");
             }
             out.attr_value(doc.ns_str(ns))?;
-            out.bytes(b"\"")?;
+            out.byte(b'"');
         }
         for a in &self.attrs_out {
-            out.bytes(b" ")?;
-            out.str(doc.attr_name(a))?;
-            out.bytes(b"=\"")?;
-            out.attr_value(doc.str_of(a.value))?;
-            out.bytes(b"\"")?;
+            out.byte(b' ');
+            out.raw(doc.attr_name(a).as_bytes());
+            out.raw(b"=\"");
+            out.attribute_value(doc.str_of(a.value), a.value.input_range().is_some())?;
+            out.byte(b'"');
         }
         out.bytes(b">")
     }
@@ -660,8 +701,8 @@ impl<'w, W: Write> State<'w, W> {
     }
 
     pub(crate) fn end_tag(&mut self, v: View<'_, '_>, id: u32) -> Result<(), XmlError> {
-        self.out.bytes(b"</")?;
-        self.out.str(v.doc.node(NodeId(id)).name())?;
+        self.out.raw(b"</");
+        self.out.raw(v.doc.node(NodeId(id)).name().as_bytes());
         self.out.bytes(b">")?;
         if let Some((in_scope, rendered)) = self.marks.pop() {
             self.in_scope.pop_to(in_scope);

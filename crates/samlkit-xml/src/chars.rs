@@ -16,14 +16,21 @@ pub(crate) enum DecodeError {
 /// Finds the first character XML 1.0 forbids: C0 controls other than TAB, LF, CR, and the
 /// non-characters U+FFFE and U+FFFF (surrogates cannot occur in a `str`).
 pub(crate) fn find_invalid_char(input: &str) -> Option<(usize, u32)> {
-    use crate::swar::{has_byte, has_less, word};
+    use crate::swar::{has_between, has_byte, has_less, word};
     let bytes = input.as_bytes();
     let mut i = 0;
-    // Words without a control character or an 0xEF lead byte are clean; only the others are
-    // looked at byte by byte.
+    // Words without a forbidden control character or an 0xEF lead byte are clean; only the
+    // others are looked at byte by byte. TAB, LF and CR are allowed, so a line end does not
+    // send its word down the slow path.
+    let suspect = |w: u64| {
+        has_less(w, 0x09)
+            | has_between(w, 0x0A, 0x0D)
+            | has_between(w, 0x0D, 0x20)
+            | has_byte(w, 0xEF)
+    };
     while i + 16 <= bytes.len() {
         let (a, b) = (word(bytes, i), word(bytes, i + 8));
-        if has_less(a, 0x20) | has_byte(a, 0xEF) | has_less(b, 0x20) | has_byte(b, 0xEF) != 0
+        if suspect(a) | suspect(b) != 0
             && let Some(found) = check_bytes(bytes, i, i + 16)
         {
             return Some(found);
@@ -161,18 +168,20 @@ pub(crate) fn decode_attr(
     arena: &mut String,
 ) -> Result<StrRef, DecodeError> {
     let bytes = raw.as_bytes();
-    if let Some(i) = memchr::memchr(b'<', bytes) {
-        return Err(DecodeError::LessThanInAttribute { at: i });
-    }
+    // One pass finds the common case, a value with nothing to decode or refuse.
     if !needs_attr_decoding(bytes) {
         return Ok(StrRef::input(offset..offset + raw.len()));
+    }
+    if let Some(i) = memchr::memchr(b'<', bytes) {
+        return Err(DecodeError::LessThanInAttribute { at: i });
     }
     let start = arena.len();
     decode_into(raw, true, arena)?;
     Ok(StrRef::arena(start..arena.len()))
 }
 
-/// Whether an attribute value holds a reference or whitespace that §3.3.3 normalizes.
+/// Whether an attribute value holds a reference or whitespace that §3.3.3 normalizes, or a
+/// `<` (refused).
 #[inline]
 fn needs_attr_decoding(bytes: &[u8]) -> bool {
     use crate::swar::{has_byte, has_less, word};
@@ -180,12 +189,12 @@ fn needs_attr_decoding(bytes: &[u8]) -> bool {
     while i + 8 <= bytes.len() {
         let w = word(bytes, i);
         // TAB, LF and CR are the only bytes below 0x0E an attribute value can hold.
-        if has_byte(w, b'&') | has_less(w, 0x0E) != 0 {
+        if has_byte(w, b'&') | has_byte(w, b'<') | has_less(w, 0x0E) != 0 {
             return true;
         }
         i += 8;
     }
-    bytes[i..].iter().any(|&b| matches!(b, b'&' | b'\t' | b'\n' | b'\r'))
+    bytes[i..].iter().any(|&b| matches!(b, b'&' | b'<' | b'\t' | b'\n' | b'\r'))
 }
 
 /// Normalizes line ends only (comments, PI data).

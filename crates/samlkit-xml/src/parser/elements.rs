@@ -16,7 +16,14 @@ impl<'a, E: Emit> Builder<'a, E> {
         if prefix == self.last_prefix.0 {
             return self.last_prefix.1;
         }
-        if let Some(&id) = self.prefix_ids.get(prefix) {
+        // A prefix id is its index in `doc.prefixes`: while there are few, comparing them is
+        // cheaper than hashing (the map takes over for documents with many prefixes).
+        if self.doc.prefixes.len() <= FEW_PREFIXES {
+            if let Some(id) = self.doc.prefixes.iter().position(|&p| p == prefix) {
+                self.last_prefix = (prefix, id as u32);
+                return id as u32;
+            }
+        } else if let Some(&id) = self.prefix_ids.get(prefix) {
             self.last_prefix = (prefix, id);
             return id;
         }
@@ -73,7 +80,7 @@ impl<'a, E: Emit> Builder<'a, E> {
             .unwrap_or(content_len);
         let name = &content[..name_len];
         self.check_name_len(name, start)?;
-        let Some((prefix, _local)) = chars::split_qname(name) else {
+        let Some(prefix) = self.qnames.prefix_of(name) else {
             return Err(ParseError::InvalidName {
                 pos: self.pos(start + 1),
                 name: name.to_string(),
@@ -111,7 +118,8 @@ impl<'a, E: Emit> Builder<'a, E> {
                 return Err(self.syntax(base + i, "expected whitespace before an attribute"));
             }
             let name_start = i;
-            while i < b.len() && !is_ws(b[i]) && b[i] != b'=' {
+            // One table look-up per byte instead of five comparisons.
+            while i < b.len() && !ENDS_ATTRIBUTE_NAME[b[i] as usize] {
                 i += 1;
             }
             let name = &s[name_start..i];
@@ -261,7 +269,7 @@ impl<'a, E: Emit> Builder<'a, E> {
                 continue;
             }
             self.check_name_len(a.name, a.name_start)?;
-            let Some((p, _)) = chars::split_qname(a.name) else {
+            let Some(p) = self.qnames.prefix_of(a.name) else {
                 return Err(ParseError::InvalidName {
                     pos: self.pos(a.name_start),
                     name: a.name.to_string(),
@@ -421,6 +429,53 @@ impl<'a, E: Emit> Builder<'a, E> {
         self.doc.nodes.truncate(id as usize);
         let arena_end = self.open.last().map_or(0, |o| o.arena_end);
         self.doc.arena.truncate(arena_end as usize);
+    }
+}
+
+/// The bytes that end an attribute name in a start tag: whitespace and `=`.
+static ENDS_ATTRIBUTE_NAME: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b' ' as usize] = true;
+    t[b'\t' as usize] = true;
+    t[b'\n' as usize] = true;
+    t[b'\r' as usize] = true;
+    t[b'=' as usize] = true;
+    t
+};
+
+/// Up to this many prefixes, [`Builder::prefix_id`] compares instead of hashing.
+const FEW_PREFIXES: usize = 16;
+
+/// The qualified names already checked, by slot: a document repeats a few element and attribute
+/// names thousands of times, and comparing a name with the one checked last in its slot is
+/// cheaper than checking its characters again. A name that is not a QName is never cached.
+pub(super) struct QNameCache<'a> {
+    /// Per slot: the name and the length of its prefix (0: none).
+    slots: [(&'a str, u32); QNAME_SLOTS],
+}
+
+const QNAME_SLOTS: usize = 64;
+
+impl<'a> QNameCache<'a> {
+    pub(super) fn new() -> Self {
+        // The empty name is not a QName, so an empty slot never matches a real name.
+        QNameCache { slots: [("", 0); QNAME_SLOTS] }
+    }
+
+    /// The prefix of `name` (empty for none), or `None` when `name` is not a QName: what
+    /// [`chars::split_qname`] says, remembered.
+    #[inline]
+    pub(super) fn prefix_of(&mut self, name: &'a str) -> Option<&'a str> {
+        let b = name.as_bytes();
+        let (&first, &last) = (b.first()?, b.last()?);
+        let slot = (b.len() ^ ((first as usize) << 1) ^ ((last as usize) << 3)) % QNAME_SLOTS;
+        let (cached, prefix_len) = self.slots[slot];
+        if cached == name {
+            return name.get(..prefix_len as usize);
+        }
+        let (prefix, _) = chars::split_qname(name)?;
+        self.slots[slot] = (name, prefix.len() as u32);
+        Some(prefix)
     }
 }
 

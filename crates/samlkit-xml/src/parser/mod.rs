@@ -164,6 +164,7 @@ struct Builder<'a, E: Emit> {
     root_seen: bool,
     text: Option<(usize, usize)>,
     last_prefix: (&'a str, u32),
+    qnames: elements::QNameCache<'a>,
     /// `ID`/`Id`/`id` attribute values and their elements, in document order.
     id_attrs: Vec<(StrRef, u32)>,
 }
@@ -225,6 +226,7 @@ impl<'a, E: Emit> Builder<'a, E> {
             text: None,
             id_attrs: Vec::new(),
             last_prefix: ("", PREFIX_DEFAULT),
+            qnames: elements::QNameCache::new(),
         }
     }
 
