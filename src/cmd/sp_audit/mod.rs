@@ -145,6 +145,14 @@ pub(crate) struct SpAuditArgs {
     /// Seconds to wait for each answer.
     #[arg(long, value_name = "SECONDS", default_value_t = 10)]
     timeout: u64,
+    /// A CA (PEM) to trust for https URLs besides the system roots, e.g. the private CA of a
+    /// test SP (repeat for several).
+    #[arg(long = "ca-file", value_name = "PEM")]
+    ca_files: Vec<String>,
+    /// Do not check the SP's https certificate at all (a warning is printed). For a test
+    /// instance with a throwaway certificate only; prefer --ca-file.
+    #[arg(long)]
+    insecure_skip_tls_verify: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -297,12 +305,19 @@ pub(crate) fn run(args: SpAuditArgs) -> Result<ExitCode, CliError> {
             args.save.as_deref(),
         );
     }
+    let tls = http::tls_config(&args.ca_files, args.insecure_skip_tls_verify)?;
+    if args.insecure_skip_tls_verify {
+        eprintln!(
+            "warning: --insecure-skip-tls-verify: the SP's https certificate is not checked; anyone on the path can read and answer the audit"
+        );
+    }
     let mut pace = Pace::new(args.rate);
     let audit = Audit {
         setup: &setup,
         endpoints: &endpoints,
         scope: &scope,
         timeout: Duration::from_secs(args.timeout.max(1)),
+        tls,
         save: args.save.as_deref(),
         outside_loopback,
     };
@@ -421,6 +436,7 @@ struct Audit<'a> {
     endpoints: &'a Endpoints,
     scope: &'a Scope,
     timeout: Duration,
+    tls: ureq::tls::TlsConfig,
     save: Option<&'a std::path::Path>,
     outside_loopback: bool,
 }
@@ -434,7 +450,7 @@ impl Audit<'_> {
         name: &str,
         sending: Sending<'_>,
     ) -> Result<Observation, CliError> {
-        let mut browser = Browser::new(self.scope, pace, self.timeout);
+        let mut browser = Browser::new(self.scope, pace, self.timeout, &self.tls);
         let request = self.start(&mut browser)?;
         let payload = self.build(&sending, request.as_ref())?;
         self.post(&mut browser, name, &payload, request.as_ref())
@@ -447,13 +463,13 @@ impl Audit<'_> {
         pace: &mut Pace,
         case: &AuditCase,
     ) -> Result<(Observation, Observation), CliError> {
-        let mut first = Browser::new(self.scope, pace, self.timeout);
+        let mut first = Browser::new(self.scope, pace, self.timeout, &self.tls);
         let request = self.start(&mut first)?;
         let payload = self.build(&Sending::Case(case), request.as_ref())?;
         let once =
             self.post(&mut first, &format!("{}-first", case.name), &payload, request.as_ref())?;
         drop(first);
-        let mut second = Browser::new(self.scope, pace, self.timeout);
+        let mut second = Browser::new(self.scope, pace, self.timeout, &self.tls);
         let again = self.start(&mut second)?;
         let twice =
             self.post(&mut second, case.name, &payload, again.as_ref().or(request.as_ref()))?;
