@@ -44,6 +44,8 @@ use http::{Browser, Pace, Scope};
 ///
 /// Safe by default: it sends only to loopback (127.0.0.1, ::1, localhost) unless --target names
 /// the host, at --rate requests per second (default 5), and never sends a DTD outside loopback.
+/// https URLs are checked against the system roots plus each --ca-file; only
+/// --insecure-skip-tls-verify (which warns) skips the check.
 ///
 /// Exit codes: 0 the SP refused every case; 1 a case was ACCEPTED or INCONCLUSIVE; 2 usage
 /// error, unreachable SP, or baselines that cannot be told apart.
@@ -59,6 +61,10 @@ use http::{Browser, Pace, Scope};
 ///       --issuer https://idp.example.com --name-id alice@example.com \
 ///       --login-url http://127.0.0.1:9/login --whoami http://127.0.0.1:9/whoami \
 ///       --junit audit.xml   # exit 2: nothing listens there
+///   samlkit sp-audit --acs https://127.0.0.1:9/acs --audience https://127.0.0.1:9/metadata \
+///       --key fixtures/keys/idp.key --cert fixtures/certs/idp.crt \
+///       --issuer https://idp.example.com --name-id alice@example.com \
+///       --ca-file fixtures/certs/idp.crt --cases xsw1   # exit 2: nothing listens there
 #[derive(Args)]
 #[command(
     verbatim_doc_comment,
