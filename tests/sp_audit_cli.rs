@@ -156,7 +156,11 @@ fn usage_errors_exit_2_with_one_message() {
             &["--whoami", "http://sp.example.com/whoami"],
             "--whoami \"http://sp.example.com/whoami\" is not a loopback address",
         ),
-        ("https://127.0.0.1/acs", &[], "sp-audit speaks plain http only"),
+        (
+            "ftp://127.0.0.1/acs",
+            &[],
+            "--acs \"ftp://127.0.0.1/acs\": sp-audit speaks http and https only",
+        ),
         ("not a url", &[], "--acs \"not a url\" is not a URL"),
         (
             "http://127.0.0.1:9/acs",

@@ -1,11 +1,15 @@
 //! The browser `sp-audit` plays: one ureq agent and one cookie jar (cookie_store) per case, redirects
 //! followed by hand so that each hop's status is recorded and no request ever leaves the hosts
-//! the audit may talk to, and one pace for every request of the run (`--rate`).
+//! the audit may talk to, and one pace for every request of the run (`--rate`). https runs on
+//! rustls with the aws-lc-rs provider (the workspace's one crypto provider), trusting the
+//! system roots plus any `--ca-file`.
 
 use std::net::IpAddr;
+use std::sync::Arc;
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
+use ureq::tls::{RootCerts, TlsConfig, TlsProvider};
 use url::{Host, Url};
 
 use crate::error::CliError;
@@ -48,9 +52,9 @@ impl Scope {
     pub(crate) fn url(&self, flag: &str, value: &str) -> Result<Url, CliError> {
         let url = Url::parse(value)
             .map_err(|e| CliError::input(format!("{flag} {value:?} is not a URL: {e}")))?;
-        if url.scheme() != "http" {
+        if !matches!(url.scheme(), "http" | "https") {
             return Err(CliError::input(format!(
-                "{flag} {value:?}: sp-audit speaks plain http only (audit a test instance on loopback, or behind a local TLS-terminating proxy)"
+                "{flag} {value:?}: sp-audit speaks http and https only"
             )));
         }
         if !self.allows(&url) {
@@ -61,6 +65,47 @@ impl Scope {
         }
         Ok(url)
     }
+}
+
+/// How https servers are checked: the system roots (rustls-native-certs, as `mtls probe`
+/// reads them) plus the `--ca-file` certificates, or no check at all with
+/// `--insecure-skip-tls-verify` (which the caller warns about).
+pub(crate) fn tls_config(ca_files: &[String], skip_verify: bool) -> Result<TlsConfig, CliError> {
+    let mut roots: Vec<ureq::tls::Certificate<'static>> = crate::io::load_trusted(ca_files)?
+        .iter()
+        .map(|ca| ureq::tls::Certificate::from_der(ca.der()).to_owned())
+        .collect();
+    if !skip_verify {
+        // An unreadable or empty system store is not an error: a server it would have vouched
+        // for then fails to verify, and that message names the certificate problem.
+        let system = rustls_native_certs::load_native_certs();
+        roots.extend(
+            system.certs.iter().map(|c| ureq::tls::Certificate::from_der(c.as_ref()).to_owned()),
+        );
+    }
+    Ok(TlsConfig::builder()
+        .provider(TlsProvider::Rustls)
+        .unversioned_rustls_crypto_provider(Arc::new(rustls::crypto::aws_lc_rs::default_provider()))
+        .root_certs(RootCerts::new_with_certs(&roots))
+        .disable_verification(skip_verify)
+        .build())
+}
+
+/// Why a request failed, with the way out when the cause is the server's certificate.
+fn describe(url: &Url, error: &ureq::Error) -> String {
+    // rustls's verdict arrives as is, or (from inside the handshake) wrapped in an io::Error.
+    let tls = match error {
+        ureq::Error::Rustls(e) => Some(e),
+        ureq::Error::Io(e) => e.get_ref().and_then(|inner| inner.downcast_ref::<rustls::Error>()),
+        _ => None,
+    };
+    let hint = match tls {
+        Some(rustls::Error::InvalidCertificate(_)) => {
+            " (the SP's certificate is not trusted: name its CA with --ca-file, or for a test instance only, --insecure-skip-tls-verify)"
+        }
+        _ => "",
+    };
+    format!("cannot reach {url}: {error}{hint}")
 }
 
 /// One request every `1/rate` seconds, for the whole run.
@@ -113,8 +158,14 @@ pub(crate) enum Send<'b> {
 }
 
 impl<'r> Browser<'r> {
-    pub(crate) fn new(scope: &'r Scope, pace: &'r mut Pace, timeout: Duration) -> Browser<'r> {
+    pub(crate) fn new(
+        scope: &'r Scope,
+        pace: &'r mut Pace,
+        timeout: Duration,
+        tls: &TlsConfig,
+    ) -> Browser<'r> {
         let agent = ureq::Agent::config_builder()
+            .tls_config(tls.clone())
             .max_redirects(0)
             .http_status_as_error(false)
             .proxy(None)
@@ -137,7 +188,7 @@ impl<'r> Browser<'r> {
             return Err(CliError::input(format!("refusing to send to {url}: not in scope")));
         }
         self.pace.wait();
-        let failed = |e: ureq::Error| CliError::input(format!("cannot reach {url}: {e}"));
+        let failed = |e: ureq::Error| CliError::input(describe(url, &e));
         let cookies: Vec<String> = self
             .jar
             .get_request_values(url)

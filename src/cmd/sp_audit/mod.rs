@@ -44,6 +44,8 @@ use http::{Browser, Pace, Scope};
 ///
 /// Safe by default: it sends only to loopback (127.0.0.1, ::1, localhost) unless --target names
 /// the host, at --rate requests per second (default 5), and never sends a DTD outside loopback.
+/// https URLs are checked against the system roots plus each --ca-file; only
+/// --insecure-skip-tls-verify (which warns) skips the check.
 ///
 /// Exit codes: 0 the SP refused every case; 1 a case was ACCEPTED or INCONCLUSIVE; 2 usage
 /// error, unreachable SP, or baselines that cannot be told apart.
@@ -59,6 +61,10 @@ use http::{Browser, Pace, Scope};
 ///       --issuer https://idp.example.com --name-id alice@example.com \
 ///       --login-url http://127.0.0.1:9/login --whoami http://127.0.0.1:9/whoami \
 ///       --junit audit.xml   # exit 2: nothing listens there
+///   samlkit sp-audit --acs https://127.0.0.1:9/acs --audience https://127.0.0.1:9/metadata \
+///       --key fixtures/keys/idp.key --cert fixtures/certs/idp.crt \
+///       --issuer https://idp.example.com --name-id alice@example.com \
+///       --ca-file fixtures/certs/idp.crt --cases xsw1   # exit 2: nothing listens there
 #[derive(Args)]
 #[command(
     verbatim_doc_comment,
@@ -145,6 +151,14 @@ pub(crate) struct SpAuditArgs {
     /// Seconds to wait for each answer.
     #[arg(long, value_name = "SECONDS", default_value_t = 10)]
     timeout: u64,
+    /// A CA (PEM) to trust for https URLs besides the system roots, e.g. the private CA of a
+    /// test SP (repeat for several).
+    #[arg(long = "ca-file", value_name = "PEM")]
+    ca_files: Vec<String>,
+    /// Do not check the SP's https certificate at all (a warning is printed). For a test
+    /// instance with a throwaway certificate only; prefer --ca-file.
+    #[arg(long)]
+    insecure_skip_tls_verify: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -297,12 +311,19 @@ pub(crate) fn run(args: SpAuditArgs) -> Result<ExitCode, CliError> {
             args.save.as_deref(),
         );
     }
+    let tls = http::tls_config(&args.ca_files, args.insecure_skip_tls_verify)?;
+    if args.insecure_skip_tls_verify {
+        eprintln!(
+            "warning: --insecure-skip-tls-verify: the SP's https certificate is not checked; anyone on the path can read and answer the audit"
+        );
+    }
     let mut pace = Pace::new(args.rate);
     let audit = Audit {
         setup: &setup,
         endpoints: &endpoints,
         scope: &scope,
         timeout: Duration::from_secs(args.timeout.max(1)),
+        tls,
         save: args.save.as_deref(),
         outside_loopback,
     };
@@ -421,6 +442,7 @@ struct Audit<'a> {
     endpoints: &'a Endpoints,
     scope: &'a Scope,
     timeout: Duration,
+    tls: ureq::tls::TlsConfig,
     save: Option<&'a std::path::Path>,
     outside_loopback: bool,
 }
@@ -434,7 +456,7 @@ impl Audit<'_> {
         name: &str,
         sending: Sending<'_>,
     ) -> Result<Observation, CliError> {
-        let mut browser = Browser::new(self.scope, pace, self.timeout);
+        let mut browser = Browser::new(self.scope, pace, self.timeout, &self.tls);
         let request = self.start(&mut browser)?;
         let payload = self.build(&sending, request.as_ref())?;
         self.post(&mut browser, name, &payload, request.as_ref())
@@ -447,13 +469,13 @@ impl Audit<'_> {
         pace: &mut Pace,
         case: &AuditCase,
     ) -> Result<(Observation, Observation), CliError> {
-        let mut first = Browser::new(self.scope, pace, self.timeout);
+        let mut first = Browser::new(self.scope, pace, self.timeout, &self.tls);
         let request = self.start(&mut first)?;
         let payload = self.build(&Sending::Case(case), request.as_ref())?;
         let once =
             self.post(&mut first, &format!("{}-first", case.name), &payload, request.as_ref())?;
         drop(first);
-        let mut second = Browser::new(self.scope, pace, self.timeout);
+        let mut second = Browser::new(self.scope, pace, self.timeout, &self.tls);
         let again = self.start(&mut second)?;
         let twice =
             self.post(&mut second, case.name, &payload, again.as_ref().or(request.as_ref()))?;
