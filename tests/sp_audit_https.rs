@@ -1,5 +1,5 @@
-//! `samlkit sp-audit` against an https service provider on 127.0.0.1: a strict SP (samlkit's
-//! own `ServiceProvider`, login 302 → /app, refusal 403) behind a TLS front written here on
+//! `samlkit sp-audit` against an https service provider on 127.0.0.1: the strict SP of
+//! tests/support/audit_sp.rs (samlkit's own `ServiceProvider`, login 302 → /app, refusal 403) behind a TLS front written here on
 //! tokio-rustls, with a server certificate from a private CA made by the built binary. The
 //! audit must trust that CA only when told (`--ca-file`), name the certificate problem when
 //! not, and skip the check only with `--insecure-skip-tls-verify`, saying so.
@@ -7,58 +7,18 @@
 
 mod support;
 
-use std::collections::HashMap;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use axum::Router;
-use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+#[path = "support/audit_sp.rs"]
+mod audit_sp;
+
+use audit_sp::{ISSUER, Mode, stderr};
 use base64::Engine;
-use samlkit_saml::{IdentityProvider, InMemoryReplayCache, ServiceProvider};
+use support::audit_verdicts as verdicts;
 use support::{assert_error, assert_success, fixture, run_in};
 
-const ISSUER: &str = "https://idp.example.com";
 const AUDIENCE: &str = "https://127.0.0.1/sp";
-
-struct App {
-    sp: ServiceProvider,
-    replay: InMemoryReplayCache,
-    sessions: Mutex<HashMap<String, String>>,
-}
-
-async fn acs(State(app): State<Arc<App>>, body: Bytes) -> Response {
-    let body = String::from_utf8_lossy(&body).into_owned();
-    let field = url::form_urlencoded::parse(body.as_bytes())
-        .find(|(k, _)| k == "SAMLResponse")
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_default();
-    match app.sp.verify_post(&field, Vec::<String>::new(), &app.replay, chrono::Utc::now()) {
-        Ok(login) => {
-            let sid = samlkit_saml::new_id().unwrap();
-            app.sessions.lock().unwrap().insert(sid.clone(), login.name_id().to_string());
-            let cookie = [(header::SET_COOKIE, format!("sid={sid}; Path=/; Secure; HttpOnly"))];
-            (cookie, Redirect::to("/app")).into_response()
-        }
-        Err(_) => (StatusCode::FORBIDDEN, Html("<h1>Forbidden</h1>")).into_response(),
-    }
-}
-
-fn session(app: &App, headers: &HeaderMap) -> Option<String> {
-    let cookies = headers.get(header::COOKIE)?.to_str().ok()?;
-    let sid = cookies.split(';').find_map(|c| c.trim().strip_prefix("sid="))?;
-    app.sessions.lock().unwrap().get(sid).cloned()
-}
-
-async fn whoami(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
-    match session(&app, &headers) {
-        Some(who) => Html(format!("<p>user: {who}</p>")).into_response(),
-        None => (StatusCode::UNAUTHORIZED, "nobody").into_response(),
-    }
-}
 
 /// In `dir`: a private CA (`ca.crt`) and, signed by it, a server certificate for 127.0.0.1
 /// (`server.crt`) on the fixture key.
@@ -102,19 +62,7 @@ fn start_https_sp(cert_pem: &Path) -> String {
     let plain = plain_listener.local_addr().unwrap();
     let base = format!("https://{}", tls_listener.local_addr().unwrap());
 
-    let idp_cert =
-        samlkit_cert::Certificate::load(&std::fs::read(fixture("certs/idp.crt")).unwrap()).unwrap();
-    let idp = IdentityProvider::new(ISSUER, "https://idp.example.com/sso", vec![idp_cert]).unwrap();
-    let sp = ServiceProvider::builder(AUDIENCE, format!("{base}/acs"), idp)
-        .allow_unsolicited()
-        .build()
-        .unwrap();
-    let app = Arc::new(App { sp, replay: InMemoryReplayCache::new(), sessions: Mutex::default() });
-    let router = Router::new()
-        .route("/acs", post(acs))
-        .route("/app", get(|| async { Html("<h1>Dashboard</h1>") }))
-        .route("/whoami", get(whoami))
-        .with_state(app);
+    let router = audit_sp::router(Mode::Strict302, AUDIENCE, &base);
 
     let chain = samlkit_cert::Certificate::load(&std::fs::read(cert_pem).unwrap()).unwrap();
     let config = rustls::ServerConfig::builder_with_provider(Arc::new(
@@ -175,18 +123,6 @@ fn audit(dir: &Path, base: &str, extra: &[&str]) -> std::process::Output {
     ];
     args.extend(extra);
     run_in(dir, &args)
-}
-
-fn verdicts(out: &std::process::Output) -> HashMap<String, serde_json::Value> {
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
-        .map(|v| (v["case"].as_str().unwrap().to_string(), v))
-        .collect()
-}
-
-fn stderr(out: &std::process::Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 /// Each case REFUSED with the SP's 403, the run exit 0.

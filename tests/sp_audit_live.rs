@@ -8,7 +8,7 @@
 mod support;
 
 use std::collections::HashMap;
-use std::process::{Output, Stdio};
+use std::process::Output;
 
 use support::browser::Process;
 use support::{fixture, tools};
@@ -19,13 +19,7 @@ const ALICE: &str = "alice@example.com";
 
 /// `tests/interop/SCRIPT` trusting the fixture IdP as audience `SP`, on a free port.
 fn start_sp(script: &str, extra: &[&str]) -> Process {
-    let mut command = support::python_script(script);
-    command
-        .args(["--idp-cert", &fixture("certs/idp.crt")])
-        .args(["--idp-entity-id", IDP, "--sp-entity-id", SP, "--exit-on-stdin-eof"])
-        .args(extra)
-        .stdin(Stdio::piped());
-    Process::start(command)
+    support::browser::start_test_sp(script, IDP, SP, extra)
 }
 
 /// `samlkit sp-audit --json` against the SP at `base`, plus `extra`.
@@ -36,13 +30,7 @@ fn audit(base: &str, extra: &[&str]) -> (Output, HashMap<String, serde_json::Val
     args.extend(["--name-id", ALICE, "--key", &key, "--cert", &cert, "--rate", "200", "--json"]);
     args.extend(extra);
     let out = support::run(&args);
-    let results = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| {
-            serde_json::from_str::<serde_json::Value>(l).unwrap_or_else(|e| panic!("{e}: {l}"))
-        })
-        .map(|v| (v["case"].as_str().unwrap().to_string(), v))
-        .collect();
+    let results = support::audit_verdicts(&out);
     (out, results)
 }
 

@@ -1,4 +1,4 @@
-//! `samlkit sp-audit` end to end against small service providers written here on axum, one per
+//! `samlkit sp-audit` end to end against small service providers on axum (tests/support/audit_sp.rs), one per
 //! behaviour the oracle must judge right: a strict SP (samlkit's own `ServiceProvider`) that
 //! redirects a good login 302 → 200 and refuses with 403; a polite one that answers everything
 //! with 200 at the ACS; a lax one that checks the signature but then reads the first NameID and
@@ -7,160 +7,18 @@
 
 mod support;
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+#[path = "support/audit_sp.rs"]
+mod audit_sp;
 
-use axum::Router;
-use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use base64::Engine;
-use samlkit_saml::{ErrorKind, IdentityProvider, InMemoryReplayCache, SamlError, ServiceProvider};
+use audit_sp::{ISSUER, Mode, stderr};
+use support::audit_verdicts as verdicts;
 use support::{fixture, run};
 
-const ISSUER: &str = "https://idp.example.com";
 const AUDIENCE: &str = "http://127.0.0.1/sp";
 
-#[derive(Clone, Copy, PartialEq)]
-enum Mode {
-    /// Verifies everything; a login is 302 to /app, a refusal 403.
-    Strict302,
-    /// Verifies everything; both answers are 200 at the ACS, a welcome or a polite apology.
-    Polite200,
-    /// Refuses only signature failures; otherwise logs in whoever the first NameID names.
-    Lax,
-    /// Verifies, but shows the same page either way.
-    Alike,
-}
-
-struct App {
-    mode: Mode,
-    sp: ServiceProvider,
-    replay: InMemoryReplayCache,
-    sessions: Mutex<HashMap<String, String>>,
-}
-
-type Shared = Arc<App>;
-
-/// The first NameID's first text, as a careless SP reads it.
-fn first_name_id(xml: &str) -> Option<String> {
-    let start = xml.find("NameID")?;
-    let open_end = start + xml[start..].find('>')? + 1;
-    let text = &xml[open_end..];
-    Some(text[..text.find('<')?].to_string())
-}
-
-fn form_field(body: &str, name: &str) -> Option<String> {
-    url::form_urlencoded::parse(body.as_bytes())
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.into_owned())
-}
-
-async fn acs(State(app): State<Shared>, body: Bytes) -> Response {
-    let body = String::from_utf8_lossy(&body).into_owned();
-    let field = form_field(&body, "SAMLResponse").unwrap_or_default();
-    let mut verified =
-        app.sp.verify_post(&field, Vec::<String>::new(), &app.replay, chrono::Utc::now());
-    // A careful SP refuses a form with the field twice (servers differ in which one they read).
-    let fields = url::form_urlencoded::parse(body.as_bytes());
-    if app.mode != Mode::Lax && fields.filter(|(k, _)| k == "SAMLResponse").count() > 1 {
-        verified = Err(SamlError::new(ErrorKind::DuplicateParameter, "SAMLResponse twice"));
-    }
-    let who = match (&verified, app.mode) {
-        (Ok(login), _) => Some(login.name_id().to_string()),
-        (Err(e), Mode::Lax)
-            if ![
-                "signature_invalid",
-                "digest_mismatch",
-                "signature_missing",
-                "untrusted_certificate",
-                "malformed_input",
-            ]
-            .contains(&e.code()) =>
-        {
-            let xml =
-                base64::engine::general_purpose::STANDARD.decode(field.trim()).unwrap_or_default();
-            first_name_id(&String::from_utf8_lossy(&xml))
-        }
-        (Err(_), _) => None,
-    };
-    match (who, app.mode) {
-        (Some(who), mode) => {
-            let sid = samlkit_saml::new_id().unwrap();
-            app.sessions.lock().unwrap().insert(sid.clone(), who.clone());
-            let cookie = [(header::SET_COOKIE, format!("sid={sid}; Path=/; HttpOnly"))];
-            match mode {
-                Mode::Strict302 | Mode::Lax => (cookie, Redirect::to("/app")).into_response(),
-                Mode::Polite200 => {
-                    (cookie, Html(format!("<h1>Welcome</h1><p>Signed in as {who}</p>")))
-                        .into_response()
-                }
-                Mode::Alike => (cookie, Html("<p>Thank you.</p>")).into_response(),
-            }
-        }
-        (None, Mode::Polite200) => Html(format!(
-            "<h1>Sign-in problem</h1><p>Sorry, we could not sign you in. Reference {}</p>",
-            samlkit_saml::new_id().unwrap()
-        ))
-        .into_response(),
-        // The same cookie name and page as a login: nothing tells the two apart but the session.
-        (None, Mode::Alike) => {
-            ([(header::SET_COOKIE, "sid=anonymous; Path=/")], Html("<p>Thank you.</p>"))
-                .into_response()
-        }
-        (None, _) => (StatusCode::FORBIDDEN, Html("<h1>Forbidden</h1>")).into_response(),
-    }
-}
-
-fn session(app: &App, headers: &HeaderMap) -> Option<String> {
-    let cookies = headers.get(header::COOKIE)?.to_str().ok()?;
-    let sid = cookies.split(';').find_map(|c| c.trim().strip_prefix("sid="))?;
-    app.sessions.lock().unwrap().get(sid).cloned()
-}
-
-async fn app_page(State(app): State<Shared>, headers: HeaderMap) -> Response {
-    match session(&app, &headers) {
-        Some(who) => Html(format!("<h1>Dashboard</h1><p>Hello {who}</p>")).into_response(),
-        None => (StatusCode::UNAUTHORIZED, Html("<p>Please sign in.</p>")).into_response(),
-    }
-}
-
-async fn whoami(State(app): State<Shared>, headers: HeaderMap) -> Response {
-    match session(&app, &headers) {
-        Some(who) => Html(format!("<p>user: {who}</p>")).into_response(),
-        None => (StatusCode::UNAUTHORIZED, "nobody").into_response(),
-    }
-}
-
-/// Starts the SP on a free loopback port in a background thread; returns its base URL.
+/// A strict/polite/lax/alike SP for `AUDIENCE` on a free port; returns its base URL.
 fn start_sp(mode: Mode) -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.set_nonblocking(true).unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let cert =
-        samlkit_cert::Certificate::load(&std::fs::read(fixture("certs/idp.crt")).unwrap()).unwrap();
-    let idp = IdentityProvider::new(ISSUER, "https://idp.example.com/sso", vec![cert]).unwrap();
-    let sp = ServiceProvider::builder(AUDIENCE, format!("{base}/acs"), idp)
-        .allow_unsolicited()
-        .build()
-        .unwrap();
-    let app =
-        Arc::new(App { mode, sp, replay: InMemoryReplayCache::new(), sessions: Mutex::default() });
-    let router = Router::new()
-        .route("/acs", post(acs))
-        .route("/app", get(app_page))
-        .route("/whoami", get(whoami))
-        .with_state(app);
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-        rt.block_on(async move {
-            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-            axum::serve(listener, router).await.unwrap();
-        });
-    });
-    base
+    audit_sp::start(mode, AUDIENCE)
 }
 
 fn audit(base: &str, extra: &[&str]) -> std::process::Output {
@@ -182,20 +40,6 @@ fn audit(base: &str, extra: &[&str]) -> std::process::Output {
     args.extend(["--key", &key, "--cert", &cert]);
     args.extend(extra);
     run(&args)
-}
-
-fn verdicts(out: &std::process::Output) -> HashMap<String, serde_json::Value> {
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| {
-            serde_json::from_str::<serde_json::Value>(l).unwrap_or_else(|e| panic!("{e}: {l}"))
-        })
-        .map(|v| (v["case"].as_str().unwrap().to_string(), v))
-        .collect()
-}
-
-fn stderr(out: &std::process::Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 #[test]

@@ -8,7 +8,7 @@
 
 mod support;
 
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use support::browser::{Browser, Process, Reply};
 use support::tools;
@@ -20,15 +20,7 @@ const ALICE: &str = "alice@example.com";
 /// `tests/interop/SCRIPT` trusting the fixture IdP, as audience `SP`, on a free port, plus
 /// `extra` flags; it exits when the test drops it (or dies: its stdin closes).
 fn start_sp(script: &str, extra: &[&str]) -> Process {
-    let mut command = support::python_script(script);
-    command
-        .args(["--idp-cert", &support::fixture("certs/idp.crt")])
-        .args(["--idp-entity-id", IDP, "--sp-entity-id", SP, "--exit-on-stdin-eof"])
-        .args(extra)
-        .stdin(Stdio::piped());
-    let sp = Process::start(command);
-    assert!(sp.base.starts_with("http://127.0.0.1:"), "binds loopback only: {}", sp.base);
-    sp
+    support::browser::start_test_sp(script, IDP, SP, extra)
 }
 
 /// A base64 SAMLResponse from `samlkit issue` for the SP at `base`, valid now (the SPs read the

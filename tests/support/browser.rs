@@ -20,6 +20,21 @@ pub(crate) struct Process {
     pub(crate) base: String,
 }
 
+/// `tests/interop/SCRIPT`, one of the test SPs (see their headers), trusting the fixture IdP
+/// certificate as entity `idp`, with audience `sp`, plus `extra` flags, on a free loopback port;
+/// it exits when the test drops it, or when the test dies (its stdin closes).
+pub(crate) fn start_test_sp(script: &str, idp: &str, sp: &str, extra: &[&str]) -> Process {
+    let mut command = super::python_script(script);
+    command
+        .args(["--idp-cert", &super::fixture("certs/idp.crt")])
+        .args(["--idp-entity-id", idp, "--sp-entity-id", sp, "--exit-on-stdin-eof"])
+        .args(extra)
+        .stdin(Stdio::piped());
+    let sp = Process::start(command);
+    assert!(sp.base.starts_with("http://127.0.0.1:"), "binds loopback only: {}", sp.base);
+    sp
+}
+
 impl Process {
     /// Spawns `command` (stdout piped, stderr dropped) and waits for its readiness line.
     pub(crate) fn start(mut command: Command) -> Process {

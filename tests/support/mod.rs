@@ -112,3 +112,14 @@ pub(crate) fn run_ok(cmd: &mut Command) -> Output {
     );
     out
 }
+
+/// `samlkit sp-audit --json` output: each case's object, by case name.
+pub(crate) fn audit_verdicts(out: &Output) -> std::collections::HashMap<String, serde_json::Value> {
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap_or_else(|e| panic!("{e}: {l}"))
+        })
+        .map(|v| (v["case"].as_str().unwrap().to_string(), v))
+        .collect()
+}
