@@ -7,30 +7,17 @@
 // lints in library code only.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use chrono::{Duration, TimeZone, Utc};
+#[path = "../benches/support/response.rs"]
+mod support;
+
+use chrono::{TimeZone, Utc};
 use samlkit_cert::{PrivateKey, RsaKeySize, Subject, generate};
 use samlkit_dsig::{DigestMethod, SignatureMethod};
 use samlkit_saml::*;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let n: usize = std::env::args().nth(1).map(|s| s.parse()).transpose()?.unwrap_or(1000);
-    let attrs: Vec<(String, String)> = (0..12)
-        .map(|i| (format!("attribute{i}"), format!("value number {i} for alice@example.com")))
-        .collect();
-    let params = ResponseParams {
-        issuer: "https://idp.example.com".into(),
-        name_id: "alice@example.com".into(),
-        name_id_format: name_id_format_uri("email").unwrap_or_default(),
-        audiences: vec!["https://sp.example.com".into()],
-        recipient: Some("https://sp.example.com/acs".into()),
-        destination: Some("https://sp.example.com/acs".into()),
-        in_response_to: Some("_req1".into()),
-        attributes: group_attributes(attrs.iter().map(|(n, v)| (n.as_str(), v.as_str()))),
-        session_index: Some("_s1".into()),
-        issue_instant: Utc.with_ymd_and_hms(2026, 11, 29, 10, 0, 0).single().ok_or("time")?,
-        valid_for: Duration::seconds(300),
-    };
-    let unsigned = build_response(&params)?.xml;
+    let unsigned = support::response();
     // A fresh RSA-2048 IdP credential: verification costs the same with any key of that size.
     let key = PrivateKey::generate_rsa(RsaKeySize::Bits2048)?;
     let not_before = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).single().ok_or("time")?;
