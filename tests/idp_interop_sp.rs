@@ -45,18 +45,9 @@ fn onelogin_flask_sp_logs_in_through_the_page_refuses_a_break_and_logs_out() {
     support::require(&tools::PYTHON3_FLASK_SAML);
     let dir = tempfile::tempdir().unwrap();
     let idp_settings = dir.path().join("idp.json");
-    let mut sp_command = support::python_script("onelogin_flask_sp.py");
-    sp_command
-        .arg(support::fixture("keys/attacker.key"))
-        .arg(support::fixture("certs/attacker.crt"))
-        .arg(&idp_settings);
-    let sp = Process::start(sp_command);
-
     // The IdP registers the SP from the SP's own metadata (signing certificate included).
+    let (sp, _) = start_sp(dir.path(), "onelogin_flask_sp.py", "sp", &idp_settings, &[]);
     let mut browser = Browser::new();
-    let metadata = browser.get(&format!("{}/metadata", sp.base));
-    assert_eq!(metadata.status, 200, "{}", metadata.body);
-    std::fs::write(dir.path().join("sp.xml"), &metadata.body).unwrap();
     let idp = start_idp(
         dir.path(),
         "entity_id = \"https://idp.example.com\"\nkey = \"idp.key\"\ncert = \"idp.crt\"\n\n[[user]]\nid = \"alice\"\nname_id = \"alice@example.com\"\n[user.attributes]\nemail = [\"alice@example.com\"]\ngroups = [\"admins\", \"staff\"]\n\n[[sp]]\nmetadata = \"sp.xml\"\nwant_authn_requests_signed = true\n",
@@ -140,18 +131,28 @@ fn onelogin_flask_sp_logs_in_through_the_page_refuses_a_break_and_logs_out() {
     }
 }
 
-/// A Flask SP started on a free port, with its metadata saved as `DIR/NAME.xml`.
-fn start_sp(dir: &Path, name: &str, idp_settings: &Path) -> Process {
-    let mut command = support::python_script("onelogin_flask_sp.py");
+/// `tests/interop/SCRIPT` (the python3-saml or pysaml2 SP, with the attacker fixture key pair
+/// as its own) on a free port, reading the IdP's settings or metadata from `idp_settings` once
+/// the test writes it, plus `extra` arguments; its metadata is saved as `DIR/NAME.xml` and
+/// returned.
+fn start_sp(
+    dir: &Path,
+    script: &str,
+    name: &str,
+    idp_settings: &Path,
+    extra: &[&str],
+) -> (Process, String) {
+    let mut command = support::python_script(script);
     command
         .arg(support::fixture("keys/attacker.key"))
         .arg(support::fixture("certs/attacker.crt"))
-        .arg(idp_settings);
+        .arg(idp_settings)
+        .args(extra);
     let sp = Process::start(command);
     let metadata = Browser::new().get(&format!("{}/metadata", sp.base));
     assert_eq!(metadata.status, 200, "{}", metadata.body);
     std::fs::write(dir.join(format!("{name}.xml")), &metadata.body).unwrap();
-    sp
+    (sp, metadata.body)
 }
 
 #[test]
@@ -168,8 +169,8 @@ fn headless_chromium_logs_in_with_sso_on_a_second_sp_logs_out_of_both_and_sees_a
     support::require(&tools::CHROMIUM_SELENIUM);
     let dir = tempfile::tempdir().unwrap();
     let idp_settings = dir.path().join("idp.json");
-    let sp1 = start_sp(dir.path(), "sp1", &idp_settings);
-    let sp2 = start_sp(dir.path(), "sp2", &idp_settings);
+    let sp1 = start_sp(dir.path(), "onelogin_flask_sp.py", "sp1", &idp_settings, &[]).0;
+    let sp2 = start_sp(dir.path(), "onelogin_flask_sp.py", "sp2", &idp_settings, &[]).0;
     let idp = start_idp(
         dir.path(),
         "entity_id = \"https://idp.example.com\"\nkey = \"idp.key\"\ncert = \"idp.crt\"\n\n[[user]]\nid = \"alice\"\nname_id = \"alice@example.com\"\n[user.attributes]\nemail = [\"alice@example.com\"]\ngroups = [\"admins\", \"staff\"]\n\n[[sp]]\nmetadata = \"sp1.xml\"\n\n[[sp]]\nmetadata = \"sp2.xml\"\n",
@@ -236,16 +237,8 @@ fn pysaml2_sp_logs_in_with_auto_login_and_refuses_a_replayed_response() {
     support::require(&tools::PYTHON3_PYSAML2);
     let dir = tempfile::tempdir().unwrap();
     let idp_metadata = dir.path().join("idp-metadata.xml");
-    let mut command = support::python_script("pysaml2_sp.py");
-    command
-        .arg(support::fixture("keys/attacker.key"))
-        .arg(support::fixture("certs/attacker.crt"))
-        .arg(&idp_metadata);
-    let sp = Process::start(command);
+    let (sp, _) = start_sp(dir.path(), "pysaml2_sp.py", "sp", &idp_metadata, &[]);
     let mut browser = Browser::new();
-    let metadata = browser.get(&format!("{}/metadata", sp.base));
-    assert_eq!(metadata.status, 200, "{}", metadata.body);
-    std::fs::write(dir.path().join("sp.xml"), &metadata.body).unwrap();
     let idp = start_idp(
         dir.path(),
         "entity_id = \"https://idp.example.com\"\nkey = \"idp.key\"\ncert = \"idp.crt\"\nauto_login = \"alice\"\n\n[[user]]\nid = \"alice\"\nname_id = \"alice@example.com\"\n[user.attributes]\nemail = [\"alice@example.com\"]\n\n[[sp]]\nmetadata = \"sp.xml\"\nshape = \"adfs\"\n",
@@ -318,18 +311,10 @@ fn onelogin_flask_sp_that_requires_encryption_accepts_an_encrypted_login_and_ref
     support::require(&tools::PYTHON3_FLASK_SAML);
     let dir = tempfile::tempdir().unwrap();
     let idp_settings = dir.path().join("idp.json");
-    let mut sp_command = support::python_script("onelogin_flask_sp.py");
-    sp_command
-        .arg(support::fixture("keys/attacker.key"))
-        .arg(support::fixture("certs/attacker.crt"))
-        .arg(&idp_settings)
-        .arg("encrypted");
-    let sp = Process::start(sp_command);
+    let (sp, metadata) =
+        start_sp(dir.path(), "onelogin_flask_sp.py", "sp", &idp_settings, &["encrypted"]);
     let mut browser = Browser::new();
-    let metadata = browser.get(&format!("{}/metadata", sp.base));
-    assert_eq!(metadata.status, 200, "{}", metadata.body);
-    assert!(metadata.body.contains("use=\"encryption\""), "{}", metadata.body);
-    std::fs::write(dir.path().join("sp.xml"), &metadata.body).unwrap();
+    assert!(metadata.contains("use=\"encryption\""), "{metadata}");
     // The encryption certificate comes from the SP's metadata; the Entra ID shape puts an
     // unprefixed, default-namespace Assertion inside the encryption.
     let idp = start_idp(
@@ -390,7 +375,7 @@ fn onelogin_flask_sp_that_requires_encryption_accepts_an_encrypted_login_and_ref
     // The SP really requires encryption: the same login from an IdP with `encrypt = false` is
     // refused.
     let plain_dir = tempfile::tempdir().unwrap();
-    std::fs::write(plain_dir.path().join("sp.xml"), &metadata.body).unwrap();
+    std::fs::write(plain_dir.path().join("sp.xml"), &metadata).unwrap();
     let plain_idp = start_idp(
         plain_dir.path(),
         "entity_id = \"https://idp.example.com\"\nkey = \"idp.key\"\ncert = \"idp.crt\"\nauto_login = \"alice\"\n\n[[user]]\nid = \"alice\"\nname_id = \"alice@example.com\"\n\n[[sp]]\nmetadata = \"sp.xml\"\nshape = \"entra\"\n",
@@ -419,18 +404,9 @@ fn pysaml2_sp_with_an_encryption_key_accepts_an_encrypted_okta_shaped_login() {
     support::require(&tools::PYTHON3_PYSAML2);
     let dir = tempfile::tempdir().unwrap();
     let idp_metadata = dir.path().join("idp-metadata.xml");
-    let mut command = support::python_script("pysaml2_sp.py");
-    command
-        .arg(support::fixture("keys/attacker.key"))
-        .arg(support::fixture("certs/attacker.crt"))
-        .arg(&idp_metadata)
-        .arg("encrypted");
-    let sp = Process::start(command);
+    let (sp, metadata) = start_sp(dir.path(), "pysaml2_sp.py", "sp", &idp_metadata, &["encrypted"]);
     let mut browser = Browser::new();
-    let metadata = browser.get(&format!("{}/metadata", sp.base));
-    assert_eq!(metadata.status, 200, "{}", metadata.body);
-    assert!(metadata.body.contains("use=\"encryption\""), "{}", metadata.body);
-    std::fs::write(dir.path().join("sp.xml"), &metadata.body).unwrap();
+    assert!(metadata.contains("use=\"encryption\""), "{metadata}");
     // AES-128-CBC with an xmlenc11 rsa-oaep SHA-256 key transport, set per SP; the Okta shape
     // signs the Response over the EncryptedAssertion.
     let idp = start_idp(
