@@ -1,5 +1,6 @@
 //! `samlkit c14n` of a whole document streams without a tree: into a regular file straight
-//! through (taken back on error), into anything else from a buffer. Either way the output is
+//! through (taken back on error), into anything else held back (past 1 MiB in an anonymous
+//! temporary file) until the document has proved valid. Either way the output is
 //! all-or-nothing: on an error found late in a large document, stdout ends up empty (or, for a
 //! file opened for appending, exactly as it was), exit 2 with one `error: ` line.
 // Unwrapping is how a test, bench or example reports a failure; the workspace denies these
@@ -15,10 +16,16 @@ use std::process::{Command, Output, Stdio};
 /// A document whose canonical form is several times the canonicalizer's 64 KiB write buffer,
 /// with `tail` just before the root's end tag.
 fn large_document(tail: &str) -> String {
+    document_of(4000, tail)
+}
+
+/// A document of `items` lines (about 70 bytes of canonical form each), with `tail` just
+/// before the root's end tag.
+fn document_of(items: usize, tail: &str) -> String {
     let mut doc = String::from(
         "<?xml version=\"1.0\"?>\n<!--head-->\n<r xmlns=\"urn:r\" xmlns:p=\"urn:p\">\n",
     );
-    for i in 0..4000 {
+    for i in 0..items {
         doc.push_str(&format!(
             "  <p:item n=\"{i}\"  b='x&amp;y'>text {i} &lt; more</p:item><e/>\n"
         ));
@@ -110,4 +117,25 @@ fn a_late_error_leaves_a_pipe_empty() {
         assert_one_error_line(&out, fragment);
         assert!(out.stdout.is_empty(), "{} bytes on stdout", out.stdout.len());
     }
+}
+
+/// More canonical output than the 1 MiB held in memory: past it the output waits in a temporary
+/// file, and still reaches the pipe whole and in order, or not at all.
+#[test]
+fn into_a_pipe_output_past_the_memory_buffer_is_whole_or_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write_input(dir.path(), &document_of(40_000, ""));
+    let piped = samlkit_to(Stdio::piped(), &["c14n", &input]);
+    assert_eq!(piped.status.code(), Some(0), "{}", String::from_utf8_lossy(&piped.stderr));
+    assert!(piped.stdout.len() > 2 << 20, "only {} bytes: not past the buffer", piped.stdout.len());
+    let path = dir.path().join("out.c14n");
+    let out = samlkit_to(File::create(&path).unwrap(), &["c14n", &input]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(std::fs::read(&path).unwrap() == piped.stdout, "pipe and file outputs differ");
+    assert!(piped.stdout.ends_with(b"<e></e>\n</r>"), "the tail is last");
+
+    let late = write_input(dir.path(), &document_of(40_000, "<p:late></p:wrong>"));
+    let out = samlkit_to(Stdio::piped(), &["c14n", &late]);
+    assert_one_error_line(&out, "in.xml:40004:9: mismatched end tag");
+    assert!(out.stdout.is_empty(), "{} bytes on stdout", out.stdout.len());
 }

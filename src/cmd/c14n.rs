@@ -131,16 +131,25 @@ pub(crate) fn run(args: C14nArgs) -> Result<ExitCode, CliError> {
     // all-or-nothing: on any error nothing at all reaches stdout.
     if let [file] = args.files.as_slice()
         && args.id.is_none()
-        && let Some(stdout_file) = StdoutFile::open()
     {
-        // Into a regular file the canonical form streams straight through (an error truncates
-        // the file back), so memory stays at about the input's size.
         let input = crate::io::read_input(file, limit)?;
         let describe = describer(file);
-        return stdout_file.stream(|w| {
-            samlkit_xml::canonicalize_streaming_bytes(&input, &limits, alg, &prefixes, w)
+        let canonicalize = |w: &mut dyn Write| {
+            samlkit_xml::canonicalize_streaming_bytes(&input, &limits, alg, &prefixes, &mut { w })
                 .map_err(&describe)
-        });
+        };
+        // Into a regular file the canonical form streams straight through (an error truncates
+        // the file back); into anything else it is held back (past 1 MiB in an anonymous
+        // temporary file) until the document has proved valid. Either way memory stays at
+        // about the input's size.
+        return match StdoutFile::open() {
+            Some(stdout_file) => stdout_file.stream(|w| canonicalize(w)),
+            None => {
+                let mut held = HeldOutput::default();
+                canonicalize(&mut held)?;
+                write_stdout(|stdout| held.release_into(stdout))
+            }
+        };
     }
     let mut out = Vec::new();
     let several = args.files.len() > 1;
@@ -153,8 +162,16 @@ pub(crate) fn run(args: C14nArgs) -> Result<ExitCode, CliError> {
             out.push(b'\n');
         }
     }
+    write_stdout(|stdout| stdout.write_all(&out))
+}
+
+/// Runs `write` on the locked standard output and flushes it; a reader that went away (a closed
+/// pipe, as with `| head`) is not an error.
+fn write_stdout(
+    write: impl FnOnce(&mut std::io::StdoutLock<'static>) -> std::io::Result<()>,
+) -> Result<ExitCode, CliError> {
     let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(&out).and_then(|()| stdout.flush()) {
+    match write(&mut stdout).and_then(|()| stdout.flush()) {
         Ok(()) => Ok(ExitCode::SUCCESS),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
         Err(e) => Err(CliError::input(format!(
@@ -251,5 +268,66 @@ impl StdoutFile {
                 Err(e)
             }
         }
+    }
+}
+
+/// Output held back until the whole document has proved valid, so that an error leaves nothing
+/// on a pipe or terminal, with bounded memory: the latest bytes in a buffer of at most
+/// [`HeldOutput::MEMORY`], everything before them in an anonymous temporary file (unlinked from
+/// the start, so nothing is left behind however the process ends). If no temporary file can be
+/// made, the output is held in memory instead.
+#[derive(Default)]
+struct HeldOutput {
+    buffer: Vec<u8>,
+    spilled: Option<std::fs::File>,
+    /// Set once creating the temporary file failed: hold everything in memory from then on.
+    memory_only: bool,
+}
+
+impl HeldOutput {
+    /// Bytes kept in memory before they move to the temporary file.
+    const MEMORY: usize = 1 << 20;
+
+    /// Moves the buffer into the temporary file, creating it the first time.
+    fn spill(&mut self) -> std::io::Result<()> {
+        if self.spilled.is_none() {
+            match tempfile::tempfile() {
+                Ok(file) => self.spilled = Some(file),
+                Err(_) => {
+                    self.memory_only = true;
+                    return Ok(());
+                }
+            }
+        }
+        if let Some(file) = &mut self.spilled {
+            file.write_all(&self.buffer)?;
+            self.buffer.clear();
+        }
+        Ok(())
+    }
+
+    /// Writes everything held, in order, into `out`.
+    fn release_into(mut self, out: &mut impl Write) -> std::io::Result<()> {
+        if let Some(mut file) = self.spilled.take() {
+            use std::io::{Seek, SeekFrom};
+            file.seek(SeekFrom::Start(0))?;
+            // Into a pipe, std::io::copy moves the pages with splice(2) instead of copying.
+            std::io::copy(&mut file, out)?;
+        }
+        out.write_all(&self.buffer)
+    }
+}
+
+impl Write for HeldOutput {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        if !self.memory_only && self.buffer.len() + bytes.len() > Self::MEMORY {
+            self.spill()?;
+        }
+        self.buffer.extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
