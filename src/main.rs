@@ -7,6 +7,7 @@
 
 mod batch;
 mod cmd;
+mod described;
 mod encryption;
 mod error;
 mod io;
@@ -19,6 +20,8 @@ mod write;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+
+use described::{About, Described};
 
 /// Create, track, sign with and verify SAML signing credentials.
 ///
@@ -51,32 +54,66 @@ struct Cli {
 
 // Parsed once per process and moved straight into its command: the size of the largest
 // variant costs nothing worth a Box.
+//
+// `defer`: each subcommand's arguments are built only when that subcommand is parsed or its
+// help shown (clap's `Command::defer`), not all fourteen on every run: building the whole tree
+// was a fifth of the instructions of a one-file `verify` and most of `--version`. What
+// `samlkit --help` lists (name, about) is on the variants, so it is there unbuilt.
 #[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
+#[command(defer = true)]
 enum Command {
-    /// Create, inspect and check certificates and keys.
-    Cert(cmd::cert::CertArgs),
-    /// The certificate inventory: which integrations use which certificate, by expiry.
-    Inventory(cmd::inventory::InventoryArgs),
-    /// Canonicalize an XML document or one element of it (C14N 1.0 or exclusive C14N).
-    C14n(cmd::c14n::C14nArgs),
-    /// JWT bearer tokens for the OAuth 2.0 JWT bearer flow (Salesforce connected apps).
-    Jwt(cmd::jwt::JwtArgs),
-    /// Sign and verify SAML HTTP-Redirect binding URLs (query-string signatures).
-    Redirect(cmd::redirect::RedirectArgs),
-    /// Mutual TLS with the same credential: check client chains.
-    Mtls(cmd::mtls::MtlsArgs),
-    // No doc comment on these four: it would replace the Args struct's own text (with its
-    // examples) in `<command> --help`; `samlkit --help` shows that text's first line.
+    // These seven are described here, not by their Args struct's doc comment (see `about`).
+    #[command(about = about::Cert::ABOUT)]
+    Cert(Described<cmd::cert::CertArgs, about::Cert>),
+    #[command(about = about::Inventory::ABOUT)]
+    Inventory(Described<cmd::inventory::InventoryArgs, about::Inventory>),
+    #[command(about = about::C14n::ABOUT)]
+    C14n(Described<cmd::c14n::C14nArgs, about::C14n>),
+    #[command(about = about::Jwt::ABOUT)]
+    Jwt(Described<cmd::jwt::JwtArgs, about::Jwt>),
+    #[command(about = about::Redirect::ABOUT)]
+    Redirect(Described<cmd::redirect::RedirectArgs, about::Redirect>),
+    #[command(about = about::Mtls::ABOUT)]
+    Mtls(Described<cmd::mtls::MtlsArgs, about::Mtls>),
+    // No doc comment on these: it would replace the Args struct's own text (with its examples)
+    // in `<command> --help`. The `about` is that text's first line, for `samlkit --help`, which
+    // lists the subcommands unbuilt (`defer`); building one sets its own about and long_about
+    // again from its Args struct. A test checks each `about` against the Args struct's.
+    #[command(about = "Build a signed SAML 2.0 Response (one Assertion) for a service provider")]
     Issue(cmd::issue::IssueArgs),
+    #[command(about = "Sign existing SAML documents with enveloped XML signatures")]
     Sign(cmd::sign::SignArgs),
+    #[command(about = "Verify signed SAML responses against trusted certificates")]
     Verify(cmd::verify::VerifyArgs),
+    #[command(
+        about = "Write SAML 2.0 metadata for an identity provider, for service providers to import"
+    )]
     Metadata(cmd::metadata::MetadataArgs),
+    #[command(about = "Decode a captured SAML message or JWT for reading (nothing is verified)")]
     Decode(cmd::decode::DecodeArgs),
-    /// Decrypt the encrypted elements of a SAML message, for reading it (nothing is verified).
-    Decrypt(cmd::decrypt::DecryptArgs),
+    #[command(about = about::Decrypt::ABOUT)]
+    Decrypt(Described<cmd::decrypt::DecryptArgs, about::Decrypt>),
+    #[command(about = "Run a test identity provider for your service provider")]
     Idp(cmd::idp::IdpArgs),
+    #[command(
+        about = "Audit a live service provider: post every broken response and say which it accepted"
+    )]
     SpAudit(cmd::sp_audit::SpAuditArgs),
+}
+
+/// The one-line descriptions of the subcommands whose Args struct's own doc comment is not
+/// what their `--help` shows.
+mod about {
+    crate::described::describe! {
+        Cert = "Create, inspect and check certificates and keys";
+        Inventory = "The certificate inventory: which integrations use which certificate, by expiry";
+        C14n = "Canonicalize an XML document or one element of it (C14N 1.0 or exclusive C14N)";
+        Jwt = "JWT bearer tokens for the OAuth 2.0 JWT bearer flow (Salesforce connected apps)";
+        Redirect = "Sign and verify SAML HTTP-Redirect binding URLs (query-string signatures)";
+        Mtls = "Mutual TLS with the same credential: check client chains";
+        Decrypt = "Decrypt the encrypted elements of a SAML message, for reading it (nothing is verified)";
+    }
 }
 
 fn main() -> ExitCode {
@@ -86,18 +123,18 @@ fn main() -> ExitCode {
     };
     cmd::cert::password::set_source(cli.password);
     let result = match cli.command {
-        Command::Cert(args) => cmd::cert::run(args),
-        Command::Inventory(args) => cmd::inventory::run(args),
-        Command::C14n(args) => cmd::c14n::run(args),
-        Command::Jwt(args) => cmd::jwt::run(args),
-        Command::Redirect(args) => cmd::redirect::run(args),
-        Command::Mtls(args) => cmd::mtls::run(args),
+        Command::Cert(described) => cmd::cert::run(described.args),
+        Command::Inventory(described) => cmd::inventory::run(described.args),
+        Command::C14n(described) => cmd::c14n::run(described.args),
+        Command::Jwt(described) => cmd::jwt::run(described.args),
+        Command::Redirect(described) => cmd::redirect::run(described.args),
+        Command::Mtls(described) => cmd::mtls::run(described.args),
         Command::Issue(args) => cmd::issue::run(args),
         Command::Sign(args) => cmd::sign::run(args),
         Command::Verify(args) => cmd::verify::run(args),
         Command::Metadata(args) => cmd::metadata::run(args),
         Command::Decode(args) => cmd::decode::run(args),
-        Command::Decrypt(args) => cmd::decrypt::run(args),
+        Command::Decrypt(described) => cmd::decrypt::run(described.args),
         Command::Idp(args) => cmd::idp::run(args),
         Command::SpAudit(args) => cmd::sp_audit::run(args),
     };
@@ -124,3 +161,6 @@ fn parse_command_line() -> Result<Cli, clap::Error> {
     std::mem::forget(command);
     parsed
 }
+
+#[cfg(test)]
+mod deferred_tests;
