@@ -5,9 +5,9 @@ use std::borrow::Cow;
 use std::sync::OnceLock;
 
 mod elements;
+mod tokens;
 
-use quick_xml::events::Event;
-use quick_xml::reader::Reader;
+use tokens::{Token, Tokenizer};
 
 use crate::chars::{self, DecodeError};
 use crate::error::{ParseError, Position, XmlError};
@@ -256,53 +256,39 @@ impl<'a, E: Emit> Builder<'a, E> {
     }
 
     fn run(mut self) -> Result<(Document<'a>, E), ParseError> {
-        let mut reader = Reader::from_str(self.input);
-        {
-            let config = reader.config_mut();
-            // End tags are matched against our own stack (better messages, no extra copies).
-            config.check_end_names = false;
-            config.allow_unmatched_ends = true;
-            config.check_comments = true;
-            config.expand_empty_elements = false;
-            config.trim_text(false);
-        }
+        let mut tokens = Tokenizer::new(self.input);
         let mut first = true;
         loop {
-            let start = reader.buffer_position() as usize;
-            let event = match reader.read_event() {
-                Ok(e) => e,
-                Err(e) => {
-                    let at = reader.error_position() as usize;
-                    return Err(self.syntax(at, clean_quick_xml_error(&e.to_string())));
-                }
+            let (token, start, end) = match tokens.next() {
+                Ok(t) => t,
+                Err((at, message)) => return Err(self.syntax(at, message)),
             };
-            let end = reader.buffer_position() as usize;
             let was_first = first;
             first = false;
-            match event {
-                Event::Text(_) | Event::GeneralRef(_) => {
+            match token {
+                Token::Text => {
                     self.text = Some(match self.text {
                         Some((s, _)) => (s, end),
                         None => (start, end),
                     });
                 }
                 // Names and attributes are taken from the input by offset (no per-tag copies).
-                Event::Start(_) => {
+                Token::Start => {
                     self.flush_text()?;
                     self.start_element(start, end, false)?;
                 }
-                Event::Empty(_) => {
+                Token::Empty => {
                     self.flush_text()?;
                     self.start_element(start, end, true)?;
                 }
-                Event::End(_) => {
+                Token::End => {
                     self.flush_text()?;
                     let name = self
                         .slice(start + 2, end.saturating_sub(1))
                         .trim_end_matches([' ', '\t', '\n', '\r']);
                     self.end_element(start, end, name)?;
                 }
-                Event::CData(_) => {
+                Token::CData => {
                     self.flush_text()?;
                     if self.open.len() == 1 {
                         return Err(ParseError::ContentOutsideRoot {
@@ -314,7 +300,7 @@ impl<'a, E: Emit> Builder<'a, E> {
                     let value = chars::normalize_newlines(content, start + 9, &mut self.doc.arena);
                     self.append(start, end, Payload::CData(value))?;
                 }
-                Event::Comment(_) => {
+                Token::Comment => {
                     self.flush_text()?;
                     let (cs, ce) = (start + 4, end.saturating_sub(3));
                     let content = self.slice(cs, ce);
@@ -324,11 +310,11 @@ impl<'a, E: Emit> Builder<'a, E> {
                     let value = chars::normalize_newlines(content, cs, &mut self.doc.arena);
                     self.append(start, end, Payload::Comment(value))?;
                 }
-                Event::PI(_) => {
+                Token::Pi => {
                     self.flush_text()?;
                     self.processing_instruction(start, end)?;
                 }
-                Event::Decl(_) => {
+                Token::Decl => {
                     self.flush_text()?;
                     if !was_first || start != 0 {
                         return Err(self.syntax(
@@ -338,8 +324,8 @@ impl<'a, E: Emit> Builder<'a, E> {
                     }
                     self.xml_declaration(start, end)?;
                 }
-                Event::DocType(_) => return Err(ParseError::Doctype { pos: self.pos(start) }),
-                Event::Eof => {
+                Token::DocType => return Err(ParseError::Doctype { pos: self.pos(start) }),
+                Token::Eof => {
                     self.flush_text()?;
                     break;
                 }
@@ -538,15 +524,6 @@ impl<'a, E: Emit> Builder<'a, E> {
             }
         }
     }
-}
-
-fn clean_quick_xml_error(msg: &str) -> String {
-    let msg = msg.trim_start_matches("ill-formed document: ").trim_start_matches("syntax error: ");
-    if msg.starts_with("unknown or missed symbol in markup") {
-        // `<!ENTITY`, `<!ELEMENT`, `<!ATTLIST`, … outside a DOCTYPE.
-        return "unsupported markup declaration `<!…>`: DTD constructs are not allowed".to_string();
-    }
-    msg.to_string()
 }
 
 /// Grows a full vector by a quarter instead of doubling, keeping peak memory close to need.
