@@ -197,7 +197,7 @@ impl<W: Write> Sink<'_, W> {
     /// `>` is the only byte that can need escaping: one search instead of a scan for four.
     #[inline]
     fn text_value(&mut self, s: &str, undecoded: bool) -> Result<(), XmlError> {
-        if undecoded && memchr::memchr(b'>', s.as_bytes()).is_none() {
+        if undecoded && crate::swar::find_byte(s.as_bytes(), b'>').is_none() {
             return self.bytes(s.as_bytes());
         }
         self.text(s)
@@ -208,7 +208,7 @@ impl<W: Write> Sink<'_, W> {
     /// so `"` is the only byte that can need escaping.
     #[inline]
     fn attribute_value(&mut self, s: &str, undecoded: bool) -> Result<(), XmlError> {
-        if undecoded && memchr::memchr(b'"', s.as_bytes()).is_none() {
+        if undecoded && crate::swar::find_byte(s.as_bytes(), b'"').is_none() {
             return self.bytes(s.as_bytes());
         }
         self.attr_value(s)
@@ -604,11 +604,14 @@ impl<'w, W: Write> State<'w, W> {
             // URIs themselves (the same order).
             match v.ns_rank {
                 Some(rank) => {
-                    let key = |a: &AttrData| {
-                        (rank.get(a.ns as usize).copied().unwrap_or(0), local_of(doc, a))
+                    let rank = |a: &AttrData| rank.get(a.ns as usize).copied().unwrap_or(0);
+                    let order = |a: &AttrData, b: &AttrData| {
+                        rank(a).cmp(&rank(b)).then_with(|| {
+                            crate::swar::cmp(local_of(doc, a).as_bytes(), local_of(doc, b).as_bytes())
+                        })
                     };
-                    if !self.attrs_out.is_sorted_by(|a, b| key(a) <= key(b)) {
-                        self.attrs_out.sort_unstable_by(|a, b| key(a).cmp(&key(b)));
+                    if !self.attrs_out.is_sorted_by(|a, b| order(a, b).is_le()) {
+                        self.attrs_out.sort_unstable_by(order);
                     }
                 }
                 None => {
@@ -619,7 +622,9 @@ impl<'w, W: Write> State<'w, W> {
                         } else {
                             doc.ns_str(a.ns).cmp(doc.ns_str(b.ns))
                         };
-                        by_ns.then_with(|| local_of(doc, a).cmp(local_of(doc, b)))
+                        by_ns.then_with(|| {
+                            crate::swar::cmp(local_of(doc, a).as_bytes(), local_of(doc, b).as_bytes())
+                        })
                     };
                     if !self.attrs_out.is_sorted_by(|a, b| order(a, b).is_le()) {
                         self.attrs_out.sort_unstable_by(order);

@@ -151,7 +151,7 @@ pub(crate) fn decode_text(
     offset: usize,
     arena: &mut String,
 ) -> Result<StrRef, DecodeError> {
-    if memchr::memchr2(b'&', b'\r', raw.as_bytes()).is_none() {
+    if crate::swar::find_any(raw.as_bytes(), b"&\r").is_none() {
         return Ok(StrRef::input(offset..offset + raw.len()));
     }
     let start = arena.len();

@@ -74,10 +74,9 @@ impl<'a, E: Emit> Builder<'a, E> {
         // `<` content `>` or `<` content `/>`; the name runs to the first whitespace.
         let content = self.slice(start + 1, end.saturating_sub(if empty { 2 } else { 1 }));
         let content_len = content.len();
-        let name_len = content
-            .bytes()
-            .position(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
-            .unwrap_or(content_len);
+        // Only whitespace is below 0x21 in a checked text (`\0` is never there).
+        let name_len =
+            crate::swar::find_space_or(content.as_bytes(), 0).unwrap_or(content_len);
         let name = &content[..name_len];
         self.check_name_len(name, start)?;
         let Some(prefix) = self.qnames.prefix_of(name) else {
@@ -118,10 +117,8 @@ impl<'a, E: Emit> Builder<'a, E> {
                 return Err(self.syntax(base + i, "expected whitespace before an attribute"));
             }
             let name_start = i;
-            // One table look-up per byte instead of five comparisons.
-            while i < b.len() && !ENDS_ATTRIBUTE_NAME[b[i] as usize] {
-                i += 1;
-            }
+            // Whitespace or `=` ends the name, a word at a time.
+            i += crate::swar::find_space_or(&b[i..], b'=').unwrap_or(b.len() - i);
             let name = &s[name_start..i];
             if name == "/" && i == b.len() {
                 return Err(self.syntax(base + name_start, "unexpected '/' in a start tag"));
@@ -148,7 +145,7 @@ impl<'a, E: Emit> Builder<'a, E> {
                 }
             };
             let value_start = i + 1;
-            let Some(len) = memchr::memchr(quote, &b[value_start..]) else {
+            let Some(len) = crate::swar::find_byte(&b[value_start..], quote) else {
                 return Err(self.syntax(base + i, format!("unclosed value of attribute {name:?}")));
             };
             if out.len() >= self.limits.max_attributes_per_element {
@@ -431,17 +428,6 @@ impl<'a, E: Emit> Builder<'a, E> {
         self.doc.arena.truncate(arena_end as usize);
     }
 }
-
-/// The bytes that end an attribute name in a start tag: whitespace and `=`.
-static ENDS_ATTRIBUTE_NAME: [bool; 256] = {
-    let mut t = [false; 256];
-    t[b' ' as usize] = true;
-    t[b'\t' as usize] = true;
-    t[b'\n' as usize] = true;
-    t[b'\r' as usize] = true;
-    t[b'=' as usize] = true;
-    t
-};
 
 /// Up to this many prefixes, [`Builder::prefix_id`] compares instead of hashing.
 const FEW_PREFIXES: usize = 16;

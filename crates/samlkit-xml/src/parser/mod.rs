@@ -413,7 +413,7 @@ impl<'a, E: Emit> Builder<'a, E> {
             return Ok(());
         }
         // `]` is rare in text: only then look for the forbidden `]]>`.
-        let bracket = memchr::memchr(b']', raw.as_bytes()).is_some();
+        let bracket = crate::swar::find_byte(raw.as_bytes(), b']').is_some();
         if let Some(i) = bracket.then(|| memchr::memmem::find(raw.as_bytes(), b"]]>")).flatten() {
             return Err(self.syntax(start + i, "']]>' is not allowed in text"));
         }

@@ -12,6 +12,8 @@ use quick_xml::errors::IllFormedError;
 use quick_xml::events::Event;
 use quick_xml::reader::Reader;
 
+use crate::swar::{find_any, find_byte};
+
 /// What a token is. Only the kind and the byte range matter to the builder, which reads names,
 /// attributes and contents from the input itself.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -73,7 +75,7 @@ impl<'a> Tokenizer<'a> {
         let start = self.pos;
         let Some(&first) = bytes.get(start) else { return Ok((Token::Eof, start, start)) };
         if first != b'<' {
-            let end = memchr::memchr(b'<', &bytes[start..]).map_or(bytes.len(), |i| start + i);
+            let end = find_byte(&bytes[start..], b'<').map_or(bytes.len(), |i| start + i);
             check_references(&bytes[start..end], start)?;
             self.pos = end;
             return Ok((Token::Text, start, end));
@@ -124,31 +126,28 @@ fn kind(event: &Event<'_>) -> Token {
 /// double quotes (quick-xml's rule, so `<a b=">">` is one tag).
 #[inline]
 fn tag_end(tag: &[u8]) -> Option<usize> {
-    let mut quote = 0u8;
-    for i in memchr::memchr3_iter(b'>', b'\'', b'"', tag) {
-        let b = tag[i];
-        if quote == 0 {
-            if b == b'>' {
-                return Some(i);
-            }
-            quote = b;
-        } else if b == quote {
-            quote = 0;
+    let mut i = 0;
+    loop {
+        i += find_any(tag.get(i..)?, b">'\"")?;
+        let quote = tag[i];
+        if quote == b'>' {
+            return Some(i);
         }
+        i += 1;
+        i += find_byte(tag.get(i..)?, quote)? + 1;
     }
-    None
 }
 
 /// quick-xml refuses a `&` that does not reach a `;` before the next `&`, `<` or the end of the
 /// input (text ends at a `<` or the end, so only `&` and `;` need looking at).
 #[inline]
 fn check_references(text: &[u8], base: usize) -> Result<(), TokenError> {
-    let Some(mut amp) = memchr::memchr(b'&', text) else { return Ok(()) };
+    let Some(mut amp) = find_byte(text, b'&') else { return Ok(()) };
     loop {
-        match memchr::memchr2(b';', b'&', &text[amp + 1..]) {
+        match find_any(&text[amp + 1..], b";&") {
             Some(i) if text[amp + 1 + i] == b';' => {
                 let after = amp + 2 + i;
-                match memchr::memchr(b'&', &text[after..]) {
+                match find_byte(&text[after..], b'&') {
                     Some(j) => amp = after + j,
                     None => return Ok(()),
                 }
