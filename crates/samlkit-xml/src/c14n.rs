@@ -615,10 +615,15 @@ impl<'w, W: Write> State<'w, W> {
                     }
                 }
                 None => {
-                    // Equal namespace ids need no look at the URIs (most attributes have none).
+                    // Equal namespace ids need no look at the URIs, nor does no namespace (the
+                    // empty URI, first): that is most attributes.
                     let order = |a: &AttrData, b: &AttrData| {
                         let by_ns = if a.ns == b.ns {
                             std::cmp::Ordering::Equal
+                        } else if a.ns == NS_NONE {
+                            std::cmp::Ordering::Less
+                        } else if b.ns == NS_NONE {
+                            std::cmp::Ordering::Greater
                         } else {
                             doc.ns_str(a.ns).cmp(doc.ns_str(b.ns))
                         };
