@@ -6,7 +6,8 @@ use std::io::Write;
 
 use crate::error::{C14nError, XmlError};
 use crate::tree::{
-    AttrData, Document, NONE, NS_NONE, NS_XML, NodeId, PREFIX_DEFAULT, PREFIX_XML, Payload,
+    AttrData, Document, NONE, NS_NONE, NS_XML, NodeData, NodeId, PREFIX_DEFAULT, PREFIX_XML,
+    Payload,
 };
 
 /// The canonicalization algorithms XML Signature uses.
@@ -439,9 +440,14 @@ impl<'w, W: Write> State<'w, W> {
     }
 
     /// Writes a comment, PI, text or CDATA node.
-    pub(crate) fn leaf(&mut self, v: View<'_, '_>, id: u32) -> Result<(), XmlError> {
-        let doc = v.doc;
-        match doc.data(id).payload {
+    fn leaf(&mut self, v: View<'_, '_>, id: u32) -> Result<(), XmlError> {
+        self.leaf_data(v.doc, v.doc.data(id))
+    }
+
+    /// Writes a comment, PI, text or CDATA node given by its data (streaming hands leaves over
+    /// without adding them to the tree).
+    pub(crate) fn leaf_data(&mut self, doc: &Document<'_>, d: &NodeData) -> Result<(), XmlError> {
+        match d.payload {
             Payload::Text(s) => self.out.text_value(doc.str_of(s), s.input_range().is_some()),
             Payload::CData(s) => self.out.text(doc.str_of(s)),
             Payload::Comment(s) => {
@@ -454,7 +460,7 @@ impl<'w, W: Write> State<'w, W> {
             }
             Payload::Pi { data, .. } => {
                 self.out.bytes(b"<?")?;
-                self.out.str(doc.node(NodeId(id)).name())?;
+                self.out.str(doc.name_of(d))?;
                 let data = doc.str_of(data);
                 if !data.is_empty() {
                     self.out.bytes(b" ")?;

@@ -59,6 +59,9 @@ pub(crate) trait Emit {
     /// A node was appended: a leaf, or an element whose start tag is complete (its attributes
     /// are in the tree). `top_level`: its parent is the document node.
     fn node(&mut self, doc: &Document<'_>, id: u32, top_level: bool);
+    /// A leaf (text, CDATA, comment, PI) is complete; in streaming mode it is never added to
+    /// the tree, so it comes as its data.
+    fn leaf(&mut self, doc: &Document<'_>, data: &NodeData, top_level: bool);
     /// An element ends (right after [`Emit::node`] for an empty element).
     fn end(&mut self, doc: &Document<'_>, id: u32);
 }
@@ -69,6 +72,7 @@ pub(crate) struct KeepTree;
 impl Emit for KeepTree {
     const STREAMING: bool = false;
     fn node(&mut self, _: &Document<'_>, _: u32, _: bool) {}
+    fn leaf(&mut self, _: &Document<'_>, _: &NodeData, _: bool) {}
     fn end(&mut self, _: &Document<'_>, _: u32) {}
 }
 
@@ -363,6 +367,7 @@ impl<'a, E: Emit> Builder<'a, E> {
         // The position is computed only on error: counting lines is O(input), and doing it for
         // every node made parsing quadratic.
         let input = self.input;
+        let top_level = self.open.len() == 1;
         let Some(top) = self.open.last_mut() else {
             return Err(ParseError::Syntax {
                 pos: crate::tree::position_in(input, start),
@@ -371,6 +376,21 @@ impl<'a, E: Emit> Builder<'a, E> {
         };
         let parent = top.node;
         let arena_end = top.arena_end as usize;
+        let data = NodeData {
+            parent,
+            first_child: NONE,
+            next_sibling: NONE,
+            start: start as u32,
+            end: end as u32,
+            payload,
+        };
+        if E::STREAMING && !matches!(payload, Payload::Element { .. }) {
+            // A leaf is finished at once: handed on, never added to the tree, and what it
+            // decoded dropped.
+            self.emit.leaf(&self.doc, &data, top_level);
+            self.doc.arena.truncate(arena_end);
+            return Ok(id);
+        }
         // A streamed tree drops finished nodes, so sibling links would point at reused slots.
         if !E::STREAMING {
             if top.last_child == NONE {
@@ -380,22 +400,10 @@ impl<'a, E: Emit> Builder<'a, E> {
             }
             top.last_child = id;
         }
-        let top_level = self.open.len() == 1;
-        self.doc.nodes.push(NodeData {
-            parent,
-            first_child: NONE,
-            next_sibling: NONE,
-            start: start as u32,
-            end: end as u32,
-            payload,
-        });
+        self.doc.nodes.push(data);
         if E::STREAMING {
+            // An element stays in the tree until its end tag.
             self.emit.node(&self.doc, id, top_level);
-            // A leaf is finished once handed on; an element stays until its end tag.
-            if !matches!(payload, Payload::Element { .. }) {
-                self.doc.nodes.truncate(id as usize);
-                self.doc.arena.truncate(arena_end);
-            }
         }
         Ok(id)
     }
