@@ -71,6 +71,27 @@ pub(crate) fn find_any(bytes: &[u8], needles: &[u8]) -> Option<usize> {
     found.map(|j| i + j)
 }
 
+/// Whether two byte strings are equal, without a call to `memcmp` for the short ones (names:
+/// an end tag against its start tag, a name against the one cached in its slot), with two
+/// overlapping loads instead of a loop.
+#[inline]
+pub(crate) fn same(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    match n {
+        0 => true,
+        1..=3 => a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1],
+        4..=7 => {
+            let w = |s: &[u8], i: usize| u32::from_le_bytes([s[i], s[i + 1], s[i + 2], s[i + 3]]);
+            w(a, 0) == w(b, 0) && w(a, n - 4) == w(b, n - 4)
+        }
+        8..=16 => word(a, 0) == word(b, 0) && word(a, n - 8) == word(b, n - 8),
+        _ => a == b,
+    }
+}
+
 /// Byte-wise (code point) order of two byte strings, without a call to `memcmp` when they
 /// differ in their first 8 bytes, as attribute names mostly do.
 #[inline(always)]
@@ -137,6 +158,21 @@ mod tests {
                     assert_eq!(find_any(s, &[n, b'"', 0x80]), truth, "{s:?} any");
                 }
             }
+        }
+    }
+
+    #[test]
+    fn same_agrees_with_equality() {
+        let base: Vec<u8> = (1..=40u8).collect();
+        for len in 0..=32 {
+            let a = &base[..len];
+            assert!(same(a, &a.to_vec()), "{len}");
+            for at in 0..len {
+                let mut b = a.to_vec();
+                b[at] ^= 0x40;
+                assert!(!same(a, &b), "len {len}, differing at {at}");
+            }
+            assert!(!same(a, &base[..len + 1]), "{len} vs {}", len + 1);
         }
     }
 

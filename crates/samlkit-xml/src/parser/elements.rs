@@ -399,7 +399,7 @@ impl<'a, E: Emit> Builder<'a, E> {
         }
         let Some(top) = self.open.pop() else { return Ok(()) };
         let open_name = self.doc.node(crate::NodeId(top.node)).name();
-        if open_name != name {
+        if !crate::swar::same(open_name.as_bytes(), name.as_bytes()) {
             return Err(ParseError::MismatchedEndTag {
                 pos: self.pos(start),
                 expected: open_name.to_string(),
@@ -456,7 +456,7 @@ impl<'a> QNameCache<'a> {
         let (&first, &last) = (b.first()?, b.last()?);
         let slot = (b.len() ^ ((first as usize) << 1) ^ ((last as usize) << 3)) % QNAME_SLOTS;
         let (cached, prefix_len) = self.slots[slot];
-        if cached == name {
+        if crate::swar::same(cached.as_bytes(), name.as_bytes()) {
             return name.get(..prefix_len as usize);
         }
         let (prefix, _) = chars::split_qname(name)?;
