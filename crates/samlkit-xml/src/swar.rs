@@ -110,21 +110,21 @@ pub(crate) fn cmp(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
     }
 }
 
-/// The index of the first byte below `0x21` or equal to `b`. In text that passed
+/// The index of the first byte below `0x21` or equal to one of `needles`. In text that passed
 /// [`crate::chars::find_invalid_char`], the bytes below `0x21` are exactly XML's whitespace
 /// (space, TAB, LF, CR): this finds the end of a name.
 #[inline(always)]
-pub(crate) fn find_space_or(bytes: &[u8], b: u8) -> Option<usize> {
+pub(crate) fn find_space_or(bytes: &[u8], needles: &[u8]) -> Option<usize> {
     let mut i = 0;
     while i + 8 <= bytes.len() {
         let w = word(bytes, i);
-        let m = has_less(w, 0x21) | has_byte(w, b);
+        let m = needles.iter().fold(has_less(w, 0x21), |m, &n| m | has_byte(w, n));
         if m != 0 {
             return Some(i + (m.trailing_zeros() / 8) as usize);
         }
         i += 8;
     }
-    bytes[i..].iter().position(|&c| c < 0x21 || c == b).map(|j| i + j)
+    bytes[i..].iter().position(|c| *c < 0x21 || needles.contains(c)).map(|j| i + j)
 }
 
 #[cfg(test)]
@@ -153,7 +153,7 @@ mod tests {
                     let s = &bytes[8 - len..];
                     assert_eq!(find_byte(s, n), s.iter().position(|&c| c == n), "{s:?} {n}");
                     let truth = s.iter().position(|&c| c < 0x21 || c == n);
-                    assert_eq!(find_space_or(s, n), truth, "{s:?} space or {n}");
+                    assert_eq!(find_space_or(s, &[n]), truth, "{s:?} space or {n}");
                     let truth = s.iter().position(|&c| c == n || c == b'"' || c == 0x80);
                     assert_eq!(find_any(s, &[n, b'"', 0x80]), truth, "{s:?} any");
                 }
@@ -202,7 +202,7 @@ mod tests {
                 assert_eq!(find_byte(&s, b'>'), truth, "len {len} at {at}");
                 assert_eq!(find_any(&s, b"'>"), truth, "len {len} at {at}");
                 assert_eq!(find_any(&s, b"'\">"), truth, "len {len} at {at}");
-                assert_eq!(find_space_or(&s, b'>'), truth, "len {len} at {at}");
+                assert_eq!(find_space_or(&s, b">"), truth, "len {len} at {at}");
             }
         }
     }

@@ -92,6 +92,23 @@ impl<'a> Tokenizer<'a> {
         Ok((kind, start, end))
     }
 
+    /// Where the next token starts if it is a start (or empty) tag read the ordinary way: the
+    /// builder may then scan it itself ([`super::elements::quick_start_tag`]) and
+    /// [`Tokenizer::skip_to`] its end.
+    #[inline]
+    pub(super) fn start_tag_next(&self) -> Option<usize> {
+        let bytes = self.input.as_bytes();
+        let next = *bytes.get(self.pos + 1)?;
+        (self.whole.is_none() && bytes[self.pos] == b'<' && !matches!(next, b'/' | b'!' | b'?'))
+            .then_some(self.pos)
+    }
+
+    /// Continues after a token the builder read itself.
+    #[inline]
+    pub(super) fn skip_to(&mut self, end: usize) {
+        self.pos = end;
+    }
+
     /// One token read by quick-xml from `at` (a `<`).
     #[cold]
     fn delegate(&mut self, at: usize) -> Result<(Token, usize, usize), TokenError> {
