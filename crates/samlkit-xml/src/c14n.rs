@@ -605,6 +605,8 @@ impl<'w, W: Write> State<'w, W> {
         if apex && !self.exclusive {
             self.inherit_xml_attributes(doc, id);
         }
+        // Whether the attributes come out as written (nothing inherited, nothing reordered).
+        let mut as_written = self.attrs_out.len() == plain.len();
         if self.attrs_out.len() > 1 {
             // By namespace URI, then local name: ranks when the whole tree is known, else the
             // URIs themselves (the same order).
@@ -618,6 +620,7 @@ impl<'w, W: Write> State<'w, W> {
                     };
                     if !self.attrs_out.is_sorted_by(|a, b| order(a, b).is_le()) {
                         self.attrs_out.sort_unstable_by(order);
+                        as_written = false;
                     }
                 }
                 None => {
@@ -639,12 +642,23 @@ impl<'w, W: Write> State<'w, W> {
                     };
                     if !self.attrs_out.is_sorted_by(|a, b| order(a, b).is_le()) {
                         self.attrs_out.sort_unstable_by(order);
+                        as_written = false;
                     }
                 }
             }
         }
 
         let out = &mut self.out;
+        // Most start tags are already canonical as written up to their last attribute: one
+        // copy instead of one per name and value.
+        if self.ns_out.is_empty()
+            && decls.is_empty()
+            && as_written
+            && let Some(text) = canonical_as_written(doc, doc.data(id), &self.attrs_out)
+        {
+            out.str(text)?;
+            return out.bytes(b">");
+        }
         out.byte(b'<');
         out.raw(doc.node(NodeId(id)).name().as_bytes());
         for &(p, ns) in &self.ns_out {
@@ -726,6 +740,35 @@ impl<'w, W: Write> State<'w, W> {
         }
         Ok(())
     }
+}
+
+/// The start tag of element `d` from its `<` to the end of its last attribute, when that text
+/// is exactly what canonicalization writes for the element's name and `attrs` (in this order,
+/// with no namespace declaration): one space before each attribute, `name="value"` with no
+/// space around `=`, double quotes, and values still in the input (not decoded, so holding
+/// nothing that needs escaping but a `"`, which a double-quoted value cannot hold).
+#[inline]
+fn canonical_as_written<'a>(doc: &Document<'a>, d: &NodeData, attrs: &[AttrData]) -> Option<&'a str> {
+    let Payload::Element { name_len, .. } = d.payload else { return None };
+    let input = doc.input();
+    let bytes = input.as_bytes();
+    let start = d.start as usize;
+    let mut pos = start + 1 + name_len as usize;
+    for a in attrs {
+        let value = a.value.input_range()?;
+        let name_start = a.name_start as usize;
+        let name_end = name_start + a.name_len as usize;
+        if name_start != pos + 1
+            || bytes.get(pos) != Some(&b' ')
+            || value.start != name_end + 2
+            || bytes.get(name_end..value.start) != Some(b"=\"")
+        {
+            return None;
+        }
+        // The closing quote matches the opening one.
+        pos = value.end + 1;
+    }
+    input.get(start..pos)
 }
 
 /// An attribute's local name: its qualified name after the prefix (whose length is known).
