@@ -615,7 +615,10 @@ impl<'w, W: Write> State<'w, W> {
                     let rank = |a: &AttrData| rank.get(a.ns as usize).copied().unwrap_or(0);
                     let order = |a: &AttrData, b: &AttrData| {
                         rank(a).cmp(&rank(b)).then_with(|| {
-                            crate::swar::cmp(local_of(doc, a).as_bytes(), local_of(doc, b).as_bytes())
+                            crate::swar::cmp(
+                                local_of(doc, a).as_bytes(),
+                                local_of(doc, b).as_bytes(),
+                            )
                         })
                     };
                     if !self.attrs_out.is_sorted_by(|a, b| order(a, b).is_le()) {
@@ -637,7 +640,10 @@ impl<'w, W: Write> State<'w, W> {
                             doc.ns_str(a.ns).cmp(doc.ns_str(b.ns))
                         };
                         by_ns.then_with(|| {
-                            crate::swar::cmp(local_of(doc, a).as_bytes(), local_of(doc, b).as_bytes())
+                            crate::swar::cmp(
+                                local_of(doc, a).as_bytes(),
+                                local_of(doc, b).as_bytes(),
+                            )
                         })
                     };
                     if !self.attrs_out.is_sorted_by(|a, b| order(a, b).is_le()) {
@@ -748,7 +754,11 @@ impl<'w, W: Write> State<'w, W> {
 /// space around `=`, double quotes, and values still in the input (not decoded, so holding
 /// nothing that needs escaping but a `"`, which a double-quoted value cannot hold).
 #[inline]
-fn canonical_as_written<'a>(doc: &Document<'a>, d: &NodeData, attrs: &[AttrData]) -> Option<&'a str> {
+fn canonical_as_written<'a>(
+    doc: &Document<'a>,
+    d: &NodeData,
+    attrs: &[AttrData],
+) -> Option<&'a str> {
     let Payload::Element { name_len, .. } = d.payload else { return None };
     let input = doc.input();
     let bytes = input.as_bytes();

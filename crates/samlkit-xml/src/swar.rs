@@ -179,8 +179,18 @@ mod tests {
     #[test]
     fn cmp_agrees_with_ord() {
         let words: [&[u8]; 12] = [
-            b"", b"a", b"a\0", b"ab", b"b", b"ID", b"Id", b"IssueInstant", b"IssueInstanu",
-            b"Version", b"\xff", b"abcdefgh\0",
+            b"",
+            b"a",
+            b"a\0",
+            b"ab",
+            b"b",
+            b"ID",
+            b"Id",
+            b"IssueInstant",
+            b"IssueInstanu",
+            b"Version",
+            b"\xff",
+            b"abcdefgh\0",
         ];
         for a in words {
             for b in words {

@@ -78,8 +78,7 @@ impl<'a, E: Emit> Builder<'a, E> {
         let content = self.slice(start + 1, end.saturating_sub(if empty { 2 } else { 1 }));
         let content_len = content.len();
         // Only whitespace is below 0x21 in a checked text (`\0` is never there).
-        let name_len =
-            crate::swar::find_space_or(content.as_bytes(), &[]).unwrap_or(content_len);
+        let name_len = crate::swar::find_space_or(content.as_bytes(), &[]).unwrap_or(content_len);
         let name = &content[..name_len];
         self.check_name_len(name, start)?;
         let Some(prefix) = self.qnames.prefix_of(name) else {

@@ -296,11 +296,7 @@ mod tests {
                 }
             }
             for input in &next {
-                assert_eq!(
-                    merged(our_tokens(input)),
-                    merged(quick_xml_tokens(input)),
-                    "{input:?}"
-                );
+                assert_eq!(merged(our_tokens(input)), merged(quick_xml_tokens(input)), "{input:?}");
             }
             inputs = next;
         }
