@@ -98,11 +98,10 @@ pub(crate) fn same(a: &[u8], b: &[u8]) -> bool {
 pub(crate) fn cmp(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
     // The first (up to) 8 bytes of each, big-endian and zero-padded: comparing them as numbers
     // is comparing the prefixes byte by byte, a shorter prefix first when it matches.
-    let head = |s: &[u8]| {
-        let mut w = [0u8; 8];
-        let n = s.len().min(8);
-        w[..n].copy_from_slice(&s[..n]);
-        u64::from_be_bytes(w)
+    let head = |s: &[u8]| match s.first_chunk::<8>() {
+        Some(w) => u64::from_be_bytes(*w),
+        // No copy of a variable length (a call to `memcpy`): shift the few bytes in.
+        None => s.iter().enumerate().fold(0u64, |w, (i, &c)| w | (c as u64) << (56 - 8 * i)),
     };
     match head(a).cmp(&head(b)) {
         std::cmp::Ordering::Equal => a.cmp(b),
