@@ -1,6 +1,9 @@
-//! Streaming exclusive C14N of one file into another: the library half of
-//! `samlkit c14n FILE`, for profiling the parser and canonicalizer without the CLI around them.
-//! `cargo run --release -p samlkit-xml --example c14n_file -- IN OUT [tree] [N]`
+//! Exclusive C14N of one whole file into another, streamed (the library half of
+//! `samlkit c14n FILE`) or through the tree (`tree`: parse, then canonicalize), ROUNDS times:
+//! for timing and profiling the parser and canonicalizer without the CLI around them
+//! (`perf stat`, `valgrind --tool=callgrind`; OUT may be /dev/null).
+//!
+//! `cargo run --release -p samlkit-xml --example c14n_file -- IN OUT [stream|tree] [ROUNDS]`
 // Unwrapping is how a test, bench or example reports a failure; the workspace denies these
 // lints in library code only.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -14,7 +17,7 @@ use samlkit_xml::{
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let [_, input, output, rest @ ..] = args.as_slice() else {
-        panic!("usage: c14n_file IN OUT [tree|stream] [repeat]");
+        panic!("usage: c14n_file IN OUT [stream|tree] [ROUNDS]");
     };
     let tree = rest.first().is_some_and(|m| m == "tree");
     let repeat: usize = rest.get(1).map_or(1, |n| n.parse().unwrap());

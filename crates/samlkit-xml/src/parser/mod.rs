@@ -57,11 +57,11 @@ pub fn parse_with_limits<'a>(input: &'a str, limits: &Limits) -> Result<Document
 pub(crate) trait Emit {
     /// Whether nodes are dropped once handed on.
     const STREAMING: bool;
-    /// A node was appended: a leaf, or an element whose start tag is complete (its attributes
-    /// are in the tree). `top_level`: its parent is the document node.
+    /// An element was appended, its start tag complete (its attributes are in the tree).
+    /// `top_level`: its parent is the document node. (Streaming only.)
     fn node(&mut self, doc: &Document<'_>, id: u32, top_level: bool);
-    /// A leaf (text, CDATA, comment, PI) is complete; in streaming mode it is never added to
-    /// the tree, so it comes as its data.
+    /// A leaf (text, CDATA, comment, PI) is complete: in streaming mode it is never added to
+    /// the tree, so it comes as its data. (Streaming only.)
     fn leaf(&mut self, doc: &Document<'_>, data: &NodeData, top_level: bool);
     /// An element ends (right after [`Emit::node`] for an empty element).
     fn end(&mut self, doc: &Document<'_>, id: u32);
