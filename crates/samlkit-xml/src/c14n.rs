@@ -6,7 +6,8 @@ use std::io::Write;
 
 use crate::error::{C14nError, XmlError};
 use crate::tree::{
-    AttrData, Document, NONE, NS_NONE, NS_XML, NodeId, PREFIX_DEFAULT, PREFIX_XML, Payload,
+    AttrData, Document, NONE, NS_NONE, NS_XML, NodeData, NodeId, PREFIX_DEFAULT, PREFIX_XML,
+    Payload,
 };
 
 /// The canonicalization algorithms XML Signature uses.
@@ -197,7 +198,7 @@ impl<W: Write> Sink<'_, W> {
     /// `>` is the only byte that can need escaping: one search instead of a scan for four.
     #[inline]
     fn text_value(&mut self, s: &str, undecoded: bool) -> Result<(), XmlError> {
-        if undecoded && memchr::memchr(b'>', s.as_bytes()).is_none() {
+        if undecoded && crate::swar::find_byte(s.as_bytes(), b'>').is_none() {
             return self.bytes(s.as_bytes());
         }
         self.text(s)
@@ -208,7 +209,7 @@ impl<W: Write> Sink<'_, W> {
     /// so `"` is the only byte that can need escaping.
     #[inline]
     fn attribute_value(&mut self, s: &str, undecoded: bool) -> Result<(), XmlError> {
-        if undecoded && memchr::memchr(b'"', s.as_bytes()).is_none() {
+        if undecoded && crate::swar::find_byte(s.as_bytes(), b'"').is_none() {
             return self.bytes(s.as_bytes());
         }
         self.attr_value(s)
@@ -439,9 +440,14 @@ impl<'w, W: Write> State<'w, W> {
     }
 
     /// Writes a comment, PI, text or CDATA node.
-    pub(crate) fn leaf(&mut self, v: View<'_, '_>, id: u32) -> Result<(), XmlError> {
-        let doc = v.doc;
-        match doc.data(id).payload {
+    fn leaf(&mut self, v: View<'_, '_>, id: u32) -> Result<(), XmlError> {
+        self.leaf_data(v.doc, v.doc.data(id))
+    }
+
+    /// Writes a comment, PI, text or CDATA node given by its data (streaming hands leaves over
+    /// without adding them to the tree).
+    pub(crate) fn leaf_data(&mut self, doc: &Document<'_>, d: &NodeData) -> Result<(), XmlError> {
+        match d.payload {
             Payload::Text(s) => self.out.text_value(doc.str_of(s), s.input_range().is_some()),
             Payload::CData(s) => self.out.text(doc.str_of(s)),
             Payload::Comment(s) => {
@@ -454,7 +460,7 @@ impl<'w, W: Write> State<'w, W> {
             }
             Payload::Pi { data, .. } => {
                 self.out.bytes(b"<?")?;
-                self.out.str(doc.node(NodeId(id)).name())?;
+                self.out.str(doc.name_of(d))?;
                 let data = doc.str_of(data);
                 if !data.is_empty() {
                     self.out.bytes(b" ")?;
@@ -599,36 +605,66 @@ impl<'w, W: Write> State<'w, W> {
         if apex && !self.exclusive {
             self.inherit_xml_attributes(doc, id);
         }
+        // Whether the attributes come out as written (nothing inherited, nothing reordered).
+        let mut as_written = self.attrs_out.len() == plain.len();
         if self.attrs_out.len() > 1 {
             // By namespace URI, then local name: ranks when the whole tree is known, else the
             // URIs themselves (the same order).
             match v.ns_rank {
                 Some(rank) => {
-                    let key = |a: &AttrData| {
-                        (rank.get(a.ns as usize).copied().unwrap_or(0), local_of(doc, a))
-                    };
-                    if !self.attrs_out.is_sorted_by(|a, b| key(a) <= key(b)) {
-                        self.attrs_out.sort_unstable_by(|a, b| key(a).cmp(&key(b)));
-                    }
-                }
-                None => {
-                    // Equal namespace ids need no look at the URIs (most attributes have none).
+                    let rank = |a: &AttrData| rank.get(a.ns as usize).copied().unwrap_or(0);
                     let order = |a: &AttrData, b: &AttrData| {
-                        let by_ns = if a.ns == b.ns {
-                            std::cmp::Ordering::Equal
-                        } else {
-                            doc.ns_str(a.ns).cmp(doc.ns_str(b.ns))
-                        };
-                        by_ns.then_with(|| local_of(doc, a).cmp(local_of(doc, b)))
+                        rank(a).cmp(&rank(b)).then_with(|| {
+                            crate::swar::cmp(
+                                local_of(doc, a).as_bytes(),
+                                local_of(doc, b).as_bytes(),
+                            )
+                        })
                     };
                     if !self.attrs_out.is_sorted_by(|a, b| order(a, b).is_le()) {
                         self.attrs_out.sort_unstable_by(order);
+                        as_written = false;
+                    }
+                }
+                None => {
+                    // Equal namespace ids need no look at the URIs, nor does no namespace (the
+                    // empty URI, first): that is most attributes.
+                    let order = |a: &AttrData, b: &AttrData| {
+                        let by_ns = if a.ns == b.ns {
+                            std::cmp::Ordering::Equal
+                        } else if a.ns == NS_NONE {
+                            std::cmp::Ordering::Less
+                        } else if b.ns == NS_NONE {
+                            std::cmp::Ordering::Greater
+                        } else {
+                            doc.ns_str(a.ns).cmp(doc.ns_str(b.ns))
+                        };
+                        by_ns.then_with(|| {
+                            crate::swar::cmp(
+                                local_of(doc, a).as_bytes(),
+                                local_of(doc, b).as_bytes(),
+                            )
+                        })
+                    };
+                    if !self.attrs_out.is_sorted_by(|a, b| order(a, b).is_le()) {
+                        self.attrs_out.sort_unstable_by(order);
+                        as_written = false;
                     }
                 }
             }
         }
 
         let out = &mut self.out;
+        // Most start tags are already canonical as written up to their last attribute: one
+        // copy instead of one per name and value.
+        if self.ns_out.is_empty()
+            && decls.is_empty()
+            && as_written
+            && let Some(text) = canonical_as_written(doc, doc.data(id), &self.attrs_out)
+        {
+            out.str(text)?;
+            return out.bytes(b">");
+        }
         out.byte(b'<');
         out.raw(doc.node(NodeId(id)).name().as_bytes());
         for &(p, ns) in &self.ns_out {
@@ -710,6 +746,39 @@ impl<'w, W: Write> State<'w, W> {
         }
         Ok(())
     }
+}
+
+/// The start tag of element `d` from its `<` to the end of its last attribute, when that text
+/// is exactly what canonicalization writes for the element's name and `attrs` (in this order,
+/// with no namespace declaration): one space before each attribute, `name="value"` with no
+/// space around `=`, double quotes, and values still in the input (not decoded, so holding
+/// nothing that needs escaping but a `"`, which a double-quoted value cannot hold).
+#[inline]
+fn canonical_as_written<'a>(
+    doc: &Document<'a>,
+    d: &NodeData,
+    attrs: &[AttrData],
+) -> Option<&'a str> {
+    let Payload::Element { name_len, .. } = d.payload else { return None };
+    let input = doc.input();
+    let bytes = input.as_bytes();
+    let start = d.start as usize;
+    let mut pos = start + 1 + name_len as usize;
+    for a in attrs {
+        let value = a.value.input_range()?;
+        let name_start = a.name_start as usize;
+        let name_end = name_start + a.name_len as usize;
+        if name_start != pos + 1
+            || bytes.get(pos) != Some(&b' ')
+            || value.start != name_end + 2
+            || bytes.get(name_end..value.start) != Some(b"=\"")
+        {
+            return None;
+        }
+        // The closing quote matches the opening one.
+        pos = value.end + 1;
+    }
+    input.get(start..pos)
 }
 
 /// An attribute's local name: its qualified name after the prefix (whose length is known).

@@ -12,7 +12,7 @@ use crate::c14n::{C14nAlgorithm, State, View, relative_namespace_error};
 use crate::error::XmlError;
 use crate::limits::Limits;
 use crate::parser::{Emit, build, text_of_bytes};
-use crate::tree::{Document, NONE, Payload};
+use crate::tree::{Document, NONE, NodeData, Payload};
 
 /// Canonicalizes a whole document straight from its text, without building the tree: the
 /// result is byte for byte what [`crate::parse_with_limits`] followed by
@@ -91,31 +91,28 @@ struct Streamer<'w, W: Write> {
 }
 
 impl<W: Write> Streamer<'_, W> {
-    fn write_node(&mut self, doc: &Document<'_>, id: u32, top_level: bool) -> Result<(), XmlError> {
-        let view = View { doc, ns_rank: None };
-        let payload = doc.data(id).payload;
-        match payload {
-            Payload::Element { .. } => {
-                if top_level {
-                    self.after_root = true;
-                }
-                self.state.start_tag(view, id, top_level)
-            }
-            // At the top level only comments and PIs appear (whitespace is not a node).
+    fn write_leaf(
+        &mut self,
+        doc: &Document<'_>,
+        data: &NodeData,
+        top_level: bool,
+    ) -> Result<(), XmlError> {
+        // At the top level only comments and PIs appear (whitespace is not a node).
+        match data.payload {
             Payload::Comment(_) | Payload::Pi { .. } if top_level => {
-                if !self.comments && matches!(payload, Payload::Comment(_)) {
+                if !self.comments && matches!(data.payload, Payload::Comment(_)) {
                     return Ok(());
                 }
                 if self.after_root {
                     self.state.out.bytes(b"\n")?;
                 }
-                self.state.leaf(view, id)?;
+                self.state.leaf_data(doc, data)?;
                 if !self.after_root {
                     self.state.out.bytes(b"\n")?;
                 }
                 Ok(())
             }
-            _ => self.state.leaf(view, id),
+            _ => self.state.leaf_data(doc, data),
         }
     }
 
@@ -140,7 +137,22 @@ impl<W: Write> Emit for Streamer<'_, W> {
             self.stopped = true;
             return;
         }
-        let result = self.write_node(doc, id, top_level);
+        if top_level {
+            self.after_root = true;
+        }
+        let result = self.state.start_tag(View { doc, ns_rank: None }, id, top_level);
+        self.record(result);
+    }
+
+    fn leaf(&mut self, doc: &Document<'_>, data: &NodeData, top_level: bool) {
+        if self.stopped {
+            return;
+        }
+        if doc.relative_namespace.is_some() {
+            self.stopped = true;
+            return;
+        }
+        let result = self.write_leaf(doc, data, top_level);
         self.record(result);
     }
 

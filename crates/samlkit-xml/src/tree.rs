@@ -228,6 +228,18 @@ impl<'a> Document<'a> {
         self.input.get(s..s + a.name_len as usize).unwrap_or("")
     }
 
+    /// The name of an element or the target of a PI (empty for other nodes).
+    #[inline]
+    pub(crate) fn name_of(&self, d: &NodeData) -> &'a str {
+        let len = match d.payload {
+            Payload::Element { name_len, .. } => name_len,
+            Payload::Pi { target_len, .. } => target_len,
+            _ => return "",
+        };
+        let s = d.start as usize + if matches!(d.payload, Payload::Pi { .. }) { 2 } else { 1 };
+        self.input.get(s..s + len as usize).unwrap_or("")
+    }
+
     /// Element children's attribute slice: (declarations, plain attributes).
     pub(crate) fn attr_slices(&self, id: u32) -> (&[AttrData], &[AttrData]) {
         match self.data(id).payload {
@@ -371,14 +383,7 @@ impl<'d, 'a> Node<'d, 'a> {
     /// The qualified name as written, for an element (`saml:Assertion`) or the target of a
     /// processing instruction; empty for other nodes.
     pub fn name(&self) -> &'d str {
-        let d = self.data();
-        let len = match d.payload {
-            Payload::Element { name_len, .. } => name_len,
-            Payload::Pi { target_len, .. } => target_len,
-            _ => return "",
-        };
-        let s = d.start as usize + if matches!(d.payload, Payload::Pi { .. }) { 2 } else { 1 };
-        self.doc.input.get(s..s + len as usize).unwrap_or("")
+        self.doc.name_of(self.data())
     }
 
     /// The element's prefix as written, empty when unprefixed or not an element.

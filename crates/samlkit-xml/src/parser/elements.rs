@@ -52,11 +52,14 @@ impl<'a, E: Emit> Builder<'a, E> {
         self.bindings.get(prefix as usize).and_then(|s| s.last().copied())
     }
 
+    /// A start tag from `start` to `end`. `prescanned`: its attributes are already in
+    /// `self.scratch` (see [`quick_start_tag`]).
     pub(super) fn start_element(
         &mut self,
         start: usize,
         end: usize,
         empty: bool,
+        prescanned: bool,
     ) -> Result<(), ParseError> {
         if self.open.len() == 1 && self.root_seen {
             return Err(ParseError::ContentOutsideRoot {
@@ -74,10 +77,8 @@ impl<'a, E: Emit> Builder<'a, E> {
         // `<` content `>` or `<` content `/>`; the name runs to the first whitespace.
         let content = self.slice(start + 1, end.saturating_sub(if empty { 2 } else { 1 }));
         let content_len = content.len();
-        let name_len = content
-            .bytes()
-            .position(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
-            .unwrap_or(content_len);
+        // Only whitespace is below 0x21 in a checked text (`\0` is never there).
+        let name_len = crate::swar::find_space_or(content.as_bytes(), &[]).unwrap_or(content_len);
         let name = &content[..name_len];
         self.check_name_len(name, start)?;
         let Some(prefix) = self.qnames.prefix_of(name) else {
@@ -89,8 +90,12 @@ impl<'a, E: Emit> Builder<'a, E> {
         let rest_start = start + 1 + name_len;
         let rest = self.slice(rest_start, start + 1 + content_len);
         let mut scratch = std::mem::take(&mut self.scratch);
-        scratch.clear();
-        let scanned = self.scan_attributes(rest, rest_start, &mut scratch);
+        let scanned = if prescanned {
+            Ok(())
+        } else {
+            scratch.clear();
+            self.scan_attributes(rest, rest_start, &mut scratch)
+        };
         let result = scanned
             .and_then(|()| self.element_with_attributes(start, end, name, prefix, &scratch, empty));
         self.scratch = scratch;
@@ -118,10 +123,8 @@ impl<'a, E: Emit> Builder<'a, E> {
                 return Err(self.syntax(base + i, "expected whitespace before an attribute"));
             }
             let name_start = i;
-            // One table look-up per byte instead of five comparisons.
-            while i < b.len() && !ENDS_ATTRIBUTE_NAME[b[i] as usize] {
-                i += 1;
-            }
+            // Whitespace or `=` ends the name, a word at a time.
+            i += crate::swar::find_space_or(&b[i..], b"=").unwrap_or(b.len() - i);
             let name = &s[name_start..i];
             if name == "/" && i == b.len() {
                 return Err(self.syntax(base + name_start, "unexpected '/' in a start tag"));
@@ -148,7 +151,7 @@ impl<'a, E: Emit> Builder<'a, E> {
                 }
             };
             let value_start = i + 1;
-            let Some(len) = memchr::memchr(quote, &b[value_start..]) else {
+            let Some(len) = crate::swar::find_byte(&b[value_start..], quote) else {
                 return Err(self.syntax(base + i, format!("unclosed value of attribute {name:?}")));
             };
             if out.len() >= self.limits.max_attributes_per_element {
@@ -158,18 +161,8 @@ impl<'a, E: Emit> Builder<'a, E> {
                     max: self.limits.max_attributes_per_element,
                 });
             }
-            let declares = match name.strip_prefix("xmlns") {
-                Some("") => Some(""),
-                Some(rest) => rest.strip_prefix(':'),
-                None => None,
-            };
-            out.push(RawAttr {
-                name,
-                declares,
-                name_start: base + name_start,
-                value: &s[value_start..value_start + len],
-                value_start: base + value_start,
-            });
+            let value = &s[value_start..value_start + len];
+            out.push(RawAttr::new(name, base + name_start, value, base + value_start));
             i = value_start + len + 1;
         }
     }
@@ -402,7 +395,7 @@ impl<'a, E: Emit> Builder<'a, E> {
         }
         let Some(top) = self.open.pop() else { return Ok(()) };
         let open_name = self.doc.node(crate::NodeId(top.node)).name();
-        if open_name != name {
+        if !crate::swar::same(open_name.as_bytes(), name.as_bytes()) {
             return Err(ParseError::MismatchedEndTag {
                 pos: self.pos(start),
                 expected: open_name.to_string(),
@@ -432,17 +425,6 @@ impl<'a, E: Emit> Builder<'a, E> {
     }
 }
 
-/// The bytes that end an attribute name in a start tag: whitespace and `=`.
-static ENDS_ATTRIBUTE_NAME: [bool; 256] = {
-    let mut t = [false; 256];
-    t[b' ' as usize] = true;
-    t[b'\t' as usize] = true;
-    t[b'\n' as usize] = true;
-    t[b'\r' as usize] = true;
-    t[b'=' as usize] = true;
-    t
-};
-
 /// Up to this many prefixes, [`Builder::prefix_id`] compares instead of hashing.
 const FEW_PREFIXES: usize = 16;
 
@@ -470,12 +452,96 @@ impl<'a> QNameCache<'a> {
         let (&first, &last) = (b.first()?, b.last()?);
         let slot = (b.len() ^ ((first as usize) << 1) ^ ((last as usize) << 3)) % QNAME_SLOTS;
         let (cached, prefix_len) = self.slots[slot];
-        if cached == name {
+        if crate::swar::same(cached.as_bytes(), name.as_bytes()) {
             return name.get(..prefix_len as usize);
         }
         let (prefix, _) = chars::split_qname(name)?;
         self.slots[slot] = (name, prefix.len() as u32);
         Some(prefix)
+    }
+}
+
+impl<'a> RawAttr<'a> {
+    #[inline]
+    fn new(name: &'a str, name_start: usize, value: &'a str, value_start: usize) -> Self {
+        let declares = match name.strip_prefix("xmlns") {
+            Some("") => Some(""),
+            Some(rest) => rest.strip_prefix(':'),
+            None => None,
+        };
+        RawAttr { name, declares, name_start, value, value_start }
+    }
+}
+
+/// A start tag as nearly every document writes it (`<name`, then whitespace-separated
+/// `name="value"` or `name='value'`, then `>` or `/>`), scanned in one pass that also finds
+/// where it ends: its attributes go into `out`, and the answer is the tag's end and whether it
+/// is empty. `None` for anything else (no side effects beyond `out`): the caller then takes the
+/// general path, the tokenizer's tag and [`Builder::scan_attributes`] with their errors.
+///
+/// What this accepts is exactly what that path accepts with the same tag end, names and
+/// attributes: names here never hold a `>`, `/` or quote (which would move quick-xml's end of
+/// the tag or split it differently), each value runs to its closing quote as quick-xml's quote
+/// tracking does, and whitespace separates attributes as the scanner requires.
+#[inline]
+pub(super) fn quick_start_tag<'a>(
+    input: &'a str,
+    start: usize,
+    max_attributes: usize,
+    out: &mut Vec<RawAttr<'a>>,
+) -> Option<(usize, bool)> {
+    use crate::swar::{find_byte, find_space_or};
+    const ENDS_NAME: &[u8] = b">/'\"";
+    const ENDS_ATTRIBUTE_NAME: &[u8] = b"=>/'\"";
+    let b = input.as_bytes();
+    let is_ws = |c: u8| c < 0x21;
+    let mut i = start + 1;
+    let name_len = find_space_or(b.get(i..)?, ENDS_NAME)?;
+    if name_len == 0 {
+        return None;
+    }
+    i += name_len;
+    loop {
+        // After the name or a value: the end of the tag, or whitespace and more.
+        match *b.get(i)? {
+            b'>' => return Some((i + 1, false)),
+            b'/' => return (b.get(i + 1) == Some(&b'>')).then_some((i + 2, true)),
+            c if is_ws(c) => {}
+            _ => return None,
+        }
+        while b.get(i).is_some_and(|&c| is_ws(c)) {
+            i += 1;
+        }
+        match *b.get(i)? {
+            b'>' => return Some((i + 1, false)),
+            b'/' => return (b.get(i + 1) == Some(&b'>')).then_some((i + 2, true)),
+            _ => {}
+        }
+        let name_start = i;
+        i += find_space_or(b.get(i..)?, ENDS_ATTRIBUTE_NAME)?;
+        if i == name_start || !(is_ws(b[i]) || b[i] == b'=') {
+            return None;
+        }
+        let name = input.get(name_start..i)?;
+        while b.get(i).is_some_and(|&c| is_ws(c)) {
+            i += 1;
+        }
+        if b.get(i) != Some(&b'=') {
+            return None;
+        }
+        i += 1;
+        while b.get(i).is_some_and(|&c| is_ws(c)) {
+            i += 1;
+        }
+        let quote = *b.get(i).filter(|&&q| q == b'"' || q == b'\'')?;
+        let value_start = i + 1;
+        let len = find_byte(b.get(value_start..)?, quote)?;
+        if out.len() >= max_attributes {
+            return None;
+        }
+        let value = input.get(value_start..value_start + len)?;
+        out.push(RawAttr::new(name, name_start, value, value_start));
+        i = value_start + len + 1;
     }
 }
 

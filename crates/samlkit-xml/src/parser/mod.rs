@@ -5,9 +5,10 @@ use std::borrow::Cow;
 use std::sync::OnceLock;
 
 mod elements;
+mod tokens;
 
-use quick_xml::events::Event;
-use quick_xml::reader::Reader;
+use elements::quick_start_tag;
+use tokens::{Token, Tokenizer};
 
 use crate::chars::{self, DecodeError};
 use crate::error::{ParseError, Position, XmlError};
@@ -56,9 +57,12 @@ pub fn parse_with_limits<'a>(input: &'a str, limits: &Limits) -> Result<Document
 pub(crate) trait Emit {
     /// Whether nodes are dropped once handed on.
     const STREAMING: bool;
-    /// A node was appended: a leaf, or an element whose start tag is complete (its attributes
-    /// are in the tree). `top_level`: its parent is the document node.
+    /// An element was appended, its start tag complete (its attributes are in the tree).
+    /// `top_level`: its parent is the document node. (Streaming only.)
     fn node(&mut self, doc: &Document<'_>, id: u32, top_level: bool);
+    /// A leaf (text, CDATA, comment, PI) is complete: in streaming mode it is never added to
+    /// the tree, so it comes as its data. (Streaming only.)
+    fn leaf(&mut self, doc: &Document<'_>, data: &NodeData, top_level: bool);
     /// An element ends (right after [`Emit::node`] for an empty element).
     fn end(&mut self, doc: &Document<'_>, id: u32);
 }
@@ -69,6 +73,7 @@ pub(crate) struct KeepTree;
 impl Emit for KeepTree {
     const STREAMING: bool = false;
     fn node(&mut self, _: &Document<'_>, _: u32, _: bool) {}
+    fn leaf(&mut self, _: &Document<'_>, _: &NodeData, _: bool) {}
     fn end(&mut self, _: &Document<'_>, _: u32) {}
 }
 
@@ -148,6 +153,8 @@ struct RawAttr<'a> {
 struct Builder<'a, E: Emit> {
     input: &'a str,
     emit: E,
+    /// Whether start tags may take [`quick_start_tag`] (off only in tests, to compare).
+    quick_tags: bool,
     /// Nodes appended so far, the document node included (the tree may have dropped some).
     node_count: usize,
     limits: Limits,
@@ -212,6 +219,7 @@ impl<'a, E: Emit> Builder<'a, E> {
         Builder {
             input,
             emit,
+            quick_tags: true,
             node_count: 1,
             limits,
             doc,
@@ -256,53 +264,55 @@ impl<'a, E: Emit> Builder<'a, E> {
     }
 
     fn run(mut self) -> Result<(Document<'a>, E), ParseError> {
-        let mut reader = Reader::from_str(self.input);
-        {
-            let config = reader.config_mut();
-            // End tags are matched against our own stack (better messages, no extra copies).
-            config.check_end_names = false;
-            config.allow_unmatched_ends = true;
-            config.check_comments = true;
-            config.expand_empty_elements = false;
-            config.trim_text(false);
-        }
+        let mut tokens = Tokenizer::new(self.input);
         let mut first = true;
         loop {
-            let start = reader.buffer_position() as usize;
-            let event = match reader.read_event() {
-                Ok(e) => e,
-                Err(e) => {
-                    let at = reader.error_position() as usize;
-                    return Err(self.syntax(at, clean_quick_xml_error(&e.to_string())));
+            // Start tags as nearly all are written: scanned once, attributes and end together
+            // (the general path below finds the end, then scans the attributes).
+            if let Some(start) = tokens.start_tag_next().filter(|_| self.quick_tags) {
+                let mut scratch = std::mem::take(&mut self.scratch);
+                scratch.clear();
+                let max_attributes = self.limits.max_attributes_per_element;
+                let quick = quick_start_tag(self.input, start, max_attributes, &mut scratch);
+                self.scratch = scratch;
+                if let Some((end, empty)) = quick {
+                    tokens.skip_to(end);
+                    first = false;
+                    self.flush_text()?;
+                    self.start_element(start, end, empty, true)?;
+                    continue;
                 }
+            }
+            let (token, start, end) = match tokens.next() {
+                Ok(t) => t,
+                Err((at, message)) => return Err(self.syntax(at, message)),
             };
-            let end = reader.buffer_position() as usize;
             let was_first = first;
             first = false;
-            match event {
-                Event::Text(_) | Event::GeneralRef(_) => {
+            match token {
+                Token::Text => {
                     self.text = Some(match self.text {
                         Some((s, _)) => (s, end),
                         None => (start, end),
                     });
                 }
                 // Names and attributes are taken from the input by offset (no per-tag copies).
-                Event::Start(_) => {
+                Token::Start => {
                     self.flush_text()?;
-                    self.start_element(start, end, false)?;
+                    self.start_element(start, end, false, false)?;
                 }
-                Event::Empty(_) => {
+                Token::Empty => {
                     self.flush_text()?;
-                    self.start_element(start, end, true)?;
+                    self.start_element(start, end, true, false)?;
                 }
-                Event::End(_) => {
+                Token::End => {
                     self.flush_text()?;
                     let name = self
                         .slice(start + 2, end.saturating_sub(1))
                         .trim_end_matches([' ', '\t', '\n', '\r']);
                     self.end_element(start, end, name)?;
                 }
-                Event::CData(_) => {
+                Token::CData => {
                     self.flush_text()?;
                     if self.open.len() == 1 {
                         return Err(ParseError::ContentOutsideRoot {
@@ -314,7 +324,7 @@ impl<'a, E: Emit> Builder<'a, E> {
                     let value = chars::normalize_newlines(content, start + 9, &mut self.doc.arena);
                     self.append(start, end, Payload::CData(value))?;
                 }
-                Event::Comment(_) => {
+                Token::Comment => {
                     self.flush_text()?;
                     let (cs, ce) = (start + 4, end.saturating_sub(3));
                     let content = self.slice(cs, ce);
@@ -324,11 +334,11 @@ impl<'a, E: Emit> Builder<'a, E> {
                     let value = chars::normalize_newlines(content, cs, &mut self.doc.arena);
                     self.append(start, end, Payload::Comment(value))?;
                 }
-                Event::PI(_) => {
+                Token::Pi => {
                     self.flush_text()?;
                     self.processing_instruction(start, end)?;
                 }
-                Event::Decl(_) => {
+                Token::Decl => {
                     self.flush_text()?;
                     if !was_first || start != 0 {
                         return Err(self.syntax(
@@ -338,8 +348,8 @@ impl<'a, E: Emit> Builder<'a, E> {
                     }
                     self.xml_declaration(start, end)?;
                 }
-                Event::DocType(_) => return Err(ParseError::Doctype { pos: self.pos(start) }),
-                Event::Eof => {
+                Token::DocType => return Err(ParseError::Doctype { pos: self.pos(start) }),
+                Token::Eof => {
                     self.flush_text()?;
                     break;
                 }
@@ -377,6 +387,7 @@ impl<'a, E: Emit> Builder<'a, E> {
         // The position is computed only on error: counting lines is O(input), and doing it for
         // every node made parsing quadratic.
         let input = self.input;
+        let top_level = self.open.len() == 1;
         let Some(top) = self.open.last_mut() else {
             return Err(ParseError::Syntax {
                 pos: crate::tree::position_in(input, start),
@@ -385,6 +396,21 @@ impl<'a, E: Emit> Builder<'a, E> {
         };
         let parent = top.node;
         let arena_end = top.arena_end as usize;
+        let data = NodeData {
+            parent,
+            first_child: NONE,
+            next_sibling: NONE,
+            start: start as u32,
+            end: end as u32,
+            payload,
+        };
+        if E::STREAMING && !matches!(payload, Payload::Element { .. }) {
+            // A leaf is finished at once: handed on, never added to the tree, and what it
+            // decoded dropped.
+            self.emit.leaf(&self.doc, &data, top_level);
+            self.doc.arena.truncate(arena_end);
+            return Ok(id);
+        }
         // A streamed tree drops finished nodes, so sibling links would point at reused slots.
         if !E::STREAMING {
             if top.last_child == NONE {
@@ -394,22 +420,10 @@ impl<'a, E: Emit> Builder<'a, E> {
             }
             top.last_child = id;
         }
-        let top_level = self.open.len() == 1;
-        self.doc.nodes.push(NodeData {
-            parent,
-            first_child: NONE,
-            next_sibling: NONE,
-            start: start as u32,
-            end: end as u32,
-            payload,
-        });
+        self.doc.nodes.push(data);
         if E::STREAMING {
+            // An element stays in the tree until its end tag.
             self.emit.node(&self.doc, id, top_level);
-            // A leaf is finished once handed on; an element stays until its end tag.
-            if !matches!(payload, Payload::Element { .. }) {
-                self.doc.nodes.truncate(id as usize);
-                self.doc.arena.truncate(arena_end);
-            }
         }
         Ok(id)
     }
@@ -427,7 +441,7 @@ impl<'a, E: Emit> Builder<'a, E> {
             return Ok(());
         }
         // `]` is rare in text: only then look for the forbidden `]]>`.
-        let bracket = memchr::memchr(b']', raw.as_bytes()).is_some();
+        let bracket = crate::swar::find_byte(raw.as_bytes(), b']').is_some();
         if let Some(i) = bracket.then(|| memchr::memmem::find(raw.as_bytes(), b"]]>")).flatten() {
             return Err(self.syntax(start + i, "']]>' is not allowed in text"));
         }
@@ -540,19 +554,50 @@ impl<'a, E: Emit> Builder<'a, E> {
     }
 }
 
-fn clean_quick_xml_error(msg: &str) -> String {
-    let msg = msg.trim_start_matches("ill-formed document: ").trim_start_matches("syntax error: ");
-    if msg.starts_with("unknown or missed symbol in markup") {
-        // `<!ENTITY`, `<!ELEMENT`, `<!ATTLIST`, … outside a DOCTYPE.
-        return "unsupported markup declaration `<!…>`: DTD constructs are not allowed".to_string();
-    }
-    msg.to_string()
-}
-
 /// Grows a full vector by a quarter instead of doubling, keeping peak memory close to need.
 #[inline]
 pub(super) fn grow_gently<T>(v: &mut Vec<T>) {
     if v.len() == v.capacity() {
         v.reserve_exact(v.capacity() / 4 + 256);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{C14nAlgorithm, canonicalize_to_vec};
+
+    /// The document (as its canonical form with comments) or the error message.
+    fn outcome(input: &str, quick_tags: bool) -> Result<Vec<u8>, String> {
+        let limits = Limits { max_attributes_per_element: 2, ..Limits::default() };
+        let mut builder = Builder::new(input, limits.effective(), KeepTree);
+        builder.quick_tags = quick_tags;
+        let (doc, _) = builder.run().map_err(|e| e.to_string())?;
+        let alg = C14nAlgorithm::InclusiveWithComments;
+        canonicalize_to_vec(&doc, None, None, alg, &[]).map_err(|e| format!("c14n: {e}"))
+    }
+
+    /// Start tags scanned in one pass give what the general path (tokenizer, then attribute
+    /// scanner) gives, documents and errors alike, for every tag made of up to five pieces of
+    /// the characters that matter in one (and with an attribute limit of 2 in reach).
+    #[test]
+    fn quick_start_tags_match_the_general_path() {
+        let pieces =
+            ["<a", ">", "/", " ", "=", "'", "\"", "b", "p:c", "\n", "&", "<", "='v'", " b"];
+        let mut tags = vec![String::new()];
+        for _ in 0..5 {
+            let mut next = Vec::new();
+            for t in &tags {
+                for p in pieces {
+                    next.push(format!("{t}{p}"));
+                }
+            }
+            for t in &next {
+                for input in [format!("<r{t}"), format!("<r>{t}</r>"), format!("<r x='1'{t}")] {
+                    assert_eq!(outcome(&input, true), outcome(&input, false), "{input:?}");
+                }
+            }
+            tags = next;
+        }
     }
 }
