@@ -11,6 +11,7 @@ mod described;
 mod encryption;
 mod error;
 mod io;
+mod large_input;
 mod now;
 mod numbers;
 mod shown;

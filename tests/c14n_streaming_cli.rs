@@ -120,11 +120,13 @@ fn a_late_error_leaves_a_pipe_empty() {
 }
 
 /// More canonical output than the 1 MiB held in memory: past it the output waits in a temporary
-/// file, and still reaches the pipe whole and in order, or not at all.
+/// file, and still reaches the pipe whole and in order, or not at all. The input is over 4 MiB,
+/// so it is read into memory advised to use huge pages (src/large_input.rs).
 #[test]
 fn into_a_pipe_output_past_the_memory_buffer_is_whole_or_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let input = write_input(dir.path(), &document_of(40_000, ""));
+    let input = write_input(dir.path(), &document_of(80_000, ""));
+    assert!(std::fs::metadata(&input).unwrap().len() > 4 << 20, "the input must be over 4 MiB");
     let piped = samlkit_to(Stdio::piped(), &["c14n", &input]);
     assert_eq!(piped.status.code(), Some(0), "{}", String::from_utf8_lossy(&piped.stderr));
     assert!(piped.stdout.len() > 2 << 20, "only {} bytes: not past the buffer", piped.stdout.len());
@@ -134,8 +136,13 @@ fn into_a_pipe_output_past_the_memory_buffer_is_whole_or_nothing() {
     assert!(std::fs::read(&path).unwrap() == piped.stdout, "pipe and file outputs differ");
     assert!(piped.stdout.ends_with(b"<e></e>\n</r>"), "the tail is last");
 
-    let late = write_input(dir.path(), &document_of(40_000, "<p:late></p:wrong>"));
+    // Over the limit, a large input is refused as a small one is, before anything is read.
+    let out = samlkit_to(Stdio::piped(), &["c14n", "--max-size", "4MiB", &input]);
+    assert_one_error_line(&out, "in.xml: larger than 4 MiB (the limit for a c14n document");
+    assert!(out.stdout.is_empty());
+
+    let late = write_input(dir.path(), &document_of(80_000, "<p:late></p:wrong>"));
     let out = samlkit_to(Stdio::piped(), &["c14n", &late]);
-    assert_one_error_line(&out, "in.xml:40004:9: mismatched end tag");
+    assert_one_error_line(&out, "in.xml:80004:9: mismatched end tag");
     assert!(out.stdout.is_empty(), "{} bytes on stdout", out.stdout.len());
 }

@@ -132,7 +132,7 @@ pub(crate) fn run(args: C14nArgs) -> Result<ExitCode, CliError> {
     if let [file] = args.files.as_slice()
         && args.id.is_none()
     {
-        let input = crate::io::read_input(file, limit)?;
+        let input = crate::large_input::read_large_input(file, limit)?;
         let describe = describer(file);
         let canonicalize = |w: &mut dyn Write| {
             samlkit_xml::canonicalize_streaming_bytes(&input, &limits, alg, &prefixes, &mut { w })
