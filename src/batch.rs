@@ -249,7 +249,10 @@ where
                     }
                 }
                 Step::Work(index) => queue.deposit(index, work(&items[index])),
-                Step::Done => return Ok(()),
+                Step::Done => {
+                    queue.stop();
+                    return Ok(());
+                }
             }
         }
     })
@@ -280,7 +283,7 @@ struct QueueState<R> {
     stop: bool,
     /// The reporting thread waits on `result_ready`.
     reporter_waiting: bool,
-    /// How many workers wait on `room`.
+    /// How many workers wait on `room` and have not been woken yet.
     workers_waiting: usize,
 }
 
@@ -337,9 +340,17 @@ impl<R> Queue<R> {
             if s.stop || s.next >= self.len {
                 return None;
             }
+            // Counted until woken (the waker resets the count, so it wakes them only once).
             s.workers_waiting += 1;
             s = self.room.wait(s).unwrap_or_else(PoisonError::into_inner);
-            s.workers_waiting -= 1;
+        }
+    }
+
+    /// Wakes the workers waiting for room in the window, if any.
+    fn wake_workers(&self, s: &mut QueueState<R>) {
+        if s.workers_waiting > 0 {
+            s.workers_waiting = 0;
+            self.room.notify_all();
         }
     }
 
@@ -367,8 +378,10 @@ impl<R> Queue<R> {
                 && let Some(Some(result)) = s.pending.pop_front()
             {
                 s.reported += 1;
-                if s.workers_waiting > 0 {
-                    self.room.notify_all();
+                // Waiting workers are woken once half the window is free, not at every
+                // result: one wake-up starts several items.
+                if s.workers_waiting > 0 && s.next + self.window / 2 <= s.reported + self.window {
+                    self.wake_workers(&mut s);
                 }
                 return Step::Report(s.reported - 1, result);
             }
@@ -378,6 +391,8 @@ impl<R> Queue<R> {
             if let Some(index) = self.try_claim(&mut s) {
                 return Step::Work(index);
             }
+            // About to wait for a worker: none may be left waiting for room.
+            self.wake_workers(&mut s);
             s.reporter_waiting = true;
             s = self.result_ready.wait(s).unwrap_or_else(PoisonError::into_inner);
             s.reporter_waiting = false;
