@@ -226,7 +226,7 @@ where
         }
         return Ok(());
     }
-    let queue = Queue::new(items.len(), jobs * 8);
+    let queue = Queue::new(items.len(), jobs * WINDOW_PER_JOB);
     std::thread::scope(|scope| {
         for _ in 1..jobs.min(items.len()) {
             let (queue, work) = (&queue, &work);
@@ -257,6 +257,12 @@ where
         }
     })
 }
+
+/// How many items per job [`run_ordered`] may start ahead of the last reported one. The
+/// reporting thread also works on items, so while it is descheduled (a busy machine) the
+/// workers go on for this long (32 small responses: a couple of milliseconds, about a
+/// scheduler time slice) before they wait for it; a result waiting to be reported is small.
+const WINDOW_PER_JOB: usize = 32;
 
 /// The shared state of [`run_ordered`]: which item to start next, and the results not yet
 /// reported, in item order.
@@ -580,8 +586,11 @@ mod tests {
         );
         assert_eq!(outcome, Err("stdout closed"));
         assert_eq!(reported, 11);
-        // Workers run at most a window (8 per job) ahead of what was reported.
-        assert!(started.into_inner() <= 11 + 4 * 8, "the batch went on after the error");
+        // Workers run at most a window ahead of what was reported.
+        assert!(
+            started.into_inner() <= 11 + 4 * WINDOW_PER_JOB,
+            "the batch went on after the error"
+        );
     }
 
     #[test]
