@@ -45,7 +45,12 @@ pub(crate) fn terminal(value: &str) -> Cow<'_, str> {
 /// readers that split lines on them (JavaScript, Python's `str.splitlines`) would cut one record
 /// in two. They can only occur inside strings, where `\uXXXX` means the same character.
 pub(crate) fn json_line(line: String) -> String {
-    if !line.contains(['\u{2028}', '\u{2029}', '\u{85}']) {
+    // Their UTF-8 starts with byte E2 (U+2028, U+2029) or C2 (U+0085): a line with neither
+    // byte (most lines, ASCII) needs no search character by character.
+    let bytes = line.as_bytes();
+    if !bytes.contains(&0xE2) && !bytes.contains(&0xC2)
+        || !line.contains(['\u{2028}', '\u{2029}', '\u{85}'])
+    {
         return line;
     }
     line.replace('\u{2028}', "\\u2028").replace('\u{2029}', "\\u2029").replace('\u{85}', "\\u0085")

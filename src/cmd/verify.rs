@@ -217,35 +217,49 @@ pub(crate) fn run(args: VerifyArgs) -> Result<ExitCode, CliError> {
     let mut progress = Progress::new(inputs.len(), "verifying");
     let flush_each = progress.on_terminal();
     let quiet = args.batch.quiet;
-    // On the workers: everything that depends on one file only.
-    let verify_one = |input: &Input| match input.read(SAML_MESSAGE) {
-        Ok(bytes) => match trust.for_message(&bytes) {
-            Ok(file_trust) => {
-                let policy =
-                    args.decryption.apply(policy(&args, &file_trust, now), &decryption_keys);
-                if args.explain {
-                    let (steps, outcome) = explain_response(&bytes, &policy).into_parts();
-                    (steps, outcome.map_err(Failure::from))
-                } else {
-                    (Vec::new(), verify_response(&bytes, &policy).map_err(Failure::from))
+    let buffers = Buffers::default();
+    // On the workers: everything that depends on one file only, down to the text shown for a
+    // file that passes. Rendering it where the result was allocated leaves the reporting
+    // thread no allocation of a worker's to free (only a reused buffer to hand back): glibc's
+    // malloc makes a thread that frees another's allocations contend for that one's arena lock.
+    let verify_one = |input: &Input| {
+        let (steps, outcome) = match input.read(SAML_MESSAGE) {
+            Ok(bytes) => match trust.for_message(&bytes) {
+                Ok(file_trust) => {
+                    let policy =
+                        args.decryption.apply(policy(&args, &file_trust, now), &decryption_keys);
+                    if args.explain {
+                        let (steps, outcome) = explain_response(&bytes, &policy).into_parts();
+                        (steps, outcome.map_err(Failure::from))
+                    } else {
+                        (Vec::new(), verify_response(&bytes, &policy).map_err(Failure::from))
+                    }
                 }
-            }
-            Err(e) => (Vec::new(), Err(Failure::from(e))),
-        },
-        Err(e) => (Vec::new(), Err(Failure::unreadable(e))),
+                Err(e) => (Vec::new(), Err(Failure::from(e))),
+            },
+            Err(e) => (Vec::new(), Err(Failure::unreadable(e))),
+        };
+        let rendering = Rendering { json: args.json, quiet };
+        let outcome =
+            outcome.map(|v| Passed::render(&input.path, &v, &trusted, &rendering, &buffers));
+        (steps, outcome)
     };
     // In input order: the replay check (it depends on the files before) and the output.
-    let report = |input: &Input, (steps, outcome): (Vec<String>, Result<_, Failure>)| {
+    let report = |input: &Input, (steps, outcome): (Vec<String>, Result<Passed, Failure>)| {
         let file = input.path.as_str();
-        let outcome = outcome.and_then(|v| replays.accept(file, v));
-        if let Ok(v) = &outcome {
-            warn_about_certificate(&mut out, file, v, &trusted);
+        let outcome = outcome.and_then(|p| replays.accept(file, p.assertion_id).map(|()| p.shown));
+        if let Ok(Shown { cert_warning: Some(warning), .. }) = &outcome {
+            let _ = out.flush();
+            eprintln!("{warning}");
         }
         tally.add(exit_code(&outcome));
         let written = if quiet && outcome.is_ok() {
             Ok(())
         } else if args.json {
-            writeln!(out, "{}", json_line(file, &outcome, &unchecked))
+            match &outcome {
+                Ok(shown) => out.write_all(&shown.output),
+                Err(f) => writeln!(out, "{}", json_line_failed(file, f, &unchecked)),
+            }
         } else {
             if args.explain {
                 let _ = writeln!(out, "{file}:");
@@ -254,13 +268,16 @@ pub(crate) fn run(args: VerifyArgs) -> Result<ExitCode, CliError> {
                 }
             }
             match &outcome {
-                Ok(v) => write_human(&mut out, file, v),
+                Ok(shown) => out.write_all(&shown.output),
                 Err(f) => {
                     report_failure(&mut out, file, f);
                     Ok(())
                 }
             }
         };
+        if let Ok(shown) = outcome {
+            buffers.give_back(shown.output);
+        }
         written.and_then(|()| if flush_each { out.flush() } else { Ok(()) }).map_err(stdout_failed)
     };
     batch::run_ordered(
@@ -337,48 +354,110 @@ struct Replays {
 }
 
 impl Replays {
-    fn accept(&mut self, file: &str, v: VerifiedAssertion) -> Result<VerifiedAssertion, Failure> {
-        match self.seen.get(v.assertion_id()) {
+    fn accept(&mut self, file: &str, assertion_id: String) -> Result<(), Failure> {
+        match self.seen.get(&assertion_id) {
             Some(first) => Err(Failure::from(SamlError::new(
                 ErrorKind::Replayed,
                 format!(
-                    "the Assertion {:?} was already accepted in this run (from {first})",
-                    v.assertion_id()
+                    "the Assertion {assertion_id:?} was already accepted in this run (from {first})"
                 ),
             ))),
             None => {
-                self.seen.insert(v.assertion_id().to_string(), file.to_string());
-                Ok(v)
+                self.seen.insert(assertion_id, file.to_string());
+                Ok(())
             }
+        }
+    }
+}
+
+/// How a passing file is shown: the flags that decide it.
+struct Rendering {
+    json: bool,
+    quiet: bool,
+}
+
+/// The output buffers of the files being verified, reused: the reporting thread hands each
+/// back once written instead of freeing it (with glibc's malloc, a thread freeing another's
+/// allocation contends for that thread's arena lock).
+#[derive(Default)]
+struct Buffers(std::sync::Mutex<Vec<Vec<u8>>>);
+
+impl Buffers {
+    /// An empty buffer, reused when one is free.
+    fn take(&self) -> Vec<u8> {
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).pop().unwrap_or_default()
+    }
+
+    /// Keeps `buffer` for the next file.
+    fn give_back(&self, mut buffer: Vec<u8>) {
+        buffer.clear();
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(buffer);
+    }
+}
+
+/// A file that verified, as its worker leaves it for the reporting thread.
+struct Passed {
+    /// Its Assertion ID, for the replay check.
+    assertion_id: String,
+    shown: Shown,
+}
+
+/// What is printed for a file that passed (unless the replay check refuses it).
+struct Shown {
+    /// The `warning:` line about the trusted certificate that verified, if any.
+    cert_warning: Option<String>,
+    /// Its result on stdout: the `--json` line or the human-readable lines (none with
+    /// `--quiet`).
+    output: Vec<u8>,
+}
+
+impl Passed {
+    fn render(
+        file: &str,
+        v: &VerifiedAssertion,
+        trusted: &[Certificate],
+        how: &Rendering,
+        buffers: &Buffers,
+    ) -> Passed {
+        let mut output = buffers.take();
+        if !how.quiet {
+            if how.json {
+                output.extend_from_slice(json_line_passed(file, v).as_bytes());
+                output.push(b'\n');
+            } else {
+                // Writing into a Vec cannot fail.
+                let _ = write_human(&mut output, file, v);
+            }
+        }
+        Passed {
+            assertion_id: v.assertion_id().to_string(),
+            shown: Shown { cert_warning: certificate_warning(file, v, trusted), output },
         }
     }
 }
 
 /// A `warning:` line when the trusted certificate that verified is outside its validity period
 /// (`--strict` refuses instead): the IdP is signing with a certificate it should have rotated.
-fn warn_about_certificate(
-    out: &mut impl Write,
+fn certificate_warning(
     file: &str,
     v: &VerifiedAssertion,
     trusted: &[Certificate],
-) {
+) -> Option<String> {
     if v.cert_status() == CertStatus::Ok {
-        return;
+        return None;
     }
-    let Some(cert) = trusted.get(v.cert_index()) else { return };
-    let info = cert.info();
+    let info = trusted.get(v.cert_index())?.info();
     let when = match v.cert_status() {
         CertStatus::NotYetValid => {
             format!("is not valid before {}", format_instant(info.not_before))
         }
         _ => format!("expired on {}", format_instant(info.not_after)),
     };
-    let _ = out.flush();
-    eprintln!(
+    Some(format!(
         "warning: {file}: the trusted certificate {} (SHA-256 {}) {when}; --strict refuses it",
         shown(&info.subject.to_string()),
         v.cert_sha256()
-    );
+    ))
 }
 
 /// The exit status one file contributes (the worst over all files is the command's).
@@ -444,52 +523,54 @@ struct FailedBody<'r> {
     unchecked: &'r [&'static str],
 }
 
-fn json_line(
-    file: &str,
-    outcome: &Result<VerifiedAssertion, Failure>,
-    unchecked: &[&'static str],
-) -> String {
-    let line = match outcome {
-        Ok(v) => serde_json::to_string(&JsonLine {
-            file,
-            valid: true,
-            error: None,
-            error_code: None,
-            body: v,
-        }),
-        Err(f) => serde_json::to_string(&JsonLine {
-            file,
-            valid: false,
-            error: Some(one_line(f.message())),
-            error_code: Some(f.code),
-            body: FailedBody {
-                signed: [],
-                cert_sha256: None,
-                issuer: None,
-                name_id: None,
-                name_id_format: None,
-                session_index: None,
-                audiences: [],
-                recipient: None,
-                not_before: None,
-                not_on_or_after: None,
-                attributes: std::collections::BTreeMap::new(),
-                assertion_id: None,
-                response_id: None,
-                issue_instant: None,
-                in_response_to: None,
-                authn_instant: None,
-                session_not_on_or_after: None,
-                attributes_xml: std::collections::BTreeMap::new(),
-                cert_status: None,
-                one_time_use: None,
-                proxy_restriction: None,
-                encrypted: None,
-                encryption: None,
-                unchecked,
-            },
-        }),
-    };
+/// The `--json` line of a file that passed (its `unchecked` list comes with the assertion).
+fn json_line_passed(file: &str, v: &VerifiedAssertion) -> String {
+    json_line(serde_json::to_string(&JsonLine {
+        file,
+        valid: true,
+        error: None,
+        error_code: None,
+        body: v,
+    }))
+}
+
+/// The `--json` line of a file that did not verify: the same fields, empty.
+fn json_line_failed(file: &str, f: &Failure, unchecked: &[&'static str]) -> String {
+    json_line(serde_json::to_string(&JsonLine {
+        file,
+        valid: false,
+        error: Some(one_line(f.message())),
+        error_code: Some(f.code),
+        body: FailedBody {
+            signed: [],
+            cert_sha256: None,
+            issuer: None,
+            name_id: None,
+            name_id_format: None,
+            session_index: None,
+            audiences: [],
+            recipient: None,
+            not_before: None,
+            not_on_or_after: None,
+            attributes: std::collections::BTreeMap::new(),
+            assertion_id: None,
+            response_id: None,
+            issue_instant: None,
+            in_response_to: None,
+            authn_instant: None,
+            session_not_on_or_after: None,
+            attributes_xml: std::collections::BTreeMap::new(),
+            cert_status: None,
+            one_time_use: None,
+            proxy_restriction: None,
+            encrypted: None,
+            encryption: None,
+            unchecked,
+        },
+    }))
+}
+
+fn json_line(line: serde_json::Result<String>) -> String {
     crate::shown::json_line(line.unwrap_or_else(|e| format!("{{\"file\":null,\"error\":\"{e}\"}}")))
 }
 

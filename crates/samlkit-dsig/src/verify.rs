@@ -535,6 +535,15 @@ fn required_attr<'d>(node: Node<'d, '_>, name: &str) -> Result<&'d str, Signatur
 /// The base64 content of DigestValue, SignatureValue or X509Certificate. Only text is allowed
 /// inside: a comment or element there is refused rather than silently skipped or truncated.
 pub(crate) fn base64_value(node: Node<'_, '_>) -> Result<Vec<u8>, SignatureError> {
+    // One text node without whitespace (what most signers write) decodes as it stands; base64
+    // refuses whitespace, so any other text takes the way below and gets the same result.
+    let mut children = node.children();
+    if let (Some(only), None) = (children.next(), children.next())
+        && let Some(text) = only.text().filter(|_| only.kind() == NodeKind::Text)
+        && let Ok(bytes) = STANDARD.decode(text)
+    {
+        return Ok(bytes);
+    }
     // Whitespace removed run by run (base64 lines are long), straight from the text nodes.
     let mut compact = Vec::new();
     for child in node.children() {

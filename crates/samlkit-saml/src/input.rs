@@ -2,6 +2,8 @@
 //! value (HTTP-POST binding), a whole URL-encoded form body (`SAMLResponse=…&RelayState=…`), or
 //! DEFLATE + base64 (HTTP-Redirect binding encoding), or the HTML page of the HTTP-POST binding.
 
+use std::borrow::Cow;
+
 use crate::decode::Layer;
 use crate::{ErrorKind, SamlError};
 
@@ -74,13 +76,16 @@ impl InputEncoding {
 /// assert_eq!(enc, InputEncoding::FormBody);
 /// ```
 pub fn decode_input(bytes: &[u8]) -> Result<(String, InputEncoding), SamlError> {
-    decode_message(bytes).map(|(xml, encoding, _)| (xml, encoding))
+    decode_message(bytes).map(|(xml, encoding, _)| (xml.into_owned(), encoding))
 }
 
 /// [`decode_input`] with the notes for `--explain` (leading whitespace ignored, …).
 pub(crate) fn decode_message(
     bytes: &[u8],
-) -> Result<(String, InputEncoding, Vec<String>), SamlError> {
+) -> Result<(Cow<'_, str>, InputEncoding, Vec<String>), SamlError> {
+    if let Some(xml) = crate::decode::plain_xml(bytes) {
+        return Ok((Cow::Borrowed(xml), InputEncoding::Xml, Vec::new()));
+    }
     let decoded = crate::decode::decode(bytes)?;
     let Some(xml) = decoded.xml() else {
         return Err(SamlError::new(
@@ -100,7 +105,7 @@ pub(crate) fn decode_message(
     } else {
         InputEncoding::Xml
     };
-    Ok((xml.to_string(), encoding, decoded.notes))
+    Ok((Cow::Owned(xml.to_string()), encoding, decoded.notes))
 }
 
 #[cfg(test)]
@@ -162,6 +167,49 @@ mod tests {
             assert_eq!(xml.trim_start_matches('\u{feff}').trim(), XML);
             assert_eq!(got, enc);
         }
+    }
+
+    /// Raw XML as it stands is borrowed instead of going through the full decoder
+    /// (`decode::plain_xml`): whatever the input, the outcome must be the decoder's.
+    #[test]
+    fn plain_xml_takes_the_decoders_answer() {
+        let html = "<html><body><form><input name=\"SAMLResponse\" value=\"PHg+PC94Pg==\"/></form></body></html>";
+        let commented_html = format!(
+            "<!-- {} --><HTML><form><input name=\"SAMLResponse\" value=\"PHg+PC94Pg==\"/></form></HTML>",
+            "c".repeat(150)
+        );
+        let cases: Vec<Vec<u8>> = vec![
+            XML.as_bytes().to_vec(),
+            format!("{XML}\n\t ").into_bytes(),
+            format!("  {XML}").into_bytes(),
+            format!("\u{feff}{XML}").into_bytes(),
+            html.as_bytes().to_vec(),
+            html.to_uppercase().into_bytes(),
+            commented_html.into_bytes(),
+            b"<!-- no page here --><x/>".to_vec(),
+            b"<x>\xff</x>".to_vec(),
+            b"<\0x\0".to_vec(),
+            b"<".to_vec(),
+        ];
+        for input in cases {
+            let shown = String::from_utf8_lossy(&input).into_owned();
+            match (decode_message(&input), crate::decode::decode(&input)) {
+                (Ok((xml, encoding, notes)), Ok(full)) => {
+                    assert_eq!(Some(xml.as_ref()), full.xml(), "{shown}");
+                    assert_eq!(notes, full.notes, "{shown}");
+                    if crate::decode::plain_xml(&input).is_some() {
+                        assert!(matches!(xml, Cow::Borrowed(_)), "{shown}");
+                        assert_eq!(encoding, InputEncoding::Xml, "{shown}");
+                        assert_eq!(full.layers, [Layer::Xml], "{shown}");
+                    }
+                }
+                (Err(ours), Err(full)) => assert_eq!(ours.to_string(), full.to_string(), "{shown}"),
+                (ours, full) => {
+                    panic!("{shown}: {:?} vs {:?}", ours.map(|o| o.0), full.map(|f| f.layers))
+                }
+            }
+        }
+        assert!(crate::decode::plain_xml(XML.as_bytes()).is_some(), "the common case is borrowed");
     }
 
     #[test]

@@ -26,13 +26,17 @@ pub(crate) fn input_fields(page: &str) -> Vec<(String, String)> {
 
 /// Whether the text looks like an HTML page rather than an XML document.
 pub(crate) fn is_html(text: &str) -> bool {
-    let head: String = text.chars().take(200).collect::<String>().to_ascii_lowercase();
-    head.starts_with("<!doctype html")
-        || head.starts_with("<html")
-        || head.starts_with("<head")
-        || head.starts_with("<body")
-        || head.starts_with("<form")
-        || (head.starts_with("<!--") && head.contains("<html"))
+    // The first 200 characters, compared without regard to ASCII case (no copy: this runs on
+    // every XML message).
+    let head = &text.as_bytes()[..text.char_indices().nth(200).map_or(text.len(), |(i, _)| i)];
+    let starts =
+        |tag: &str| head.get(..tag.len()).is_some_and(|h| h.eq_ignore_ascii_case(tag.as_bytes()));
+    starts("<!doctype html")
+        || starts("<html")
+        || starts("<head")
+        || starts("<body")
+        || starts("<form")
+        || (starts("<!--") && head.windows(5).any(|w| w.eq_ignore_ascii_case(b"<html")))
 }
 
 /// The attributes of a tag's inside (`name="a" value='b' hidden`), names as written.

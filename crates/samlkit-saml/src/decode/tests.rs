@@ -215,3 +215,29 @@ fn no_input_panics() {
         let _ = decode(&[b, 0, b, 0]);
     }
 }
+
+#[test]
+fn html_pages_are_told_from_xml_by_their_first_200_characters() {
+    let far = format!("<!--{}--><html>", "é".repeat(196));
+    let near = format!("<!--{}--><html>", "é".repeat(188));
+    let cases = [
+        ("<!DOCTYPE html><html></html>", true),
+        ("<!doctype HTML>", true),
+        ("<HTML><BODY>", true),
+        ("<Head>", true),
+        ("<body onload=x>", true),
+        ("<FORM method=post>", true),
+        ("<!-- page --><HtMl>", true),
+        (near.as_str(), true),
+        // Characters, not bytes, are counted: here "<html" ends at the 200th, there it starts
+        // at the 204th.
+        (far.as_str(), false),
+        ("<!-- comment --><samlp:Response/>", false),
+        ("<samlp:Response><html/></samlp:Response>", false),
+        ("<htm", false),
+        ("", false),
+    ];
+    for (text, expected) in cases {
+        assert_eq!(html::is_html(text), expected, "{text}");
+    }
+}

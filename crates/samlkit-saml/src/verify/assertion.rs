@@ -378,18 +378,17 @@ pub(crate) fn extract(
     let session_index = children(assertion, NS_ASSERTION, "AuthnStatement")
         .find_map(|s| s.attribute("", "SessionIndex").map(str::to_string));
 
-    // An attribute named in several places has its values joined, in document order. The index
-    // keeps the merge linear: a signed response may carry tens of thousands of attributes.
+    // An attribute named in several places has its values joined, in document order.
     let mut attributes: Vec<(String, Vec<AttributeValue>)> = Vec::new();
-    let mut index: HashMap<&str, usize> = HashMap::new();
+    let mut index = AttributeIndex::default();
     for statement in children(assertion, NS_ASSERTION, "AttributeStatement") {
         for attr in children(statement, NS_ASSERTION, "Attribute") {
             let name = attr.attribute("", "Name").unwrap_or("");
             let values = children(attr, NS_ASSERTION, "AttributeValue").map(attribute_value);
-            match index.get(name).and_then(|&i| attributes.get_mut(i)) {
+            match index.get(name).and_then(|i| attributes.get_mut(i)) {
                 Some((_, existing)) => existing.extend(values),
                 None => {
-                    index.insert(name, attributes.len());
+                    index.insert(name);
                     attributes.push((name.to_string(), values.collect()));
                 }
             }
@@ -446,6 +445,42 @@ pub(crate) fn extract(
     })
 }
 
+/// Where each attribute name is in the list being built (names in first-seen order). A few
+/// names are searched in a row; past [`AttributeIndex::LINEAR`] a hash map keeps the merge
+/// linear, as a signed response may carry tens of thousands of attributes.
+#[derive(Default)]
+struct AttributeIndex<'d> {
+    names: Vec<&'d str>,
+    map: Option<HashMap<&'d str, usize>>,
+}
+
+impl<'d> AttributeIndex<'d> {
+    /// Up to this many names, a search in a row beats hashing.
+    const LINEAR: usize = 32;
+
+    fn get(&self, name: &str) -> Option<usize> {
+        match &self.map {
+            Some(map) => map.get(name).copied(),
+            None => self.names.iter().position(|n| *n == name),
+        }
+    }
+
+    /// Adds `name` (not yet in the index) as the next position.
+    fn insert(&mut self, name: &'d str) {
+        let at = self.names.len();
+        self.names.push(name);
+        match &mut self.map {
+            Some(map) => {
+                map.insert(name, at);
+            }
+            None if self.names.len() > Self::LINEAR => {
+                self.map = Some(self.names.iter().enumerate().map(|(i, n)| (*n, i)).collect());
+            }
+            None => {}
+        }
+    }
+}
+
 /// One AttributeValue: nil, element content (as exclusive-C14N XML), or its text.
 fn attribute_value(value: Node<'_, '_>) -> AttributeValue {
     if matches!(value.attribute(crate::builder::NS_XSI, "nil"), Some("true" | "1")) {
@@ -453,7 +488,7 @@ fn attribute_value(value: Node<'_, '_>) -> AttributeValue {
     }
     let elements: Vec<Node<'_, '_>> = value.element_children().collect();
     if elements.is_empty() {
-        return AttributeValue::Text(trim_xml_whitespace(&value.text_content()).to_string());
+        return AttributeValue::Text(self::value(value));
     }
     let mut xml = Vec::new();
     for element in elements {
@@ -487,7 +522,10 @@ fn accepted_until(checked: &Checked, policy: &VerifyPolicy<'_>) -> DateTime<Utc>
 /// CR, LF) trimmed from both ends. Other Unicode spaces are part of the value: a signed
 /// `admin\u{a0}` is not `admin`.
 pub(crate) fn value(node: Node<'_, '_>) -> String {
-    trim_xml_whitespace(&node.text_content()).to_string()
+    let text = node.text_content();
+    // No second copy when there is nothing to trim (the usual case).
+    let trimmed = trim_xml_whitespace(&text);
+    if trimmed.len() == text.len() { text } else { trimmed.to_string() }
 }
 
 /// Trims only the four XML whitespace characters.
@@ -510,6 +548,21 @@ mod tests {
         ];
         for (input, expected) in cases {
             assert_eq!(trim_xml_whitespace(input), expected, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn the_attribute_index_finds_each_name_before_and_after_it_switches_to_hashing() {
+        let names: Vec<String> = (0..3 * AttributeIndex::LINEAR).map(|i| format!("a{i}")).collect();
+        let mut index = AttributeIndex::default();
+        for (at, name) in names.iter().enumerate() {
+            assert_eq!(index.get(name), None, "{name} is not in yet");
+            index.insert(name);
+            assert_eq!(index.map.is_some(), at + 1 > AttributeIndex::LINEAR, "after {name}");
+            // Every name so far, at its first-seen position.
+            for (i, earlier) in names.iter().take(at + 1).enumerate() {
+                assert_eq!(index.get(earlier), Some(i), "{earlier} after {name}");
+            }
         }
     }
 }
