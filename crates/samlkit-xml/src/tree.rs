@@ -8,6 +8,7 @@ use std::ops::Range;
 use std::sync::OnceLock;
 
 use crate::error::Position;
+use crate::swar::same;
 
 /// The XML namespace, bound to the `xml` prefix by definition.
 pub const XML_NAMESPACE: &str = "http://www.w3.org/XML/1998/namespace";
@@ -418,8 +419,8 @@ impl<'d, 'a> Node<'d, 'a> {
     /// Whether this is an element with the given namespace URI and local name.
     pub fn has_name(&self, namespace_uri: &str, local_name: &str) -> bool {
         self.is_element()
-            && self.local_name() == local_name
-            && self.namespace_uri() == namespace_uri
+            && same(self.local_name().as_bytes(), local_name.as_bytes())
+            && same(self.namespace_uri().as_bytes(), namespace_uri.as_bytes())
     }
 
     /// The element's attributes in document order (namespace declarations excluded).
@@ -453,7 +454,10 @@ impl<'d, 'a> Node<'d, 'a> {
                     PREFIX_DEFAULT => name,
                     p => name.get(doc.prefix_str(p).len() + 1..).unwrap_or(name),
                 };
-                local == local_name && doc.ns_str(a.ns) == namespace_uri
+                // Short names compare without a call to memcmp (this runs for every attribute
+                // of every element a verifier asks about).
+                same(local.as_bytes(), local_name.as_bytes())
+                    && same(doc.ns_str(a.ns).as_bytes(), namespace_uri.as_bytes())
             })
             .map(|a| doc.str_of(a.value))
     }
