@@ -146,3 +146,26 @@ fn into_a_pipe_output_past_the_memory_buffer_is_whole_or_nothing() {
     assert_one_error_line(&out, "in.xml:80004:9: mismatched end tag");
     assert!(out.stdout.is_empty(), "{} bytes on stdout", out.stdout.len());
 }
+
+/// A large output into a pipe asks for a pipe of 1 MiB (Linux's unprivileged maximum), so it
+/// goes out in a dozen writes instead of waiting for the reader every 64 KiB.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_large_output_into_a_pipe_widens_the_pipe() {
+    use std::io::Read;
+    let dir = tempfile::tempdir().unwrap();
+    let input = write_input(dir.path(), &document_of(20_000, ""));
+    let (mut reader, writer) = std::io::pipe().unwrap();
+    assert_eq!(rustix::pipe::fcntl_getpipe_size(&reader).unwrap(), 64 * 1024);
+    let mut command = Command::new(assert_cmd::cargo::cargo_bin("samlkit"));
+    command.args(["c14n", &input]).stdout(writer);
+    let mut child = command.spawn().unwrap();
+    drop(command); // the parent's copy of the write end: the reader sees the end of output
+    let mut out = Vec::new();
+    reader.read_to_end(&mut out).unwrap();
+    assert!(child.wait().unwrap().success());
+    assert!(out.len() > 1 << 20 && out.ends_with(b"</r>"), "{} bytes", out.len());
+    let max: usize = std::fs::read_to_string("/proc/sys/fs/pipe-max-size")
+        .map_or(1 << 20, |s| s.trim().parse().unwrap());
+    assert_eq!(rustix::pipe::fcntl_getpipe_size(&reader).unwrap(), max.min(1 << 20));
+}
