@@ -610,48 +610,32 @@ impl<'w, W: Write> State<'w, W> {
         if self.attrs_out.len() > 1 {
             // By namespace URI, then local name: ranks when the whole tree is known, else the
             // URIs themselves (the same order).
-            match v.ns_rank {
+            let by_local_name = |a: &AttrData, b: &AttrData| {
+                crate::swar::cmp(local_of(doc, a).as_bytes(), local_of(doc, b).as_bytes())
+            };
+            let sorted = match v.ns_rank {
                 Some(rank) => {
                     let rank = |a: &AttrData| rank.get(a.ns as usize).copied().unwrap_or(0);
-                    let order = |a: &AttrData, b: &AttrData| {
-                        rank(a).cmp(&rank(b)).then_with(|| {
-                            crate::swar::cmp(
-                                local_of(doc, a).as_bytes(),
-                                local_of(doc, b).as_bytes(),
-                            )
-                        })
-                    };
-                    if !self.attrs_out.is_sorted_by(|a, b| order(a, b).is_le()) {
-                        self.attrs_out.sort_unstable_by(order);
-                        as_written = false;
-                    }
+                    sort_unless_sorted(&mut self.attrs_out, |a, b| {
+                        rank(a).cmp(&rank(b)).then_with(|| by_local_name(a, b))
+                    })
                 }
-                None => {
+                None => sort_unless_sorted(&mut self.attrs_out, |a, b| {
                     // Equal namespace ids need no look at the URIs, nor does no namespace (the
                     // empty URI, first): that is most attributes.
-                    let order = |a: &AttrData, b: &AttrData| {
-                        let by_ns = if a.ns == b.ns {
-                            std::cmp::Ordering::Equal
-                        } else if a.ns == NS_NONE {
-                            std::cmp::Ordering::Less
-                        } else if b.ns == NS_NONE {
-                            std::cmp::Ordering::Greater
-                        } else {
-                            doc.ns_str(a.ns).cmp(doc.ns_str(b.ns))
-                        };
-                        by_ns.then_with(|| {
-                            crate::swar::cmp(
-                                local_of(doc, a).as_bytes(),
-                                local_of(doc, b).as_bytes(),
-                            )
-                        })
+                    let by_ns = if a.ns == b.ns {
+                        std::cmp::Ordering::Equal
+                    } else if a.ns == NS_NONE {
+                        std::cmp::Ordering::Less
+                    } else if b.ns == NS_NONE {
+                        std::cmp::Ordering::Greater
+                    } else {
+                        doc.ns_str(a.ns).cmp(doc.ns_str(b.ns))
                     };
-                    if !self.attrs_out.is_sorted_by(|a, b| order(a, b).is_le()) {
-                        self.attrs_out.sort_unstable_by(order);
-                        as_written = false;
-                    }
-                }
-            }
+                    by_ns.then_with(|| by_local_name(a, b))
+                }),
+            };
+            as_written &= sorted;
         }
 
         let out = &mut self.out;
@@ -798,4 +782,17 @@ fn namespace_ranks(doc: &Document<'_>) -> Vec<u32> {
         rank[id as usize] = r as u32;
     }
     rank
+}
+
+/// Sorts `attrs` by `order` unless they already are in it (as nearly all are written); whether
+/// they were.
+fn sort_unless_sorted(
+    attrs: &mut [AttrData],
+    order: impl Fn(&AttrData, &AttrData) -> std::cmp::Ordering,
+) -> bool {
+    if attrs.is_sorted_by(|a, b| order(a, b).is_le()) {
+        return true;
+    }
+    attrs.sort_unstable_by(order);
+    false
 }
