@@ -52,14 +52,7 @@ fn onelogin_flask_sp_logs_in_through_the_page_refuses_a_break_and_logs_out() {
         dir.path(),
         "entity_id = \"https://idp.example.com\"\nkey = \"idp.key\"\ncert = \"idp.crt\"\n\n[[user]]\nid = \"alice\"\nname_id = \"alice@example.com\"\n[user.attributes]\nemail = [\"alice@example.com\"]\ngroups = [\"admins\", \"staff\"]\n\n[[sp]]\nmetadata = \"sp.xml\"\nwant_authn_requests_signed = true\n",
     );
-    let cert_pem = std::fs::read_to_string(support::fixture("certs/idp.crt")).unwrap();
-    let settings = serde_json::json!({
-        "entity_id": "https://idp.example.com",
-        "sso_url": format!("{}/sso", idp.base),
-        "slo_url": format!("{}/slo", idp.base),
-        "cert_pem": cert_pem,
-    });
-    std::fs::write(&idp_settings, settings.to_string()).unwrap();
+    point_sp_at(&idp_settings, &idp.base);
 
     // SP-initiated login (HTTP-Redirect, signed by python3-saml): the IdP shows its login page.
     let (at, page) = browser.follow(&format!("{}/login", sp.base));
@@ -131,6 +124,18 @@ fn onelogin_flask_sp_logs_in_through_the_page_refuses_a_break_and_logs_out() {
     }
 }
 
+/// Writes the IdP settings file `start_sp` handed the test SP (it reads it when it needs it): this
+/// IdP's entity ID, its SSO and SLO URLs at `idp_base`, and the fixture signing certificate.
+fn point_sp_at(idp_settings: &Path, idp_base: &str) {
+    let settings = serde_json::json!({
+        "entity_id": "https://idp.example.com",
+        "sso_url": format!("{idp_base}/sso"),
+        "slo_url": format!("{idp_base}/slo"),
+        "cert_pem": std::fs::read_to_string(support::fixture("certs/idp.crt")).unwrap(),
+    });
+    std::fs::write(idp_settings, settings.to_string()).unwrap();
+}
+
 /// `tests/interop/SCRIPT` (the python3-saml or pysaml2 SP, with the attacker fixture key pair
 /// as its own) on a free port, reading the IdP's settings or metadata from `idp_settings` once
 /// the test writes it, plus `extra` arguments; its metadata is saved as `DIR/NAME.xml` and
@@ -175,13 +180,7 @@ fn headless_chromium_logs_in_with_sso_on_a_second_sp_logs_out_of_both_and_sees_a
         dir.path(),
         "entity_id = \"https://idp.example.com\"\nkey = \"idp.key\"\ncert = \"idp.crt\"\n\n[[user]]\nid = \"alice\"\nname_id = \"alice@example.com\"\n[user.attributes]\nemail = [\"alice@example.com\"]\ngroups = [\"admins\", \"staff\"]\n\n[[sp]]\nmetadata = \"sp1.xml\"\n\n[[sp]]\nmetadata = \"sp2.xml\"\n",
     );
-    let settings = serde_json::json!({
-        "entity_id": "https://idp.example.com",
-        "sso_url": format!("{}/sso", idp.base),
-        "slo_url": format!("{}/slo", idp.base),
-        "cert_pem": std::fs::read_to_string(support::fixture("certs/idp.crt")).unwrap(),
-    });
-    std::fs::write(&idp_settings, settings.to_string()).unwrap();
+    point_sp_at(&idp_settings, &idp.base);
 
     // Screenshots stay after the test, next to its other build outputs.
     let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("idp-browser");
@@ -321,13 +320,7 @@ fn onelogin_flask_sp_that_requires_encryption_accepts_an_encrypted_login_and_ref
         dir.path(),
         "entity_id = \"https://idp.example.com\"\nkey = \"idp.key\"\ncert = \"idp.crt\"\n\n[[user]]\nid = \"alice\"\nname_id = \"alice@example.com\"\n[user.attributes]\nemail = [\"alice@example.com\"]\n\n[[sp]]\nmetadata = \"sp.xml\"\nwant_authn_requests_signed = true\nencrypt = true\nshape = \"entra\"\n",
     );
-    let settings = serde_json::json!({
-        "entity_id": "https://idp.example.com",
-        "sso_url": format!("{}/sso", idp.base),
-        "slo_url": format!("{}/slo", idp.base),
-        "cert_pem": std::fs::read_to_string(support::fixture("certs/idp.crt")).unwrap(),
-    });
-    std::fs::write(&idp_settings, settings.to_string()).unwrap();
+    point_sp_at(&idp_settings, &idp.base);
 
     let login_page = |browser: &mut Browser| {
         let idp_origin = origin(&idp.base);
@@ -380,13 +373,7 @@ fn onelogin_flask_sp_that_requires_encryption_accepts_an_encrypted_login_and_ref
         plain_dir.path(),
         "entity_id = \"https://idp.example.com\"\nkey = \"idp.key\"\ncert = \"idp.crt\"\nauto_login = \"alice\"\n\n[[user]]\nid = \"alice\"\nname_id = \"alice@example.com\"\n\n[[sp]]\nmetadata = \"sp.xml\"\nshape = \"entra\"\n",
     );
-    let settings = serde_json::json!({
-        "entity_id": "https://idp.example.com",
-        "sso_url": format!("{}/sso", plain_idp.base),
-        "slo_url": format!("{}/slo", plain_idp.base),
-        "cert_pem": std::fs::read_to_string(support::fixture("certs/idp.crt")).unwrap(),
-    });
-    std::fs::write(&idp_settings, settings.to_string()).unwrap();
+    point_sp_at(&idp_settings, &plain_idp.base);
     let (_, page) = browser.follow(&format!("{}/login", sp.base));
     let (action, fields) = form(&page.body);
     assert!(posted_xml(&fields).contains(">alice@example.com<"), "sent in plaintext");
