@@ -9,8 +9,7 @@ mod support;
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::process::{Command, Stdio};
 use std::time::Duration as StdDuration;
 
 use base64::Engine;
@@ -102,42 +101,24 @@ fn config_dir(config: &str) -> tempfile::TempDir {
     dir
 }
 
-struct Server {
-    child: Child,
-    base: String,
+/// `samlkit idp serve`, killed on drop (the support module's process that reports its address).
+type Server = support::browser::Process;
+
+/// `samlkit idp serve --config DIR/idp.toml --listen 127.0.0.1:0 EXTRA…`, run from another
+/// directory so relative paths must resolve against the configuration file.
+fn start_server(dir: &Path, extra: &[&str], stderr: Stdio) -> Server {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_samlkit"));
+    command
+        .current_dir(std::env::temp_dir())
+        .args(["idp", "serve", "--listen", "127.0.0.1:0", "--config"])
+        .arg(dir.join("idp.toml"))
+        .args(extra);
+    let server = Server::start_with_stderr(command, stderr);
+    assert!(server.base.starts_with("http://127.0.0.1:"), "{}", server.base);
+    server
 }
 
 impl Server {
-    /// `samlkit idp serve --config DIR/idp.toml --listen 127.0.0.1:0 EXTRA…`, run from another
-    /// directory so relative paths must resolve against the configuration file.
-    fn start(dir: &Path, extra: &[&str], stderr: Stdio) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_samlkit"))
-            .current_dir(std::env::temp_dir())
-            .args(["idp", "serve", "--listen", "127.0.0.1:0", "--config"])
-            .arg(dir.join("idp.toml"))
-            .args(extra)
-            .stdout(Stdio::piped())
-            .stderr(stderr)
-            .spawn()
-            .expect("samlkit starts");
-        let stdout = child.stdout.take().unwrap();
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut reader = BufReader::new(stdout);
-            let mut line = String::new();
-            let _ = reader.read_line(&mut line);
-            let _ = tx.send(line);
-            // Keep draining so the server never blocks on a full pipe.
-            let _ = std::io::copy(&mut reader, &mut std::io::sink());
-        });
-        let mut server = Server { child, base: String::new() };
-        let line = rx.recv_timeout(TIMEOUT).expect("the server prints its address");
-        let base = line.trim().strip_prefix("listening on ").unwrap_or_else(|| panic!("{line:?}"));
-        assert!(base.starts_with("http://127.0.0.1:"), "{line}");
-        server.base = base.to_string();
-        server
-    }
-
     /// SIGTERM, then the exit status (bounded wait; killed if it does not stop).
     fn terminate(mut self) -> std::process::ExitStatus {
         let pid = self.child.id().to_string();
@@ -149,13 +130,6 @@ impl Server {
             std::thread::sleep(StdDuration::from_millis(100));
         }
         panic!("the server did not stop on SIGTERM");
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -230,7 +204,7 @@ fn sp(entity: &str, acs: &str, base: &str) -> ServiceProvider {
 #[test]
 fn sp_initiated_sso_by_redirect_and_post_with_auto_login_verifies() {
     let dir = config_dir(CONFIG);
-    let server = Server::start(dir.path(), &[], Stdio::null());
+    let server = start_server(dir.path(), &[], Stdio::null());
     let sp1 = sp(SP1, SP1_ACS, &server.base);
     let cache = InMemoryReplayCache::new();
 
@@ -304,7 +278,7 @@ fn sp_initiated_sso_by_redirect_and_post_with_auto_login_verifies() {
 #[test]
 fn idp_initiated_login_session_sso_force_authn_and_is_passive() {
     let dir = config_dir(CONFIG);
-    let server = Server::start(dir.path(), &[], Stdio::null());
+    let server = start_server(dir.path(), &[], Stdio::null());
     let sp2 = sp(SP2, SP2_ACS, &server.base);
     let cache = InMemoryReplayCache::new();
     let mut browser = Browser::new(&server);
@@ -353,7 +327,7 @@ fn idp_initiated_login_session_sso_force_authn_and_is_passive() {
 #[test]
 fn a_login_with_a_break_kind_creates_no_session() {
     let dir = config_dir(CONFIG);
-    let server = Server::start(dir.path(), &[], Stdio::null());
+    let server = start_server(dir.path(), &[], Stdio::null());
     let sp2 = sp(SP2, SP2_ACS, &server.base);
     let cache = InMemoryReplayCache::new();
     let mut browser = Browser::new(&server);
@@ -384,7 +358,7 @@ fn passive_request(base: &str) -> String {
 #[test]
 fn metadata_is_signed_and_publishes_both_certificates() {
     let dir = config_dir(CONFIG);
-    let server = Server::start(dir.path(), &[], Stdio::null());
+    let server = start_server(dir.path(), &[], Stdio::null());
     let mut browser = Browser::new(&server);
     let page = browser.get("/metadata");
     assert_eq!(page.status, 200);
@@ -402,7 +376,7 @@ fn metadata_is_signed_and_publishes_both_certificates() {
 #[test]
 fn single_logout_ends_the_session_and_logs_out_the_other_sp() {
     let dir = config_dir(CONFIG);
-    let server = Server::start(dir.path(), &[], Stdio::null());
+    let server = start_server(dir.path(), &[], Stdio::null());
     let sp1 = sp(SP1, SP1_ACS, &server.base);
     let sp2 = sp(SP2, SP2_ACS, &server.base);
     let mut browser = Browser::new(&server);
@@ -502,7 +476,7 @@ fn post_signed(xml: &str, key: &str, cert: &str) -> String {
 #[test]
 fn slo_by_post_verifies_the_enveloped_signature_against_the_registered_certificate_only() {
     let dir = config_dir(CONFIG);
-    let server = Server::start(dir.path(), &[], Stdio::null());
+    let server = start_server(dir.path(), &[], Stdio::null());
     let mut browser = Browser::new(&server);
     let (_, logout) = samlkit_saml::idp::build_logout_request(
         SP1,
@@ -570,7 +544,7 @@ fn log_page_log_dir_json_lines_limits_and_graceful_shutdown() {
     let messages = dir.path().join("messages");
     let stderr_path = dir.path().join("stderr.log");
     let stderr = std::fs::File::create(&stderr_path).unwrap();
-    let server = Server::start(
+    let server = start_server(
         dir.path(),
         &["--log-format", "json", "--log-dir", messages.to_str().unwrap()],
         Stdio::from(stderr),

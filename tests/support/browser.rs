@@ -37,9 +37,13 @@ pub(crate) fn start_test_sp(script: &str, idp: &str, sp: &str, extra: &[&str]) -
 
 impl Process {
     /// Spawns `command` (stdout piped, stderr dropped) and waits for its readiness line.
-    pub(crate) fn start(mut command: Command) -> Process {
-        let mut child =
-            command.stdout(Stdio::piped()).stderr(Stdio::null()).spawn().expect("starts");
+    pub(crate) fn start(command: Command) -> Process {
+        Process::start_with_stderr(command, Stdio::null())
+    }
+
+    /// [`Process::start`] with the child's stderr going to `stderr`.
+    pub(crate) fn start_with_stderr(mut command: Command, stderr: Stdio) -> Process {
+        let mut child = command.stdout(Stdio::piped()).stderr(stderr).spawn().expect("starts");
         let stdout = child.stdout.take().unwrap();
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
