@@ -61,14 +61,18 @@ pub(crate) fn read_input(path: &str, limit: InputLimit) -> Result<Vec<u8>, CliEr
 /// [`read_input`] for a file named by path (no standard input), with the error as text.
 pub(crate) fn read_file(path: &Path, limit: InputLimit) -> Result<Vec<u8>, String> {
     let shown = path.display();
-    let file =
-        fs::File::open(path).map_err(|e| format!("cannot read {shown}: {}", describe_io(&e)))?;
+    let file = fs::File::open(path).map_err(|e| cannot_read(path, &e))?;
     // Sized from the file's length, the buffer is read in one go instead of growing from 32
     // bytes (ten reads for a 6 KB response; twenty-eight and several reallocations for 10 MB).
     let expected = file.metadata().map_or(0, |m| m.len()).min(limit.bytes.saturating_add(1));
     let bytes = read_at_most(file, limit.bytes, usize::try_from(expected).unwrap_or(0))
-        .map_err(|e| format!("cannot read {shown}: {}", describe_io(&e)))?;
+        .map_err(|e| cannot_read(path, &e))?;
     check_size(&shown.to_string(), bytes, limit)
+}
+
+/// The message for a file that cannot be opened or read: `cannot read PATH: REASON`.
+pub(crate) fn cannot_read(path: &Path, e: &std::io::Error) -> String {
+    format!("cannot read {}: {}", path.display(), describe_io(e))
 }
 
 fn check_size(shown: &str, bytes: Vec<u8>, limit: InputLimit) -> Result<Vec<u8>, String> {

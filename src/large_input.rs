@@ -37,11 +37,7 @@ pub(crate) fn read_large_input(path: &str, limit: InputLimit) -> Result<InputByt
     match read_into_huge_pages(path, limit) {
         Ok(Some(bytes)) => Ok(bytes),
         Ok(None) => crate::io::read_input(path, limit).map(InputBytes::Heap),
-        Err(e) => Err(CliError::input(format!(
-            "cannot read {}: {}",
-            Path::new(path).display(),
-            crate::io::describe_io(&e)
-        ))),
+        Err(e) => Err(CliError::input(crate::io::cannot_read(Path::new(path), &e))),
     }
 }
 
