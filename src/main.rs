@@ -10,6 +10,7 @@ mod cmd;
 mod described;
 mod encryption;
 mod error;
+mod held_output;
 mod io;
 mod large_input;
 mod now;

@@ -145,7 +145,7 @@ pub(crate) fn run(args: C14nArgs) -> Result<ExitCode, CliError> {
         return match StdoutFile::open() {
             Some(stdout_file) => stdout_file.stream(|w| canonicalize(w)),
             None => {
-                let mut held = HeldOutput::default();
+                let mut held = crate::held_output::HeldOutput::default();
                 canonicalize(&mut held)?;
                 held.widen_pipe();
                 write_stdout(|stdout| held.release_into(stdout))
@@ -269,87 +269,5 @@ impl StdoutFile {
                 Err(e)
             }
         }
-    }
-}
-
-/// Output held back until the whole document has proved valid, so that an error leaves nothing
-/// on a pipe or terminal, with bounded memory: the latest bytes in a buffer of at most
-/// [`HeldOutput::MEMORY`], everything before them in an anonymous temporary file (unlinked from
-/// the start, so nothing is left behind however the process ends). If no temporary file can be
-/// made, the output is held in memory instead.
-#[derive(Default)]
-struct HeldOutput {
-    buffer: Vec<u8>,
-    spilled: Option<std::fs::File>,
-    /// Set once creating the temporary file failed: hold everything in memory from then on.
-    memory_only: bool,
-}
-
-impl HeldOutput {
-    /// Bytes kept in memory before they move to the temporary file.
-    const MEMORY: usize = 1 << 20;
-
-    /// Moves the buffer into the temporary file, creating it the first time.
-    fn spill(&mut self) -> std::io::Result<()> {
-        if self.spilled.is_none() {
-            match tempfile::tempfile() {
-                Ok(file) => self.spilled = Some(file),
-                Err(_) => {
-                    self.memory_only = true;
-                    return Ok(());
-                }
-            }
-        }
-        if let Some(file) = &mut self.spilled {
-            file.write_all(&self.buffer)?;
-            self.buffer.clear();
-        }
-        Ok(())
-    }
-
-    /// When more than a pipe's default 64 KiB is held and standard output is a pipe, asks for
-    /// a pipe of 1 MiB (the unprivileged maximum on Linux): the output then goes out in a dozen
-    /// writes instead of waking the reader and waiting for it 160 times. Only a request: a
-    /// refusal changes nothing.
-    fn widen_pipe(&self) {
-        #[cfg(target_os = "linux")]
-        if self.spilled.is_some() || self.buffer.len() > 64 * 1024 {
-            let _ = rustix::pipe::fcntl_setpipe_size(std::io::stdout(), Self::MEMORY);
-        }
-    }
-
-    /// Writes everything held, in order, into `out`.
-    fn release_into(mut self, out: &mut impl Write) -> std::io::Result<()> {
-        if self.spilled.is_none() {
-            return out.write_all(&self.buffer);
-        }
-        use std::io::{Read, Seek, SeekFrom};
-        // The tail joins the rest in the file, and the buffer carries it all out in pieces as
-        // large as itself: a dozen reads and writes for 10 MB, not thousands of 8 KiB ones.
-        self.spill()?;
-        let mut chunk = std::mem::take(&mut self.buffer);
-        chunk.resize(Self::MEMORY, 0);
-        let Some(mut file) = self.spilled.take() else { return Ok(()) };
-        file.seek(SeekFrom::Start(0))?;
-        loop {
-            match file.read(&mut chunk)? {
-                0 => return Ok(()),
-                n => out.write_all(&chunk[..n])?,
-            }
-        }
-    }
-}
-
-impl Write for HeldOutput {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        if !self.memory_only && self.buffer.len() + bytes.len() > Self::MEMORY {
-            self.spill()?;
-        }
-        self.buffer.extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
     }
 }
