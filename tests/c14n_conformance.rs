@@ -96,9 +96,10 @@ fn every_c14n_case_matches_byte_for_byte() {
 }
 
 /// Every case's input, canonicalized as a whole document with the case's algorithm and
-/// PrefixList by both library paths: parse-then-canonicalize (the tree) and streaming. They must
-/// give the same bytes or the same error; where the case is itself a whole-document case, both
-/// must also equal the expected output.
+/// PrefixList by both library paths: parse-then-canonicalize (the tree) and streaming, the latter
+/// with the tokenizer on the calling thread and on a second one (as inputs of a megabyte and more
+/// get it). They must give the same bytes or the same error; where the case is itself a
+/// whole-document case, all must also equal the expected output.
 #[test]
 fn every_case_gives_the_same_result_streamed_and_from_the_tree() {
     let dir = fixtures();
@@ -119,6 +120,14 @@ fn every_case_gives_the_same_result_streamed_and_from_the_tree() {
         let streamed =
             samlkit_xml::canonicalize_streaming_bytes(&input, &limits, alg, &prefixes, &mut out)
                 .map(|()| out);
+        let mut out = Vec::new();
+        let aside = samlkit_xml::canonicalize_streaming_bytes_tokenizing_aside(
+            &input, &limits, alg, &prefixes, &mut out, true,
+        )
+        .map(|()| out);
+        if aside != streamed {
+            failures.push(format!("{name}: the tokenizer on a second thread changes the result"));
+        }
         compared += 1;
         match (&tree, &streamed) {
             (Ok(t), Ok(s)) if t != s => failures.push(format!(

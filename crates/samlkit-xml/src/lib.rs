@@ -19,7 +19,10 @@ pub use c14n::{C14nAlgorithm, canonicalize, canonicalize_to_vec};
 pub use error::{C14nError, ParseError, Position, XmlError};
 pub use limits::{Limits, format_size};
 pub use parser::{parse, parse_bytes, parse_bytes_with_limits, parse_with_limits};
-pub use stream::{canonicalize_streaming, canonicalize_streaming_bytes};
+pub use stream::{
+    canonicalize_streaming, canonicalize_streaming_bytes,
+    canonicalize_streaming_bytes_tokenizing_aside,
+};
 pub use tree::{
     Attribute, Document, NamespaceDeclaration, Node, NodeId, NodeKind, XML_NAMESPACE,
     XMLNS_NAMESPACE,

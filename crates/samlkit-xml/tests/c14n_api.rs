@@ -208,3 +208,59 @@ fn many_inherited_xml_attributes_nearest_ancestor_wins() {
     // Exclusive C14N inherits nothing.
     assert_eq!(c14n(&input, Some("t"), Exclusive, &[]), r#"<x ID="t" xml:a0="mine"></x>"#);
 }
+
+/// Inputs of a megabyte and more are split into tokens on a second thread and handed over in
+/// batches of a few thousand steps. Across many batches, with no error, an error in the first
+/// batch (the tokenizer is then still running and must stop), or one near the end (from the
+/// builder or from the tokenizer), streaming gives the tree path's bytes or its error, the
+/// same as with the tokenizer on the calling thread.
+#[test]
+fn large_documents_stream_like_the_tree_with_the_tokenizer_on_a_second_thread() {
+    use samlkit_xml::{
+        Limits, canonicalize_streaming_bytes, canonicalize_streaming_bytes_tokenizing_aside,
+        parse_bytes_with_limits,
+    };
+    let body: String = (0..24_000)
+        .map(|i| format!("<p:e b='{i}' a=\"x\" xmlns:q=\"urn:q{i}\" q:z=\"&lt;\">t&amp;{i}<!--c--><![CDATA[<]]></p:e>\n"))
+        .collect();
+    let whole = format!("<r xmlns:p=\"urn:p\">{body}</r>");
+    assert!(whole.len() > 2 << 20, "{} bytes: over the threshold", whole.len());
+    let open = &whole[..whole.len() - "</r>".len()];
+    let cases = [
+        ("valid", whole.clone()),
+        ("undeclared prefix at the start", whole.replacen("<p:e b='3'", "<u:e b='3'", 1)),
+        ("mismatched end tag at the end", format!("{open}</s>")),
+        ("unclosed root", open.to_string()),
+        ("tokenizer error at the end", format!("{open}<a b='1'>&bogus</a></r>")),
+        ("malformed tag at the end", format!("{open}<a b='1' c></a></r>")),
+    ];
+    let limits = Limits::default();
+    for (what, input) in &cases {
+        for alg in [Exclusive, InclusiveWithComments] {
+            let tree = parse_bytes_with_limits(input.as_bytes(), &limits)
+                .and_then(|doc| canonicalize_to_vec(&doc, None, None, alg, &[]));
+            let mut out = Vec::new();
+            let streamed =
+                canonicalize_streaming_bytes(input.as_bytes(), &limits, alg, &[], &mut out)
+                    .map(|()| out);
+            let mut out = Vec::new();
+            let here = canonicalize_streaming_bytes_tokenizing_aside(
+                input.as_bytes(),
+                &limits,
+                alg,
+                &[],
+                &mut out,
+                false,
+            )
+            .map(|()| out);
+            assert!(
+                tree == streamed,
+                "{what} {alg:?}: tree {:?} vs streamed {:?}",
+                tree.as_ref().err(),
+                streamed.as_ref().err()
+            );
+            assert!(here == streamed, "{what} {alg:?}: the tokenizer's thread changed the result");
+            assert_eq!(tree.is_ok(), *what == "valid", "{what}: {:?}", tree.err());
+        }
+    }
+}

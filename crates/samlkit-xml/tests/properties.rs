@@ -7,8 +7,9 @@
 
 use proptest::prelude::*;
 use samlkit_xml::{
-    C14nAlgorithm, Limits, NodeId, XmlError, canonicalize_streaming_bytes, canonicalize_to_vec,
-    parse, parse_bytes, parse_bytes_with_limits,
+    C14nAlgorithm, Limits, NodeId, XmlError, canonicalize_streaming_bytes,
+    canonicalize_streaming_bytes_tokenizing_aside, canonicalize_to_vec, parse, parse_bytes,
+    parse_bytes_with_limits,
 };
 
 const ALGS: [C14nAlgorithm; 4] = [
@@ -189,7 +190,19 @@ fn streaming_path(
     Ok(out)
 }
 
-/// Both paths give the same bytes, or the same error (category, position and message).
+/// Streaming with the tokenizer on a second thread (large inputs take it; here it is forced).
+fn streaming_aside_path(
+    bytes: &[u8],
+    limits: &Limits,
+    alg: C14nAlgorithm,
+    prefixes: &[&str],
+) -> Result<Vec<u8>, XmlError> {
+    let mut out = Vec::new();
+    canonicalize_streaming_bytes_tokenizing_aside(bytes, limits, alg, prefixes, &mut out, true)?;
+    Ok(out)
+}
+
+/// All paths give the same bytes, or the same error (category, position and message).
 fn assert_paths_agree(bytes: &[u8], limits: &Limits, alg: C14nAlgorithm, prefixes: &[&str]) {
     let tree = tree_path(bytes, limits, alg, prefixes);
     let streamed = streaming_path(bytes, limits, alg, prefixes);
@@ -197,6 +210,13 @@ fn assert_paths_agree(bytes: &[u8], limits: &Limits, alg: C14nAlgorithm, prefixe
         tree,
         streamed,
         "{alg:?} {prefixes:?} {limits:?}: tree path vs streaming on {:?}",
+        String::from_utf8_lossy(bytes)
+    );
+    let aside = streaming_aside_path(bytes, limits, alg, prefixes);
+    assert_eq!(
+        tree,
+        aside,
+        "{alg:?} {prefixes:?} {limits:?}: tree path vs streaming, tokenizer aside, on {:?}",
         String::from_utf8_lossy(bytes)
     );
 }

@@ -5,10 +5,11 @@ use std::borrow::Cow;
 use std::sync::OnceLock;
 
 mod elements;
+mod steps;
 mod tokens;
 
-use elements::quick_start_tag;
-use tokens::{Token, Tokenizer};
+use steps::{Inline, Step, Steps};
+use tokens::Token;
 
 use crate::chars::{self, DecodeError};
 use crate::error::{ParseError, Position, XmlError};
@@ -100,7 +101,25 @@ pub(crate) fn build<'a, E: Emit>(
             ParseError::InvalidChar { pos: crate::tree::position_in(input, at), code }.into()
         );
     }
-    Ok(Builder::new(input, limits, emit).run()?)
+    let tokenize_aside = input.len() >= steps::ASIDE_FROM;
+    Ok(Builder::new(input, limits, emit).run_tokenizing(tokenize_aside)?)
+}
+
+/// [`build`] with the tokenizing thread chosen by the caller instead of by the input's size
+/// (tests and the fuzz target run both ways on small inputs).
+pub(crate) fn build_tokenizing<'a, E: Emit>(
+    input: &'a str,
+    limits: &Limits,
+    emit: E,
+    tokenize_aside: bool,
+) -> Result<(Document<'a>, E), XmlError> {
+    let effective = limits.effective();
+    // What `build` refuses before building, it refuses here too.
+    let text = input.strip_prefix('\u{feff}').unwrap_or(input);
+    if text.len() > effective.max_input_bytes || chars::find_invalid_char(text).is_some() {
+        return build(input, limits, emit);
+    }
+    Ok(Builder::new(text, effective, emit).run_tokenizing(tokenize_aside)?)
 }
 
 /// Checks raw bytes the way [`parse_bytes`] does (byte order marks, UTF-8) and returns the text.
@@ -141,6 +160,7 @@ struct Open {
 }
 
 /// An attribute as scanned from a start tag, before namespace processing.
+#[derive(Clone, Copy)]
 struct RawAttr<'a> {
     name: &'a str,
     /// For a namespace declaration, the declared prefix (empty for `xmlns`).
@@ -153,8 +173,6 @@ struct RawAttr<'a> {
 struct Builder<'a, E: Emit> {
     input: &'a str,
     emit: E,
-    /// Whether start tags may take [`quick_start_tag`] (off only in tests, to compare).
-    quick_tags: bool,
     /// Nodes appended so far, the document node included (the tree may have dropped some).
     node_count: usize,
     limits: Limits,
@@ -219,7 +237,6 @@ impl<'a, E: Emit> Builder<'a, E> {
         Builder {
             input,
             emit,
-            quick_tags: true,
             node_count: 1,
             limits,
             doc,
@@ -263,29 +280,41 @@ impl<'a, E: Emit> Builder<'a, E> {
         }
     }
 
-    fn run(mut self) -> Result<(Document<'a>, E), ParseError> {
-        let mut tokens = Tokenizer::new(self.input);
+    /// Runs the builder over tokens read on this thread or, with `aside`, on a second one
+    /// (this one if it cannot be started). The result is the same either way.
+    fn run_tokenizing(self, aside: bool) -> Result<(Document<'a>, E), ParseError> {
+        let inline = Inline::new(self.input, self.limits.max_attributes_per_element, true);
+        if !aside {
+            return self.run(inline);
+        }
+        std::thread::scope(|scope| {
+            let (builder_side, ahead) = steps::aside(inline);
+            let tokenizer = std::thread::Builder::new().name("xml-tokenizer".into());
+            match tokenizer.spawn_scoped(scope, move || ahead.run()) {
+                // Returning drops the builder's side, so a tokenizer still running (the
+                // builder stopped at an error) stops too and the scope can join it.
+                Ok(_) => self.run(builder_side),
+                Err(_) => {
+                    let inline =
+                        Inline::new(self.input, self.limits.max_attributes_per_element, true);
+                    self.run(inline)
+                }
+            }
+        })
+    }
+
+    fn run(mut self, mut steps: impl Steps<'a>) -> Result<(Document<'a>, E), ParseError> {
         let mut first = true;
         loop {
-            // Start tags as nearly all are written: scanned once, attributes and end together
-            // (the general path below finds the end, then scans the attributes).
-            if let Some(start) = tokens.start_tag_next().filter(|_| self.quick_tags) {
-                let mut scratch = std::mem::take(&mut self.scratch);
-                scratch.clear();
-                let max_attributes = self.limits.max_attributes_per_element;
-                let quick = quick_start_tag(self.input, start, max_attributes, &mut scratch);
-                self.scratch = scratch;
-                if let Some((end, empty)) = quick {
-                    tokens.skip_to(end);
+            let (token, start, end) = match steps.next_step(&mut self.scratch) {
+                Step::Quick { start, end, empty } => {
                     first = false;
                     self.flush_text()?;
                     self.start_element(start, end, empty, true)?;
                     continue;
                 }
-            }
-            let (token, start, end) = match tokens.next() {
-                Ok(t) => t,
-                Err((at, message)) => return Err(self.syntax(at, message)),
+                Step::Token(Ok(t)) => t,
+                Step::Token(Err((at, message))) => return Err(self.syntax(at, message)),
             };
             let was_first = first;
             first = false;
@@ -374,6 +403,9 @@ impl<'a, E: Emit> Builder<'a, E> {
         self.input.get(start..end).unwrap_or("")
     }
 
+    // Inlined: its callers build `payload` field by field, and reading it back whole across a
+    // call stalled on store forwarding (a tenth of the time spent here).
+    #[inline(always)]
     fn append(&mut self, start: usize, end: usize, payload: Payload) -> Result<u32, ParseError> {
         if self.node_count >= self.limits.max_nodes {
             return Err(ParseError::LimitExceeded {
@@ -570,9 +602,10 @@ mod tests {
     /// The document (as its canonical form with comments) or the error message.
     fn outcome(input: &str, quick_tags: bool) -> Result<Vec<u8>, String> {
         let limits = Limits { max_attributes_per_element: 2, ..Limits::default() };
-        let mut builder = Builder::new(input, limits.effective(), KeepTree);
-        builder.quick_tags = quick_tags;
-        let (doc, _) = builder.run().map_err(|e| e.to_string())?;
+        let limits = limits.effective();
+        let steps = Inline::new(input, limits.max_attributes_per_element, quick_tags);
+        let builder = Builder::new(input, limits, KeepTree);
+        let (doc, _) = builder.run(steps).map_err(|e| e.to_string())?;
         let alg = C14nAlgorithm::InclusiveWithComments;
         canonicalize_to_vec(&doc, None, None, alg, &[]).map_err(|e| format!("c14n: {e}"))
     }
