@@ -211,9 +211,9 @@ fn many_inherited_xml_attributes_nearest_ancestor_wins() {
 
 /// Inputs of a megabyte and more are split into tokens on a second thread and handed over in
 /// batches of a few thousand steps. Across many batches, with no error, an error in the first
-/// batch (the tokenizer is then still running and must stop), or one near the end (from the
-/// builder or from the tokenizer), streaming gives the tree path's bytes or its error, the
-/// same as with the tokenizer on the calling thread.
+/// batch (the tokenizer is then still running and must stop), one near the end (from the
+/// builder or from the tokenizer) or a character XML refuses, streaming gives the tree path's
+/// bytes or its error, the same as with the tokenizer on the calling thread.
 #[test]
 fn large_documents_stream_like_the_tree_with_the_tokenizer_on_a_second_thread() {
     use samlkit_xml::{
@@ -233,6 +233,14 @@ fn large_documents_stream_like_the_tree_with_the_tokenizer_on_a_second_thread() 
         ("unclosed root", open.to_string()),
         ("tokenizer error at the end", format!("{open}<a b='1'>&bogus</a></r>")),
         ("malformed tag at the end", format!("{open}<a b='1' c></a></r>")),
+        // The second thread also looks for characters XML refuses; one found anywhere wins
+        // over whatever the builder concluded, as with the check made up front.
+        ("a control character at the end", format!("{open}\u{1}</r>")),
+        ("U+FFFF at the start", whole.replacen("t&amp;3<", "t&amp;3\u{ffff}<", 1)),
+        (
+            "a control character after an undeclared prefix",
+            format!("{}\u{1f}</r>", &whole.replacen("<p:e b='3'", "<u:e b='3'", 1)[..open.len()]),
+        ),
     ];
     let limits = Limits::default();
     for (what, input) in &cases {
@@ -261,6 +269,13 @@ fn large_documents_stream_like_the_tree_with_the_tokenizer_on_a_second_thread() 
             );
             assert!(here == streamed, "{what} {alg:?}: the tokenizer's thread changed the result");
             assert_eq!(tree.is_ok(), *what == "valid", "{what}: {:?}", tree.err());
+            if what.contains("character") || what.contains("U+FFFF") {
+                let invalid = matches!(
+                    here,
+                    Err(XmlError::Parse(samlkit_xml::ParseError::InvalidChar { .. }))
+                );
+                assert!(invalid, "{what}: {:?}", here.err());
+            }
         }
     }
 }

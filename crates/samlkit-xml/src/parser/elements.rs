@@ -52,14 +52,14 @@ impl<'a, E: Emit> Builder<'a, E> {
         self.bindings.get(prefix as usize).and_then(|s| s.last().copied())
     }
 
-    /// A start tag from `start` to `end`. `prescanned`: its attributes are already in
-    /// `self.scratch` (see [`quick_start_tag`]).
+    /// A start tag from `start` to `end`. `prescanned`: its attributes, already scanned (see
+    /// [`quick_start_tag`]); without them they are scanned here.
     pub(super) fn start_element(
         &mut self,
         start: usize,
         end: usize,
         empty: bool,
-        prescanned: bool,
+        prescanned: Option<&[RawAttr<'a>]>,
     ) -> Result<(), ParseError> {
         if self.open.len() == 1 && self.root_seen {
             return Err(ParseError::ContentOutsideRoot {
@@ -89,14 +89,13 @@ impl<'a, E: Emit> Builder<'a, E> {
         };
         let rest_start = start + 1 + name_len;
         let rest = self.slice(rest_start, start + 1 + content_len);
+        if let Some(attrs) = prescanned {
+            return self.element_with_attributes(start, end, name, prefix, attrs, empty);
+        }
         let mut scratch = std::mem::take(&mut self.scratch);
-        let scanned = if prescanned {
-            Ok(())
-        } else {
-            scratch.clear();
-            self.scan_attributes(rest, rest_start, &mut scratch)
-        };
-        let result = scanned
+        scratch.clear();
+        let result = self
+            .scan_attributes(rest, rest_start, &mut scratch)
             .and_then(|()| self.element_with_attributes(start, end, name, prefix, &scratch, empty));
         self.scratch = scratch;
         result

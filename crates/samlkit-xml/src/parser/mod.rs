@@ -86,6 +86,23 @@ pub(crate) fn build<'a, E: Emit>(
     limits: &Limits,
     emit: E,
 ) -> Result<(Document<'a>, E), XmlError> {
+    build_tokenizing(input, limits, emit, input.len() >= steps::ASIDE_FROM)
+}
+
+/// [`build`] with the tokenizing thread chosen by the caller instead of by the input's size
+/// (tests and the fuzz target run both ways on small inputs).
+///
+/// With the tokenizer on a second thread, that thread also looks for characters XML does not
+/// allow, as it goes. The builder meanwhile works on a text not yet known to be clean (it
+/// needs nothing of that for its own safety, only valid UTF-8, which the text is), and such a
+/// character, wherever it is, then replaces whatever the builder concluded: the same error,
+/// at the same place, as the check made up front.
+pub(crate) fn build_tokenizing<'a, E: Emit>(
+    input: &'a str,
+    limits: &Limits,
+    emit: E,
+    tokenize_aside: bool,
+) -> Result<(Document<'a>, E), XmlError> {
     let limits = limits.effective();
     let input = input.strip_prefix('\u{feff}').unwrap_or(input);
     if input.len() > limits.max_input_bytes {
@@ -96,30 +113,29 @@ pub(crate) fn build<'a, E: Emit>(
         }
         .into());
     }
-    if let Some((at, code)) = chars::find_invalid_char(input) {
+    let builder = Builder::new(input, limits, emit);
+    let (result, invalid) = if tokenize_aside {
+        builder.run_tokenizing_aside()
+    } else {
+        match chars::find_invalid_char(input) {
+            Some(invalid) => (Err(None), Some(invalid)),
+            None => (builder.run_here().map_err(Some), None),
+        }
+    };
+    if let Some((at, code)) = invalid {
         return Err(
             ParseError::InvalidChar { pos: crate::tree::position_in(input, at), code }.into()
         );
     }
-    let tokenize_aside = input.len() >= steps::ASIDE_FROM;
-    Ok(Builder::new(input, limits, emit).run_tokenizing(tokenize_aside)?)
+    result.map_err(|e| e.map_or_else(|| unreachable_error(input), XmlError::from))
 }
 
-/// [`build`] with the tokenizing thread chosen by the caller instead of by the input's size
-/// (tests and the fuzz target run both ways on small inputs).
-pub(crate) fn build_tokenizing<'a, E: Emit>(
-    input: &'a str,
-    limits: &Limits,
-    emit: E,
-    tokenize_aside: bool,
-) -> Result<(Document<'a>, E), XmlError> {
-    let effective = limits.effective();
-    // What `build` refuses before building, it refuses here too.
-    let text = input.strip_prefix('\u{feff}').unwrap_or(input);
-    if text.len() > effective.max_input_bytes || chars::find_invalid_char(text).is_some() {
-        return build(input, limits, emit);
-    }
-    Ok(Builder::new(text, effective, emit).run_tokenizing(tokenize_aside)?)
+/// The error for an outcome that cannot be (no result and no reason): kept as an error rather
+/// than a panic.
+#[cold]
+fn unreachable_error(input: &str) -> XmlError {
+    ParseError::Syntax { pos: crate::tree::position_in(input, 0), message: "no result".into() }
+        .into()
 }
 
 /// Checks raw bytes the way [`parse_bytes`] does (byte order marks, UTF-8) and returns the text.
@@ -282,23 +298,40 @@ impl<'a, E: Emit> Builder<'a, E> {
 
     /// Runs the builder over tokens read on this thread or, with `aside`, on a second one
     /// (this one if it cannot be started). The result is the same either way.
-    fn run_tokenizing(self, aside: bool) -> Result<(Document<'a>, E), ParseError> {
+    /// Runs the builder over tokens read on this thread.
+    fn run_here(self) -> Result<(Document<'a>, E), ParseError> {
         let inline = Inline::new(self.input, self.limits.max_attributes_per_element, true);
-        if !aside {
-            return self.run(inline);
-        }
+        self.run(inline)
+    }
+
+    /// Runs the builder over tokens read on a second thread, which also finds the first
+    /// character XML does not allow, if any (on this thread if none can be started). Either
+    /// way the builder's outcome comes with that character. The builder's error is `None` only
+    /// when it did not run because of that character.
+    #[allow(clippy::type_complexity)]
+    fn run_tokenizing_aside(
+        self,
+    ) -> (Result<(Document<'a>, E), Option<ParseError>>, Option<(usize, u32)>) {
+        let input = self.input;
+        let inline = Inline::new(input, self.limits.max_attributes_per_element, true);
         std::thread::scope(|scope| {
             let (builder_side, ahead) = steps::aside(inline);
             let tokenizer = std::thread::Builder::new().name("xml-tokenizer".into());
             match tokenizer.spawn_scoped(scope, move || ahead.run()) {
-                // Returning drops the builder's side, so a tokenizer still running (the
-                // builder stopped at an error) stops too and the scope can join it.
-                Ok(_) => self.run(builder_side),
-                Err(_) => {
-                    let inline =
-                        Inline::new(self.input, self.limits.max_attributes_per_element, true);
-                    self.run(inline)
+                Ok(handle) => {
+                    // `run` drops the builder's side, so a tokenizer still running (the builder
+                    // stopped at an error) stops tokenizing and only finishes the character
+                    // check. Joining it here, not only at the end of the scope, waits for the
+                    // thread itself to end (its thread-local destructors included).
+                    let result = self.run(builder_side).map_err(Some);
+                    // A tokenizer that panicked found nothing: check again here.
+                    let invalid = handle.join().unwrap_or_else(|_| chars::find_invalid_char(input));
+                    (result, invalid)
                 }
+                Err(_) => match chars::find_invalid_char(input) {
+                    Some(invalid) => (Err(None), Some(invalid)),
+                    None => (self.run_here().map_err(Some), None),
+                },
             }
         })
     }
@@ -306,11 +339,11 @@ impl<'a, E: Emit> Builder<'a, E> {
     fn run(mut self, mut steps: impl Steps<'a>) -> Result<(Document<'a>, E), ParseError> {
         let mut first = true;
         loop {
-            let (token, start, end) = match steps.next_step(&mut self.scratch) {
+            let (token, start, end) = match steps.next_step() {
                 Step::Quick { start, end, empty } => {
                     first = false;
                     self.flush_text()?;
-                    self.start_element(start, end, empty, true)?;
+                    self.start_element(start, end, empty, Some(steps.quick_attributes()))?;
                     continue;
                 }
                 Step::Token(Ok(t)) => t,
@@ -328,11 +361,11 @@ impl<'a, E: Emit> Builder<'a, E> {
                 // Names and attributes are taken from the input by offset (no per-tag copies).
                 Token::Start => {
                     self.flush_text()?;
-                    self.start_element(start, end, false, false)?;
+                    self.start_element(start, end, false, None)?;
                 }
                 Token::Empty => {
                     self.flush_text()?;
-                    self.start_element(start, end, true, false)?;
+                    self.start_element(start, end, true, None)?;
                 }
                 Token::End => {
                     self.flush_text()?;

@@ -13,12 +13,13 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use super::RawAttr;
 use super::elements::quick_start_tag;
 use super::tokens::{Token, TokenError, Tokenizer};
+use crate::chars::find_invalid_char;
 
 /// From this input size on, tokenizing on a second thread pays for starting it.
 pub(super) const ASIDE_FROM: usize = 1 << 20;
 
-/// One step: a start tag scanned in one pass (its attributes in the builder's scratch vector),
-/// or a token of the general path.
+/// One step: a start tag scanned in one pass (its attributes then in
+/// [`Steps::quick_attributes`]), or a token of the general path.
 pub(super) enum Step {
     Quick { start: usize, end: usize, empty: bool },
     Token(Result<(Token, usize, usize), TokenError>),
@@ -26,14 +27,17 @@ pub(super) enum Step {
 
 /// Where the builder's steps come from.
 pub(super) trait Steps<'a> {
-    /// The next step; for [`Step::Quick`] the tag's attributes replace what `attrs` held.
-    fn next_step(&mut self, attrs: &mut Vec<RawAttr<'a>>) -> Step;
+    /// The next step.
+    fn next_step(&mut self) -> Step;
+    /// The attributes of the last [`Step::Quick`], lent rather than copied.
+    fn quick_attributes(&self) -> &[RawAttr<'a>];
 }
 
 /// Tokenizing on the calling thread.
 pub(super) struct Inline<'a> {
     input: &'a str,
     tokens: Tokenizer<'a>,
+    attrs: Vec<RawAttr<'a>>,
     max_attributes: usize,
     /// Whether start tags may take [`quick_start_tag`] (off only in tests, to compare).
     quick_tags: bool,
@@ -41,25 +45,30 @@ pub(super) struct Inline<'a> {
 
 impl<'a> Inline<'a> {
     pub(super) fn new(input: &'a str, max_attributes: usize, quick_tags: bool) -> Self {
-        Inline { input, tokens: Tokenizer::new(input), max_attributes, quick_tags }
+        let tokens = Tokenizer::new(input);
+        Inline { input, tokens, attrs: Vec::new(), max_attributes, quick_tags }
     }
 }
 
 impl<'a> Steps<'a> for Inline<'a> {
     #[inline]
-    fn next_step(&mut self, attrs: &mut Vec<RawAttr<'a>>) -> Step {
+    fn next_step(&mut self) -> Step {
         // Start tags as nearly all are written: scanned once, attributes and end together
         // (the general path finds the end, then the builder scans the attributes).
         if let Some(start) = self.tokens.start_tag_next().filter(|_| self.quick_tags) {
-            attrs.clear();
+            self.attrs.clear();
             if let Some((end, empty)) =
-                quick_start_tag(self.input, start, self.max_attributes, attrs)
+                quick_start_tag(self.input, start, self.max_attributes, &mut self.attrs)
             {
                 self.tokens.skip_to(end);
                 return Step::Quick { start, end, empty };
             }
         }
         Step::Token(self.tokens.next())
+    }
+
+    fn quick_attributes(&self) -> &[RawAttr<'a>] {
+        &self.attrs
     }
 }
 
@@ -104,6 +113,8 @@ impl Batch<'_> {
 pub(super) struct Aside<'a> {
     batch: Batch<'a>,
     next_step: usize,
+    /// The attributes of the step taken last: `batch.attrs[quick_from..next_attr]`.
+    quick_from: usize,
     next_attr: usize,
     full: Receiver<Batch<'a>>,
     emptied: SyncSender<Batch<'a>>,
@@ -129,6 +140,7 @@ pub(super) fn aside<'a>(inline: Inline<'a>) -> (Aside<'a>, Ahead<'a>) {
     let builder_side = Aside {
         batch: placeholder,
         next_step: 0,
+        quick_from: 0,
         next_attr: 0,
         full: full_rx,
         emptied: emptied_tx,
@@ -137,17 +149,19 @@ pub(super) fn aside<'a>(inline: Inline<'a>) -> (Aside<'a>, Ahead<'a>) {
 }
 
 impl Ahead<'_> {
-    /// Tokenizes to the end (or the first error), sending each full batch; stops early when the
-    /// builder has stopped listening.
-    pub(super) fn run(mut self) {
-        let mut scratch = Vec::new();
-        loop {
-            let Ok(mut batch) = self.emptied.recv() else { return };
+    /// Tokenizes to the end (or the first error), sending each full batch, and stops early
+    /// when the builder has stopped listening. Meanwhile, and then to the end of the input,
+    /// looks for the first character XML does not allow: that is the answer.
+    pub(super) fn run(mut self) -> Option<(usize, u32)> {
+        let input = self.inline.input;
+        // The text before `checked` holds no character XML refuses.
+        let mut checked = 0;
+        while let Ok(mut batch) = self.emptied.recv() {
             let mut last = false;
             while batch.steps.len() < Batch::STEPS && !last {
-                let recorded = match self.inline.next_step(&mut scratch) {
+                let recorded = match self.inline.next_step() {
                     Step::Quick { start, end, empty } => {
-                        batch.attrs.append(&mut scratch);
+                        batch.attrs.extend_from_slice(self.inline.quick_attributes());
                         let attrs = batch.attrs.len() as u32;
                         Recorded::Quick { start: start as u32, end: end as u32, empty, attrs }
                     }
@@ -163,16 +177,39 @@ impl Ahead<'_> {
                 };
                 batch.steps.push(recorded);
             }
+            // Up to the last token's start: a character is never split, and the rest of the
+            // input is checked at the end.
+            let to = match batch.steps.last() {
+                Some(Recorded::Quick { start, .. } | Recorded::Token(_, start, _)) => {
+                    *start as usize
+                }
+                _ => checked,
+            };
+            if let Some(found) = check_up_to(input, &mut checked, to) {
+                // The builder's outcome does not count any more: nothing more to tokenize.
+                return Some(found);
+            }
             if self.full.send(batch).is_err() || last {
-                return;
+                break;
             }
         }
+        check_up_to(input, &mut checked, input.len())
     }
+}
+
+/// The first character XML refuses between `checked` and `to`, moving `checked` on to `to`.
+/// A range that is not one of the text's (never the case: tokens start on characters) is left
+/// for a later call, which goes to the end of the text.
+fn check_up_to(input: &str, checked: &mut usize, to: usize) -> Option<(usize, u32)> {
+    let text = input.get(*checked..to)?;
+    let found = find_invalid_char(text).map(|(at, code)| (*checked + at, code));
+    *checked = to;
+    found
 }
 
 impl<'a> Steps<'a> for Aside<'a> {
     #[inline]
-    fn next_step(&mut self, attrs: &mut Vec<RawAttr<'a>>) -> Step {
+    fn next_step(&mut self) -> Step {
         if self.next_step == self.batch.steps.len() {
             let Ok(next) = self.full.recv() else {
                 // The tokenizing thread ends only after its last step (an end of input or an
@@ -194,10 +231,8 @@ impl<'a> Steps<'a> for Aside<'a> {
         self.next_step += 1;
         match recorded {
             Recorded::Quick { start, end, empty, attrs: attrs_end } => {
-                attrs.clear();
-                let from = self.next_attr;
+                self.quick_from = self.next_attr;
                 self.next_attr = attrs_end as usize;
-                attrs.extend_from_slice(self.batch.attrs.get(from..self.next_attr).unwrap_or(&[]));
                 Step::Quick { start: start as usize, end: end as usize, empty }
             }
             Recorded::Token(token, start, end) => {
@@ -209,5 +244,9 @@ impl<'a> Steps<'a> for Aside<'a> {
                 .take()
                 .unwrap_or_else(|| (0, "the tokenizing thread stopped".to_string())))),
         }
+    }
+
+    fn quick_attributes(&self) -> &[RawAttr<'a>] {
+        self.batch.attrs.get(self.quick_from..self.next_attr).unwrap_or(&[])
     }
 }
