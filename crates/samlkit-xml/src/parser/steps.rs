@@ -120,7 +120,7 @@ pub(super) struct Aside<'a> {
     emptied: SyncSender<Batch<'a>>,
 }
 
-/// The tokenizing thread's side: [`Aside::run`] it on the second thread.
+/// The tokenizing thread's side: [`Ahead::run`] it on the second thread.
 pub(super) struct Ahead<'a> {
     inline: Inline<'a>,
     full: SyncSender<Batch<'a>>,
@@ -130,7 +130,8 @@ pub(super) struct Ahead<'a> {
 /// The two ends of a token stream read on a second thread.
 pub(super) fn aside<'a>(inline: Inline<'a>) -> (Aside<'a>, Ahead<'a>) {
     // A fixed pool of batches goes round: the tokenizer runs ahead by at most the pool, and
-    // nothing is allocated after the start (memory stays under a megabyte).
+    // nothing is allocated after the start. (With the thread, `samlkit c14n` of a 10.5 MB
+    // document peaks 1.6 MiB higher.)
     let (full, full_rx) = sync_channel(Batch::POOL);
     let (emptied_tx, emptied) = sync_channel(Batch::POOL);
     for _ in 0..Batch::POOL {
