@@ -213,7 +213,7 @@ pub(crate) fn run(args: VerifyArgs) -> Result<ExitCode, CliError> {
     batch::announce_stdin(&inputs, "a SAMLResponse");
     let mut out = BufWriter::new(std::io::stdout().lock());
     let mut tally = Tally::default();
-    let mut replays = Replays::default();
+    let mut replays = Replays::for_files(inputs.len());
     let mut progress = Progress::new(inputs.len(), "verifying");
     let flush_each = progress.on_terminal();
     let quiet = args.batch.quiet;
@@ -348,22 +348,32 @@ impl From<SamlError> for Failure {
 /// The Assertion IDs accepted so far in this run: the same assertion twice is a replay (and a
 /// OneTimeUse assertion may be used once), so the second is refused. A caller that verifies
 /// across runs keeps its own cache from the `assertion_id` field of `--json`.
-#[derive(Default)]
 struct Replays {
     seen: std::collections::HashMap<String, String>,
 }
 
 impl Replays {
+    /// Room for one Assertion per file from the start: the keyed (SipHash) map is not grown
+    /// and rehashed as a batch goes. The IDs come from signed documents, but an attacker may
+    /// still own a trusted key, so the hash stays one that resists chosen collisions.
+    fn for_files(files: usize) -> Self {
+        Replays { seen: std::collections::HashMap::with_capacity(files) }
+    }
+
+    /// One hash per file (the entry), not a look-up and then an insertion.
     fn accept(&mut self, file: &str, assertion_id: String) -> Result<(), Failure> {
-        match self.seen.get(&assertion_id) {
-            Some(first) => Err(Failure::from(SamlError::new(
+        use std::collections::hash_map::Entry;
+        match self.seen.entry(assertion_id) {
+            Entry::Occupied(first) => Err(Failure::from(SamlError::new(
                 ErrorKind::Replayed,
                 format!(
-                    "the Assertion {assertion_id:?} was already accepted in this run (from {first})"
+                    "the Assertion {:?} was already accepted in this run (from {})",
+                    first.key(),
+                    first.get()
                 ),
             ))),
-            None => {
-                self.seen.insert(assertion_id, file.to_string());
+            Entry::Vacant(slot) => {
+                slot.insert(file.to_string());
                 Ok(())
             }
         }
