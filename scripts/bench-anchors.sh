@@ -217,7 +217,7 @@ sign_python=$(hf sign-python 3 -w 1 --prepare "rm -rf $dir/out-python/*" \
 sign_xmlsec1=$(hf sign-xmlsec1 1 --prepare "rm -rf $dir/out-xmlsec1/*" \
   "for f in $dir/templates/*.xml; do $xmlsec_sign --output $dir/out-xmlsec1/\${f##*/} \$f || exit 1; done")
 
-verify_samlkit=$(hf verify-samlkit 10 -w 2 -N "${verify[*]} $(echo "$dir"/signed/*.xml)")
+verify_samlkit=$(hf verify-samlkit 30 -w 3 -N "${verify[*]} $(echo "$dir"/signed/*.xml)")
 verify_python=$(hf verify-python 3 -w 1 "$py $dir/anchors.py verify $cert $dir/signed")
 verify_xmlsec1=$(hf verify-xmlsec1 1 \
   "for f in $dir/signed/*.xml; do $xmlsec_verify \$f > /dev/null 2>&1 || exit 1; done")
@@ -227,7 +227,7 @@ one_xmlsec1=$(hf one-xmlsec1 100 -w 10 -N "$xmlsec_verify $dir/signed/r000.xml")
 
 # Canonicalization: whole processes writing into a pipe; peak RSS from GNU time, writing into a
 # file (the lxml loop writes to the file by name, the others to stdout redirected there).
-c14n_samlkit=$(hf c14n-samlkit 10 -w 2 -N --output=pipe "$bin c14n --alg exc $big")
+c14n_samlkit=$(hf c14n-samlkit 30 -w 3 -N --output=pipe "$bin c14n --alg exc $big")
 c14n_lxml=$(hf c14n-lxml 5 -w 1 -N --output=pipe "$py $dir/anchors.py c14n $big /dev/stdout")
 c14n_xmllint=$(hf c14n-xmllint 5 -w 1 -N --output=pipe "xmllint --exc-c14n $big")
 rss_samlkit=$(rss "$bin" c14n --alg exc "$big")
