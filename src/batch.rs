@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use clap::Args;
 
 use crate::error::CliError;
-use crate::io::{InputLimit, describe_io, read_input};
+use crate::io::{InputLimit, describe_io, read_file_expecting, read_input};
 
 /// The batch flags of `sign` and `verify`.
 #[derive(Args, Clone, Debug)]
@@ -70,18 +70,25 @@ pub(crate) struct Input {
     /// Why the input cannot be processed at all (a directory without any file to process, or
     /// one that cannot be listed): reported as this input's failure, with exit 2.
     pub(crate) problem: Option<String>,
+    /// The file's length when the list was made (a path given as is is looked at once, to tell
+    /// a directory): reading it then needs no second look.
+    length: Option<u64>,
 }
 
 impl Input {
     fn file(path: String, output_name: PathBuf) -> Self {
-        Input { path, output_name, problem: None }
+        Input { path, output_name, problem: None, length: None }
     }
 
     /// The bytes of this input (exit 2 with a message naming it when it cannot be read).
     pub(crate) fn read(&self, limit: InputLimit) -> Result<Vec<u8>, CliError> {
-        match &self.problem {
-            Some(problem) => Err(CliError::input(problem)),
-            None => read_input(&self.path, limit),
+        match (&self.problem, self.length) {
+            (Some(problem), _) => Err(CliError::input(problem)),
+            (None, Some(length)) if self.path != "-" => {
+                read_file_expecting(Path::new(&self.path), limit, Some(length))
+                    .map_err(CliError::input)
+            }
+            (None, _) => read_input(&self.path, limit),
         }
     }
 }
@@ -120,14 +127,17 @@ pub(crate) fn inputs(files: &[String], files_from: Option<&str>) -> Result<Vec<I
     }
     let mut inputs = Vec::with_capacity(paths.len());
     for path in paths {
-        if path != "-" && Path::new(&path).is_dir() {
+        // One look at the path tells a directory and, for a file, its length.
+        let metadata = (path != "-").then(|| std::fs::metadata(&path).ok()).flatten();
+        if metadata.as_ref().is_some_and(std::fs::Metadata::is_dir) {
             expand_directory(&path, &mut inputs);
         } else {
             let output_name = Path::new(&path)
                 .file_name()
                 .filter(|_| path != "-")
                 .map_or_else(|| PathBuf::from("stdin.xml"), PathBuf::from);
-            inputs.push(Input::file(path, output_name));
+            let length = metadata.filter(std::fs::Metadata::is_file).map(|m| m.len());
+            inputs.push(Input { length, ..Input::file(path, output_name) });
         }
     }
     Ok(inputs)
@@ -151,8 +161,7 @@ fn expand_directory(root: &str, inputs: &mut Vec<Input>) {
                 let shown = dir.display().to_string();
                 inputs.push(Input {
                     problem: Some(format!("cannot read directory {shown}: {}", describe_io(&e))),
-                    path: shown,
-                    output_name: relative,
+                    ..Input::file(shown, relative)
                 });
                 continue;
             }
@@ -171,8 +180,11 @@ fn expand_directory(root: &str, inputs: &mut Vec<Input>) {
             let wanted = Path::new(&name)
                 .extension()
                 .is_some_and(|ext| DIRECTORY_EXTENSIONS.iter().any(|w| ext == *w));
-            if wanted && path.is_file() {
-                inputs.push(Input::file(path.display().to_string(), below));
+            // The look that tells a file (a link may lead to anything) also gives its length.
+            let file = wanted.then(|| std::fs::metadata(&path).ok()).flatten();
+            if let Some(length) = file.filter(std::fs::Metadata::is_file).map(|m| m.len()) {
+                let input = Input::file(path.display().to_string(), below);
+                inputs.push(Input { length: Some(length), ..input });
             }
         }
         pending.extend(subdirs.into_iter().rev());
@@ -182,8 +194,7 @@ fn expand_directory(root: &str, inputs: &mut Vec<Input>) {
             problem: Some(format!(
                 "{root}: no *.xml, *.b64 or *.txt file in this directory or below"
             )),
-            path: root.to_string(),
-            output_name: PathBuf::new(),
+            ..Input::file(root.to_string(), PathBuf::new())
         });
     }
 }

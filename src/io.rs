@@ -60,11 +60,24 @@ pub(crate) fn read_input(path: &str, limit: InputLimit) -> Result<Vec<u8>, CliEr
 
 /// [`read_input`] for a file named by path (no standard input), with the error as text.
 pub(crate) fn read_file(path: &Path, limit: InputLimit) -> Result<Vec<u8>, String> {
+    read_file_expecting(path, limit, None)
+}
+
+/// [`read_file`] of a file whose length is already known (`expected`, from a recent look at
+/// its metadata; only the buffer's first size, so a file that changed since is still read
+/// whole), sparing the look-up of its metadata.
+pub(crate) fn read_file_expecting(
+    path: &Path,
+    limit: InputLimit,
+    expected: Option<u64>,
+) -> Result<Vec<u8>, String> {
     let shown = path.display();
     let file = fs::File::open(path).map_err(|e| cannot_read(path, &e))?;
     // Sized from the file's length, the buffer is read in one go instead of growing from 32
     // bytes (ten reads for a 6 KB response; twenty-eight and several reallocations for 10 MB).
-    let expected = file.metadata().map_or(0, |m| m.len()).min(limit.bytes.saturating_add(1));
+    let expected = expected
+        .unwrap_or_else(|| file.metadata().map_or(0, |m| m.len()))
+        .min(limit.bytes.saturating_add(1));
     let bytes = read_at_most(file, limit.bytes, usize::try_from(expected).unwrap_or(0))
         .map_err(|e| cannot_read(path, &e))?;
     check_size(&shown.to_string(), bytes, limit)
@@ -356,4 +369,26 @@ pub(crate) fn warn_if_due(cert: &Certificate, cert_path: &str, now: chrono::Date
         crate::shown::terminal(&info.subject.to_string()),
         expiry.describe(info.not_before, info.not_after)
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A length known from an earlier look is only the buffer's first size: a file that has
+    /// grown or shrunk since is read whole, and the limit still holds.
+    #[test]
+    fn a_stale_expected_length_still_reads_the_whole_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.xml");
+        std::fs::write(&path, vec![b'x'; 10_000]).unwrap();
+        let limit = InputLimit { bytes: 20_000, what: "a test" };
+        for expected in [None, Some(0), Some(10), Some(10_000), Some(1 << 20)] {
+            let bytes = read_file_expecting(&path, limit, expected).unwrap();
+            assert_eq!(bytes.len(), 10_000, "expected {expected:?}");
+        }
+        let small = InputLimit { bytes: 9_999, what: "a test" };
+        let refused = read_file_expecting(&path, small, Some(10)).unwrap_err();
+        assert!(refused.contains("larger than"), "{refused}");
+    }
 }

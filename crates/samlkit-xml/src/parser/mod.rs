@@ -243,11 +243,13 @@ impl<'a, E: Emit> Builder<'a, E> {
             end: input.len() as u32,
             payload: Payload::Document,
         });
-        let mut prefix_ids = FastMap::default();
+        // Sized for a typical document's prefixes and namespaces from the start: growing a
+        // keyed map from nothing rehashed it three times in every small response.
+        let mut prefix_ids = FastMap::with_capacity(16);
         prefix_ids.insert("", PREFIX_DEFAULT);
         prefix_ids.insert("xml", PREFIX_XML);
         prefix_ids.insert("xmlns", 2);
-        let mut ns_ids = FastMap::default();
+        let mut ns_ids = FastMap::with_capacity(16);
         ns_ids.insert(Cow::Borrowed(""), NS_NONE);
         ns_ids.insert(Cow::Borrowed(XML_NAMESPACE), NS_XML);
         Builder {
