@@ -335,7 +335,6 @@ fn decode_value(value: &str, mut out: Decoded) -> Result<Decoded, SamlError> {
     xml(inflated, out)
 }
 
-/// The innermost XML: UTF-8, without a byte-order mark or whitespace before its first `<`.
 /// The input itself when [`decode`] would find it to be plain XML as it stands (UTF-8, no
 /// byte-order mark, no leading whitespace, not an HTML page): the common case of a batch, which
 /// then needs neither a copy nor a second UTF-8 check. `None` sends the input through [`decode`].
@@ -352,6 +351,7 @@ pub(crate) fn plain_xml(input: &[u8]) -> Option<&str> {
     (!html::is_html(text.trim_ascii())).then_some(text)
 }
 
+/// The innermost XML: UTF-8, without a byte-order mark or whitespace before its first `<`.
 fn xml(mut bytes: Vec<u8>, mut out: Decoded) -> Result<Decoded, SamlError> {
     if bytes.starts_with(b"\xEF\xBB\xBF") {
         bytes.drain(..3);
