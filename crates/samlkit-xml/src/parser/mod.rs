@@ -114,28 +114,12 @@ pub(crate) fn build_tokenizing<'a, E: Emit>(
         .into());
     }
     let builder = Builder::new(input, limits, emit);
-    let (result, invalid) = if tokenize_aside {
-        builder.run_tokenizing_aside()
-    } else {
-        match chars::find_invalid_char(input) {
-            Some(invalid) => (Err(None), Some(invalid)),
-            None => (builder.run_here().map_err(Some), None),
-        }
-    };
-    if let Some((at, code)) = invalid {
-        return Err(
-            ParseError::InvalidChar { pos: crate::tree::position_in(input, at), code }.into()
-        );
-    }
-    result.map_err(|e| e.map_or_else(|| unreachable_error(input), XmlError::from))
+    if tokenize_aside { builder.run_tokenizing_aside() } else { builder.run_checked_here() }
 }
 
-/// The error for an outcome that cannot be (no result and no reason): kept as an error rather
-/// than a panic.
-#[cold]
-fn unreachable_error(input: &str) -> XmlError {
-    ParseError::Syntax { pos: crate::tree::position_in(input, 0), message: "no result".into() }
-        .into()
+/// The error for the first character XML does not allow, at `at`.
+fn invalid_char(input: &str, (at, code): (usize, u32)) -> XmlError {
+    ParseError::InvalidChar { pos: crate::tree::position_in(input, at), code }.into()
 }
 
 /// Checks raw bytes the way [`parse_bytes`] does (byte order marks, UTF-8) and returns the text.
@@ -298,42 +282,36 @@ impl<'a, E: Emit> Builder<'a, E> {
         }
     }
 
-    /// Runs the builder over tokens read on this thread or, with `aside`, on a second one
-    /// (this one if it cannot be started). The result is the same either way.
-    /// Runs the builder over tokens read on this thread.
-    fn run_here(self) -> Result<(Document<'a>, E), ParseError> {
+    /// Checks the characters, then runs the builder over tokens read on this thread.
+    fn run_checked_here(self) -> Result<(Document<'a>, E), XmlError> {
+        if let Some(invalid) = chars::find_invalid_char(self.input) {
+            return Err(invalid_char(self.input, invalid));
+        }
         let inline = Inline::new(self.input, self.limits.max_attributes_per_element, true);
-        self.run(inline)
+        Ok(self.run(inline)?)
     }
 
     /// Runs the builder over tokens read on a second thread, which also finds the first
-    /// character XML does not allow, if any (on this thread if none can be started). Either
-    /// way the builder's outcome comes with that character. The builder's error is `None` only
-    /// when it did not run because of that character.
-    #[allow(clippy::type_complexity)]
-    fn run_tokenizing_aside(
-        self,
-    ) -> (Result<(Document<'a>, E), Option<ParseError>>, Option<(usize, u32)>) {
+    /// character XML does not allow: one found anywhere replaces the builder's outcome. On
+    /// this thread, checked first, if the second cannot be started.
+    fn run_tokenizing_aside(self) -> Result<(Document<'a>, E), XmlError> {
         let input = self.input;
         let inline = Inline::new(input, self.limits.max_attributes_per_element, true);
         std::thread::scope(|scope| {
             let (builder_side, ahead) = steps::aside(inline);
             let tokenizer = std::thread::Builder::new().name("xml-tokenizer".into());
-            match tokenizer.spawn_scoped(scope, move || ahead.run()) {
-                Ok(handle) => {
-                    // `run` drops the builder's side, so a tokenizer still running (the builder
-                    // stopped at an error) stops tokenizing and only finishes the character
-                    // check. Joining it here, not only at the end of the scope, waits for the
-                    // thread itself to end (its thread-local destructors included).
-                    let result = self.run(builder_side).map_err(Some);
-                    // A tokenizer that panicked found nothing: check again here.
-                    let invalid = handle.join().unwrap_or_else(|_| chars::find_invalid_char(input));
-                    (result, invalid)
-                }
-                Err(_) => match chars::find_invalid_char(input) {
-                    Some(invalid) => (Err(None), Some(invalid)),
-                    None => (self.run_here().map_err(Some), None),
-                },
+            let Ok(handle) = tokenizer.spawn_scoped(scope, move || ahead.run()) else {
+                return self.run_checked_here();
+            };
+            // `run` drops the builder's side, so a tokenizer still running (the builder stopped
+            // at an error) stops tokenizing and only finishes the character check. Joining it
+            // here, not only at the end of the scope, waits for the thread itself to end (its
+            // thread-local destructors included).
+            let result = self.run(builder_side);
+            // A tokenizer that panicked found nothing: check again here.
+            match handle.join().unwrap_or_else(|_| chars::find_invalid_char(input)) {
+                Some(invalid) => Err(invalid_char(input, invalid)),
+                None => Ok(result?),
             }
         })
     }
