@@ -87,11 +87,11 @@ impl<'a, E: Emit> Builder<'a, E> {
                 name: name.to_string(),
             });
         };
-        let rest_start = start + 1 + name_len;
-        let rest = self.slice(rest_start, start + 1 + content_len);
         if let Some(attrs) = prescanned {
             return self.element_with_attributes(start, end, name, prefix, attrs, empty);
         }
+        let rest_start = start + 1 + name_len;
+        let rest = self.slice(rest_start, start + 1 + content_len);
         let mut scratch = std::mem::take(&mut self.scratch);
         scratch.clear();
         let result = self
