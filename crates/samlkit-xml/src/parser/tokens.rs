@@ -287,18 +287,8 @@ mod tests {
     #[test]
     fn tokens_match_quick_xml_on_every_short_input() {
         let alphabet = ["<", ">", "/", "!", "?", "'", "\"", "&", ";", "a", " ", "-", "["];
-        let mut inputs = vec![String::new()];
-        for _ in 0..5 {
-            let mut next = Vec::new();
-            for s in &inputs {
-                for c in alphabet {
-                    next.push(format!("{s}{c}"));
-                }
-            }
-            for input in &next {
-                assert_eq!(merged(our_tokens(input)), merged(quick_xml_tokens(input)), "{input:?}");
-            }
-            inputs = next;
-        }
+        crate::parser::for_each_concatenation(&alphabet, 5, |input| {
+            assert_eq!(merged(our_tokens(input)), merged(quick_xml_tokens(input)), "{input:?}");
+        });
     }
 }
