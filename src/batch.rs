@@ -84,7 +84,8 @@ impl Input {
     pub(crate) fn read(&self, limit: InputLimit) -> Result<Vec<u8>, CliError> {
         match (&self.problem, self.length) {
             (Some(problem), _) => Err(CliError::input(problem)),
-            (None, Some(length)) if self.path != "-" => {
+            // Only a file named by path has a length (standard input is never looked at).
+            (None, Some(length)) => {
                 read_file_expecting(Path::new(&self.path), limit, Some(length))
                     .map_err(CliError::input)
             }

@@ -218,6 +218,7 @@ pub(crate) fn run(args: VerifyArgs) -> Result<ExitCode, CliError> {
     let flush_each = progress.on_terminal();
     let quiet = args.batch.quiet;
     let buffers = Buffers::default();
+    let rendering = Rendering { json: args.json, quiet };
     // On the workers: everything that depends on one file only, down to the text shown for a
     // file that passes. Rendering it where the result was allocated leaves the reporting
     // thread no allocation of a worker's to free (only a reused buffer to hand back): glibc's
@@ -239,7 +240,6 @@ pub(crate) fn run(args: VerifyArgs) -> Result<ExitCode, CliError> {
             },
             Err(e) => (Vec::new(), Err(Failure::unreadable(e))),
         };
-        let rendering = Rendering { json: args.json, quiet };
         let outcome =
             outcome.map(|v| Passed::render(&input.path, &v, &trusted, &rendering, &buffers));
         (steps, outcome)
