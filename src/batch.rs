@@ -85,10 +85,8 @@ impl Input {
         match (&self.problem, self.length) {
             (Some(problem), _) => Err(CliError::input(problem)),
             // Only a file named by path has a length (standard input is never looked at).
-            (None, Some(length)) => {
-                read_file_expecting(Path::new(&self.path), limit, Some(length))
-                    .map_err(CliError::input)
-            }
+            (None, Some(length)) => read_file_expecting(Path::new(&self.path), limit, Some(length))
+                .map_err(CliError::input),
             (None, _) => read_input(&self.path, limit),
         }
     }

@@ -71,8 +71,17 @@ pub(crate) fn read_file_expecting(
     limit: InputLimit,
     expected: Option<u64>,
 ) -> Result<Vec<u8>, String> {
-    let shown = path.display();
     let file = fs::File::open(path).map_err(|e| cannot_read(path, &e))?;
+    read_opened_file(path, file, limit, expected)
+}
+
+/// [`read_file_expecting`] of a file already open (read from its current position).
+pub(crate) fn read_opened_file(
+    path: &Path,
+    file: fs::File,
+    limit: InputLimit,
+    expected: Option<u64>,
+) -> Result<Vec<u8>, String> {
     // Sized from the file's length, the buffer is read in one go instead of growing from 32
     // bytes (ten reads for a 6 KB response; twenty-eight and several reallocations for 10 MB).
     let expected = expected
@@ -80,7 +89,7 @@ pub(crate) fn read_file_expecting(
         .min(limit.bytes.saturating_add(1));
     let bytes = read_at_most(file, limit.bytes, usize::try_from(expected).unwrap_or(0))
         .map_err(|e| cannot_read(path, &e))?;
-    check_size(&shown.to_string(), bytes, limit)
+    check_size(&path.display().to_string(), bytes, limit)
 }
 
 /// The message for a file that cannot be opened or read: `cannot read PATH: REASON`.

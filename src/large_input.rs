@@ -33,26 +33,34 @@ impl Deref for InputBytes {
 }
 
 /// [`crate::io::read_input`] for inputs that may be large: the same bytes, limits and errors.
+/// The file is opened and looked at once, whichever way it is then read.
 pub(crate) fn read_large_input(path: &str, limit: InputLimit) -> Result<InputBytes, CliError> {
-    match read_into_huge_pages(path, limit) {
-        Ok(Some(bytes)) => Ok(bytes),
-        Ok(None) => crate::io::read_input(path, limit).map(InputBytes::Heap),
-        Err(e) => Err(CliError::input(crate::io::cannot_read(Path::new(path), &e))),
+    if path == "-" {
+        return crate::io::read_input(path, limit).map(InputBytes::Heap);
     }
+    let shown = Path::new(path);
+    let cannot_read = |e: std::io::Error| CliError::input(crate::io::cannot_read(shown, &e));
+    let mut file = std::fs::File::open(shown).map_err(cannot_read)?;
+    let expected = file.metadata().map_err(cannot_read)?.len();
+    if (HUGE_PAGES_FROM..=limit.bytes).contains(&expected) {
+        match read_into_huge_pages(&mut file, expected).map_err(cannot_read)? {
+            Some(bytes) => return Ok(bytes),
+            // The file grew while read (or no mapping could be made): read it again the
+            // ordinary way, which also refuses it if it is now over the limit.
+            None => return crate::io::read_input(path, limit).map(InputBytes::Heap),
+        }
+    }
+    crate::io::read_opened_file(shown, file, limit, Some(expected))
+        .map(InputBytes::Heap)
+        .map_err(CliError::input)
 }
 
-/// The file's bytes in a mapping sized from its length, or `None` when the ordinary path
-/// should read it (standard input, a small file, one over the limit, one that grew while
-/// read, a system without the mapping).
-fn read_into_huge_pages(path: &str, limit: InputLimit) -> std::io::Result<Option<InputBytes>> {
-    if path == "-" {
-        return Ok(None);
-    }
-    let mut file = std::fs::File::open(path)?;
-    let expected = file.metadata()?.len();
-    if !(HUGE_PAGES_FROM..=limit.bytes).contains(&expected) {
-        return Ok(None);
-    }
+/// The file's `expected` bytes in a mapping sized from that length, or `None` when the
+/// ordinary path should read it (one that grew while read, a system without the mapping).
+fn read_into_huge_pages(
+    file: &mut std::fs::File,
+    expected: u64,
+) -> std::io::Result<Option<InputBytes>> {
     let Ok(capacity) = usize::try_from(expected + 1) else { return Ok(None) };
     let Ok(mut map) = memmap2::MmapMut::map_anon(capacity) else { return Ok(None) };
     // Only advice: without huge pages the mapping still works, page by page.
@@ -67,7 +75,6 @@ fn read_into_huge_pages(path: &str, limit: InputLimit) -> std::io::Result<Option
             Err(e) => return Err(e),
         }
     }
-    // Full: the file grew after its length was read. Read it again the ordinary way, which
-    // also refuses it if it is now over the limit.
+    // Full: the file grew after its length was read.
     Ok(None)
 }
