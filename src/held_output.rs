@@ -83,15 +83,17 @@ impl HeldOutput {
     /// When more than a pipe's default 64 KiB is held and standard output is a pipe, asks for
     /// a pipe of 1 MiB: the output then goes out in a dozen writes instead of waking the reader
     /// and waiting for it 160 times. Only a request: a refusal changes nothing.
-    pub(crate) fn widen_pipe(&self) {
+    fn widen_pipe(&self) {
         #[cfg(target_os = "linux")]
         if self.spill.is_some() || self.buffer.len() > 64 * 1024 {
             let _ = rustix::pipe::fcntl_setpipe_size(std::io::stdout(), Self::PIPE);
         }
     }
 
-    /// Writes everything held, in order, into standard output.
+    /// Writes everything held, in order, into standard output (widening it first if it is a
+    /// pipe and much is held).
     pub(crate) fn release_into(mut self, out: &mut std::io::StdoutLock<'_>) -> std::io::Result<()> {
+        self.widen_pipe();
         if let Some(mut file) = self.finish_spill()? {
             use std::io::{Seek, SeekFrom};
             file.seek(SeekFrom::Start(0))?;

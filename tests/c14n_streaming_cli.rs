@@ -1,6 +1,6 @@
 //! `samlkit c14n` of a whole document streams without a tree: into a regular file straight
-//! through (taken back on error), into anything else held back (past 1 MiB in an anonymous
-//! temporary file) until the document has proved valid. Either way the output is
+//! through (taken back on error), into anything else held back (past a buffer of 512 KiB, in
+//! an anonymous temporary file) until the document has proved valid. Either way the output is
 //! all-or-nothing: on an error found late in a large document, stdout ends up empty (or, for a
 //! file opened for appending, exactly as it was), exit 2 with one `error: ` line.
 // Unwrapping is how a test, bench or example reports a failure; the workspace denies these
@@ -119,8 +119,8 @@ fn a_late_error_leaves_a_pipe_empty() {
     }
 }
 
-/// More canonical output than the 1 MiB held in memory: past it the output waits in a temporary
-/// file, and still reaches the pipe whole and in order, or not at all. The input is over 4 MiB,
+/// More canonical output than is held in memory (512 KiB): past it the output waits in a
+/// temporary file, and still reaches the pipe whole and in order, or not at all. The input is over 4 MiB,
 /// so it is read into memory advised to use huge pages (src/large_input.rs).
 #[test]
 fn into_a_pipe_output_past_the_memory_buffer_is_whole_or_nothing() {

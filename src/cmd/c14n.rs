@@ -139,15 +139,14 @@ pub(crate) fn run(args: C14nArgs) -> Result<ExitCode, CliError> {
                 .map_err(&describe)
         };
         // Into a regular file the canonical form streams straight through (an error truncates
-        // the file back); into anything else it is held back (past 1 MiB in an anonymous
-        // temporary file) until the document has proved valid. Either way memory stays at
-        // about the input's size.
+        // the file back); into anything else it is held back (past a buffer of 512 KiB, in an
+        // anonymous temporary file) until the document has proved valid. Either way memory
+        // stays at about the input's size.
         return match StdoutFile::open() {
             Some(stdout_file) => stdout_file.stream(|w| canonicalize(w)),
             None => {
                 let mut held = crate::held_output::HeldOutput::default();
                 canonicalize(&mut held)?;
-                held.widen_pipe();
                 write_stdout(|stdout| held.release_into(stdout))
             }
         };
