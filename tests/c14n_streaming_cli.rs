@@ -120,8 +120,8 @@ fn a_late_error_leaves_a_pipe_empty() {
 }
 
 /// More canonical output than is held in memory (512 KiB): past it the output waits in a
-/// temporary file, and still reaches the pipe whole and in order, or not at all. The input is over 4 MiB,
-/// so it is read into memory advised to use huge pages (src/large_input.rs).
+/// temporary file, and still reaches the pipe whole and in order, or not at all. The input is
+/// over 4 MiB, so it is read into memory advised to use huge pages (src/large_input.rs).
 #[test]
 fn into_a_pipe_output_past_the_memory_buffer_is_whole_or_nothing() {
     let dir = tempfile::tempdir().unwrap();
