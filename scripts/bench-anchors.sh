@@ -234,8 +234,8 @@ rss_samlkit=$(rss "$bin" c14n --alg exc "$big")
 rss_lxml=$(rss "$py" "$dir/anchors.py" c14n "$big" /dev/stdout)
 rss_xmllint=$(rss xmllint --exc-c14n "$big")
 # Into anything but a regular file (here /dev/null, as into a pipe) samlkit cannot take output back
-# on error, so it holds it back until the document is valid: 1 MiB in memory, the rest in an
-# anonymous temporary file.
+# on error, so it holds it back until the document is valid: 512 KiB buffers in memory, the
+# rest in an anonymous temporary file.
 rss_samlkit_pipe=$(/usr/bin/time -f %M "$bin" c14n --alg exc "$big" 2>&1 > /dev/null | tail -1)
 "$bin" c14n --alg exc "$big" | cmp -s - <("$py" "$dir/anchors.py" c14n "$big" /dev/stdout) \
   && echo "c14n: samlkit and lxml give identical bytes" \
